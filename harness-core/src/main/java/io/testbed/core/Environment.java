@@ -1,0 +1,48 @@
+package io.testbed.core;
+
+import java.util.List;
+import org.apiguardian.api.API;
+
+/**
+ * A provisioned test environment: its machines and networks, and named snapshots of all machines.
+ *
+ * <p>Lifecycle: created by the engine once every machine is ready and the baseline snapshot
+ * ({@link #BASELINE}) is taken; closed once, which tears everything down and releases leases.
+ */
+@API(status = API.Status.EXPERIMENTAL)
+public interface Environment extends AutoCloseable {
+
+    /** The name of the snapshot taken right after provisioning. */
+    String BASELINE = "baseline";
+
+    /** The environment's name (the {@code @Prefix} name). */
+    String name();
+
+    /** All machines, in declaration order. */
+    List<Machine> machines();
+
+    /**
+     * Machines by role, with EnOSlib-style set algebra: {@code "a"}, {@code "a|b"} (union),
+     * {@code "a&b"} (intersection), {@code "a-b"} (difference), evaluated left to right.
+     */
+    List<Machine> machines(String roleExpression);
+
+    /** The machine named {@code name}; throws naming the known machines when there is none. */
+    Machine machine(String name);
+
+    /** The network named {@code name}; throws naming the known networks when there is none. */
+    TestNetwork network(String name);
+
+    /** All networks, in declaration order. */
+    List<TestNetwork> networks();
+
+    /** Takes a named snapshot of every machine (memory and disk where the provider can). */
+    void snapshot(String name);
+
+    /** Reverts every machine to the named snapshot; machines answer commands when this returns. */
+    void revert(String name);
+
+    /** Tears the environment down and releases its leases. Idempotent. */
+    @Override
+    void close();
+}

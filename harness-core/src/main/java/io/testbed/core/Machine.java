@@ -1,0 +1,91 @@
+package io.testbed.core;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.apiguardian.api.API;
+
+/**
+ * One machine of a test environment: a VM, a container or an existing SSH host, all with this API.
+ *
+ * <p>Lifecycle: a machine is handed out by the harness once it is ready (its transport answered a
+ * command). It stays usable until the environment is torn down. After a revert of the environment the
+ * machine reconnects by itself; callers keep using the same object.
+ *
+ * <p>Changes made through {@link #setSysctl} and {@link #writeSysfs} are recorded and undone, in reverse
+ * order, by {@link #restoreSettings()}, which the JUnit extension calls after every test.
+ *
+ * <p>Every method throws {@link TestbedException} (or a subclass) when the machine cannot be reached.
+ */
+@API(status = API.Status.EXPERIMENTAL)
+public interface Machine {
+
+    /** The machine's name as declared, unique in its environment. */
+    String name();
+
+    /** The roles declared for the machine (EnOSlib-style groups). */
+    Set<String> roles();
+
+    /** Free-form properties declared for the machine (or read from an inventory). */
+    Map<String, String> properties();
+
+    /**
+     * The machine's address on the named network.
+     *
+     * @throws IllegalArgumentException naming the machine and its networks when it has no NIC on {@code network}
+     */
+    InetAddress address(String network);
+
+    /** The machine's address on {@code network}; see {@link #address(String)}. */
+    default InetAddress address(TestNetwork network) {
+        return address(network.name());
+    }
+
+    /** Runs {@code command} through the remote shell with {@link RunOptions#defaults()}. */
+    default ExecResult run(String command) {
+        return run(command, RunOptions.defaults());
+    }
+
+    /**
+     * Runs {@code command} through the remote shell ({@code sh -c}) and waits for it.
+     *
+     * @throws CommandTimeoutException when it outlives {@link RunOptions#timeout()}; the remote process is killed
+     * @throws CommandFailedException  when its exit status contradicts {@link RunOptions#expectation()}
+     */
+    ExecResult run(String command, RunOptions options);
+
+    /** Starts {@code command} in the background; see {@link Job}. */
+    default Job start(String command) {
+        return start(command, RunOptions.defaults());
+    }
+
+    /** Starts {@code command} in the background with a working dir and environment from {@code options}. */
+    Job start(String command, RunOptions options);
+
+    /** Copies a local file to {@code remotePath} (parent directories must exist). */
+    void upload(Path local, String remotePath);
+
+    /** Copies {@code remotePath} to a local file, replacing it. */
+    void download(String remotePath, Path local);
+
+    /**
+     * Sets a kernel parameter ({@code net.ipv4.ip_forward}) on the machine, remembering its old value so
+     * {@link #restoreSettings()} puts it back.
+     */
+    void setSysctl(String key, String value);
+
+    /** Writes {@code value} to a sysfs (or procfs) file, remembering its old content for {@link #restoreSettings()}. */
+    void writeSysfs(String path, String value);
+
+    /** Undoes every recorded setting change, newest first. Idempotent. */
+    void restoreSettings();
+
+    /**
+     * Waits until a TCP port of the machine accepts connections, as seen from the test JVM.
+     *
+     * @throws TestbedException naming machine, port and timeout when it does not
+     */
+    void waitForPort(int port, Duration timeout);
+}

@@ -1,0 +1,162 @@
+package io.testbed.core.prefix;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.testbed.core.TestbedException;
+import io.testbed.core.ssh.SshKeys;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * An environment's workspace on disk, after lago's prefix:
+ * <pre>
+ * &lt;root&gt;/&lt;name&gt;-&lt;uuid8&gt;/
+ *   prefix.json        metadata (uuid, name, owner pid, creation time, spec, resources)
+ *   keys/id_ed25519    the per-prefix key (0600) and id_ed25519.pub
+ *   logs/              serial consoles, command log
+ *   disks/             qcow2 overlays, seed images, data disks
+ *   journal.jsonl      the event journal
+ * </pre>
+ * Directories are world-traversable (0755) because QEMU runs as another user and must open disks and
+ * logs; the keys directory is 0700.
+ */
+public final class Prefix {
+
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String METADATA = "prefix.json";
+
+    private final Path dir;
+    private final PrefixMetadata metadata;
+
+    private Prefix(Path dir, PrefixMetadata metadata) {
+        this.dir = dir;
+        this.metadata = metadata;
+    }
+
+    /**
+     * Creates a new prefix under {@code root} for the environment {@code name}, with a fresh uuid and key pair.
+     *
+     * @throws TestbedException when the directory cannot be created
+     */
+    public static Prefix create(Path root, String name) {
+        String id = UUID.randomUUID().toString();
+        Path dir = root.toAbsolutePath().normalize().resolve(name + "-" + id.substring(0, 8));
+        try {
+            Files.createDirectories(root);
+            Files.createDirectory(dir);
+            for (Path sub : new Path[] {dir, dir.resolve("logs"), dir.resolve("disks")}) {
+                Files.createDirectories(sub);
+                Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            Files.createDirectory(dir.resolve("keys"), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new TestbedException("Cannot create prefix directory " + dir + ": " + e
+                    + "; check that testbed.prefix.root points to a writable directory", e);
+        }
+        SshKeys.generate(dir.resolve("keys/id_ed25519"), "testbed-" + id.substring(0, 8));
+        Prefix prefix = new Prefix(dir, new PrefixMetadata(id, name, ProcessHandle.current().pid(),
+                ProcessHandle.current().info().startInstant().orElse(Instant.now()), Instant.now()));
+        prefix.writeMetadata();
+        return prefix;
+    }
+
+    /**
+     * Reopens an existing prefix directory.
+     *
+     * @throws TestbedException when {@code dir} holds no readable {@code prefix.json}
+     */
+    public static Prefix open(Path dir) {
+        Path file = dir.resolve(METADATA);
+        try {
+            return new Prefix(dir.toAbsolutePath().normalize(), JSON.readValue(file.toFile(), PrefixMetadata.class));
+        } catch (IOException e) {
+            throw new TestbedException("Not a Testbed prefix: " + dir + " (cannot read " + METADATA + ": " + e + ")", e);
+        }
+    }
+
+    /** Whether {@code dir} looks like a prefix (has {@code prefix.json}). */
+    public static boolean isPrefix(Path dir) {
+        return Files.isRegularFile(dir.resolve(METADATA));
+    }
+
+    public String id() {
+        return metadata.id();
+    }
+
+    /** The first 8 characters of the uuid, used in provider object names. */
+    public String shortId() {
+        return metadata.id().substring(0, 8);
+    }
+
+    public String name() {
+        return metadata.name();
+    }
+
+    public PrefixMetadata metadata() {
+        return metadata;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path logsDir() {
+        return dir.resolve("logs");
+    }
+
+    public Path disksDir() {
+        return dir.resolve("disks");
+    }
+
+    public Path journalFile() {
+        return dir.resolve("journal.jsonl");
+    }
+
+    /** The per-prefix SSH key pair. */
+    public SshKeys.KeyFiles keys() {
+        return SshKeys.read(dir.resolve("keys/id_ed25519"));
+    }
+
+    /** Writes an auxiliary JSON document (resources, spec) next to the metadata, atomically. */
+    public void writeJson(String fileName, Object value) {
+        Path target = dir.resolve(fileName);
+        Path temp = dir.resolve(fileName + ".tmp");
+        try {
+            JSON.writeValue(temp.toFile(), value);
+            try {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new TestbedException("Cannot write " + target + ": " + e, e);
+        }
+    }
+
+    /** Reads an auxiliary JSON document written by {@link #writeJson}. */
+    public <T> T readJson(String fileName, Class<T> type) {
+        try {
+            return JSON.readValue(dir.resolve(fileName).toFile(), type);
+        } catch (IOException e) {
+            throw new TestbedException("Cannot read " + dir.resolve(fileName) + ": " + e, e);
+        }
+    }
+
+    private void writeMetadata() {
+        writeJson(METADATA, metadata);
+    }
+
+    @Override
+    public String toString() {
+        return "prefix " + name() + " (" + dir + ")";
+    }
+}

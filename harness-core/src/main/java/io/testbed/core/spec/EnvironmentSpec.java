@@ -1,0 +1,65 @@
+package io.testbed.core.spec;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A whole declared environment: networks and machines. Built only when every rule holds, so an
+ * instance can be planned and provisioned as is; rules that depend on configuration (the lease pool,
+ * installed providers) are checked by {@link EnvironmentValidator}.
+ *
+ * @param name     the environment (prefix) name, a DNS label
+ * @param networks the networks, in declaration order
+ * @param machines the machines, in declaration order
+ * @throws InvalidSpecException listing every broken rule
+ */
+public record EnvironmentSpec(String name, List<NetworkSpec> networks, List<MachineSpec> machines) {
+
+    public EnvironmentSpec {
+        networks = List.copyOf(networks);
+        machines = List.copyOf(machines);
+        Problems problems = crossCheck(name, networks, machines);
+        problems.throwIfAny();
+    }
+
+    /** The rules that span elements: unique names and references that resolve. */
+    static Problems crossCheck(String name, List<NetworkSpec> networks, List<MachineSpec> machines) {
+        String element = "environment " + Problems.quote(name);
+        Problems problems = new Problems().checkName(element, name);
+        if (machines.isEmpty()) {
+            problems.add(element, "machines", "must declare at least one machine");
+        }
+        Set<String> networkNames = new HashSet<>();
+        for (NetworkSpec network : networks) {
+            if (!networkNames.add(network.name())) {
+                problems.add(network.element(), "name", "is declared twice");
+            }
+        }
+        Set<String> machineNames = new HashSet<>();
+        for (MachineSpec machine : machines) {
+            if (!machineNames.add(machine.name())) {
+                problems.add(machine.element(), "name", "is declared twice");
+            }
+            for (String network : machine.networks()) {
+                if (!networkNames.contains(network)) {
+                    problems.add(machine.element(), "networks", "refers to unknown network " + Problems.quote(network)
+                            + "; declared networks: " + networkNames.stream().sorted().toList());
+                }
+            }
+        }
+        return problems;
+    }
+
+    public MachineSpec machine(String machineName) {
+        return machines.stream().filter(m -> m.name().equals(machineName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no machine " + Problems.quote(machineName)
+                        + " in environment " + Problems.quote(name)));
+    }
+
+    public NetworkSpec network(String networkName) {
+        return networks.stream().filter(n -> n.name().equals(networkName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no network " + Problems.quote(networkName)
+                        + " in environment " + Problems.quote(name)));
+    }
+}

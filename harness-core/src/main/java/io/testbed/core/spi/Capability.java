@@ -1,0 +1,17 @@
+package io.testbed.core.spi;
+
+/** What a provider can do; the engine consults these instead of probing types. */
+public enum Capability {
+    /** Creates networks for its machines on planned subnets. */
+    NETWORKS,
+    /** Attaches extra empty data disks. */
+    DATA_DISKS,
+    /** Snapshots keep memory and processes: a revert returns running machines without a reboot. */
+    MEMORY_SNAPSHOTS,
+    /** Snapshots keep the file system only (processes restart after a revert). */
+    DISK_SNAPSHOTS,
+    /** Machines can be paused and resumed. */
+    PAUSE,
+    /** Machines can join another provider's L2 network. */
+    SHARED_L2
+}

@@ -1,0 +1,16 @@
+package io.testbed.core.spi;
+
+import io.testbed.core.TestNetwork;
+
+/** A network a provider created. */
+public interface NetworkResource {
+
+    /** The provider's id of the object (libvirt network name, Docker network id). */
+    String providerId();
+
+    /** The network as tests see it. */
+    TestNetwork network();
+
+    /** Removes the network. Idempotent; must not throw when it is already gone. */
+    void destroy();
+}
