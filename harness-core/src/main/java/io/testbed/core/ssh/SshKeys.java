@@ -35,15 +35,16 @@ public final class SshKeys {
         Ed25519KeyPairGenerator generator = new Ed25519KeyPairGenerator();
         generator.init(new Ed25519KeyGenerationParameters(new SecureRandom()));
         AsymmetricCipherKeyPair pair = generator.generateKeyPair();
-        String privatePem = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(70, new byte[] {'\n'})
-                        .encodeToString(OpenSSHPrivateKeyUtil.encodePrivateKey(pair.getPrivate()))
-                + "\n-----END OPENSSH PRIVATE KEY-----\n";
-        String publicLine = "ssh-ed25519 "
-                + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(pair.getPublic()))
-                + " " + comment;
         Path publicKey = base.resolveSibling(base.getFileName() + ".pub");
+        String publicLine;
         try {
+            String privatePem = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(70, new byte[] {'\n'})
+                            .encodeToString(OpenSSHPrivateKeyUtil.encodePrivateKey(pair.getPrivate()))
+                    + "\n-----END OPENSSH PRIVATE KEY-----\n";
+            publicLine = "ssh-ed25519 "
+                    + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(pair.getPublic()))
+                    + " " + comment;
             Files.createDirectories(base.getParent());
             Files.createFile(base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(base, privatePem, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
