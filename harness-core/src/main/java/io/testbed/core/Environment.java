@@ -1,5 +1,6 @@
 package io.testbed.core;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.apiguardian.api.API;
 
@@ -18,12 +19,18 @@ public interface Environment extends AutoCloseable {
     /** The environment's name (the {@code @Prefix} name). */
     String name();
 
+    /** The prefix directory holding the environment's logs, journal and disks. */
+    Path prefixDir();
+
     /** All machines, in declaration order. */
     List<Machine> machines();
 
     /**
      * Machines by role, with EnOSlib-style set algebra: {@code "a"}, {@code "a|b"} (union),
-     * {@code "a&b"} (intersection), {@code "a-b"} (difference), evaluated left to right.
+     * {@code "a&b"} (intersection), {@code "!a"} (complement; {@code "a&!b"} is a difference), {@code "*"}
+     * (all), evaluated left to right, in declaration order.
+     *
+     * @throws IllegalArgumentException when the expression is malformed
      */
     List<Machine> machines(String roleExpression);
 

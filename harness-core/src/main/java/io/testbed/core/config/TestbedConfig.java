@@ -1,0 +1,268 @@
+package io.testbed.core.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apiguardian.api.API;
+
+/**
+ * Testbed's configuration: string keys such as {@code testbed.libvirt.uri}, read from
+ * {@code junit-platform.properties}, system properties or a map. Immutable. Every known key is a constant
+ * here with its default; an unknown {@code testbed.*} key is an error naming the closest known key, so a
+ * typo never silently falls back to a default.
+ */
+@API(status = API.Status.EXPERIMENTAL)
+public final class TestbedConfig {
+
+    /** Where prefixes are created. Default {@code target/testbed} (relative to the working directory). */
+    public static final String PREFIX_ROOT = "testbed.prefix.root";
+    /** The lease pool in CIDR notation. Default {@code 198.18.0.0/15}. */
+    public static final String LEASE_POOL = "testbed.lease.pool";
+    /** The prefix length of leased subnets. Default {@code 24}. */
+    public static final String LEASE_PREFIX_LENGTH = "testbed.lease.prefixLength";
+    /** The directory of the host-wide lease store. Default {@code /var/tmp/testbed/leases}. */
+    public static final String LEASE_DIR = "testbed.lease.dir";
+    /** The libvirt connection URI. Default {@code qemu:///system}. */
+    public static final String LIBVIRT_URI = "testbed.libvirt.uri";
+    /** The template of VMs that name none. Default {@code tiny}. */
+    public static final String DEFAULT_TEMPLATE = "testbed.template.default";
+    /** The template cache directory. Default {@code /var/cache/testbed/templates} (or the user cache). */
+    public static final String TEMPLATE_CACHE = "testbed.template.cache";
+    /** The provider of machines that name none. Default {@code libvirt}. */
+    public static final String DEFAULT_PROVIDER = "testbed.provider.default";
+    /** How many provisioning steps run at once. Default: the number of cores, at least 2, at most 8. */
+    public static final String PARALLELISM = "testbed.parallelism";
+    /** What to keep after the tests: {@code never}, {@code on-failure}, {@code always}. Default {@code never}. */
+    public static final String KEEP = "testbed.keep";
+    /** How long a machine may take from start to answering a command, ISO-8601 or seconds. Default 180 s. */
+    public static final String BOOT_TIMEOUT = "testbed.boot.timeout";
+    /** Whether to print progress lines while provisioning. Default {@code true}. */
+    public static final String PROGRESS = "testbed.progress";
+
+    private static final Map<String, String> DEFAULTS = defaults();
+
+    private final Map<String, String> values;
+
+    private TestbedConfig(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(PREFIX_ROOT, "target/testbed");
+        d.put(LEASE_POOL, "198.18.0.0/15");
+        d.put(LEASE_PREFIX_LENGTH, "24");
+        d.put(LEASE_DIR, "/var/tmp/testbed/leases");
+        d.put(LIBVIRT_URI, "qemu:///system");
+        d.put(DEFAULT_TEMPLATE, "tiny");
+        d.put(TEMPLATE_CACHE, "");
+        d.put(DEFAULT_PROVIDER, "libvirt");
+        d.put(PARALLELISM, String.valueOf(Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()))));
+        d.put(KEEP, "never");
+        d.put(BOOT_TIMEOUT, "180");
+        d.put(PROGRESS, "true");
+        return Map.copyOf(d);
+    }
+
+    /** Every known key with its default value, sorted by key. */
+    public static Map<String, String> knownKeys() {
+        return new TreeMap<>(DEFAULTS);
+    }
+
+    /** The defaults only. */
+    public static TestbedConfig defaultConfig() {
+        return of(Map.of());
+    }
+
+    /**
+     * Configuration from {@code overrides} on top of the defaults. Keys not starting with {@code testbed.} are
+     * ignored, so a whole properties set can be passed.
+     *
+     * @throws IllegalArgumentException naming every unknown {@code testbed.*} key (with the closest known one)
+     *                                  and every invalid value
+     */
+    public static TestbedConfig of(Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(DEFAULTS);
+        List<String> problems = new ArrayList<>();
+        overrides.forEach((key, value) -> {
+            if (!key.startsWith("testbed.") || key.startsWith("testbed.it.")) {
+                return;
+            }
+            if (!DEFAULTS.containsKey(key)) {
+                problems.add("unknown configuration key '" + key + "'; did you mean '" + closest(key) + "'?");
+                return;
+            }
+            merged.put(key, value.strip());
+        });
+        TestbedConfig config = new TestbedConfig(merged);
+        config.check(problems);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("Invalid Testbed configuration: " + String.join("; ", problems));
+        }
+        return config;
+    }
+
+    /** Configuration from the JVM's system properties on top of the defaults. */
+    public static TestbedConfig fromSystemProperties() {
+        Map<String, String> map = new LinkedHashMap<>();
+        System.getProperties().forEach((k, v) -> map.put(String.valueOf(k), String.valueOf(v)));
+        return of(map);
+    }
+
+    private void check(List<String> problems) {
+        try {
+            parallelism();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            keep();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            bootTimeout();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            leasePrefixLength();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        String progress = get(PROGRESS);
+        if (!progress.equals("true") && !progress.equals("false")) {
+            problems.add(PROGRESS + " must be true or false, was '" + progress + "'");
+        }
+    }
+
+    private static String closest(String key) {
+        return DEFAULTS.keySet().stream().min(Comparator.comparingInt(k -> distance(k, key))).orElseThrow();
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /** The raw value of a known key (never null; empty when unset and without default). */
+    public String get(String key) {
+        String value = values.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException("unknown configuration key '" + key + "'");
+        }
+        return value;
+    }
+
+    /** The value of a key, or empty when it is blank. */
+    public Optional<String> find(String key) {
+        String value = get(key);
+        return value.isBlank() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** All values, defaults included, for providers ({@link io.testbed.core.spi.ProviderContext}). */
+    public Map<String, String> asMap() {
+        return values;
+    }
+
+    /** A copy with one more value. */
+    public TestbedConfig with(String key, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(values);
+        copy.put(key, value);
+        return of(copy);
+    }
+
+    public Path prefixRoot() {
+        return Path.of(get(PREFIX_ROOT));
+    }
+
+    public Path leaseDir() {
+        return Path.of(get(LEASE_DIR));
+    }
+
+    public int leasePrefixLength() {
+        return parseInt(LEASE_PREFIX_LENGTH, 16, 29);
+    }
+
+    public int parallelism() {
+        return parseInt(PARALLELISM, 1, 64);
+    }
+
+    public Keep keep() {
+        String value = get(KEEP);
+        return switch (value) {
+            case "never" -> Keep.NEVER;
+            case "on-failure" -> Keep.ON_FAILURE;
+            case "always" -> Keep.ALWAYS;
+            default -> throw new IllegalArgumentException(
+                    KEEP + " must be one of never, on-failure, always, was '" + value + "'");
+        };
+    }
+
+    public Duration bootTimeout() {
+        String value = get(BOOT_TIMEOUT);
+        try {
+            Duration d = value.startsWith("P") || value.startsWith("p") ? Duration.parse(value)
+                    : Duration.ofSeconds(Long.parseLong(value));
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(BOOT_TIMEOUT + " must be positive, was '" + value + "'");
+            }
+            return d;
+        } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(
+                    BOOT_TIMEOUT + " must be seconds or an ISO-8601 duration (PT2M), was '" + value + "'");
+        }
+    }
+
+    public boolean progress() {
+        return Boolean.parseBoolean(get(PROGRESS));
+    }
+
+    private int parseInt(String key, int min, int max) {
+        String value = get(key);
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > max) {
+                throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", was " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + value + "'");
+        }
+    }
+
+    /** What to keep after the tests. */
+    public enum Keep {
+        /** Tear everything down. */
+        NEVER,
+        /** Leave a failed class's environment running and print how to reach it. */
+        ON_FAILURE,
+        /** Leave every environment running. */
+        ALWAYS
+    }
+
+    @Override
+    public String toString() {
+        return new TreeMap<>(values).toString();
+    }
+}

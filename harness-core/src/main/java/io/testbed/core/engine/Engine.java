@@ -1,0 +1,117 @@
+package io.testbed.core.engine;
+
+import io.testbed.core.Environment;
+import io.testbed.core.TestbedException;
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.journal.Journal;
+import io.testbed.core.journal.JournalEvent;
+import io.testbed.core.prefix.Prefix;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.InvalidSpecException;
+import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spec.Problems;
+import io.testbed.core.spi.Provider;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+import org.apiguardian.api.API;
+
+/**
+ * Testbed's entry point: validates environment specs and provisions them into live {@link Environment}s.
+ *
+ * <p>Providers are found with {@link ServiceLoader}. An engine is cheap, immutable and thread-safe; several
+ * environments may be provisioned at once (each gets its own prefix and leases).
+ *
+ * <p>Data flows one way: spec (validated, nothing provisioned) → plan (leases → networks → machines →
+ * baseline snapshot) → provider calls → live environment. Every step is journaled in the prefix.
+ */
+@API(status = API.Status.EXPERIMENTAL)
+public final class Engine {
+
+    private final TestbedConfig config;
+    private final Map<String, Provider> providers;
+
+    private Engine(TestbedConfig config, List<Provider> providers) {
+        this.config = config;
+        Map<String, Provider> byName = new LinkedHashMap<>();
+        for (Provider provider : providers) {
+            Provider previous = byName.putIfAbsent(provider.name(), provider);
+            if (previous != null) {
+                throw new TestbedException("Two providers are named '" + provider.name() + "': "
+                        + previous.getClass().getName() + " and " + provider.getClass().getName()
+                        + "; remove one of them from the class path");
+            }
+        }
+        this.providers = Map.copyOf(byName);
+    }
+
+    /** An engine with every provider on the class path. */
+    public static Engine create(TestbedConfig config) {
+        List<Provider> found = new ArrayList<>();
+        ServiceLoader.load(Provider.class).forEach(found::add);
+        return new Engine(config, found);
+    }
+
+    /** An engine with exactly these providers (for tests and embedding). */
+    public static Engine withProviders(TestbedConfig config, List<Provider> providers) {
+        return new Engine(config, providers);
+    }
+
+    public TestbedConfig config() {
+        return config;
+    }
+
+    /** The providers by name. */
+    public Map<String, Provider> providers() {
+        return providers;
+    }
+
+    /**
+     * Checks the rules that depend on configuration and providers: every machine's provider is installed,
+     * explicit subnets lie in the lease pool, and each provider accepts its machines (template exists, image
+     * present). Creates nothing.
+     *
+     * @throws InvalidSpecException listing every problem found
+     */
+    public void validate(EnvironmentSpec spec) {
+        Problems problems = new Problems();
+        Leasing.checkSubnets(spec, config, problems);
+        Planning.checkFits(spec, config, problems);
+        for (MachineSpec machine : spec.machines()) {
+            Provider provider = providers.get(machine.provider());
+            if (provider == null) {
+                problems.add(machine.element(), "provider", "names provider " + Problems.quote(machine.provider())
+                        + " which is not on the class path; installed providers: " + providers.keySet().stream()
+                        .sorted().toList() + " (add the testbed-" + machine.provider() + " dependency)");
+                continue;
+            }
+            problems.addAll(provider.validate(machine, spec, Provisioning.contextForValidation(config)));
+        }
+        problems.throwIfAny();
+    }
+
+    /**
+     * Provisions {@code spec}: validates it, creates a prefix, leases subnets, creates networks, creates and
+     * boots machines in parallel (bounded by {@link TestbedConfig#PARALLELISM}), waits until each answers a
+     * command, and takes the {@link Environment#BASELINE} snapshot where the providers can.
+     *
+     * <p>On any failure, everything created is destroyed in reverse order, the leases are released, the prefix
+     * is kept with its logs and journal, and a {@link ProvisioningException} names the failing resource, the
+     * phase and the console tail.
+     *
+     * @param progress called with every journal event as it happens (progress output); may be a no-op
+     * @return the live environment; the caller must {@link Environment#close() close} it
+     * @throws InvalidSpecException  when the spec breaks a rule (nothing was created)
+     * @throws ProvisioningException when provisioning failed (everything was rolled back)
+     */
+    public Environment provision(EnvironmentSpec spec, Consumer<JournalEvent> progress) {
+        validate(spec);
+        Prefix prefix = Prefix.create(config.prefixRoot(), spec.name());
+        Journal journal = Journal.open(prefix.journalFile());
+        journal.addListener(progress);
+        return new Provisioning(this, spec, prefix, journal).run();
+    }
+}

@@ -1,0 +1,89 @@
+package io.testbed.core.engine;
+
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.lease.Lease;
+import io.testbed.core.lease.LeaseStore;
+import io.testbed.core.lease.SubnetPool;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.NetworkSpec;
+import io.testbed.core.spec.Problems;
+import io.testbed.core.spi.Owner;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The engine's use of the lease store: one subnet per network, all or nothing, released on teardown. */
+final class Leasing {
+
+    private final LeaseStore store;
+    private final List<Lease> held = new ArrayList<>();
+
+    private Leasing(LeaseStore store) {
+        this.store = store;
+    }
+
+    static Leasing open(TestbedConfig config) {
+        return new Leasing(LeaseStore.open(config.leaseDir(), pool(config)));
+    }
+
+    static SubnetPool pool(TestbedConfig config) {
+        return SubnetPool.of(config.get(TestbedConfig.LEASE_POOL), config.leasePrefixLength());
+    }
+
+    /** Explicit subnets must be valid, inside the pool and distinct. */
+    static void checkSubnets(EnvironmentSpec spec, TestbedConfig config, Problems problems) {
+        SubnetPool pool;
+        try {
+            pool = pool(config);
+        } catch (IllegalArgumentException e) {
+            problems.add("configuration", TestbedConfig.LEASE_POOL, e.getMessage());
+            return;
+        }
+        for (NetworkSpec network : spec.networks()) {
+            network.subnet().ifPresent(cidr -> {
+                int machines = (int) spec.machines().stream().filter(m -> m.networks().contains(network.name())).count();
+                for (String problem : pool.checkExplicit(cidr, machines)) {
+                    problems.add(network.element(), "subnet", problem);
+                }
+            });
+        }
+    }
+
+    /** Leases a subnet for every network: explicit ones exactly, the rest from the pool. */
+    synchronized Map<String, String> acquire(EnvironmentSpec spec, Owner owner) {
+        Map<String, String> subnets = new LinkedHashMap<>();
+        try {
+            List<NetworkSpec> pooled = new ArrayList<>();
+            for (NetworkSpec network : spec.networks()) {
+                if (network.subnet().isPresent()) {
+                    Lease lease = store.acquireExact(owner, network.subnet().get());
+                    held.add(lease);
+                    subnets.put(network.name(), lease.cidr());
+                } else {
+                    pooled.add(network);
+                }
+            }
+            if (!pooled.isEmpty()) {
+                List<Lease> leases = store.acquire(owner, pooled.size());
+                held.addAll(leases);
+                for (int i = 0; i < pooled.size(); i++) {
+                    subnets.put(pooled.get(i).name(), leases.get(i).cidr());
+                }
+            }
+        } catch (RuntimeException e) {
+            releaseAll();
+            throw e;
+        }
+        Map<String, String> ordered = new LinkedHashMap<>();
+        spec.networks().forEach(n -> ordered.put(n.name(), subnets.get(n.name())));
+        return ordered;
+    }
+
+    synchronized void releaseAll() {
+        for (Lease lease : held) {
+            store.release(lease);
+        }
+        held.clear();
+    }
+}

@@ -1,0 +1,175 @@
+package io.testbed.core.engine;
+
+import io.testbed.core.Environment;
+import io.testbed.core.Machine;
+import io.testbed.core.TestNetwork;
+import io.testbed.core.TestbedException;
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.journal.Journal;
+import io.testbed.core.prefix.Prefix;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spi.ProviderSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Stream;
+
+/** A provisioned environment, handed out by {@link Engine#provision}. Thread-safe. */
+final class LiveEnvironment implements Environment {
+
+    private final EnvironmentSpec spec;
+    private final Prefix prefix;
+    private final Journal journal;
+    private final Resources resources;
+    private final Map<String, ProviderSession> sessions;
+    private final Leasing leasing;
+    private final TestbedConfig config;
+    private final ExecutorService pool;
+    private final List<String> snapshots = new ArrayList<>(List.of(BASELINE));
+    private boolean closed;
+
+    LiveEnvironment(EnvironmentSpec spec, Prefix prefix, Journal journal, Resources resources,
+            Map<String, ProviderSession> sessions, Leasing leasing, TestbedConfig config, ExecutorService pool) {
+        this.spec = spec;
+        this.prefix = prefix;
+        this.journal = journal;
+        this.resources = resources;
+        this.sessions = sessions;
+        this.leasing = leasing;
+        this.config = config;
+        this.pool = pool;
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    @Override
+    public Path prefixDir() {
+        return prefix.dir();
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    @Override
+    public List<Machine> machines() {
+        return resources.machines().stream().map(Resources.MachineEntry::machine).toList();
+    }
+
+    @Override
+    public List<Machine> machines(String roleExpression) {
+        return RoleExpression.select(roleExpression, machines());
+    }
+
+    @Override
+    public Machine machine(String name) {
+        return machines().stream().filter(m -> m.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Environment '" + spec.name() + "' has no machine '"
+                        + name + "'; machines: " + machines().stream().map(Machine::name).toList()));
+    }
+
+    @Override
+    public TestNetwork network(String name) {
+        return networks().stream().filter(n -> n.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Environment '" + spec.name() + "' has no network '"
+                        + name + "'; networks: " + networks().stream().map(TestNetwork::name).toList()));
+    }
+
+    @Override
+    public List<TestNetwork> networks() {
+        return resources.networks().stream().map(n -> n.resource().network()).toList();
+    }
+
+    @Override
+    public void snapshot(String name) {
+        checkOpen();
+        forEachSnapshotting("snapshot.create", entry -> entry.resource().snapshot(name));
+        synchronized (this) {
+            if (!snapshots.contains(name)) {
+                snapshots.add(name);
+            }
+        }
+    }
+
+    @Override
+    public void revert(String name) {
+        checkOpen();
+        synchronized (this) {
+            if (!snapshots.contains(name)) {
+                throw new IllegalArgumentException("Environment '" + spec.name() + "' has no snapshot '" + name
+                        + "'; snapshots: " + snapshots);
+            }
+        }
+        forEachSnapshotting("snapshot.revert", entry -> entry.resource().revert(name));
+    }
+
+    private void forEachSnapshotting(String phase, java.util.function.Consumer<Resources.MachineEntry> action) {
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (Resources.MachineEntry entry : resources.machines()) {
+            tasks.add(() -> {
+                journal.step(phase, entry.lifecycle().resource(), () -> action.accept(entry));
+                return null;
+            });
+        }
+        Provisioning.runAll(tasks, pool);
+    }
+
+    private synchronized void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("Environment '" + spec.name() + "' is already torn down");
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        journal.record("environment.teardown", "environment " + spec.name(), "started", Map.of());
+        List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal);
+        pool.shutdownNow();
+        journal.record("environment.teardown", "environment " + spec.name(), problems.isEmpty() ? "ok" : "failed",
+                Map.of("problems", problems.size()));
+        journal.close();
+        if (problems.isEmpty()) {
+            deleteDisks(prefix.disksDir());
+        }
+        if (!problems.isEmpty()) {
+            TestbedException failure = new TestbedException("Teardown of environment '" + spec.name() + "' left "
+                    + problems.size() + " problem(s); the first: " + problems.get(0).getMessage()
+                    + ". Run the reaper or destroy the prefix " + prefix.dir() + " by hand.", problems.get(0));
+            problems.stream().skip(1).forEach(failure::addSuppressed);
+            throw failure;
+        }
+    }
+
+    /** Disks are large (overlays with snapshot state); logs and the journal stay for reports. */
+    private static void deleteDisks(Path disks) {
+        if (!Files.isDirectory(disks)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(disks)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new TestbedException("Cannot delete disks of " + disks + ": " + e, e);
+        }
+    }
+
+    TestbedConfig config() {
+        return config;
+    }
+}

@@ -1,0 +1,144 @@
+package io.testbed.core.engine;
+
+import io.testbed.core.Machine;
+import io.testbed.core.journal.Journal;
+import io.testbed.core.prefix.Prefix;
+import io.testbed.core.spi.MachinePlan;
+import io.testbed.core.spi.MachineResource;
+import io.testbed.core.spi.NetworkPlan;
+import io.testbed.core.spi.NetworkResource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The resources of one environment with their lifecycles, persisted to {@code resources.json} in the prefix
+ * on every state change so that the CLI and the reaper know what exists even after a crash.
+ */
+final class Resources {
+
+    private final Prefix prefix;
+    private final Journal journal;
+    private final List<NetworkEntry> networks = new ArrayList<>();
+    private final List<MachineEntry> machines = new ArrayList<>();
+
+    Resources(Prefix prefix, Journal journal) {
+        this.prefix = prefix;
+        this.journal = journal;
+    }
+
+    synchronized NetworkEntry addNetwork(NetworkPlan plan, String provider) {
+        NetworkEntry entry = new NetworkEntry(plan, provider, new Lifecycle("network '" + plan.name() + "'",
+                this::changed));
+        networks.add(entry);
+        return entry;
+    }
+
+    synchronized MachineEntry addMachine(MachinePlan plan) {
+        MachineEntry entry = new MachineEntry(plan, new Lifecycle("machine '" + plan.name() + "'", this::changed));
+        machines.add(entry);
+        return entry;
+    }
+
+    synchronized List<NetworkEntry> networks() {
+        return List.copyOf(networks);
+    }
+
+    synchronized List<MachineEntry> machines() {
+        return List.copyOf(machines);
+    }
+
+    private void changed(Lifecycle lifecycle) {
+        journal.record("state", lifecycle.resource(), lifecycle.state().name(), Map.of());
+        persist();
+    }
+
+    synchronized void persist() {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (NetworkEntry n : networks) {
+            rows.add(Map.of("kind", "network", "name", n.plan().name(), "provider", n.provider(),
+                    "providerId", n.resource() == null ? "" : n.resource().providerId(),
+                    "subnet", n.plan().cidr(), "state", n.lifecycle().state().name()));
+        }
+        for (MachineEntry m : machines) {
+            rows.add(Map.of("kind", "machine", "name", m.plan().name(), "provider", m.plan().spec().provider(),
+                    "providerId", m.resource() == null ? "" : m.resource().providerId(),
+                    "state", m.lifecycle().state().name()));
+        }
+        prefix.writeJson("resources.json", rows);
+    }
+
+    /** A network and its lifecycle. */
+    static final class NetworkEntry {
+        private final NetworkPlan plan;
+        private final String provider;
+        private final Lifecycle lifecycle;
+        private volatile NetworkResource resource;
+
+        NetworkEntry(NetworkPlan plan, String provider, Lifecycle lifecycle) {
+            this.plan = plan;
+            this.provider = provider;
+            this.lifecycle = lifecycle;
+        }
+
+        void created(NetworkResource created) {
+            resource = created;
+            lifecycle.moveTo(ResourceState.CREATED);
+            lifecycle.moveTo(ResourceState.RUNNING);
+        }
+
+        NetworkPlan plan() {
+            return plan;
+        }
+
+        String provider() {
+            return provider;
+        }
+
+        Lifecycle lifecycle() {
+            return lifecycle;
+        }
+
+        NetworkResource resource() {
+            return resource;
+        }
+    }
+
+    /** A machine, its lifecycle and, once ready, its live {@link Machine}. */
+    static final class MachineEntry {
+        private final MachinePlan plan;
+        private final Lifecycle lifecycle;
+        private volatile MachineResource resource;
+        private volatile Machine machine;
+
+        MachineEntry(MachinePlan plan, Lifecycle lifecycle) {
+            this.plan = plan;
+            this.lifecycle = lifecycle;
+        }
+
+        void created(MachineResource created) {
+            resource = created;
+            lifecycle.moveTo(ResourceState.CREATED);
+        }
+
+        void ready(Machine ready) {
+            machine = ready;
+        }
+
+        MachinePlan plan() {
+            return plan;
+        }
+
+        Lifecycle lifecycle() {
+            return lifecycle;
+        }
+
+        MachineResource resource() {
+            return resource;
+        }
+
+        Machine machine() {
+            return machine;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.testbed.core.engine;
+
+import io.testbed.core.journal.Journal;
+import io.testbed.core.spi.ProviderSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Destroys what an environment created, newest first, continuing past failures and collecting them. */
+final class Teardown {
+
+    private Teardown() {}
+
+    /**
+     * Stops and destroys machines (reverse declaration order), then networks, closes the provider sessions and
+     * releases the leases — the leases only when every provider object is gone, so a subnet still carried by a
+     * leftover bridge is never handed to another environment (the reaper reclaims it later).
+     *
+     * @return every failure met; empty when all went well
+     */
+    static List<Throwable> destroy(Resources resources, Map<String, ProviderSession> sessions, Leasing leasing,
+            Journal journal) {
+        List<Throwable> problems = new ArrayList<>();
+        List<Resources.MachineEntry> machines = new ArrayList<>(resources.machines());
+        java.util.Collections.reverse(machines);
+        for (Resources.MachineEntry entry : machines) {
+            Lifecycle lifecycle = entry.lifecycle();
+            if (!lifecycle.needsDestroy() || entry.resource() == null) {
+                continue;
+            }
+            try {
+                journal.step("machine.destroy", lifecycle.resource(), () -> {
+                    ResourceState state = lifecycle.state();
+                    if (state == ResourceState.RUNNING || state == ResourceState.PAUSED) {
+                        entry.resource().stop();
+                        lifecycle.moveTo(ResourceState.STOPPED);
+                    }
+                    entry.resource().destroy();
+                    lifecycle.moveTo(ResourceState.DESTROYED);
+                });
+            } catch (RuntimeException e) {
+                problems.add(e);
+                moveToError(lifecycle);
+            }
+        }
+        List<Resources.NetworkEntry> networks = new ArrayList<>(resources.networks());
+        java.util.Collections.reverse(networks);
+        for (Resources.NetworkEntry entry : networks) {
+            Lifecycle lifecycle = entry.lifecycle();
+            if (!lifecycle.needsDestroy() || entry.resource() == null) {
+                continue;
+            }
+            try {
+                journal.step("network.destroy", lifecycle.resource(), () -> {
+                    if (lifecycle.state() == ResourceState.RUNNING) {
+                        lifecycle.moveTo(ResourceState.STOPPED);
+                    }
+                    entry.resource().destroy();
+                    lifecycle.moveTo(ResourceState.DESTROYED);
+                });
+            } catch (RuntimeException e) {
+                problems.add(e);
+                moveToError(lifecycle);
+            }
+        }
+        for (var session : sessions.entrySet()) {
+            try {
+                session.getValue().close();
+            } catch (RuntimeException e) {
+                problems.add(e);
+            }
+        }
+        sessions.clear();
+        if (leasing != null) {
+            if (problems.isEmpty()) {
+                try {
+                    journal.step("lease.release", "environment", leasing::releaseAll);
+                } catch (RuntimeException e) {
+                    problems.add(e);
+                }
+            } else {
+                journal.record("lease.keep", "environment", "kept",
+                        Map.of("reason", "teardown failed; the reaper releases the leases once the objects are gone"));
+            }
+        }
+        return problems;
+    }
+
+    private static void moveToError(Lifecycle lifecycle) {
+        if (lifecycle.state().canMoveTo(ResourceState.ERROR)) {
+            lifecycle.moveTo(ResourceState.ERROR);
+        }
+    }
+}
