@@ -1,0 +1,85 @@
+package io.testbed.core.spi;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.testbed.core.TestbedException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/**
+ * A host-wide registry of live prefixes by short id, next to the lease store. Providers whose objects cannot
+ * carry metadata (libvirt networks before libvirt 9.7) name them {@code tb-<shortId>-…} and find their owner
+ * here; an object whose short id is not registered has no owner and is an orphan.
+ */
+public final class Owners {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+
+    /** The registry in {@code dir} (by default {@code /var/tmp/testbed/owners}). */
+    public Owners(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The registry that sits beside the lease store directory {@code leaseDir}. */
+    public static Owners besideLeases(Path leaseDir) {
+        return new Owners(leaseDir.toAbsolutePath().resolveSibling("owners"));
+    }
+
+    /** Registers an owner before any of its objects exist. */
+    public void register(Owner owner) {
+        try {
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, owner.shortId(), ".tmp");
+            JSON.writeValue(temp.toFile(), owner);
+            Files.move(temp, file(owner.shortId()), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new TestbedException("Cannot register owner in " + dir + ": " + e
+                    + "; check that the directory is writable (testbed.lease.dir)", e);
+        }
+    }
+
+    /** Removes an owner once all its objects are gone. */
+    public void unregister(Owner owner) {
+        try {
+            Files.deleteIfExists(file(owner.shortId()));
+        } catch (IOException e) {
+            throw new TestbedException("Cannot unregister owner " + owner.shortId() + " in " + dir + ": " + e, e);
+        }
+    }
+
+    /** The owner registered under {@code shortId}, if any. */
+    public Optional<Owner> lookup(String shortId) {
+        Path file = file(shortId);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(file.toFile(), Owner.class));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The owner of an object named {@code tb-<shortId>-…}; empty when the name is not Testbed's or the owner is
+     * not registered.
+     */
+    public Optional<Owner> ownerOfObject(String objectName) {
+        if (!objectName.startsWith("tb-") || objectName.length() < 12 || objectName.charAt(11) != '-') {
+            return Optional.empty();
+        }
+        return lookup(objectName.substring(3, 11));
+    }
+
+    private Path file(String shortId) {
+        if (!shortId.matches("[0-9a-f]{8}")) {
+            throw new IllegalArgumentException("owner short id must be 8 hex digits, was '" + shortId + "'");
+        }
+        return dir.resolve(shortId + ".json");
+    }
+}
