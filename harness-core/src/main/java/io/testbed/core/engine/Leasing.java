@@ -80,6 +80,12 @@ final class Leasing {
         return ordered;
     }
 
+    /** Reclaims leases whose holder is dead; a line per lease reclaimed. */
+    static List<String> reclaimStale(TestbedConfig config) {
+        return LeaseStore.open(config.leaseDir(), pool(config)).reclaimStale().stream()
+                .map(lease -> "lease " + lease.cidr() + " of " + lease.prefixPath() + " reclaimed").toList();
+    }
+
     synchronized void releaseAll() {
         for (Lease lease : held) {
             store.release(lease);

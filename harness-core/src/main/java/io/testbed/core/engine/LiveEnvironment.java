@@ -4,7 +4,8 @@ import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.TestNetwork;
 import io.testbed.core.TestbedException;
-import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.spi.Owner;
+import io.testbed.core.spi.Owners;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
@@ -29,20 +30,22 @@ final class LiveEnvironment implements Environment {
     private final Resources resources;
     private final Map<String, ProviderSession> sessions;
     private final Leasing leasing;
-    private final TestbedConfig config;
+    private final Owners owners;
+    private final Owner owner;
     private final ExecutorService pool;
     private final List<String> snapshots = new ArrayList<>(List.of(BASELINE));
     private boolean closed;
 
     LiveEnvironment(EnvironmentSpec spec, Prefix prefix, Journal journal, Resources resources,
-            Map<String, ProviderSession> sessions, Leasing leasing, TestbedConfig config, ExecutorService pool) {
+            Map<String, ProviderSession> sessions, Leasing leasing, Owners owners, Owner owner, ExecutorService pool) {
         this.spec = spec;
         this.prefix = prefix;
         this.journal = journal;
         this.resources = resources;
         this.sessions = sessions;
         this.leasing = leasing;
-        this.config = config;
+        this.owners = owners;
+        this.owner = owner;
         this.pool = pool;
     }
 
@@ -138,7 +141,8 @@ final class LiveEnvironment implements Environment {
             closed = true;
         }
         journal.record("environment.teardown", "environment " + spec.name(), "started", Map.of());
-        List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal);
+        List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal,
+                () -> owners.unregister(owner));
         pool.shutdownNow();
         journal.record("environment.teardown", "environment " + spec.name(), problems.isEmpty() ? "ok" : "failed",
                 Map.of("problems", problems.size()));
@@ -167,9 +171,5 @@ final class LiveEnvironment implements Environment {
         } catch (IOException e) {
             throw new TestbedException("Cannot delete disks of " + disks + ": " + e, e);
         }
-    }
-
-    TestbedConfig config() {
-        return config;
     }
 }

@@ -12,6 +12,7 @@ import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
 import io.testbed.core.spi.NetworkResource;
 import io.testbed.core.spi.Owner;
+import io.testbed.core.spi.Owners;
 import io.testbed.core.spi.Provider;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;
@@ -42,6 +43,7 @@ final class Provisioning {
     private final Owner owner;
     private final ProviderContext context;
     private final Resources resources;
+    private final Owners owners;
     private final Map<String, ProviderSession> sessions = new LinkedHashMap<>();
     private Leasing leasing;
 
@@ -53,6 +55,7 @@ final class Provisioning {
         this.owner = new Owner(prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid());
         this.context = new ProviderContext(prefix, journal, owner, engine.config().asMap());
         this.resources = new Resources(prefix, journal);
+        this.owners = Owners.besideLeases(engine.config().leaseDir());
     }
 
     /** A context for {@link Provider#validate}: configuration only, no prefix yet. */
@@ -66,6 +69,10 @@ final class Provisioning {
                 Map.of("prefix", prefix.dir().toString(), "machines", spec.machines().size(),
                         "networks", spec.networks().size()));
         prefix.writeJson("spec.json", spec);
+        for (String line : Reaper.reap(engine.config(), engine.providers().values())) {
+            journal.record("reaper", "host", "reaped", Map.of("object", line));
+        }
+        owners.register(owner);
         ExecutorService pool = Executors.newFixedThreadPool(engine.config().parallelism(), daemonThreads());
         try {
             leasing = Leasing.open(engine.config());
@@ -81,7 +88,7 @@ final class Provisioning {
             takeBaseline(pool);
             journal.record("environment.provision", "environment " + spec.name(), "ok",
                     Map.of("durationMs", Duration.between(start, Instant.now()).toMillis()));
-            return new LiveEnvironment(spec, prefix, journal, resources, sessions, leasing, engine.config(), pool);
+            return new LiveEnvironment(spec, prefix, journal, resources, sessions, leasing, owners, owner, pool);
         } catch (RuntimeException | Error failure) {
             rollback(failure);
             pool.shutdownNow();
@@ -212,7 +219,8 @@ final class Provisioning {
     private void rollback(Throwable failure) {
         journal.record("environment.rollback", "environment " + spec.name(), "started",
                 Map.of("cause", String.valueOf(failure.getMessage())));
-        List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal);
+        List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal,
+                () -> owners.unregister(owner));
         for (Throwable problem : problems) {
             failure.addSuppressed(problem);
         }

@@ -16,10 +16,11 @@ final class Teardown {
      * releases the leases — the leases only when every provider object is gone, so a subnet still carried by a
      * leftover bridge is never handed to another environment (the reaper reclaims it later).
      *
+     * @param unregister drops the owner from the host registry; run only when everything is gone
      * @return every failure met; empty when all went well
      */
     static List<Throwable> destroy(Resources resources, Map<String, ProviderSession> sessions, Leasing leasing,
-            Journal journal) {
+            Journal journal, Runnable unregister) {
         List<Throwable> problems = new ArrayList<>();
         List<Resources.MachineEntry> machines = new ArrayList<>(resources.machines());
         java.util.Collections.reverse(machines);
@@ -81,6 +82,13 @@ final class Teardown {
             } else {
                 journal.record("lease.keep", "environment", "kept",
                         Map.of("reason", "teardown failed; the reaper releases the leases once the objects are gone"));
+            }
+        }
+        if (problems.isEmpty()) {
+            try {
+                unregister.run();
+            } catch (RuntimeException e) {
+                problems.add(e);
             }
         }
         return problems;

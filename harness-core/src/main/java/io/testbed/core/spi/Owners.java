@@ -29,6 +29,11 @@ public final class Owners {
         return new Owners(leaseDir.toAbsolutePath().resolveSibling("owners"));
     }
 
+    /** The registry directory. */
+    public Path directory() {
+        return dir;
+    }
+
     /** Registers an owner before any of its objects exist. */
     public void register(Owner owner) {
         try {
