@@ -1,0 +1,43 @@
+package io.testbed.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TestbedConfigTest {
+
+    @Test
+    void defaultsAreInTheBenchmarkingRange() {
+        TestbedConfig config = TestbedConfig.defaultConfig();
+        assertThat(config.get(TestbedConfig.LEASE_POOL)).isEqualTo("198.18.0.0/15");
+        assertThat(config.leasePrefixLength()).isEqualTo(24);
+        assertThat(config.keep()).isEqualTo(TestbedConfig.Keep.NEVER);
+        assertThat(config.bootTimeout()).isEqualTo(Duration.ofSeconds(180));
+    }
+
+    @Test
+    void unknownKeyNamesTheClosestKnownOne() {
+        assertThatThrownBy(() -> TestbedConfig.of(Map.of("testbed.libvirt.url", "qemu:///session")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid Testbed configuration: unknown configuration key 'testbed.libvirt.url'; "
+                        + "did you mean 'testbed.libvirt.uri'?");
+    }
+
+    @Test
+    void badValuesAreAllReported() {
+        assertThatThrownBy(() -> TestbedConfig.of(Map.of(TestbedConfig.PARALLELISM, "zero",
+                TestbedConfig.KEEP, "sometimes")))
+                .hasMessageContaining("testbed.parallelism must be a whole number, was 'zero'")
+                .hasMessageContaining("testbed.keep must be one of never, on-failure, always, was 'sometimes'");
+    }
+
+    @Test
+    void otherKeysAndItKeysAreIgnored() {
+        TestbedConfig config = TestbedConfig.of(Map.of("java.home", "/x", "testbed.it.sshd.port", "2222",
+                TestbedConfig.BOOT_TIMEOUT, "PT2M"));
+        assertThat(config.bootTimeout()).isEqualTo(Duration.ofMinutes(2));
+    }
+}
