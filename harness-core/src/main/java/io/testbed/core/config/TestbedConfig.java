@@ -25,7 +25,7 @@ public final class TestbedConfig {
     /** The lease pool in CIDR notation. Default {@code 198.18.0.0/15}. */
     public static final String LEASE_POOL = "testbed.lease.pool";
     /** The prefix length of leased subnets. Default {@code 24}. */
-    public static final String LEASE_PREFIX_LENGTH = "testbed.lease.prefixLength";
+    public static final String LEASE_SUBNET_LENGTH = "testbed.lease.subnetLength";
     /** The directory of the host-wide lease store. Default {@code /var/tmp/testbed/leases}. */
     public static final String LEASE_DIR = "testbed.lease.dir";
     /** The libvirt connection URI. Default {@code qemu:///system}. */
@@ -57,7 +57,7 @@ public final class TestbedConfig {
         Map<String, String> d = new LinkedHashMap<>();
         d.put(PREFIX_ROOT, "target/testbed");
         d.put(LEASE_POOL, "198.18.0.0/15");
-        d.put(LEASE_PREFIX_LENGTH, "24");
+        d.put(LEASE_SUBNET_LENGTH, "24");
         d.put(LEASE_DIR, "/var/tmp/testbed/leases");
         d.put(LIBVIRT_URI, "qemu:///system");
         d.put(DEFAULT_TEMPLATE, "tiny");
@@ -131,11 +131,6 @@ public final class TestbedConfig {
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
-        try {
-            leasePrefixLength();
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
         String progress = get(PROGRESS);
         if (!progress.equals("true") && !progress.equals("false")) {
             problems.add(PROGRESS + " must be true or false, was '" + progress + "'");
@@ -198,10 +193,6 @@ public final class TestbedConfig {
 
     public Path leaseDir() {
         return Path.of(get(LEASE_DIR));
-    }
-
-    public int leasePrefixLength() {
-        return parseInt(LEASE_PREFIX_LENGTH, 16, 29);
     }
 
     public int parallelism() {

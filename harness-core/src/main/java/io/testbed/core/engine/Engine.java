@@ -79,7 +79,6 @@ public final class Engine {
     public void validate(EnvironmentSpec spec) {
         Problems problems = new Problems();
         Leasing.checkSubnets(spec, config, problems);
-        Planning.checkFits(spec, config, problems);
         for (MachineSpec machine : spec.machines()) {
             Provider provider = providers.get(machine.provider());
             if (provider == null) {

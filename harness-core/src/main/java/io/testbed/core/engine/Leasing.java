@@ -4,6 +4,7 @@ import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.lease.Lease;
 import io.testbed.core.lease.LeaseStore;
 import io.testbed.core.lease.SubnetPool;
+import io.testbed.core.plan.AddressPlanner;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.NetworkSpec;
 import io.testbed.core.spec.Problems;
@@ -24,33 +25,22 @@ final class Leasing {
     }
 
     static Leasing open(TestbedConfig config) {
-        return new Leasing(LeaseStore.open(config.leaseDir(), pool(config)));
+        return new Leasing(LeaseStore.fromConfiguration(config.asMap()));
     }
 
-    static SubnetPool pool(TestbedConfig config) {
-        return SubnetPool.of(config.get(TestbedConfig.LEASE_POOL), config.leasePrefixLength());
-    }
-
-    /** Explicit subnets must be valid, inside the pool and distinct. */
+    /** Explicit subnets valid, inside the pool and distinct; every subnet large enough for its machines. */
     static void checkSubnets(EnvironmentSpec spec, TestbedConfig config, Problems problems) {
         SubnetPool pool;
         try {
-            pool = pool(config);
+            pool = SubnetPool.fromConfiguration(config.asMap());
         } catch (IllegalArgumentException e) {
             problems.add("configuration", TestbedConfig.LEASE_POOL, e.getMessage());
             return;
         }
-        for (NetworkSpec network : spec.networks()) {
-            network.subnet().ifPresent(cidr -> {
-                int machines = (int) spec.machines().stream().filter(m -> m.networks().contains(network.name())).count();
-                for (String problem : pool.checkExplicit(cidr, machines)) {
-                    problems.add(network.element(), "subnet", problem);
-                }
-            });
-        }
+        problems.addAll(AddressPlanner.checkSubnets(spec, pool));
     }
 
-    /** Leases a subnet for every network: explicit ones exactly, the rest from the pool. */
+    /** Leases a subnet for every network: explicit ones exactly, the rest from the pool; network → CIDR. */
     synchronized Map<String, String> acquire(EnvironmentSpec spec, Owner owner) {
         Map<String, String> subnets = new LinkedHashMap<>();
         try {
@@ -59,7 +49,7 @@ final class Leasing {
                 if (network.subnet().isPresent()) {
                     Lease lease = store.acquireExact(owner, network.subnet().get());
                     held.add(lease);
-                    subnets.put(network.name(), lease.cidr());
+                    subnets.put(network.name(), lease.subnet());
                 } else {
                     pooled.add(network);
                 }
@@ -68,7 +58,7 @@ final class Leasing {
                 List<Lease> leases = store.acquire(owner, pooled.size());
                 held.addAll(leases);
                 for (int i = 0; i < pooled.size(); i++) {
-                    subnets.put(pooled.get(i).name(), leases.get(i).cidr());
+                    subnets.put(pooled.get(i).name(), leases.get(i).subnet());
                 }
             }
         } catch (RuntimeException e) {
@@ -82,8 +72,8 @@ final class Leasing {
 
     /** Reclaims leases whose holder is dead; a line per lease reclaimed. */
     static List<String> reclaimStale(TestbedConfig config) {
-        return LeaseStore.open(config.leaseDir(), pool(config)).reclaimStale().stream()
-                .map(lease -> "lease " + lease.cidr() + " of " + lease.prefixPath() + " reclaimed").toList();
+        return LeaseStore.fromConfiguration(config.asMap()).reclaimStale().stream()
+                .map(lease -> "lease " + lease.subnet() + " of " + lease.describeHolder() + " reclaimed").toList();
     }
 
     synchronized void releaseAll() {

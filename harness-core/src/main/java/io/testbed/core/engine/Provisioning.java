@@ -4,6 +4,8 @@ import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
 import io.testbed.core.journal.Journal;
+import io.testbed.core.plan.AddressPlan;
+import io.testbed.core.plan.AddressPlanner;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spi.Capability;
@@ -78,7 +80,7 @@ final class Provisioning {
             leasing = Leasing.open(engine.config());
             Map<String, String> subnets = journal.step("lease.acquire", "environment " + spec.name(),
                     () -> leasing.acquire(spec, owner));
-            Planning.Plan plan = Planning.plan(spec, prefix.id(), subnets);
+            AddressPlan plan = AddressPlanner.plan(spec, prefix.id(), subnets);
             prefix.writeJson("plan.json", plan);
             for (MachinePlan machine : plan.machines()) {
                 session(machine.spec().provider());

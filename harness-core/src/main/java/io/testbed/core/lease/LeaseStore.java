@@ -1,5 +1,6 @@
 package io.testbed.core.lease;
 
+import io.testbed.core.config.TestbedConfig;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -68,7 +69,7 @@ import org.slf4j.LoggerFactory;
 public final class LeaseStore {
 
     /** Configuration key of the store directory. */
-    public static final String DIRECTORY_KEY = "testbed.lease.dir";
+    public static final String DIRECTORY_KEY = TestbedConfig.LEASE_DIR;
     /** The default store directory: survives reboots of the JVM but not necessarily of the host, as leases. */
     public static final String DEFAULT_DIRECTORY = "/var/tmp/testbed/leases";
     /** How long an operation waits for the store's lock before it gives up. */
@@ -79,7 +80,6 @@ public final class LeaseStore {
      * JVMs may see the same process start a little apart. Erring this way only keeps a lease whose pid was recycled
      * within seconds of the holder's start; erring the other way would hand a live lease out twice.
      */
-    static final Duration START_TIME_TOLERANCE = Duration.ofSeconds(5);
 
     static final String INDEX_FILE = "leases.json";
     static final String LOCK_FILE = "leases.lock";
@@ -258,21 +258,7 @@ public final class LeaseStore {
 
     /** Why {@code lease} is stale, or empty when its holder is alive. */
     static Optional<String> staleReason(Lease lease) {
-        Path prefixDir = Path.of(lease.prefixPath());
-        if (!Prefix.isPrefix(prefixDir)) {
-            return Optional.of("prefix directory " + prefixDir + " is gone (no prefix.json)");
-        }
-        Optional<ProcessHandle> process = ProcessHandle.of(lease.pid()).filter(ProcessHandle::isAlive);
-        if (process.isEmpty()) {
-            return Optional.of("process " + lease.pid() + " is dead");
-        }
-        Optional<Instant> started = process.get().info().startInstant();
-        if (lease.pidStartTime() != null && started.isPresent()
-                && Duration.between(lease.pidStartTime(), started.get()).abs().compareTo(START_TIME_TOLERANCE) > 0) {
-            return Optional.of("pid " + lease.pid() + " now belongs to a process started at " + started.get()
-                    + ", not the holder started at " + lease.pidStartTime());
-        }
-        return Optional.empty();
+        return Owner.deadReason(Path.of(lease.prefixPath()), lease.pid(), lease.pidStartTime());
     }
 
     private List<Lease> reclaim(List<Lease> leases) {

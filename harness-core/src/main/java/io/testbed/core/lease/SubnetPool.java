@@ -1,5 +1,6 @@
 package io.testbed.core.lease;
 
+import io.testbed.core.config.TestbedConfig;
 import inet.ipaddr.IPAddress;
 import io.testbed.core.spec.SpecProblem;
 import java.util.ArrayList;
@@ -25,9 +26,9 @@ import org.apiguardian.api.API;
 public final class SubnetPool {
 
     /** Configuration key of the pool CIDR. */
-    public static final String POOL_KEY = "testbed.lease.pool";
+    public static final String POOL_KEY = TestbedConfig.LEASE_POOL;
     /** Configuration key of the prefix length of leased subnets. */
-    public static final String SUBNET_LENGTH_KEY = "testbed.lease.subnetLength";
+    public static final String SUBNET_LENGTH_KEY = TestbedConfig.LEASE_SUBNET_LENGTH;
     /** The default pool. */
     public static final String DEFAULT_CIDR = "198.18.0.0/15";
     /** The default prefix length of leased subnets. */

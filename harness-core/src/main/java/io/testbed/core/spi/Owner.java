@@ -37,45 +37,57 @@ public record Owner(String prefixId, String prefixPath, long pid) {
     }
 
     /**
-     * Whether the owner still needs its objects: the prefix directory exists with this uuid and either the
-     * environment was kept on purpose ({@value #KEPT_MARKER}) or the creating process is alive — the same
-     * process, not a recycled pid (its start time must match the one recorded in the prefix).
+     * Whether the owner still needs its objects; see {@link #deadReason()}.
      */
     @JsonIgnore
     public boolean isAlive() {
-        Path dir = Path.of(prefixPath);
-        if (!Prefix.isPrefix(dir)) {
-            return false;
-        }
-        PrefixMetadata metadata;
-        try {
-            metadata = Prefix.open(dir).metadata();
-        } catch (RuntimeException unreadable) {
-            return false;
-        }
-        if (!metadata.id().equals(prefixId)) {
-            return false;
-        }
-        if (Files.exists(dir.resolve(KEPT_MARKER))) {
-            return true;
-        }
-        return isProcessAlive(pid, metadata.pid() == pid ? metadata.pidStartTime() : null);
+        return deadReason().isEmpty();
     }
 
     /**
-     * Whether process {@code pid} is alive and, when {@code startTime} is known, started at that time (within a
-     * second), so that a recycled pid does not count.
+     * Why the owner no longer needs its objects, or empty while it does: it does as long as its prefix directory
+     * exists with this uuid and either the environment was kept on purpose ({@value #KEPT_MARKER}) or the
+     * creating process is alive — the same process, not a recycled pid.
      */
-    public static boolean isProcessAlive(long pid, Instant startTime) {
-        Optional<ProcessHandle> process = ProcessHandle.of(pid);
-        if (process.isEmpty() || !process.get().isAlive()) {
-            return false;
+    public Optional<String> deadReason() {
+        Path dir = Path.of(prefixPath);
+        PrefixMetadata metadata;
+        try {
+            metadata = Prefix.isPrefix(dir) ? Prefix.open(dir).metadata() : null;
+        } catch (RuntimeException unreadable) {
+            metadata = null;
         }
-        if (startTime == null) {
-            return true;
+        if (metadata != null && !metadata.id().equals(prefixId)) {
+            return Optional.of("prefix directory " + dir + " now holds another prefix (" + metadata.id() + ")");
         }
-        return process.get().info().startInstant()
-                .map(actual -> Duration.between(actual, startTime).abs().compareTo(Duration.ofSeconds(1)) <= 0)
-                .orElse(true);
+        return deadReason(dir, pid, metadata != null && metadata.pid() == pid ? metadata.pidStartTime() : null);
     }
+
+    /**
+     * Why objects held for {@code prefixDir} by process {@code pid} (started at {@code startTime}, if known) are
+     * orphaned, or empty while they are not: the prefix is gone, or it is not kept and the process is dead or its
+     * pid now belongs to a process started at another time (more than five seconds apart: the JDK derives start
+     * times from the boot time, which shifts when the clock is stepped).
+     */
+    public static Optional<String> deadReason(Path prefixDir, long pid, Instant startTime) {
+        if (!Prefix.isPrefix(prefixDir)) {
+            return Optional.of("prefix directory " + prefixDir + " is gone (no prefix.json)");
+        }
+        if (Files.exists(prefixDir.resolve(KEPT_MARKER))) {
+            return Optional.empty();
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (process.isEmpty()) {
+            return Optional.of("process " + pid + " is dead");
+        }
+        Optional<Instant> started = process.get().info().startInstant();
+        if (startTime != null && started.isPresent()
+                && Duration.between(startTime, started.get()).abs().compareTo(START_TIME_TOLERANCE) > 0) {
+            return Optional.of("pid " + pid + " now belongs to a process started at " + started.get()
+                    + ", not the holder started at " + startTime);
+        }
+        return Optional.empty();
+    }
+
+    private static final Duration START_TIME_TOLERANCE = Duration.ofSeconds(5);
 }

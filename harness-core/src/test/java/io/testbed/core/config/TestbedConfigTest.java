@@ -13,7 +13,7 @@ class TestbedConfigTest {
     void defaultsAreInTheBenchmarkingRange() {
         TestbedConfig config = TestbedConfig.defaultConfig();
         assertThat(config.get(TestbedConfig.LEASE_POOL)).isEqualTo("198.18.0.0/15");
-        assertThat(config.leasePrefixLength()).isEqualTo(24);
+        assertThat(config.get(TestbedConfig.LEASE_SUBNET_LENGTH)).isEqualTo("24");
         assertThat(config.keep()).isEqualTo(TestbedConfig.Keep.NEVER);
         assertThat(config.bootTimeout()).isEqualTo(Duration.ofSeconds(180));
     }
