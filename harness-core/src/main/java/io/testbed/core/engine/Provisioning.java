@@ -70,13 +70,13 @@ final class Provisioning {
         journal.record("environment.provision", "environment " + spec.name(), "started",
                 Map.of("prefix", prefix.dir().toString(), "machines", spec.machines().size(),
                         "networks", spec.networks().size()));
-        prefix.writeJson("spec.json", spec);
         for (String line : Reaper.reap(engine.config(), engine.providers().values())) {
             journal.record("reaper", "host", "reaped", Map.of("object", line));
         }
         owners.register(owner);
         ExecutorService pool = Executors.newFixedThreadPool(engine.config().parallelism(), daemonThreads());
         try {
+            prefix.writeJson("spec.json", spec);
             leasing = Leasing.open(engine.config());
             Map<String, String> subnets = journal.step("lease.acquire", "environment " + spec.name(),
                     () -> leasing.acquire(spec, owner));
