@@ -61,10 +61,18 @@ final class Injection {
             return host().isPresent() || role().isPresent() || net().isPresent();
         }
 
-        /** Whether the extension handles this element at all: it carries a qualifier or has an injectable type. */
+        /**
+         * Whether the extension handles this element at all: it carries a qualifier, or it has an injectable type —
+         * except a final field without qualifier, which the test class assigns itself (a qualified final field is an
+         * error).
+         */
         boolean isCandidate() {
-            return qualified() || type == Machine.class || type == TestNetwork.class || type == Environment.class
+            if (qualified()) {
+                return true;
+            }
+            boolean injectableType = type == Machine.class || type == TestNetwork.class || type == Environment.class
                     || isMachineList(genericType);
+            return injectableType && !(field && ModifierSupport.isFinal((Field) element));
         }
 
         /** {@code @Host("web") on parameter 'web' of method test(Machine)} or {@code Machine field X.web}. */
