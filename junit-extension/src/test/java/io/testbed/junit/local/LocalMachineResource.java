@@ -43,8 +43,9 @@ final class LocalMachineResource implements MachineResource {
             Files.createDirectories(root.resolve("etc"));
             Files.createDirectories(root.resolve("dev"));
             Files.writeString(root.resolve("etc/hostname"), plan.name() + "\n");
-            Path busybox = Path.of("/usr/bin/busybox");
-            if (Files.isExecutable(busybox)) {
+            Path busybox = java.util.stream.Stream.of("/usr/bin/busybox", "/bin/busybox").map(Path::of)
+                    .filter(Files::isExecutable).findFirst().orElse(null);
+            if (busybox != null) {
                 // a userland like the tiny template's: busybox applets
                 Files.createSymbolicLink(root.resolve("bin/ping"), busybox);
             }
