@@ -115,6 +115,15 @@ class LifecycleTest {
                 "[testbed] revert-each-test: machine 'web' destroyed in ");
     }
 
+    @Test
+    void theExplicitAfterAllTearsDownEvenWhenTheStoreDoesNotCloseValues() {
+        kit.with("junit.jupiter.extensions.store.close.autocloseable.enabled", "false");
+        kit.run(RevertEachTest.class).testEvents().assertStatistics(stats -> stats.started(3).failed(1));
+        assertThat(LocalRecorder.events("revert-each-test")).containsOnlyOnce("machine web destroy",
+                "network lan destroy", "session close");
+        assertNothingLeaked();
+    }
+
     // --- never revert
 
     @Prefix(revert = Revert.NEVER)
