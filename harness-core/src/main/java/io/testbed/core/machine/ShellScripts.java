@@ -31,8 +31,15 @@ final class ShellScripts {
 
     private ShellScripts() {}
 
-    /** A command wrapped for {@link io.testbed.core.spi.Transport#exec}: the script and its standard input. */
-    record Wrapped(String script, byte[] stdin) {}
+    /**
+     * A command wrapped for {@link io.testbed.core.spi.Transport#exec}.
+     *
+     * @param script the shell script to execute
+     * @param stdin  its standard input (the environment block), or {@code null}
+     * @param token  a word unique to this run that appears in the command line of the process leading its group,
+     *               so a later kill can check it still targets this run and not a process that reused the pid
+     */
+    record Wrapped(String script, byte[] stdin, String token) {}
 
     /**
      * Quotes {@code text} as one shell word: {@code it's} becomes {@code 'it'\''s'}.
@@ -68,7 +75,12 @@ final class ShellScripts {
                         + ", which Testbed's command wrapper uses; rename the variable");
             }
         }
+        if (!nonce.matches("[A-Za-z0-9]+")) {
+            throw new IllegalArgumentException("nonce (" + nonce + ") must be letters and digits");
+        }
+        String token = "testbed-run-" + nonce;
         StringBuilder inner = new StringBuilder();
+        inner.append("# ").append(token).append('\n');
         inner.append("unset __tb_s __tb_1 __tb_2 __tb_3 __tb_4 __tb_5 __tb_g\n");
         inner.append("printf '").append(PID_MARKER).append("%s\\n' \"$$\" >&2\n");
         byte[] stdin = null;
@@ -94,7 +106,7 @@ final class ShellScripts {
                 + "read -r __tb_1 __tb_2 __tb_3 __tb_4 __tb_g __tb_5 2>/dev/null </proc/$$/stat\n"
                 + "if [ \"$__tb_g\" = \"$$\" ] || ! command -v setsid >/dev/null 2>&1; then eval \"$__tb_s\";"
                 + " else exec setsid sh -c \"$__tb_s\"; fi\n";
-        return new Wrapped(script, stdin);
+        return new Wrapped(script, stdin, token);
     }
 
     /** The pid the wrapper reported, once its whole line has arrived. */
@@ -116,13 +128,16 @@ final class ShellScripts {
 
     /**
      * Kills the process group led by {@code pid} (the wrapper and everything it started), or the process alone
-     * when it leads no group. {@code kill -9 -PID} is the one spelling busybox ash, dash and bash all accept.
+     * when it leads no group — but only while that process's command line still holds {@code token}, so a pid
+     * reused by an unrelated process is left alone. {@code kill -9 -PID} is the one spelling busybox ash, dash
+     * and bash all accept; {@code grep -q} reads the NUL-separated command line as binary, which is fine.
      */
-    static String killScript(long pid) {
+    static String killScript(long pid, String token) {
         if (pid <= 1) {
             throw new IllegalArgumentException("pid (" + pid + ") must be greater than 1");
         }
-        return "kill -9 -" + pid + " 2>/dev/null || kill -9 " + pid + " 2>/dev/null; true";
+        return "if grep -q " + quote(token) + " /proc/" + pid + "/cmdline 2>/dev/null; then kill -9 -" + pid
+                + " 2>/dev/null || kill -9 " + pid + " 2>/dev/null; fi; true";
     }
 
     /**

@@ -160,7 +160,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
         }
         log.record(name, kind + " start", "started", elapsed(start), options.workDir(), options.env().keySet(),
                 command);
-        RemoteJob job = new RemoteJob(this, id, command, options, execution, start);
+        RemoteJob job = new RemoteJob(this, id, command, options, execution, wrapped.token(), start);
         synchronized (jobs) {
             jobs.removeIf(RemoteJob::finished);
             jobs.add(job);
@@ -178,6 +178,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
         List<String> failures = new ArrayList<>();
         for (RemoteJob job : running) {
             if (job.finished()) {
+                job.killLeftoversIfConnectionBroke();
                 job.release();
                 continue;
             }
@@ -365,7 +366,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
             try {
                 status = execution.exitStatus().get(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                String aftermath = killGroup(execution);
+                String aftermath = killGroup(execution, wrapped.token());
                 if (aftermath.equals(ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
                     status = execution.exitStatus().join(); // it ended just as the timeout elapsed: keep its result
                 } else {
@@ -378,7 +379,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                String aftermath = killGroup(execution);
+                String aftermath = killGroup(execution, wrapped.token());
                 log.record(name, kind, "interrupted", elapsed(start), options.workDir(), options.env().keySet(),
                         display);
                 throw new TestbedException("Interrupted while '" + display + "' ran on machine '" + name + "'; it "
@@ -387,6 +388,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 TestbedException cause = Transport.Execution.unwrap(e, transport.target());
                 log.record(name, kind, "error: " + cause.getMessage(), elapsed(start), options.workDir(),
                         options.env().keySet(), display);
+                killOrphan(execution, wrapped.token());
                 throw new TestbedException("'" + display + "' on machine '" + name + "' did not complete: "
                         + cause.getMessage(), cause);
             }
@@ -415,7 +417,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
      * Kills the process group of a running execution and waits for its end. Returns what happened, completing
      * "the command …": {@code was killed}, {@code had already finished}, or why it could not be killed.
      */
-    String killGroup(Transport.Execution execution) {
+    String killGroup(Transport.Execution execution, String token) {
         long deadline = System.nanoTime() + KILL_GRACE.toNanos();
         OptionalLong pid = OptionalLong.empty();
         while (!execution.exitStatus().isDone()) {
@@ -435,7 +437,8 @@ public final class TransportMachine implements Machine, AutoCloseable {
         }
         long start = System.nanoTime();
         try {
-            Transport.Outcome outcome = transport.run(ShellScripts.killScript(pid.getAsLong()), null, HELPER_TIMEOUT);
+            Transport.Outcome outcome = transport.run(ShellScripts.killScript(pid.getAsLong(), token), null,
+                    HELPER_TIMEOUT);
             log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
                     elapsed(start), Optional.empty(), List.of(), "process group " + pid.getAsLong());
         } catch (TestbedException e) {
@@ -456,6 +459,28 @@ public final class TransportMachine implements Machine, AutoCloseable {
             return "was sent SIGKILL (process group " + pid.getAsLong() + ")";
         } catch (ExecutionException e) {
             return "was killed (its connection broke meanwhile)";
+        }
+    }
+
+    /**
+     * Best effort after a command's connection broke: its processes may still run on the machine (an SSH host
+     * keeps them; a reverted VM does not), so kill its group over a fresh connection if its pid is known. Never
+     * throws.
+     */
+    void killOrphan(Transport.Execution execution, String token) {
+        OptionalLong pid = ShellScripts.pid(text(execution.stderr()));
+        if (pid.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            Transport.Outcome outcome = transport.run(ShellScripts.killScript(pid.getAsLong(), token), null,
+                    HELPER_TIMEOUT);
+            log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
+                    elapsed(start), Optional.empty(), List.of(), "leftovers of process group " + pid.getAsLong());
+        } catch (RuntimeException e) {
+            log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
+                    "leftovers of process group " + pid.getAsLong());
         }
     }
 

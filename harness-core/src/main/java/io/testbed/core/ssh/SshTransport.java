@@ -76,6 +76,8 @@ public final class SshTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(SshTransport.class);
     private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
+    /** How long {@link #awaitReady} lets a connection made before the call answer before replacing it. */
+    private static final Duration STALE_PATIENCE = Duration.ofSeconds(2);
 
     private final String host;
     private final int port;
@@ -350,8 +352,27 @@ public final class SshTransport implements Transport {
             attempts++;
             Duration remaining = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
             try {
+                SSHClient existing = currentClient();
                 SSHClient c = connection(remaining);
-                Outcome outcome = probe(c, remaining);
+                // A connection that predates this call may be stale (a reverted VM does not know it and may not
+                // even reset it): give it a short while, then drop it and connect afresh.
+                Duration patience = c == existing && remaining.compareTo(STALE_PATIENCE) > 0 ? STALE_PATIENCE
+                        : remaining;
+                Future<Outcome> probing = io.submit(() -> probe(c, patience));
+                Outcome outcome;
+                try {
+                    outcome = probing.get(patience.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    discard(c); // makes the probe fail at once
+                    throw new TestbedException("the existing connection did not answer within " + patience.toMillis()
+                            + " ms; dropped it");
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof TestbedException t ? t
+                            : new TestbedException(describe(e.getCause()), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new TestbedException("Interrupted while waiting for " + target, e);
+                }
                 if (!outcome.timedOut() && outcome.exitStatus() == 0) {
                     LOG.debug("{} answered after {} ms ({} attempts)", target,
                             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), attempts);
@@ -372,6 +393,10 @@ public final class SshTransport implements Transport {
         throw new TestbedException("SSH on " + target + " did not answer within " + timeout.toMillis() + " ms ("
                 + attempts + " attempts); last error: " + describe(last) + ". Check that the machine booted (its"
                 + " console log) and that sshd listens on port " + port + ".", last);
+    }
+
+    private synchronized SSHClient currentClient() {
+        return client;
     }
 
     /** Runs {@code true} on {@code c} without the transparent reconnect of {@link #exec}. */

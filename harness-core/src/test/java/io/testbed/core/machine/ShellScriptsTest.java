@@ -134,7 +134,9 @@ class ShellScriptsTest {
     @MethodSource("shells")
     void killScriptKillsTheWholeGroup(List<String> shell) throws Exception {
         List<String> command = new ArrayList<>(shell);
-        command.add(ShellScripts.wrap("sleep 1000 & sleep 1001; wait", Optional.empty(), Map.of(), "k").script());
+        ShellScripts.Wrapped wrapped = ShellScripts.wrap("sleep 1000 & sleep 1001; wait", Optional.empty(), Map.of(),
+                "k1");
+        command.add(wrapped.script());
         Process process = new ProcessBuilder(command).start();
         process.getOutputStream().close();
         try {
@@ -144,8 +146,15 @@ class ShellScriptsTest {
             }
             List<ProcessHandle> children = process.toHandle().descendants().toList();
             assertThat(children).hasSize(2);
+            // A kill carrying another run's token leaves the group alone (the pid might have been reused).
+            List<String> wrongKill = new ArrayList<>(shell);
+            wrongKill.add(ShellScripts.killScript(process.pid(), "testbed-run-other"));
+            assertThat(new ProcessBuilder(wrongKill).start().waitFor()).isZero();
+            assertThat(process.waitFor(200, TimeUnit.MILLISECONDS)).isFalse();
+            assertThat(children).allMatch(ShellScriptsTest::running);
+
             List<String> killCommand = new ArrayList<>(shell);
-            killCommand.add(ShellScripts.killScript(process.pid()));
+            killCommand.add(ShellScripts.killScript(process.pid(), wrapped.token()));
             assertThat(new ProcessBuilder(killCommand).start().waitFor()).isZero();
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).isEqualTo(128 + 9);
@@ -228,8 +237,12 @@ class ShellScriptsTest {
 
     @Test
     void killsByProcessGroupWithASyntaxEveryShellAccepts() {
-        assertThat(ShellScripts.killScript(4242)).isEqualTo("kill -9 -4242 2>/dev/null || kill -9 4242 2>/dev/null; true");
-        assertThatThrownBy(() -> ShellScripts.killScript(1)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ShellScripts.killScript(4242, "testbed-run-ab12")).isEqualTo("if grep -q 'testbed-run-ab12'"
+                + " /proc/4242/cmdline 2>/dev/null; then kill -9 -4242 2>/dev/null || kill -9 4242 2>/dev/null; fi; true");
+        assertThatThrownBy(() -> ShellScripts.killScript(1, "t")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ShellScripts.wrap("true", Optional.empty(), Map.of(), "ab12").token()).isEqualTo("testbed-run-ab12");
+        assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of(), "a b"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -163,6 +163,30 @@ class TransportMachineIT {
     }
 
     @Test
+    void killJobsKillsWhatAJobLeftBehindWhenItsConnectionBroke() throws Exception {
+        String marker = "tb-orphan-" + UUID.randomUUID();
+        int seconds = 600_000 + ThreadLocalRandom.current().nextInt(100_000);
+        Job job = machine.start("sleep " + seconds + "; echo " + marker);
+        awaitRunning("sleep " + seconds);
+        long sshdChild = Long.parseLong(machine.run("echo $PPID").stdout().strip());
+        ProcessHandle.of(sshdChild).orElseThrow().destroyForcibly();
+        for (long end = System.nanoTime() + 10_000_000_000L; !job.finished() && System.nanoTime() < end; ) {
+            Thread.sleep(10);
+        }
+        assertThat(job.finished()).isTrue();
+        assertThat(job.passed()).isFalse();
+        assertThatThrownBy(() -> job.waitFor(Duration.ofSeconds(1)))
+                .isInstanceOf(TestbedException.class)
+                .hasMessageContaining("broke while a command was running");
+        // The job's processes outlived the connection (no terminal, no SIGHUP) ...
+        String pattern = "[s]leep " + seconds;
+        assertThat(machine.run("pgrep -f '" + pattern + "'").exitCode()).isZero();
+        // ... until the harness's killJobs() reaches them over a new connection.
+        machine.killJobs();
+        assertGone(marker, "sleep " + seconds);
+    }
+
+    @Test
     void waitsForAnOpenPortAndNamesAClosedOne() throws Exception {
         machine.waitForPort(sshd.port, Duration.ofSeconds(5));
         int closedPort;

@@ -91,6 +91,26 @@ class SshTransportIT {
     }
 
     @Test
+    void awaitReadyReplacesAConnectionThatStoppedAnswering() throws Exception {
+        try (SshTransport transport = sshd.transport().build()) {
+            transport.awaitReady(READY);
+            long sessionProcess = Long.parseLong(transport.run("echo $PPID", null, READY).stdoutText().strip());
+            // A stopped server process keeps the TCP connection open but silent, as a reverted VM may.
+            assertThat(new ProcessBuilder("kill", "-STOP", String.valueOf(sessionProcess)).start().waitFor()).isZero();
+            try {
+                long start = System.nanoTime();
+                transport.awaitReady(READY);
+                System.out.printf("awaitReady replaced a silent connection after %d ms%n",
+                        (System.nanoTime() - start) / 1_000_000);
+                long now = Long.parseLong(transport.run("echo $PPID", null, READY).stdoutText().strip());
+                assertThat(now).isNotEqualTo(sessionProcess);
+            } finally {
+                new ProcessBuilder("kill", "-CONT", String.valueOf(sessionProcess)).start().waitFor();
+            }
+        }
+    }
+
+    @Test
     void reconnectsAfterDropConnection() {
         try (SshTransport transport = sshd.transport().build()) {
             transport.awaitReady(READY);
