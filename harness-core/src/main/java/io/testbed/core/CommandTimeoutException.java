@@ -12,9 +12,21 @@ public class CommandTimeoutException extends TestbedException {
 
     public CommandTimeoutException(String machine, String command, Duration timeout, String partialStdout,
             String partialStderr) {
-        super(String.format("'%s' on %s did not finish within %d ms and was killed; raise RunOptions.timeout if it"
-                        + " needs longer%nstdout so far:%n%s%nstderr so far:%n%s",
-                command, machine, timeout.toMillis(), CommandFailedException.indent(partialStdout),
+        this(machine, command, timeout, partialStdout, partialStderr,
+                "was killed; raise RunOptions.timeout if it needs longer");
+    }
+
+    /**
+     * A timeout whose consequence differs from "the remote process group was killed", e.g. a
+     * {@link Job#waitFor} that leaves the job running, or a kill that could not be confirmed.
+     *
+     * @param aftermath what became of the command and what to do next, completing "'cmd' on m did not finish
+     *                  within N ms and …"
+     */
+    public CommandTimeoutException(String machine, String command, Duration timeout, String partialStdout,
+            String partialStderr, String aftermath) {
+        super(String.format("'%s' on %s did not finish within %d ms and %s%nstdout so far:%n%s%nstderr so far:%n%s",
+                command, machine, timeout.toMillis(), aftermath, CommandFailedException.indent(partialStdout),
                 CommandFailedException.indent(partialStderr)));
         this.partialStdout = partialStdout;
         this.partialStderr = partialStderr;

@@ -61,8 +61,20 @@ public interface Machine {
         return start(command, RunOptions.defaults());
     }
 
-    /** Starts {@code command} in the background with a working dir and environment from {@code options}. */
+    /**
+     * Starts {@code command} in the background with a working dir and environment from {@code options}; the
+     * timeout and expectation of {@code options} do not apply to jobs (use {@link Job#waitFor} and
+     * {@link Job#passed()}).
+     */
     Job start(String command, RunOptions options);
+
+    /**
+     * Kills every background job of this machine that is still running (each one's whole process group) and
+     * waits until they are gone. The harness calls it after every test. Idempotent.
+     *
+     * @throws TestbedException listing the jobs that could not be killed
+     */
+    void killJobs();
 
     /** Copies a local file to {@code remotePath} (parent directories must exist). */
     void upload(Path local, String remotePath);

@@ -204,6 +204,10 @@ final class RecordingProvider implements Provider {
         }
 
         @Override
+        public void killJobs() {
+        }
+
+        @Override
         public void waitForPort(int port, Duration timeout) {
             throw new UnsupportedOperationException();
         }

@@ -1,0 +1,583 @@
+package io.testbed.core.machine;
+
+import io.testbed.core.CommandFailedException;
+import io.testbed.core.CommandTimeoutException;
+import io.testbed.core.ExecResult;
+import io.testbed.core.Job;
+import io.testbed.core.Machine;
+import io.testbed.core.RunOptions;
+import io.testbed.core.TestbedException;
+import io.testbed.core.spi.Transport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apiguardian.api.API;
+
+/**
+ * The one {@link Machine} implementation, for VMs, SSH hosts and containers alike: everything is built on the
+ * few primitives of a {@link Transport}.
+ *
+ * <ul>
+ *   <li>Commands run through a small POSIX-sh wrapper (busybox {@code ash} is enough) that makes the command
+ *       lead its own process group and report that pid first on standard error (stripped from results).
+ *       On a timeout, an interrupt or {@link Job#kill()} the whole group is killed with {@code kill -9 -PID}
+ *       through a second command, so children die too.</li>
+ *   <li>Environment values reach the machine on standard input, never in a command line or a log; the
+ *       {@link CommandLog} gets each command with its exit status, duration, working directory and the
+ *       <em>names</em> of its environment variables.</li>
+ *   <li>Background jobs keep their channel open; their output is collected in memory as it arrives.</li>
+ *   <li>{@link #setSysctl} and {@link #writeSysfs} read the old value and write the new one in a single
+ *       command, and record the old value only once the write succeeded.</li>
+ * </ul>
+ *
+ * <p>Lifecycle: built by a provider once its transport answers; the machine owns the transport and
+ * {@link #close()} closes it. Thread-safe.
+ */
+@API(status = API.Status.EXPERIMENTAL)
+public final class TransportMachine implements Machine, AutoCloseable {
+
+    /** How long to wait for a command's pid line, or for its end, after deciding to kill it. */
+    static final Duration KILL_GRACE = Duration.ofSeconds(10);
+    /** {@link #killGroup} outcome: the group was killed and the command's channel closed. */
+    static final String KILLED = "was killed";
+    /** {@link #killGroup} outcome: the command ended before it could be killed. */
+    static final String ALREADY_FINISHED = "had already finished";
+    /** Time limit of the small helper commands (kill, settings). */
+    static final Duration HELPER_TIMEOUT = Duration.ofSeconds(60);
+    /** Per-attempt connect timeout of {@link #waitForPort}. */
+    static final Duration PORT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    /** Pause between attempts of {@link #waitForPort}. */
+    static final Duration PORT_POLL_INTERVAL = Duration.ofMillis(100);
+
+    private final String name;
+    private final Set<String> roles;
+    private final Map<String, String> properties;
+    private final Map<String, InetAddress> addresses;
+    private final InetAddress probeAddress;
+    private final Transport transport;
+    private final CommandLog log;
+    private final SettingsLedger ledger = new SettingsLedger();
+    private final AtomicInteger jobIds = new AtomicInteger();
+    private final List<RemoteJob> jobs = new ArrayList<>();
+
+    private TransportMachine(Builder b) {
+        this.name = b.name;
+        this.roles = Set.copyOf(b.roles);
+        this.properties = Map.copyOf(b.properties);
+        this.addresses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.addresses));
+        this.probeAddress = b.probeAddress != null ? b.probeAddress
+                : addresses.values().stream().findFirst().orElse(null);
+        this.transport = b.transport;
+        this.log = b.log;
+    }
+
+    /**
+     * Starts building a machine named {@code name} that runs everything through {@code transport}.
+     *
+     * @throws IllegalArgumentException when the name is blank
+     */
+    public static Builder builder(String name, Transport transport) {
+        return new Builder(name, transport);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Set<String> roles() {
+        return roles;
+    }
+
+    @Override
+    public Map<String, String> properties() {
+        return properties;
+    }
+
+    /** The transport this machine runs on (for providers, e.g. to {@link Transport#awaitReady} after a revert). */
+    public Transport transport() {
+        return transport;
+    }
+
+    @Override
+    public InetAddress address(String network) {
+        InetAddress address = addresses.get(network);
+        if (address == null) {
+            throw new IllegalArgumentException("Machine '" + name + "' has no address on network '" + network
+                    + "'; its networks are " + addresses.keySet() + ". Attach it to that network in the"
+                    + " environment's declaration or ask for one of these.");
+        }
+        return address;
+    }
+
+    @Override
+    public ExecResult run(String command, RunOptions options) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(options, "options");
+        ExecResult result = execute("run", command, command, options);
+        if (options.expectation() == RunOptions.Expectation.SUCCESS && !result.succeeded()
+                || options.expectation() == RunOptions.Expectation.FAILURE && result.succeeded()) {
+            throw new CommandFailedException(result, options.expectation());
+        }
+        return result;
+    }
+
+    @Override
+    public Job start(String command, RunOptions options) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(options, "options");
+        ShellScripts.Wrapped wrapped = ShellScripts.wrap(command, options.workDir(), options.env(), nonce());
+        int id = jobIds.incrementAndGet();
+        String kind = "job#" + id;
+        long start = System.nanoTime();
+        Transport.Execution execution;
+        try {
+            execution = transport.exec(wrapped.script(), wrapped.stdin());
+        } catch (TestbedException e) {
+            log.record(name, kind + " start", "error: " + e.getMessage(), elapsed(start), options.workDir(),
+                    options.env().keySet(), command);
+            throw new TestbedException("Cannot start job '" + command + "' on machine '" + name + "': "
+                    + e.getMessage(), e);
+        }
+        log.record(name, kind + " start", "started", elapsed(start), options.workDir(), options.env().keySet(),
+                command);
+        RemoteJob job = new RemoteJob(this, id, command, options, execution, wrapped.token(), start);
+        synchronized (jobs) {
+            jobs.removeIf(RemoteJob::finished);
+            jobs.add(job);
+        }
+        return job;
+    }
+
+    @Override
+    public void killJobs() {
+        List<RemoteJob> running;
+        synchronized (jobs) {
+            running = new ArrayList<>(jobs);
+            jobs.clear();
+        }
+        List<String> failures = new ArrayList<>();
+        for (RemoteJob job : running) {
+            if (job.finished()) {
+                job.killLeftoversIfConnectionBroke();
+                job.release();
+                continue;
+            }
+            try {
+                job.kill();
+            } catch (TestbedException e) {
+                failures.add("job " + job.id() + " '" + job.command() + "': " + e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new TestbedException("Could not kill " + failures.size() + " background job(s) on machine '" + name
+                    + "':\n  " + String.join("\n  ", failures)
+                    + "\nThey may still run; the machine's next revert or teardown ends them.");
+        }
+    }
+
+    @Override
+    public void upload(Path local, String remotePath) {
+        Objects.requireNonNull(local, "local");
+        Objects.requireNonNull(remotePath, "remotePath");
+        long start = System.nanoTime();
+        try {
+            transport.upload(local, remotePath);
+        } catch (RuntimeException e) {
+            log.record(name, "upload", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
+                    local + " -> " + remotePath);
+            throw e;
+        }
+        log.record(name, "upload", "ok", elapsed(start), Optional.empty(), List.of(), local + " -> " + remotePath);
+    }
+
+    @Override
+    public void download(String remotePath, Path local) {
+        Objects.requireNonNull(remotePath, "remotePath");
+        Objects.requireNonNull(local, "local");
+        long start = System.nanoTime();
+        try {
+            transport.download(remotePath, local);
+        } catch (RuntimeException e) {
+            log.record(name, "download", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
+                    remotePath + " -> " + local);
+            throw e;
+        }
+        log.record(name, "download", "ok", elapsed(start), Optional.empty(), List.of(), remotePath + " -> " + local);
+    }
+
+    @Override
+    public void setSysctl(String key, String value) {
+        changeSetting("sysctl " + key, ShellScripts.sysctlPath(key), value);
+    }
+
+    @Override
+    public void writeSysfs(String path, String value) {
+        changeSetting("sysfs " + path, ShellScripts.checkSettingPath(path), value);
+    }
+
+    private void changeSetting(String description, String path, String value) {
+        Objects.requireNonNull(value, "value of " + description);
+        if (value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("value for " + description + " (" + ShellScripts.abbreviate(value)
+                    + ") must be a single line");
+        }
+        ExecResult result = execute("set", description + "=" + value,
+                ShellScripts.readThenWriteScript(path, value), helperOptions());
+        if (!result.succeeded()) {
+            throw new TestbedException("Cannot set " + description + " to '" + value + "' on machine '" + name
+                    + "' (exit " + result.exitCode() + "): " + result.stderr().strip()
+                    + ". Check that " + path + " exists there and that the machine's user may write it"
+                    + " (usually root).");
+        }
+        ledger.record(new SettingsLedger.Change(description, path, ShellScripts.restorableValue(result.stdout())));
+    }
+
+    @Override
+    public void restoreSettings() {
+        List<String> failures = new ArrayList<>();
+        for (SettingsLedger.Change change : ledger.drainNewestFirst()) {
+            try {
+                ExecResult result = execute("restore", change.description() + "=" + change.oldValue(),
+                        ShellScripts.writeScript(change.path(), change.oldValue()), helperOptions());
+                if (!result.succeeded()) {
+                    failures.add(change.description() + " back to '" + change.oldValue() + "': exit "
+                            + result.exitCode() + ", " + result.stderr().strip());
+                }
+            } catch (TestbedException e) {
+                failures.add(change.description() + " back to '" + change.oldValue() + "': " + e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new TestbedException("Could not restore " + failures.size() + " setting(s) on machine '" + name
+                    + "':\n  " + String.join("\n  ", failures)
+                    + "\nThey stay changed until the machine is reverted or recreated.");
+        }
+    }
+
+    @Override
+    public void waitForPort(int port, Duration timeout) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port (" + port + ") must be between 1 and 65535");
+        }
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout (" + timeout + ") must be positive");
+        }
+        if (probeAddress == null) {
+            throw new TestbedException("Machine '" + name + "' has no address the test JVM can reach, so"
+                    + " waitForPort(" + port + ") cannot connect; give it a network or a probe address");
+        }
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        IOException last = null;
+        int attempts = 0;
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0 && attempts > 0) {
+                break;
+            }
+            attempts++;
+            int connectMillis = (int) Math.max(1, Math.min(PORT_CONNECT_TIMEOUT.toMillis(),
+                    TimeUnit.NANOSECONDS.toMillis(Math.max(remaining, 0))));
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(probeAddress, port), connectMillis);
+                log.record(name, "waitForPort", "open", elapsed(start), Optional.empty(), List.of(),
+                        probeAddress.getHostAddress() + ":" + port);
+                return;
+            } catch (IOException e) {
+                last = e;
+            }
+            long pause = Math.min(PORT_POLL_INTERVAL.toNanos(), deadline - System.nanoTime());
+            if (pause > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(pause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new TestbedException("Interrupted while waiting for port " + port + " of machine '" + name
+                            + "'", e);
+                }
+            }
+        }
+        log.record(name, "waitForPort", "timeout", elapsed(start), Optional.empty(), List.of(),
+                probeAddress.getHostAddress() + ":" + port);
+        throw new TestbedException("Port " + port + " of machine '" + name + "' (" + probeAddress.getHostAddress()
+                + ") did not accept a TCP connection within " + timeout.toMillis() + " ms (" + attempts
+                + " attempts, last error: " + last + "). Check that the service started and listens on that"
+                + " address (e.g. run 'netstat -ltn' on the machine), or raise the timeout if it starts slowly.");
+    }
+
+    /**
+     * Kills running jobs (best effort) and closes the transport. Recorded settings are not restored: the harness
+     * calls {@link #restoreSettings()} first when the machine outlives its test. Idempotent.
+     */
+    @Override
+    public void close() {
+        try {
+            killJobs();
+        } catch (TestbedException e) {
+            System.err.println("Testbed: " + e.getMessage());
+        } finally {
+            transport.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "machine " + name + " (" + transport.target() + ")";
+    }
+
+    /**
+     * Runs a wrapped command to its end or its timeout, logging it as {@code kind} with {@code display} as the
+     * command text. Does not check the expectation.
+     */
+    private ExecResult execute(String kind, String display, String command, RunOptions options) {
+        ShellScripts.Wrapped wrapped = ShellScripts.wrap(command, options.workDir(), options.env(), nonce());
+        long start = System.nanoTime();
+        Transport.Execution execution;
+        try {
+            execution = transport.exec(wrapped.script(), wrapped.stdin());
+        } catch (TestbedException e) {
+            log.record(name, kind, "error: " + e.getMessage(), elapsed(start), options.workDir(),
+                    options.env().keySet(), display);
+            throw new TestbedException("Cannot run '" + display + "' on machine '" + name + "': " + e.getMessage(), e);
+        }
+        try (execution) {
+            int status;
+            try {
+                status = execution.exitStatus().get(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                String aftermath = killGroup(execution, wrapped.token());
+                if (aftermath.equals(ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
+                    status = execution.exitStatus().join(); // it ended just as the timeout elapsed: keep its result
+                } else {
+                    log.record(name, kind, "timeout", elapsed(start), options.workDir(), options.env().keySet(),
+                            display);
+                    throw new CommandTimeoutException(name, display, options.timeout(), text(execution.stdout()),
+                            ShellScripts.userStderr(text(execution.stderr())), aftermath.equals(KILLED)
+                                    ? "was killed with its process group; raise RunOptions.timeout if it needs longer"
+                                    : aftermath);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                String aftermath = killGroup(execution, wrapped.token());
+                log.record(name, kind, "interrupted", elapsed(start), options.workDir(), options.env().keySet(),
+                        display);
+                throw new TestbedException("Interrupted while '" + display + "' ran on machine '" + name + "'; it "
+                        + aftermath, e);
+            } catch (ExecutionException e) {
+                TestbedException cause = Transport.Execution.unwrap(e, transport.target());
+                log.record(name, kind, "error: " + cause.getMessage(), elapsed(start), options.workDir(),
+                        options.env().keySet(), display);
+                killOrphan(execution, wrapped.token());
+                throw new TestbedException("'" + display + "' on machine '" + name + "' did not complete: "
+                        + cause.getMessage(), cause);
+            }
+            ExecResult result = result(display, status, execution, elapsed(start));
+            log.record(name, kind, "exit=" + status, result.duration(), options.workDir(), options.env().keySet(),
+                    display);
+            checkWorkDir(result, status, execution, options);
+            return result;
+        }
+    }
+
+    ExecResult result(String command, int status, Transport.Execution execution, Duration duration) {
+        return new ExecResult(name, command, status, text(execution.stdout()),
+                ShellScripts.userStderr(text(execution.stderr())), duration);
+    }
+
+    void checkWorkDir(ExecResult result, int status, Transport.Execution execution, RunOptions options) {
+        if (ShellScripts.workDirMissing(status, text(execution.stderr()))) {
+            throw new TestbedException("Working directory '" + options.workDir().orElse("?") + "' of '"
+                    + result.command() + "' cannot be entered on machine '" + name + "': " + result.stderr().strip()
+                    + ". Create it first (e.g. run(\"mkdir -p …\")) or fix RunOptions.workDir.");
+        }
+    }
+
+    /**
+     * Kills the process group of a running execution and waits for its end. Returns what happened, completing
+     * "the command …": {@code was killed}, {@code had already finished}, or why it could not be killed.
+     */
+    String killGroup(Transport.Execution execution, String token) {
+        long deadline = System.nanoTime() + KILL_GRACE.toNanos();
+        OptionalLong pid = OptionalLong.empty();
+        while (!execution.exitStatus().isDone()) {
+            pid = ShellScripts.pid(text(execution.stderr()));
+            if (pid.isPresent() || System.nanoTime() > deadline) {
+                break;
+            }
+            sleepQuietly(2);
+        }
+        if (execution.exitStatus().isDone()) {
+            return ALREADY_FINISHED;
+        }
+        if (pid.isEmpty()) {
+            execution.close();
+            return "may still be running: it never reported its process id within " + KILL_GRACE.toSeconds()
+                    + " s, so it could not be killed (is /bin/sh on the machine a POSIX shell?)";
+        }
+        long start = System.nanoTime();
+        try {
+            Transport.Outcome outcome = transport.run(ShellScripts.killScript(pid.getAsLong(), token), null,
+                    HELPER_TIMEOUT);
+            log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
+                    elapsed(start), Optional.empty(), List.of(), "process group " + pid.getAsLong());
+        } catch (TestbedException e) {
+            log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
+                    "process group " + pid.getAsLong());
+            return "may still be running: killing its process group " + pid.getAsLong() + " failed: "
+                    + e.getMessage();
+        }
+        try {
+            execution.exitStatus().get(KILL_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+            return KILLED;
+        } catch (TimeoutException e) {
+            execution.close();
+            return "was sent SIGKILL (process group " + pid.getAsLong() + ") but its channel did not close within "
+                    + KILL_GRACE.toSeconds() + " s";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "was sent SIGKILL (process group " + pid.getAsLong() + ")";
+        } catch (ExecutionException e) {
+            return "was killed (its connection broke meanwhile)";
+        }
+    }
+
+    /**
+     * Best effort after a command's connection broke: its processes may still run on the machine (an SSH host
+     * keeps them; a reverted VM does not), so kill its group over a fresh connection if its pid is known. Never
+     * throws.
+     */
+    void killOrphan(Transport.Execution execution, String token) {
+        OptionalLong pid = ShellScripts.pid(text(execution.stderr()));
+        if (pid.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            Transport.Outcome outcome = transport.run(ShellScripts.killScript(pid.getAsLong(), token), null,
+                    HELPER_TIMEOUT);
+            log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
+                    elapsed(start), Optional.empty(), List.of(), "leftovers of process group " + pid.getAsLong());
+        } catch (RuntimeException e) {
+            log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
+                    "leftovers of process group " + pid.getAsLong());
+        }
+    }
+
+    CommandLog log() {
+        return log;
+    }
+
+    private static RunOptions helperOptions() {
+        return RunOptions.builder().timeout(HELPER_TIMEOUT).build();
+    }
+
+    private static String nonce() {
+        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    static Duration elapsed(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Builder for {@link TransportMachine}; each setter validates at once. */
+    public static final class Builder {
+        private final String name;
+        private final Transport transport;
+        private Set<String> roles = Set.of();
+        private Map<String, String> properties = Map.of();
+        private final Map<String, InetAddress> addresses = new LinkedHashMap<>();
+        private InetAddress probeAddress;
+        private CommandLog log = CommandLog.disabled();
+
+        private Builder(String name, Transport transport) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("machine name (" + name + ") must not be blank");
+            }
+            this.name = name;
+            this.transport = Objects.requireNonNull(transport, "transport");
+        }
+
+        /** The machine's roles. */
+        public Builder roles(Set<String> roles) {
+            this.roles = Set.copyOf(roles);
+            return this;
+        }
+
+        /** The machine's free-form properties. */
+        public Builder properties(Map<String, String> properties) {
+            this.properties = Map.copyOf(properties);
+            return this;
+        }
+
+        /** Adds the machine's address on a network; the first one added is also the default probe address. */
+        public Builder address(String network, InetAddress address) {
+            if (network == null || network.isBlank()) {
+                throw new IllegalArgumentException("network name (" + network + ") must not be blank");
+            }
+            Objects.requireNonNull(address, "address on network " + network);
+            if (addresses.putIfAbsent(network, address) != null) {
+                throw new IllegalArgumentException("machine '" + name + "' already has an address on network '"
+                        + network + "' (" + addresses.get(network).getHostAddress() + ")");
+            }
+            return this;
+        }
+
+        /** Adds several network addresses in iteration order; see {@link #address}. */
+        public Builder addresses(Map<String, InetAddress> addresses) {
+            addresses.forEach(this::address);
+            return this;
+        }
+
+        /**
+         * The address {@link Machine#waitForPort} connects to, when it is not the first network address (e.g. an
+         * SSH host reached on 127.0.0.1, a container's published address).
+         */
+        public Builder probeAddress(InetAddress probeAddress) {
+            this.probeAddress = Objects.requireNonNull(probeAddress, "probeAddress");
+            return this;
+        }
+
+        /** The environment's command log (default: none). */
+        public Builder commandLog(CommandLog log) {
+            this.log = Objects.requireNonNull(log, "commandLog");
+            return this;
+        }
+
+        public TransportMachine build() {
+            return new TransportMachine(this);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.testbed.provider.libvirt;
+
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spec.SpecProblem;
+import io.testbed.core.spi.Capability;
+import io.testbed.core.spi.Owner;
+import io.testbed.core.spi.Owners;
+import io.testbed.core.spi.Provider;
+import io.testbed.core.spi.ProviderContext;
+import io.testbed.core.spi.ProviderSession;
+import io.testbed.provider.libvirt.template.TemplateStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apiguardian.api.API;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+
+/**
+ * Virtual machines through libvirt (libvirt-java over JNA): libvirt networks on leased subnets, qcow2 overlays
+ * backed by templates, a NoCloud seed ISO per machine, internal live snapshots (memory + disk) reverted in
+ * place. Connects to {@value TestbedConfig#LIBVIRT_URI} (default {@code qemu:///system}).
+ *
+ * <p>Machines are reached over SSH with the prefix key and a host key generated for each machine and pinned
+ * before it boots. Domains run under KVM only when a real probe boot shows KVM works; otherwise under TCG.
+ */
+@API(status = API.Status.EXPERIMENTAL)
+public final class LibvirtProvider implements Provider {
+
+    /** The provider name used in specs. */
+    public static final String NAME = "libvirt";
+
+    /** The least memory the built-in tiny template boots with. */
+    static final int MIN_TINY_MEMORY_MB = 96;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.NETWORKS, Capability.DATA_DISKS, Capability.MEMORY_SNAPSHOTS, Capability.PAUSE);
+    }
+
+    @Override
+    public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment, ProviderContext context) {
+        List<SpecProblem> problems = new ArrayList<>();
+        String template = template(machine, context.configuration());
+        if (!template.equals(TemplateStore.TINY)) {
+            Path image = Path.of(template);
+            if (!Files.isRegularFile(image)) {
+                problems.add(new SpecProblem(machine.element(), "template", "'" + template + "' is neither a built-in"
+                        + " template (" + TemplateStore.TINY + ") nor an existing qcow2 or raw image file"));
+            } else if (!Files.isReadable(image)) {
+                problems.add(new SpecProblem(machine.element(), "template", "image file '" + template
+                        + "' is not readable"));
+            }
+        } else if (machine.memoryMb() < MIN_TINY_MEMORY_MB) {
+            problems.add(new SpecProblem(machine.element(), "memoryMb", "must be at least " + MIN_TINY_MEMORY_MB
+                    + " for the tiny template, was " + machine.memoryMb()));
+        }
+        if (machine.networks().isEmpty()) {
+            problems.add(new SpecProblem(machine.element(), "networks", "must name at least one network: libvirt"
+                    + " machines are reached over SSH on their first network"));
+        }
+        return problems;
+    }
+
+    /** The template a machine boots: its own, else the configured default. */
+    static String template(MachineSpec machine, Map<String, String> configuration) {
+        return machine.image().isBlank()
+                ? configuration.getOrDefault(TestbedConfig.DEFAULT_TEMPLATE, TemplateStore.TINY)
+                : machine.image();
+    }
+
+    @Override
+    public ProviderSession open(ProviderContext context) {
+        return new LibvirtSession(context);
+    }
+
+    /** The template store configured by {@value TestbedConfig#TEMPLATE_CACHE}, or the default one. */
+    static TemplateStore templates(Map<String, String> configuration, Consumer<String> progress) {
+        String root = configuration.getOrDefault(TestbedConfig.TEMPLATE_CACHE, "");
+        return root.isBlank() ? TemplateStore.openDefault(progress) : TemplateStore.open(Path.of(root), progress);
+    }
+
+    @Override
+    public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
+        List<String> reaped = new ArrayList<>();
+        String uri = configuration.getOrDefault(TestbedConfig.LIBVIRT_URI, "qemu:///system");
+        Owners owners = Owners.besideLeases(Path.of(configuration.getOrDefault(TestbedConfig.LEASE_DIR,
+                "/var/tmp/testbed/leases")));
+        try (LibvirtConnection libvirt = LibvirtConnection.open(uri)) {
+            for (String name : libvirt.call("list domains", LibvirtProvider::domainNames)) {
+                if (!name.startsWith("tb-")) {
+                    continue;
+                }
+                Optional<Owner> owner = libvirt.call("read owner of domain " + name,
+                        c -> LibvirtMachine.owner(c.domainLookupByName(name)));
+                if (owner.isPresent() && isOrphan.test(owner.get())) {
+                    LibvirtMachine.destroyDomain(libvirt, name);
+                    reaped.add("libvirt domain " + name + " of " + owner.get().prefixPath() + " (pid "
+                            + owner.get().pid() + ")");
+                }
+            }
+            for (String name : libvirt.call("list networks", LibvirtProvider::networkNames)) {
+                Optional<Owner> owner = owners.ownerOfObject(name);
+                if (owner.isPresent() && isOrphan.test(owner.get())) {
+                    LibvirtNetwork.destroy(libvirt, name);
+                    reaped.add("libvirt network " + name + " of " + owner.get().prefixPath() + " (pid "
+                            + owner.get().pid() + ")");
+                }
+            }
+        }
+        return reaped;
+    }
+
+    private static List<String> domainNames(org.libvirt.Connect c) throws LibvirtException {
+        List<String> names = new ArrayList<>(List.of(c.listDefinedDomains()));
+        for (int id : c.listDomains()) {
+            try {
+                Domain domain = c.domainLookupByID(id);
+                names.add(domain.getName());
+            } catch (LibvirtException goneMeanwhile) {
+                // a domain that stopped between the two calls is no orphan of ours to worry about now
+            }
+        }
+        return names;
+    }
+
+    private static List<String> networkNames(org.libvirt.Connect c) throws LibvirtException {
+        List<String> names = new ArrayList<>(List.of(c.listNetworks()));
+        names.addAll(List.of(c.listDefinedNetworks()));
+        return names;
+    }
+}
