@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.testbed.core.ExecResult;
 import io.testbed.core.TestNetwork;
-import io.testbed.junit.local.LocalMachine;
+import io.testbed.core.machine.TransportMachine;
+import io.testbed.junit.local.LocalTransport;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,34 +94,29 @@ class TestbedAssertionsTest {
 
     @TempDir
     Path temp;
-    LocalMachine here;
-    LocalMachine loopback;
-    LocalMachine unreachable;
+    TransportMachine here;
+    TransportMachine loopback;
+    TransportMachine unreachable;
     final TestNetwork lo = new TestNetwork("lo", "127.0.0.0/8", InetAddress.getLoopbackAddress(), "lo");
-
-    @AfterEach
-    void removeLinksOutOfTheTempDir() throws IOException {
-        for (String name : List.of("here", "loopback", "nowhere")) {
-            Files.deleteIfExists(temp.resolve(name).resolve("root/bin/ping"));
-        }
-    }
 
     @BeforeEach
     void machines() throws IOException {
-        here = machine("here", Map.of("lo", InetAddress.getLoopbackAddress()));
-        loopback = machine("loopback", Map.of("lo", InetAddress.getLoopbackAddress()));
+        here = machine("here", InetAddress.getLoopbackAddress());
+        loopback = machine("loopback", InetAddress.getLoopbackAddress());
         // in the benchmarking range, assigned to nothing: one ping goes unanswered
-        unreachable = machine("nowhere", Map.of("lo", InetAddress.getByName("198.19.255.254")));
+        unreachable = machine("nowhere", InetAddress.getByName("198.19.255.254"));
     }
 
-    private LocalMachine machine(String name, Map<String, InetAddress> addresses) throws IOException {
-        Path root = Files.createDirectories(temp.resolve(name).resolve("root"));
-        Files.createDirectories(root.resolve("bin"));
-        Path busybox = Stream.of("/usr/bin/busybox", "/bin/busybox").map(Path::of).filter(Files::isExecutable)
-                .findFirst().orElseThrow(() -> new IllegalStateException(
-                        "busybox is needed for ping (package busybox-static); run scripts/setup-host.sh"));
-        Files.createSymbolicLink(root.resolve("bin/ping"), busybox);
-        return new LocalMachine(name, Set.of(), Map.of(), root, addresses, null, name);
+    @AfterEach
+    void closeMachines() {
+        Stream.of(here, loopback, unreachable).forEach(TransportMachine::close);
+    }
+
+    private TransportMachine machine(String name, InetAddress address) {
+        Path dir = temp.resolve(name);
+        LocalTransport.prepare(dir, name);
+        return TransportMachine.builder(name, new LocalTransport(name, dir, "assertions")).address("lo", address)
+                .build();
     }
 
     @Test
@@ -143,19 +136,18 @@ class TestbedAssertionsTest {
 
     @Test
     void hasFileChecksTheMachinesFileSystem() throws IOException {
-        Files.writeString(here.root().resolve("it's here"), "x");
-        assertThat(here).hasFile("it's here");
-        assertThatThrownBy(() -> assertThat(here).hasFile("etc/missing"))
-                .hasMessage(N + "Expecting machine:" + N + "  here" + N + "to have file:" + N + "  etc/missing" + N
+        Files.writeString(temp.resolve("here/root/it's here"), "x");
+        assertThat(here).hasFile("/it's here").hasFile("/etc/hostname");
+        assertThatThrownBy(() -> assertThat(here).hasFile("/etc/missing"))
+                .hasMessage(N + "Expecting machine:" + N + "  here" + N + "to have file:" + N + "  /etc/missing" + N
                         + "but it does not exist");
     }
 
     @Test
-    void answersFailsWhenTheMachineCannotRunCommands() throws IOException {
-        LocalMachine broken = new LocalMachine("broken", Set.of(), Map.of(), temp.resolve("gone"), Map.of(), null,
-                "broken");
+    void answersFailsWhenTheMachineCannotRunCommands() {
+        TransportMachine broken = TransportMachine.builder("broken",
+                new LocalTransport("broken", temp.resolve("never-prepared"), "assertions")).build();
         assertThatThrownBy(() -> assertThat(broken).answers())
-                .hasMessageStartingWith(N + "Expecting machine:" + N + "  broken" + N + "to answer a command but:"
-                        + N + "  cannot run 'true' on local machine broken: ");
+                .hasMessageStartingWith(N + "Expecting machine:" + N + "  broken" + N + "to answer a command but");
     }
 }

@@ -94,7 +94,7 @@ final class EnvironmentResource implements AutoCloseable {
 
     private void clean(boolean revertToBaseline) {
         RuntimeException failure = null;
-        for (ManagedMachine machine : environment.managedMachines()) {
+        for (Machine machine : environment.machines()) {
             try {
                 machine.killJobs();
             } catch (RuntimeException e) {

@@ -79,7 +79,7 @@ class FailureHandlingTest {
         assertThat(published.get("web-var-log-missing.log.error.txt")).content()
                 .startsWith("Cannot collect /var/log/missing.log from machine web: ");
         assertThat(published.get("commands.log")).content()
-                .contains("web$ mkdir -p var/log && echo 'app crashed' > var/log/app.log   # exit 0");
+                .containsPattern("web run exit=0 \\d+ms cmd=mkdir -p var/log && echo 'app crashed' > var/log/app.log\n");
         assertThat(published.get("web.log")).content().contains("[web] ready");
         // also kept in the prefix, and the prefix is named in the report
         String prefix = LocalRecorder.prefixes("collects-on-failure").get(0);

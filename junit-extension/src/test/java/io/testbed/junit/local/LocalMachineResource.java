@@ -2,6 +2,8 @@ package io.testbed.junit.local;
 
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
+import io.testbed.core.machine.CommandLog;
+import io.testbed.core.machine.TransportMachine;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spi.MachinePlan;
@@ -16,11 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-/** A local machine as the engine drives it: a directory tree, its snapshots, its console log. */
+/**
+ * A local machine as the engine drives it: a chroot directory reached through a {@link LocalTransport} and the
+ * core's {@link TransportMachine}, its snapshots (copies of the root) and its console log.
+ */
 final class LocalMachineResource implements MachineResource {
 
     private final Prefix prefix;
@@ -29,26 +32,20 @@ final class LocalMachineResource implements MachineResource {
     private final Path root;
     private final Path console;
     private final String liveId;
-    private LocalMachine machine;
+    private final LocalTransport transport;
+    private final CommandLog commandLog;
+    private TransportMachine machine;
 
-    LocalMachineResource(Prefix prefix, MachinePlan plan) {
+    LocalMachineResource(Prefix prefix, MachinePlan plan, CommandLog commandLog) {
         this.prefix = prefix;
+        this.commandLog = commandLog;
         this.plan = plan;
         this.machineDir = prefix.disksDir().resolve(plan.name());
         this.root = machineDir.resolve("root");
         this.console = prefix.logsDir().resolve(plan.name() + ".log");
         this.liveId = prefix.dir().getFileName() + " machine " + plan.name();
+        LocalTransport.prepare(machineDir, plan.name());
         try {
-            Files.createDirectories(root.resolve("bin"));
-            Files.createDirectories(root.resolve("etc"));
-            Files.createDirectories(root.resolve("dev"));
-            Files.writeString(root.resolve("etc/hostname"), plan.name() + "\n");
-            Path busybox = java.util.stream.Stream.of("/usr/bin/busybox", "/bin/busybox").map(Path::of)
-                    .filter(Files::isExecutable).findFirst().orElse(null);
-            if (busybox != null) {
-                // a userland like the tiny template's: busybox applets
-                Files.createSymbolicLink(root.resolve("bin/ping"), busybox);
-            }
             for (DiskSpec disk : plan.spec().disks()) {
                 try (RandomAccessFile file = new RandomAccessFile(root.resolve("dev/" + disk.name()).toFile(), "rw")) {
                     file.setLength(disk.sizeMb() * 1024L * 1024L);
@@ -57,6 +54,7 @@ final class LocalMachineResource implements MachineResource {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        this.transport = new LocalTransport(plan.name(), machineDir, prefix.dir().getFileName().toString());
         LocalRecorder.created(liveId);
     }
 
@@ -91,13 +89,16 @@ final class LocalMachineResource implements MachineResource {
     @Override
     public Machine awaitReady(Duration timeout) {
         failIf("ready");
-        Map<String, InetAddress> addresses = new LinkedHashMap<>();
+        transport.awaitReady(timeout);
+        TransportMachine.Builder builder = TransportMachine.builder(plan.name(), transport)
+                .roles(plan.spec().roles()).properties(plan.spec().properties())
+                // a local machine's ports are this host's ports
+                .probeAddress(InetAddress.getLoopbackAddress())
+                .commandLog(commandLog);
         for (NicPlan nic : plan.nics()) {
-            addresses.put(nic.network(), nic.address());
+            builder.address(nic.network(), nic.address());
         }
-        machine = new LocalMachine(plan.name(), plan.spec().roles(), plan.spec().properties(), root, addresses,
-                prefix.logsDir().resolve("commands.log"), prefix.dir().getFileName().toString());
-        machine.run("true", io.testbed.core.RunOptions.expectSuccess());
+        machine = builder.build();
         console("ready");
         LocalRecorder.record(prefix.dir(), "machine " + plan.name() + " ready");
         return machine;
@@ -109,7 +110,9 @@ final class LocalMachineResource implements MachineResource {
         failIf("snapshot");
         Path target = machineDir.resolve("snapshots").resolve(name);
         LocalFiles.deleteTree(target);
-        LocalFiles.copyTree(root, target);
+        for (String part : List.of("root", "proc-sys", "sys")) {
+            LocalFiles.copyTree(machineDir.resolve(part), target.resolve(part));
+        }
     }
 
     @Override
@@ -121,17 +124,18 @@ final class LocalMachineResource implements MachineResource {
             throw new TestbedException("machine " + plan.name() + " has no snapshot " + name);
         }
         // processes started after the snapshot do not exist in it
-        machine.killAllJobs();
-        LocalFiles.deleteTree(root);
-        LocalFiles.copyTree(source, root);
+        transport.killAllProcesses();
+        for (String part : List.of("root", "proc-sys", "sys")) {
+            LocalFiles.deleteTree(machineDir.resolve(part));
+            LocalFiles.copyTree(source.resolve(part), machineDir.resolve(part));
+        }
+        transport.dropConnection();
     }
 
     @Override
     public void stop() {
         LocalRecorder.record(prefix.dir(), "machine " + plan.name() + " stop");
-        if (machine != null) {
-            machine.killAllJobs();
-        }
+        transport.killAllProcesses();
         console("stopped");
     }
 
@@ -139,8 +143,11 @@ final class LocalMachineResource implements MachineResource {
     public void destroy() {
         LocalRecorder.record(prefix.dir(), "machine " + plan.name() + " destroy");
         if (machine != null) {
-            machine.killAllJobs();
+            machine.close();
+        } else {
+            transport.close();
         }
+        transport.killAllProcesses();
         LocalFiles.deleteTree(machineDir);
         LocalRecorder.destroyed(liveId);
     }
