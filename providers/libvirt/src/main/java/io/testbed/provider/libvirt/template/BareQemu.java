@@ -121,12 +121,25 @@ public final class BareQemu {
         }
     }
 
+    private static final String KVM_PROBE_FILE = "kvm-probe.json";
+
     private final Consumer<String> progress;
+    private final Path probeCacheDirectory;
     private final Map<String, Boolean> kvmAnswers = new ConcurrentHashMap<>();
 
     /** @param progress receives one line per boot step; may be {@code line -> {}} */
     public BareQemu(Consumer<String> progress) {
+        this(progress, null);
+    }
+
+    /**
+     * @param progress            receives one line per boot step; may be {@code line -> {}}
+     * @param probeCacheDirectory where {@link #kvmUsable} remembers its answer for other JVMs until the host
+     *                            reboots (e.g. {@link TemplateStore#root()}); null to remember it in this instance only
+     */
+    public BareQemu(Consumer<String> progress, Path probeCacheDirectory) {
         this.progress = Objects.requireNonNull(progress, "progress");
+        this.probeCacheDirectory = probeCacheDirectory;
     }
 
     /**
@@ -273,6 +286,10 @@ public final class BareQemu {
             }
             sleep(markerExpected ? 50 : 250);
         }
+        if (markerExpected && attempts == 0) {
+            throw guest.failure("the guest did not print " + READY + " on its console within "
+                    + options.bootTimeout().toSeconds() + " s", null);
+        }
         throw guest.failure("SSH did not answer within " + options.bootTimeout().toSeconds() + " s ("
                 + attempts + " attempts)", lastError);
     }
@@ -285,15 +302,59 @@ public final class BareQemu {
      * @return true only when the guest answered SSH under KVM within {@code timeout}
      */
     public boolean kvmUsable(Template template, Duration timeout) {
-        return kvmAnswers.computeIfAbsent(template.name(), name -> probeKvm(template, timeout));
-    }
-
-    private boolean probeKvm(Template template, Duration timeout) {
         Path kvm = Path.of("/dev/kvm");
         if (!Files.exists(kvm) || !Files.isReadable(kvm) || !Files.isWritable(kvm)) {
             progress.accept("KVM probe: /dev/kvm is missing or not read-writable by this user; using TCG");
             return false;
         }
+        return kvmAnswers.computeIfAbsent(template.disk().toString(), disk -> probeKvmOnce(template, timeout));
+    }
+
+    /** What the KVM probe remembers for other JVMs: valid for one host boot and one template disk. */
+    record KvmProbeAnswer(String bootId, String templateDisk, boolean usable, Instant probedAt) {}
+
+    private boolean probeKvmOnce(Template template, Duration timeout) {
+        String bootId = bootId();
+        Path file = probeCacheDirectory == null ? null : probeCacheDirectory.resolve(KVM_PROBE_FILE);
+        if (file != null && bootId != null && Files.isRegularFile(file)) {
+            try {
+                KvmProbeAnswer answer = TemplateStore.JSON.readValue(file.toFile(), KvmProbeAnswer.class);
+                if (bootId.equals(answer.bootId()) && template.disk().toString().equals(answer.templateDisk())) {
+                    progress.accept("KVM probe: " + (answer.usable() ? "usable" : "not usable") + " (answer from "
+                            + answer.probedAt() + " in " + file + "; delete it to probe again)");
+                    return answer.usable();
+                }
+            } catch (IOException | RuntimeException e) {
+                progress.accept("KVM probe: ignoring unreadable " + file + " (" + e + ")");
+            }
+        }
+        boolean usable = probeKvm(template, timeout);
+        if (file != null && bootId != null) {
+            Path partial = file.resolveSibling("." + KVM_PROBE_FILE + "-" + ProcessHandle.current().pid());
+            try {
+                Files.createDirectories(probeCacheDirectory);
+                TemplateStore.JSON.writeValue(partial.toFile(), new KvmProbeAnswer(bootId, template.disk().toString(),
+                        usable, Instant.now()));
+                Files.setPosixFilePermissions(partial, FileTrees.FILE_MODE);
+                Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                FileTrees.deleteQuietly(partial);
+                progress.accept("KVM probe: cannot remember the answer in " + file + " (" + e + ")");
+            }
+        }
+        return usable;
+    }
+
+    private static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private boolean probeKvm(Template template, Duration timeout) {
         Instant start = Instant.now();
         try (Guest guest = boot(template, Options.defaults().withAccelerator(Accelerator.KVM).withBootTimeout(timeout)
                 .withHostname("kvm-probe"))) {
@@ -425,6 +486,20 @@ public final class BareQemu {
         /** The QEMU process id. */
         public long pid() {
             return process.pid();
+        }
+
+        /**
+         * Waits until QEMU has exited (after a {@code poweroff} in the guest, for instance).
+         *
+         * @return whether it exited within {@code timeout}
+         */
+        public boolean waitForExit(Duration timeout) {
+            try {
+                return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
 
         /** The connected, authenticated SSH client (as root); e.g. for {@code newSFTPClient()}. */

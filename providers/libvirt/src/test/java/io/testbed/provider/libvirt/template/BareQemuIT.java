@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** BareQemu's failure paths and the KVM probe, with the real tiny template and QEMU. */
 class BareQemuIT {
@@ -53,20 +54,20 @@ class BareQemuIT {
     }
 
     @Test
-    void sshTimeoutKillsQemuAndReportsTheConsoleTail() throws IOException {
+    void bootTimeoutKillsQemuAndReportsTheConsoleTail() throws IOException {
         List<Path> before = bareQemuTempDirectories();
         assertThatThrownBy(() -> new BareQemu(System.out::println).boot(tiny,
                 BareQemu.Options.defaults().withHostname("too-impatient").withBootTimeout(Duration.ofSeconds(2))))
                 .isInstanceOf(TemplateException.class)
-                .hasMessageContaining("SSH did not answer within 2 s")
+                .hasMessageContaining("the guest did not print TESTBED-READY on its console within 2 s")
                 .hasMessageContaining("Console tail:");
         assertThat(bareQemuTempDirectories()).isEqualTo(before);
         assertThat(qemuRunningFor("too-impatient")).isFalse();
     }
 
     @Test
-    void kvmProbeIsBoundedAndItsAnswerCached() {
-        BareQemu qemu = new BareQemu(line -> System.out.println("[kvm] " + line));
+    void kvmProbeIsBoundedAndItsAnswerCached(@TempDir Path cache) {
+        BareQemu qemu = new BareQemu(line -> System.out.println("[kvm] " + line), cache);
         Duration timeout = Duration.ofSeconds(20);
         long start = System.nanoTime();
         boolean usable = qemu.kvmUsable(tiny, timeout);
@@ -80,5 +81,16 @@ class BareQemuIT {
         assertThat(first).isLessThan(timeout.plusSeconds(20));
         assertThat(second).isLessThan(Duration.ofMillis(100));
         assertThat(qemuRunningFor("kvm-probe")).isFalse();
+
+        // another JVM (here: another instance) reads the answer from the cache directory instead of probing
+        List<String> otherLog = new java.util.ArrayList<>();
+        BareQemu other = new BareQemu(otherLog::add, cache);
+        start = System.nanoTime();
+        assertThat(other.kvmUsable(tiny, timeout)).isEqualTo(usable);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        Path kvm = Path.of("/dev/kvm");
+        if (Files.isReadable(kvm) && Files.isWritable(kvm)) { // otherwise nothing was probed, nothing cached
+            assertThat(otherLog).anyMatch(line -> line.contains("answer from"));
+        }
     }
 }

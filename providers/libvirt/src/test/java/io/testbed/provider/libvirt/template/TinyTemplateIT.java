@@ -136,6 +136,19 @@ class TinyTemplateIT {
     }
 
     @Test
+    void poweroffInTheGuestStopsQemu() {
+        try (BareQemu.Guest machine = qemu.boot(template, BareQemu.Options.defaults().withHostname("tiny-off"))) {
+            System.out.printf("[timing] bare QEMU boot 4: start -> first SSH command %.2f s%n",
+                    machine.bootTime().toMillis() / 1000.0);
+            long start = System.nanoTime();
+            machine.run("poweroff");
+            assertThat(machine.waitForExit(Duration.ofSeconds(60))).as("QEMU exited after poweroff").isTrue();
+            System.out.printf("[timing] poweroff -> QEMU exited: %.2f s%n", (System.nanoTime() - start) / 1e9);
+            assertThat(machine.consoleTail()).contains("reboot: Power down");
+        }
+    }
+
+    @Test
     void guestAnswersCommandsOnAPersistentConnectionQuickly() {
         List<Long> millis = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
