@@ -133,8 +133,8 @@ final class ExternalCommand {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
-                throw new TemplateException(describe() + " did not finish within " + timeout.toSeconds()
-                        + " s and was killed; stderr so far:\n" + tail(stderr.toString()));
+                throw new TemplateException(describe() + " did not finish within "
+                        + String.format(java.util.Locale.ROOT, "%.1f", timeout.toMillis() / 1000.0) + " s and was killed; stderr so far:\n" + tail(stderr.toString()));
             }
             if (outReader != null) {
                 outReader.join();

@@ -220,7 +220,8 @@ public final class TemplateStore {
             return template;
         }
         createDirectories(nameDirectory);
-        try (BuildLock ignored = BuildLock.acquire(nameDirectory.resolve(".lock"), progress, recipe.name())) {
+        BuildLock lock = BuildLock.acquire(nameDirectory.resolve(".lock"), progress, recipe.name());
+        try {
             if (isComplete(directory)) {
                 progress.accept("template " + recipe.name() + ": built by another process meanwhile, reusing "
                         + directory);
@@ -228,6 +229,8 @@ public final class TemplateStore {
             }
             removeLeftovers(nameDirectory, directory);
             build(recipe, inputs, key, directory);
+        } finally {
+            lock.close();
         }
         return load(recipe.name(), directory);
     }
