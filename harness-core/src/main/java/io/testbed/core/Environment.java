@@ -43,7 +43,10 @@ public interface Environment extends AutoCloseable {
     /** All networks, in declaration order. */
     List<TestNetwork> networks();
 
-    /** Takes a named snapshot of every machine (memory and disk where the provider can). */
+    /**
+     * Takes a named snapshot of every machine whose provider can (memory and disk for VMs, the file system for
+     * containers); machines that cannot (existing SSH hosts) are left as they are.
+     */
     void snapshot(String name);
 
     /** Reverts every machine to the named snapshot; machines answer commands when this returns. */

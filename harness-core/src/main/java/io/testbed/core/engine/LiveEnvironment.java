@@ -118,6 +118,9 @@ final class LiveEnvironment implements Environment {
     private void forEachSnapshotting(String phase, java.util.function.Consumer<Resources.MachineEntry> action) {
         List<Callable<Void>> tasks = new ArrayList<>();
         for (Resources.MachineEntry entry : resources.machines()) {
+            if (!entry.snapshots()) {
+                continue; // machines that cannot snapshot (existing SSH hosts) keep their state
+            }
             tasks.add(() -> {
                 journal.step(phase, entry.lifecycle().resource(), () -> action.accept(entry));
                 return null;

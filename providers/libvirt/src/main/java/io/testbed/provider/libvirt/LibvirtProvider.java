@@ -69,11 +69,41 @@ public final class LibvirtProvider implements Provider {
             problems.add(new SpecProblem(machine.element(), "memoryMb", "must be at least " + MIN_TINY_MEMORY_MB
                     + " for the tiny template, was " + machine.memoryMb()));
         }
+        qemuCannotEnter(Path.of(context.configuration().getOrDefault(TestbedConfig.PREFIX_ROOT, "target/testbed")))
+                .ifPresent(dir -> problems.add(new SpecProblem(machine.element(), "", "QEMU runs as another user"
+                        + " (libvirt-qemu) and cannot enter " + dir + " on the way to the prefix root; set "
+                        + TestbedConfig.PREFIX_ROOT + " to a directory under world-searchable parents, or chmod o+x "
+                        + dir)));
         if (machine.networks().isEmpty()) {
             problems.add(new SpecProblem(machine.element(), "networks", "must name at least one network: libvirt"
                     + " machines are reached over SSH on their first network"));
         }
         return problems;
+    }
+
+    /**
+     * The first existing directory on the way to {@code root} that others cannot search (no {@code o+x}), which
+     * would keep QEMU from opening disks and logs in prefixes under it.
+     */
+    static Optional<Path> qemuCannotEnter(Path root) {
+        Path dir = root.toAbsolutePath().normalize();
+        List<Path> chain = new ArrayList<>();
+        for (Path p = dir; p != null; p = p.getParent()) {
+            chain.add(0, p);
+        }
+        for (Path p : chain) {
+            if (!Files.isDirectory(p)) {
+                break;
+            }
+            try {
+                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return Optional.of(p);
+                }
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /** The template a machine boots: its own, else the configured default. */
