@@ -1,0 +1,146 @@
+package io.testbed.bench;
+
+import io.testbed.core.Environment;
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.engine.Engine;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spec.NetworkSpec;
+import io.testbed.provider.libvirt.template.Template;
+import io.testbed.provider.libvirt.template.TemplateStore;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What every benchmark shares: the options, Testbed's configuration (prefixes under {@code <bench>/target/testbed},
+ * no progress output), one engine with the providers on the class path, the tiny template for the bare-QEMU
+ * anchor, and the accelerator Testbed chose.
+ */
+final class Bed {
+
+    /** Memory of every tiny VM the benchmarks boot, Testbed's and bare QEMU's alike. */
+    static final int VM_MEMORY_MB = 256;
+
+    final Options options;
+    final Path home;
+    final TestbedConfig config;
+    final Engine engine;
+    final PrintStream out;
+    private TemplateStore templates;
+    private Template tiny;
+    private volatile String accelerator = "unknown";
+    private volatile String acceleratorWhy = "no VM was provisioned";
+
+    Bed(Options options, Path home, PrintStream out) {
+        this.options = options;
+        this.home = home;
+        this.out = out;
+        this.config = TestbedConfig.of(Map.of(
+                TestbedConfig.PREFIX_ROOT, home.resolve("testbed").toString(),
+                TestbedConfig.PROGRESS, "false"));
+        this.engine = Engine.create(config);
+    }
+
+    Path prefixRoot() {
+        return config.prefixRoot();
+    }
+
+    Leaks leaks() {
+        return new Leaks(prefixRoot(), config.leaseDir(), config.get(TestbedConfig.LIBVIRT_URI));
+    }
+
+    /** The tiny template from the configured store (built on first use, which the timings never include). */
+    synchronized Template tinyTemplate() {
+        if (tiny == null) {
+            String root = config.get(TestbedConfig.TEMPLATE_CACHE);
+            Consumer<String> progress = line -> log("template: " + line);
+            templates = root.isBlank() ? TemplateStore.openDefault(progress) : TemplateStore.open(Path.of(root), progress);
+            tiny = templates.resolve(TemplateStore.TINY);
+        }
+        return tiny;
+    }
+
+    synchronized Path templateRoot() {
+        tinyTemplate();
+        return templates.root();
+    }
+
+    String accelerator() {
+        return accelerator;
+    }
+
+    String acceleratorWhy() {
+        return acceleratorWhy;
+    }
+
+    /**
+     * An environment of {@code count} tiny VMs ({@code vm1}, {@code vm2}, …) of {@code memoryMb} each on one leased
+     * network {@code lan}.
+     */
+    static EnvironmentSpec vms(String name, int count, int memoryMb) {
+        List<MachineSpec> machines = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            machines.add(new MachineSpec("vm" + i, "libvirt", "", 1, memoryMb, List.of("lan"), List.of(), Set.of(),
+                    Map.of()));
+        }
+        return new EnvironmentSpec(name, List.of(NetworkSpec.leased("lan")), machines);
+    }
+
+    /**
+     * Provisions {@code spec}, recording the journal; {@code hooks} may add event hooks to the recording before
+     * provisioning starts. The caller closes the result.
+     */
+    Provisioned provision(EnvironmentSpec spec, Consumer<Recording> hooks) {
+        Recording recording = new Recording();
+        recording.onEvent(event -> {
+            if (event.type().equals("accelerator")) {
+                accelerator = event.status().equals("kvm") ? "KVM" : event.status().equals("qemu") ? "TCG"
+                        : event.status();
+                acceleratorWhy = String.valueOf(event.detail().getOrDefault("reason", ""));
+            }
+        });
+        hooks.accept(recording);
+        long start = System.nanoTime();
+        Environment environment = engine.provision(spec, recording);
+        return new Provisioned(environment, recording, (System.nanoTime() - start) / 1e6);
+    }
+
+    void log(String line) {
+        out.println("[bench] " + line);
+    }
+
+    void log(String format, Object... args) {
+        log(String.format(java.util.Locale.ROOT, format, args));
+    }
+
+    /**
+     * A live environment and its provisioning journal.
+     *
+     * @param environment the environment; close it
+     * @param recording   every journal event of its provisioning (and later steps, such as reverts)
+     * @param provisionMs wall time of {@code Engine.provision}
+     */
+    record Provisioned(Environment environment, Recording recording, double provisionMs) implements AutoCloseable {
+
+        /** From the call to provision until the last machine answered its first command (no baseline snapshot). */
+        double readyMs() {
+            return Recording.millis(java.time.Duration.between(
+                    recording.find("environment.provision", "started", null).orElseThrow().time(),
+                    recording.last("machine.ready", "ok")));
+        }
+
+        Path prefixDir() {
+            return environment.prefixDir();
+        }
+
+        @Override
+        public void close() {
+            environment.close();
+        }
+    }
+}

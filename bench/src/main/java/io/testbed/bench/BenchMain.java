@@ -1,0 +1,124 @@
+package io.testbed.bench;
+
+import io.testbed.core.config.TestbedConfig;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Runs Testbed's benchmarks against their anchors, side by side in one run, prints a table and writes
+ * {@code bench-results.json} beside the jar ({@code bench/target/}). See {@link Options#USAGE}.
+ *
+ * <p>Exit status: 0 when every metric was measured (targets missed or not), 1 when a benchmark failed or left
+ * something behind, 2 on a bad command line.
+ */
+public final class BenchMain {
+
+    private BenchMain() {}
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options));
+    }
+
+    static int run(Options options) {
+        Instant started = Instant.now();
+        double loadAtStart = loadAverage();
+        Path home = home();
+        Bed bed = new Bed(options, home, System.out);
+        bed.log("mode %s, %d runs per metric after a warm-up; prefixes under %s", options.mode(), options.runs(),
+                bed.prefixRoot());
+        List<String> leaksBefore = bed.leaks().find();
+        if (!leaksBefore.isEmpty()) {
+            bed.log("left over from an earlier run (not counted): " + leaksBefore);
+        }
+        List<Metric> results = new ArrayList<>();
+        List<String> leaks = new ArrayList<>();
+        Samples provisionOne = null;
+        if (options.runs("cold")) {
+            Optional<ColdBench.Result> cold = measure(bed, leaks, results, "cold", () -> ColdBench.run(bed),
+                    List.of("vm.cold.first_command", "vm.provision.one", "vm.disk_bytes.overlay_after_boot",
+                            "vm.disk_bytes.snapshot_state"));
+            if (cold.isPresent()) {
+                results.addAll(cold.get().metrics());
+                provisionOne = cold.get().provisionOneMs();
+            }
+        }
+        Duration took = Duration.between(started, Instant.now());
+        HostFacts host = HostFacts.probe(bed.config.get(TestbedConfig.LIBVIRT_URI), bed.accelerator(),
+                bed.acceleratorWhy(), home.getParent() == null ? home : home.getParent());
+        Report report = new Report(options.mode(), started, took.toMillis() / 1000.0,
+                Report.loadAverage(loadAtStart, loadAverage()), host, leaks, results);
+        Path output = options.output() != null ? options.output() : home.resolve("bench-results.json");
+        report.write(output);
+        System.out.println();
+        System.out.println("Host: " + host.cores() + " cores (" + host.cpuModel() + "), " + host.memoryMiB()
+                + " MiB, accelerator " + host.accelerator() + ", kernel " + host.kernel() + ", QEMU " + host.qemu()
+                + ", libvirt " + host.libvirt() + ", Docker " + host.docker());
+        System.out.println();
+        System.out.print(report.table());
+        System.out.println();
+        System.out.printf("Took %.0f s. Results: %s%n", took.toMillis() / 1000.0, output.toAbsolutePath());
+        boolean failed = results.stream().anyMatch(m -> m.status().equals("failed"));
+        if (!leaks.isEmpty()) {
+            System.out.println("LEFT BEHIND: " + leaks);
+        }
+        return failed || !leaks.isEmpty() ? 1 : 0;
+    }
+
+    /**
+     * Runs one benchmark group; on failure records each of its metrics as failed. Afterwards checks that nothing
+     * was left behind.
+     */
+    private static <T> Optional<T> measure(Bed bed, List<String> leaks, List<Metric> results, String group,
+            Supplier<T> benchmark, List<String> metrics) {
+        bed.log("— %s —", group);
+        Optional<T> outcome;
+        try {
+            outcome = Optional.of(benchmark.get());
+        } catch (RuntimeException e) {
+            bed.log("%s failed: %s", group, e);
+            e.printStackTrace(bed.out);
+            metrics.forEach(name -> results.add(Metric.failed(name, "", null, e)));
+            outcome = Optional.empty();
+        }
+        List<String> left = bed.leaks().find();
+        if (!left.isEmpty()) {
+            bed.log("%s left behind: %s", group, left);
+            left.forEach(item -> leaks.add(group + ": " + item));
+        }
+        return outcome;
+    }
+
+    /** The directory of the jar ({@code bench/target}), or of the classes directory when run from an IDE. */
+    static Path home() {
+        try {
+            Path location = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return location.toAbsolutePath().normalize().getParent();
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of("bench", "target").toAbsolutePath();
+        }
+    }
+
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.testbed.bench;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The results of one run: the host, every metric, and what was left behind (nothing, normally). Rendered as a
+ * Markdown table for the terminal and the README, and written as JSON.
+ *
+ * @param mode            {@code quick} or {@code full}
+ * @param startedAt       when the run began
+ * @param durationSeconds how long it took
+ * @param loadAverage     the host's 1-minute load average at the start and at the end (other work skews timings)
+ * @param host            the machine
+ * @param leaks           objects a benchmark left behind; empty when everything was cleaned up
+ * @param results         one entry per metric
+ */
+@JsonPropertyOrder({"mode", "startedAt", "durationSeconds", "loadAverage", "host", "leaks", "results"})
+record Report(String mode, Instant startedAt, double durationSeconds, Map<String, Double> loadAverage, HostFacts host,
+        List<String> leaks, List<Metric> results) {
+
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+
+    void write(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            JSON.writeValue(file.toFile(), this);
+        } catch (IOException e) {
+            throw new BenchException("Cannot write the results to " + file + ": " + e, e);
+        }
+    }
+
+    /** The results as a Markdown table, then the anchors and notes of each metric. */
+    String table() {
+        StringBuilder text = new StringBuilder();
+        text.append("| metric | unit | median | min | max | runs | anchor median | ratio | target | status |\n");
+        text.append("|---|---|---:|---:|---:|---:|---:|---:|---|---|\n");
+        for (Metric m : results) {
+            text.append("| `").append(m.metric()).append("` | ").append(m.unit()).append(" | ")
+                    .append(number(m.value())).append(" | ").append(number(m.min())).append(" | ")
+                    .append(number(m.max())).append(" | ").append(m.runs()).append(" | ")
+                    .append(number(m.anchorValue())).append(" | ")
+                    .append(m.ratio() == null ? "–" : number(m.ratio()) + "×").append(" | ")
+                    .append(m.target() == null ? "–" : m.target()).append(" | ")
+                    .append(m.status()).append(" |\n");
+        }
+        text.append('\n');
+        for (Metric m : results) {
+            text.append("- `").append(m.metric()).append("`");
+            if (m.anchor() != null) {
+                text.append(" — anchor: ").append(m.anchor());
+            }
+            if (m.reason() != null) {
+                text.append(" — ").append(m.status()).append(": ").append(m.reason());
+            }
+            text.append('\n');
+            if (!m.breakdown().isEmpty()) {
+                List<String> parts = new ArrayList<>();
+                m.breakdown().forEach((name, value) -> parts.add(name + " " + number(value)));
+                text.append("  - breakdown (medians): ").append(String.join(", ", parts)).append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    /** Three significant digits, no exponent; {@code –} for null. */
+    static String number(Double value) {
+        if (value == null) {
+            return "–";
+        }
+        if (value == 0) {
+            return "0";
+        }
+        BigDecimal rounded = new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros();
+        return (rounded.scale() < 0 ? rounded.setScale(0) : rounded).toPlainString();
+    }
+
+    static String number(double value) {
+        return number(Double.valueOf(value));
+    }
+
+    static Map<String, Double> loadAverage(double start, double end) {
+        Map<String, Double> load = new LinkedHashMap<>();
+        load.put("start", start);
+        load.put("end", end);
+        return load;
+    }
+}
