@@ -82,7 +82,7 @@ final class LibvirtMachine implements MachineResource {
         try {
             Path disks = prefix.disksDir();
             Path overlay = disks.resolve(name + ".qcow2");
-            QemuImg.overlay(template, overlay);
+            context.journal().step("disk.overlay", "machine '" + name + "'", () -> QemuImg.overlay(template, overlay));
             files.add(overlay);
             List<DomainXml.DiskDevice> devices = new ArrayList<>();
             devices.add(new DomainXml.DiskDevice(overlay, "qcow2", false, true));
@@ -108,7 +108,8 @@ final class LibvirtMachine implements MachineResource {
                     .nics(nics)
                     .dnsServers(plan.nics().stream().map(NicPlan::gateway).distinct().toList())
                     .build();
-            Path seedIso = seed.writeIso(disks.resolve(name + "-seed.iso"));
+            Path seedIso = context.journal().step("disk.seed", "machine '" + name + "'",
+                    () -> seed.writeIso(disks.resolve(name + "-seed.iso")));
             files.add(seedIso);
             devices.add(new DomainXml.DiskDevice(seedIso, "raw", true, false));
             Path consoleLog = prefix.logsDir().resolve(name + "-console.log");
@@ -118,7 +119,8 @@ final class LibvirtMachine implements MachineResource {
                             kernelCommandLine(template, plan))),
                     devices, plan.nics(), consoleLog));
             Files.writeString(prefix.logsDir().resolve(name + "-domain.xml"), xml, StandardCharsets.UTF_8);
-            libvirt.call("define domain " + plan.objectName(), c -> c.domainDefineXML(xml));
+            context.journal().step("domain.define", "machine '" + name + "'",
+                    () -> libvirt.call("define domain " + plan.objectName(), c -> c.domainDefineXML(xml)));
             NicPlan first = plan.nics().get(0);
             SshTransport transport = SshTransport.builder()
                     .host(first.address().getHostAddress())
@@ -227,6 +229,11 @@ final class LibvirtMachine implements MachineResource {
         }
         transport.dropConnection();
         transport.awaitReady(REVERT_READY_TIMEOUT);
+    }
+
+    @Override
+    public void deleteSnapshot(String name) {
+        onDomain("delete snapshot '" + name + "'", d -> d.snapshotLookupByName(name).delete(0));
     }
 
     @Override

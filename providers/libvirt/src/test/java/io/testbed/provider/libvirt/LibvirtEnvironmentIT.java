@@ -96,6 +96,30 @@ class LibvirtEnvironmentIT {
         }
     }
 
+    @Test
+    @Order(4)
+    void namedSnapshotsCanBeTakenRevertedAndDeleted() {
+        web.run("echo one > /root/state", RunOptions.expectSuccess());
+        environment.snapshot("one");
+        web.run("echo two > /root/state", RunOptions.expectSuccess());
+        environment.revert("one");
+        assertThat(web.run("cat /root/state").stdout().strip()).isEqualTo("one");
+        environment.deleteSnapshot("one");
+        assertThat(web.run("test -e /root/state").exitCode()).isZero();
+        environment.revert(Environment.BASELINE);
+        assertThat(web.run("test -e /root/state").exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(5)
+    void aPausedMachineStopsAnsweringUntilResumed() {
+        String dbAddress = db.address("lan").getHostAddress();
+        environment.pause("db");
+        assertThat(web.run("ping -c1 -W1 " + dbAddress).exitCode()).isNotZero();
+        environment.resume("db");
+        assertThat(web.run("ping -c1 -W2 " + dbAddress).exitCode()).isZero();
+    }
+
     private static String bootId(Machine machine) {
         return machine.run("cat /proc/sys/kernel/random/boot_id", RunOptions.expectSuccess()).stdout().strip();
     }
