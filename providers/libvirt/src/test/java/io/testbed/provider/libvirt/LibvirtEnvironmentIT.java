@@ -11,7 +11,9 @@ import io.testbed.core.engine.Engine;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spec.NetworkMode;
 import io.testbed.core.spec.NetworkSpec;
+import java.util.Optional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,8 +37,11 @@ class LibvirtEnvironmentIT {
     @BeforeAll
     static void provision() {
         TestbedConfig config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, "target/testbed-it"));
-        EnvironmentSpec spec = new EnvironmentSpec("pair", List.of(NetworkSpec.leased("lan")), List.of(
-                new MachineSpec("web", "libvirt", "", 1, 256, List.of("lan"), List.of(), Set.of("frontend"), Map.of()),
+        EnvironmentSpec spec = new EnvironmentSpec("pair", List.of(
+                new NetworkSpec("lan", NetworkMode.ISOLATED, Optional.empty(), true, 1400),
+                new NetworkSpec("wan", NetworkMode.NAT, Optional.empty(), true, 0)), List.of(
+                new MachineSpec("web", "libvirt", "", 1, 256, List.of("lan", "wan"), List.of(), Set.of("frontend"),
+                        Map.of()),
                 new MachineSpec("db", "libvirt", "", 1, 256, List.of("lan"), List.of(new DiskSpec("data", 64)),
                         Set.of("backend"), Map.of())));
         Instant start = Instant.now();
@@ -65,6 +70,17 @@ class LibvirtEnvironmentIT {
         assertThat(byName.exitCode()).as(byName.stdout() + byName.stderr()).isZero();
         assertThat(byName.stdout()).contains(dbAddress);
         assertThat(web.run("hostname").stdout().strip()).isEqualTo("web");
+    }
+
+    @Test
+    @Order(2)
+    void mtuAndRoutesFollowTheNetworks() {
+        String lanNic = web.run("ip -o addr show | grep ' " + web.address("lan").getHostAddress() + "/' | cut -d' ' -f2",
+                RunOptions.expectSuccess()).stdout().strip();
+        assertThat(web.run("cat /sys/class/net/" + lanNic + "/mtu").stdout().strip()).isEqualTo("1400");
+        String wanGateway = environment.network("wan").gateway().getHostAddress();
+        assertThat(web.run("ip route show default").stdout()).contains("default via " + wanGateway);
+        assertThat(db.run("ip route show default").stdout()).as("isolated networks give no default route").isBlank();
     }
 
     @Test
