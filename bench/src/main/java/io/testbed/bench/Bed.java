@@ -31,6 +31,8 @@ final class Bed {
     final TestbedConfig config;
     final Engine engine;
     final PrintStream out;
+    /** Waits for an idle host before each measured run. */
+    final QuietGate quiet;
     private TemplateStore templates;
     private Template tiny;
     private volatile String accelerator = "unknown";
@@ -44,6 +46,7 @@ final class Bed {
                 TestbedConfig.PREFIX_ROOT, home.resolve("testbed").toString(),
                 TestbedConfig.PROGRESS, "false"));
         this.engine = Engine.create(config);
+        this.quiet = new QuietGate(options.mode().equals("quick") ? 30_000 : 90_000);
     }
 
     Path prefixRoot() {

@@ -58,11 +58,32 @@ public final class BenchMain {
                 provisionOne = cold.get().provisionOneMs();
             }
         }
+        if (options.runs("revert")) {
+            measure(bed, leaks, results, "revert", () -> RevertBench.run(bed),
+                    List.of("vm.revert.two_vms", "exec.run_true", "exec.openssh_true")).ifPresent(results::addAll);
+        }
+        if (options.runs("parallel")) {
+            Samples anchor = provisionOne;
+            measure(bed, leaks, results, "parallel", () -> ParallelBench.run(bed, anchor),
+                    ParallelBench.metricNames()).ifPresent(results::add);
+        }
+        if (options.runs("heap")) {
+            measure(bed, leaks, results, "heap", () -> HeapBench.run(bed), List.of("jvm.heap_six_machines"))
+                    .ifPresent(results::add);
+        }
+        if (options.runs("extension")) {
+            measure(bed, leaks, results, "extension", () -> ExtensionBench.run(bed),
+                    List.of("extension.overhead_per_test")).ifPresent(results::add);
+        }
+        if (options.runs("container")) {
+            measure(bed, leaks, results, "container", () -> ContainerBench.run(bed), ContainerBench.METRICS)
+                    .ifPresent(results::addAll);
+        }
         Duration took = Duration.between(started, Instant.now());
         HostFacts host = HostFacts.probe(bed.config.get(TestbedConfig.LIBVIRT_URI), bed.accelerator(),
                 bed.acceleratorWhy(), home.getParent() == null ? home : home.getParent());
         Report report = new Report(options.mode(), started, took.toMillis() / 1000.0,
-                Report.loadAverage(loadAtStart, loadAverage()), host, leaks, results);
+                Report.loadAverage(loadAtStart, loadAverage()), bed.quiet.summary(), host, leaks, results);
         Path output = options.output() != null ? options.output() : home.resolve("bench-results.json");
         report.write(output);
         System.out.println();

@@ -101,6 +101,7 @@ final class ColdBench {
     }
 
     private void testbed(boolean warmUp) {
+        bed.quiet.await();
         AtomicReference<Path> prefix = new AtomicReference<>();
         AtomicReference<ConsoleWatcher> watcher = new AtomicReference<>();
         AtomicReference<Object> afterBoot = new AtomicReference<>();
@@ -166,6 +167,7 @@ final class ColdBench {
     }
 
     private void bare(Template tiny, boolean warmUp) {
+        bed.quiet.await();
         AtomicReference<ConsoleWatcher> watcher = new AtomicReference<>();
         BareQemu qemu = new BareQemu(line -> {
             if (line.startsWith("bare QEMU: booting")) {

@@ -124,7 +124,9 @@ record Metric(String metric, String unit, Double value, Double min, Double max, 
             for (Target target : targets) {
                 described.add(target.describe(unit));
                 Boolean one = target.metBy(value, ratio);
-                met = one == null ? met : met == null ? one : met && one;
+                if (one != null) {
+                    met = met == null ? one : Boolean.valueOf(met && one);
+                }
             }
             return new Metric(metric, unit, value, samples.min(), samples.max(), samples.size(), anchor, anchorValue,
                     ratio, described.isEmpty() ? null : String.join("; ", described), met,

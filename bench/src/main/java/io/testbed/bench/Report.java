@@ -23,12 +23,14 @@ import java.util.Map;
  * @param startedAt       when the run began
  * @param durationSeconds how long it took
  * @param loadAverage     the host's 1-minute load average at the start and at the end (other work skews timings)
+ * @param quietGate       how long the runs waited for an idle host ({@link QuietGate#summary()})
  * @param host            the machine
  * @param leaks           objects a benchmark left behind; empty when everything was cleaned up
  * @param results         one entry per metric
  */
-@JsonPropertyOrder({"mode", "startedAt", "durationSeconds", "loadAverage", "host", "leaks", "results"})
-record Report(String mode, Instant startedAt, double durationSeconds, Map<String, Double> loadAverage, HostFacts host,
+@JsonPropertyOrder({"mode", "startedAt", "durationSeconds", "loadAverage", "quietGate", "host", "leaks", "results"})
+record Report(String mode, Instant startedAt, double durationSeconds, Map<String, Double> loadAverage,
+        Map<String, Object> quietGate, HostFacts host,
         List<String> leaks, List<Metric> results) {
 
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())

@@ -1,0 +1,116 @@
+package io.testbed.bench;
+
+import io.testbed.core.Environment;
+import io.testbed.core.Machine;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code machine.run("true")} on a VM against raw sshj on one persistent connection to the same VM, and against
+ * OpenSSH's {@code ssh host true} (a new connection each time, the prefix key, the VM's host key pinned in a
+ * known_hosts file), interleaved command by command.
+ */
+final class ExecBench {
+
+    private ExecBench() {}
+
+    static List<Metric> run(Bed bed, Environment environment, String machineName) {
+        Machine machine = environment.machine(machineName);
+        InetAddress address = machine.address("lan");
+        Path keys = environment.prefixDir().resolve("keys");
+        Path privateKey = keys.resolve("id_ed25519");
+        String hostKey = read(keys.resolve(machineName + "-host_ed25519.pub"));
+        Path knownHosts = keys.resolve("bench_known_hosts");
+        write(knownHosts, address.getHostAddress() + " " + hostKey.strip().split("\\s+")[0] + " "
+                + hostKey.strip().split("\\s+")[1] + "\n");
+        List<String> openssh = List.of("ssh", "-F", "/dev/null", "-i", privateKey.toString(), "-o", "BatchMode=yes",
+                "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + knownHosts, "-o",
+                "GlobalKnownHostsFile=/dev/null", "-o", "HostKeyAlgorithms=ssh-ed25519", "-o", "LogLevel=ERROR",
+                "-o", "ConnectTimeout=10", "root@" + address.getHostAddress(), "true");
+        Samples testbed = new Samples();
+        Samples raw = new Samples();
+        Samples ssh = new Samples();
+        int warmUp = Math.max(5, bed.options.execRuns() / 10);
+        try (RawSsh anchor = RawSsh.connect(address, "root", privateKey, hostKey)) {
+            for (int i = -warmUp; i < bed.options.execRuns(); i++) {
+                if (i == 0 || i > 0 && i % 25 == 0) {
+                    bed.quiet.await();
+                }
+                double t = time(() -> check(machine.run("true").exitCode(), "machine.run"));
+                double r = time(() -> check(anchor.exec("true"), "raw sshj"));
+                double o = time(() -> check(openssh(openssh), "ssh"));
+                if (i >= 0) {
+                    testbed.add(t);
+                    raw.add(r);
+                    ssh.add(o);
+                }
+            }
+        }
+        bed.log("exec: run(true) %.1f ms, raw sshj %.1f ms, OpenSSH %.1f ms (medians of %d)", testbed.median(),
+                raw.median(), ssh.median(), testbed.size());
+        Metric runTrue = Metric.named("exec.run_true", "ms").samples(testbed)
+                .anchor("raw sshj exec of `true` on one persistent connection (TCP_NODELAY) to the same VM", raw)
+                .target(Target.ratioAtMost(1.1))
+                .note("Machine.run(\"true\") on a tiny VM (" + bed.accelerator() + "): Testbed's wrapper script, "
+                        + "command log and output pumps included; interleaved with the anchors, "
+                        + warmUp + " warm-up rounds")
+                .build();
+        Metric opensshTrue = Metric.named("exec.openssh_true", "ms").samples(testbed)
+                .anchor("OpenSSH `ssh root@vm true` (new connection each time, prefix key, pinned known_hosts)", ssh)
+                .target(Target.ratioAtMost(0.3))
+                .note("the same Machine.run(\"true\") samples as exec.run_true, against OpenSSH's client")
+                .build();
+        return List.of(runTrue, opensshTrue);
+    }
+
+    private static int openssh(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new BenchException("`ssh … true` did not finish within 30 s");
+            }
+            return process.exitValue();
+        } catch (IOException e) {
+            throw new BenchException("Cannot run OpenSSH's ssh: " + e.getMessage() + "; install openssh-client", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchException("Interrupted while ssh ran", e);
+        }
+    }
+
+    private static void check(int exitCode, String what) {
+        if (exitCode != 0) {
+            throw new BenchException(what + " of `true` exited " + exitCode);
+        }
+    }
+
+    private static double time(Runnable action) {
+        long start = System.nanoTime();
+        action.run();
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new BenchException("Cannot read " + file + ": " + e, e);
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new BenchException("Cannot write " + file + ": " + e, e);
+        }
+    }
+}
