@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -23,7 +24,20 @@ public final class BenchMain {
 
     private BenchMain() {}
 
+    /**
+     * What Testcontainers needs on a host without a registry, and reads only from the environment: no Ryuk (its
+     * image cannot be pulled; Testbed labels and reaps its own objects), no start-up checks (they pull an image).
+     */
+    static final Map<String, String> TESTCONTAINERS_ENVIRONMENT = Map.of(
+            "TESTCONTAINERS_RYUK_DISABLED", "true",
+            "TESTCONTAINERS_CHECKS_DISABLE", "true");
+
     public static void main(String[] args) {
+        if (TESTCONTAINERS_ENVIRONMENT.entrySet().stream()
+                .anyMatch(e -> !e.getValue().equals(System.getenv(e.getKey())))) {
+            System.exit(again(args));
+            return;
+        }
         Options options;
         try {
             options = Options.parse(args);
@@ -123,6 +137,31 @@ public final class BenchMain {
             left.forEach(item -> leaks.add(group + ": " + item));
         }
         return outcome;
+    }
+
+    /**
+     * Runs this benchmark again in a child JVM with {@link #TESTCONTAINERS_ENVIRONMENT} set (a JVM cannot change
+     * its own environment), so the one documented command works without exporting anything.
+     */
+    private static int again(String[] args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(BenchMain.class.getName());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().putAll(TESTCONTAINERS_ENVIRONMENT);
+        try {
+            return builder.start().waitFor();
+        } catch (IOException e) {
+            System.err.println("Cannot start the benchmark JVM `" + String.join(" ", command) + "`: " + e);
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
     }
 
     /** The directory of the jar ({@code bench/target}), or of the classes directory when run from an IDE. */
