@@ -35,6 +35,7 @@ final class Bed {
     final QuietGate quiet;
     private TemplateStore templates;
     private Template tiny;
+    private final java.util.concurrent.atomic.AtomicInteger provisionings = new java.util.concurrent.atomic.AtomicInteger();
     private volatile String accelerator = "unknown";
     private volatile String acceleratorWhy = "no VM was provisioned";
 
@@ -73,6 +74,11 @@ final class Bed {
         return templates.root();
     }
 
+    /** How many environments this JVM has provisioned (or tried to) through {@link #provision}. */
+    int provisionings() {
+        return provisionings.get();
+    }
+
     String accelerator() {
         return accelerator;
     }
@@ -108,6 +114,7 @@ final class Bed {
             }
         });
         hooks.accept(recording);
+        provisionings.incrementAndGet();
         long start = System.nanoTime();
         Environment environment = engine.provision(spec, recording);
         return new Provisioned(environment, recording, (System.nanoTime() - start) / 1e6);

@@ -11,12 +11,10 @@ import java.util.Set;
  * @param mode           {@code quick} (5 runs per metric, at most ~10 minutes on 2 cores) or {@code full}
  * @param runs           measured runs per metric, after one warm-up run
  * @param execRuns       measured commands per exec metric, after a warm-up of a tenth of them
- * @param testsPerRun    empty tests per run of the extension-overhead benchmark
- * @param heapEnvironments 6-machine environments provisioned for the heap metric
  * @param groups         the benchmark groups to run ({@link #GROUPS})
  * @param output         the JSON results file, or null for {@code <bench>/target/bench-results.json}
  */
-record Options(String mode, int runs, int execRuns, int testsPerRun, int heapEnvironments, Set<String> groups,
+record Options(String mode, int runs, int execRuns, Set<String> groups,
         Path output) {
 
     /** Every benchmark group, in the order they run. */
@@ -25,7 +23,7 @@ record Options(String mode, int runs, int execRuns, int testsPerRun, int heapEnv
     static final String USAGE = """
             usage: java -jar bench/target/testbed-bench.jar [--quick | --full] [--only GROUP,...] [--out FILE]
               --quick   5 runs per metric after a warm-up, 50 commands per exec metric (about 10 minutes on 2 cores)
-              --full    10 runs per metric, 200 commands per exec metric, 5 heap environments (the default)
+              --full    10 runs per metric, 200 commands per exec metric (the default)
               --only    run only these groups: %s
               --out     write the JSON results there (default: bench-results.json beside the jar)
             """.formatted(String.join(", ", GROUPS));
@@ -66,8 +64,8 @@ record Options(String mode, int runs, int execRuns, int testsPerRun, int heapEnv
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'\n" + USAGE);
             }
         }
-        return quick ? new Options("quick", 5, 50, 1000, 1, groups, output)
-                : new Options("full", 10, 200, 1000, 5, groups, output);
+        return quick ? new Options("quick", 5, 50, groups, output)
+                : new Options("full", 10, 200, groups, output);
     }
 
     boolean runs(String group) {
