@@ -115,6 +115,17 @@ final class ProgressPrinter implements Consumer<JournalEvent> {
     static String describe(JournalEvent event) {
         String subject = event.subject();
         String took = event.durationMs() == null ? "" : duration(event.durationMs());
+        switch (event.type()) {
+            case "template", "kvm.probe":
+                // long one-off work (building a template, probing KVM): every line the provider reports
+                return event.type().equals("template") ? "template: " + event.detail().get("line")
+                        : String.valueOf(event.detail().get("line"));
+            case "accelerator":
+                return "machines of " + subject + " run under " + ("kvm".equals(event.status()) ? "KVM" : "TCG")
+                        + " (" + event.detail().get("reason") + ")";
+            default:
+                break;
+        }
         switch (event.status()) {
             case "started":
                 return switch (event.type()) {

@@ -39,6 +39,12 @@ public final class LibvirtProvider implements Provider {
     /** The provider name used in specs. */
     public static final String NAME = "libvirt";
 
+    /**
+     * A machine property whose value is appended to the kernel command line of templates that boot their own
+     * kernel (e.g. {@code testbed.trace} prints a timestamp per boot step of the tiny guest).
+     */
+    public static final String KERNEL_ARGS = "libvirt.kernelArgs";
+
     /** The least memory the built-in tiny template boots with. */
     static final int MIN_TINY_MEMORY_MB = 96;
 

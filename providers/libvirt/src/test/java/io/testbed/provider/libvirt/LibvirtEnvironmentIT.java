@@ -11,7 +11,9 @@ import io.testbed.core.engine.Engine;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spec.NetworkMode;
 import io.testbed.core.spec.NetworkSpec;
+import java.util.Optional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,8 +37,11 @@ class LibvirtEnvironmentIT {
     @BeforeAll
     static void provision() {
         TestbedConfig config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, "target/testbed-it"));
-        EnvironmentSpec spec = new EnvironmentSpec("pair", List.of(NetworkSpec.leased("lan")), List.of(
-                new MachineSpec("web", "libvirt", "", 1, 256, List.of("lan"), List.of(), Set.of("frontend"), Map.of()),
+        EnvironmentSpec spec = new EnvironmentSpec("pair", List.of(
+                new NetworkSpec("lan", NetworkMode.ISOLATED, Optional.empty(), true, 1400),
+                new NetworkSpec("wan", NetworkMode.NAT, Optional.empty(), true, 0)), List.of(
+                new MachineSpec("web", "libvirt", "", 1, 256, List.of("lan", "wan"), List.of(), Set.of("frontend"),
+                        Map.of()),
                 new MachineSpec("db", "libvirt", "", 1, 256, List.of("lan"), List.of(new DiskSpec("data", 64)),
                         Set.of("backend"), Map.of())));
         Instant start = Instant.now();
@@ -69,6 +74,17 @@ class LibvirtEnvironmentIT {
 
     @Test
     @Order(2)
+    void mtuAndRoutesFollowTheNetworks() {
+        String lanNic = web.run("ip -o addr show | grep ' " + web.address("lan").getHostAddress() + "/' | cut -d' ' -f2",
+                RunOptions.expectSuccess()).stdout().strip();
+        assertThat(web.run("cat /sys/class/net/" + lanNic + "/mtu").stdout().strip()).isEqualTo("1400");
+        String wanGateway = environment.network("wan").gateway().getHostAddress();
+        assertThat(web.run("ip route show default").stdout()).contains("default via " + wanGateway);
+        assertThat(db.run("ip route show default").stdout()).as("isolated networks give no default route").isBlank();
+    }
+
+    @Test
+    @Order(2)
     void extraDiskIsVisibleAndWritable() {
         ExecResult write = db.run("dd if=/dev/urandom of=/dev/vdb bs=1M count=4 2>/dev/null && sync "
                 + "&& dd if=/dev/vdb bs=1M count=4 2>/dev/null | md5sum", RunOptions.expectSuccess());
@@ -94,6 +110,30 @@ class LibvirtEnvironmentIT {
             System.out.printf("[testbed] revert %d of 2 VMs: %d ms (guest uptime %.1f s)%n", round, revertMs,
                     uptime(web));
         }
+    }
+
+    @Test
+    @Order(4)
+    void namedSnapshotsCanBeTakenRevertedAndDeleted() {
+        web.run("echo one > /root/state", RunOptions.expectSuccess());
+        environment.snapshot("one");
+        web.run("echo two > /root/state", RunOptions.expectSuccess());
+        environment.revert("one");
+        assertThat(web.run("cat /root/state").stdout().strip()).isEqualTo("one");
+        environment.deleteSnapshot("one");
+        assertThat(web.run("test -e /root/state").exitCode()).isZero();
+        environment.revert(Environment.BASELINE);
+        assertThat(web.run("test -e /root/state").exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(5)
+    void aPausedMachineStopsAnsweringUntilResumed() {
+        String dbAddress = db.address("lan").getHostAddress();
+        environment.pause("db");
+        assertThat(web.run("ping -c1 -W1 " + dbAddress).exitCode()).isNotZero();
+        environment.resume("db");
+        assertThat(web.run("ping -c1 -W2 " + dbAddress).exitCode()).isZero();
     }
 
     private static String bootId(Machine machine) {
