@@ -115,17 +115,6 @@ final class ProgressPrinter implements Consumer<JournalEvent> {
     static String describe(JournalEvent event) {
         String subject = event.subject();
         String took = event.durationMs() == null ? "" : duration(event.durationMs());
-        switch (event.type()) {
-            case "template", "kvm.probe":
-                // long one-off work (building a template, probing KVM): every line the provider reports
-                return event.type().equals("template") ? "template: " + event.detail().get("line")
-                        : String.valueOf(event.detail().get("line"));
-            case "accelerator":
-                return "machines of " + subject + " run under " + ("kvm".equals(event.status()) ? "KVM" : "TCG")
-                        + " (" + event.detail().get("reason") + ")";
-            default:
-                break;
-        }
         switch (event.status()) {
             case "started":
                 return switch (event.type()) {
@@ -154,7 +143,8 @@ final class ProgressPrinter implements Consumer<JournalEvent> {
             case "reaped":
                 return "reaped " + event.detail().get("object");
             case "progress":
-                // the template store (cached or building, which can take minutes on first use) and the KVM probe
+                // long one-off work, every line the provider reports: the template store (cached, or building,
+                // which can take minutes on first use) and the KVM probe
                 return event.type().equals("template") || event.type().equals("kvm.probe")
                         ? String.valueOf(event.detail().get("line")) : null;
             default:
@@ -162,14 +152,15 @@ final class ProgressPrinter implements Consumer<JournalEvent> {
         }
     }
 
-    /** The libvirt provider's choice for a template: {@code kvm} or {@code qemu} (TCG). */
+    /** The libvirt provider's choice for a template, {@code kvm} or {@code qemu} (TCG), and why. */
     private static String accelerator(JournalEvent event) {
         String how = switch (event.status()) {
             case "kvm" -> "KVM";
             case "qemu" -> "TCG (software emulation, slower)";
             default -> event.status();
         };
-        return "machines of " + event.subject() + " run under " + how;
+        Object reason = event.detail().get("reason");
+        return "machines of " + event.subject() + " run under " + how + (reason == null ? "" : ": " + reason);
     }
 
     static String duration(long millis) {

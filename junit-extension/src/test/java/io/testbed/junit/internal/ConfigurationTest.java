@@ -119,7 +119,8 @@ class ConfigurationTest {
                 .isEqualTo("template tiny: cached /var/cache/testbed/templates/tiny/0a1e");
         assertThat(ProgressPrinter.describe(new JournalEvent(Instant.now(), "accelerator", "template tiny", "qemu",
                 null, Map.of("reason", "KVM probe boot did not answer in time"))))
-                .isEqualTo("machines of template tiny run under TCG (software emulation, slower)");
+                .isEqualTo("machines of template tiny run under TCG (software emulation, slower): KVM probe boot did "
+                        + "not answer in time");
         assertThat(ProgressPrinter.describe(journal("snapshot.revert", "ok", 650L, Map.of()))).isNull();
     }
 
