@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class QuietGate {
 
-    static final long WINDOW_MS = 500;
+    static final long WINDOW_MS = 250;
     /** The busy fraction of all CPUs below which the host counts as quiet. */
     static final double QUIET = 0.25;
 
