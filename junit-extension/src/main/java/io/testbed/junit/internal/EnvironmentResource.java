@@ -1,0 +1,208 @@
+package io.testbed.junit.internal;
+
+import io.testbed.core.Environment;
+import io.testbed.core.Machine;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spi.Owner;
+import io.testbed.junit.Keep;
+import io.testbed.junit.Revert;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * A test class's live environment as kept in the extension context store: {@link AutoCloseable}, so JUnit closes
+ * it with the class's context even when the explicit {@code afterAll} teardown did not run; {@link #close()} is
+ * idempotent, so both together tear down exactly once.
+ *
+ * <p>Between tests it cleans up per the class's {@link Revert} policy; on failure it attaches logs and collected
+ * files; at close it tears down, or keeps the environment per the {@link Keep} policy.
+ */
+final class EnvironmentResource implements AutoCloseable {
+
+    private final Class<?> testClass;
+    private final EnvironmentSpec spec;
+    private final ManagedEnvironment environment;
+    private final Revert revert;
+    private final Keep keep;
+    private final Map<String, List<String>> collect;
+    private final PrintStream out;
+    private final AtomicBoolean failed = new AtomicBoolean();
+    private boolean closed;
+
+    EnvironmentResource(Class<?> testClass, EnvironmentSpec spec, Environment environment, Revert revert, Keep keep,
+            Map<String, List<String>> collect, PrintStream out) {
+        this.testClass = testClass;
+        this.spec = spec;
+        this.environment = new ManagedEnvironment(environment);
+        this.revert = revert;
+        this.keep = keep;
+        this.collect = Map.copyOf(collect);
+        this.out = out;
+    }
+
+    ManagedEnvironment environment() {
+        return environment;
+    }
+
+    Revert revert() {
+        return revert;
+    }
+
+    Class<?> testClass() {
+        return testClass;
+    }
+
+    /** Records that a test (or a class) of this environment failed, for {@link Keep#ON_FAILURE}. */
+    void markFailed() {
+        failed.set(true);
+    }
+
+    boolean failed() {
+        return failed.get();
+    }
+
+    /**
+     * After each test: attaches failure artifacts when it failed, kills the background jobs it left, restores the
+     * settings it changed and, with {@link Revert#AFTER_EACH_TEST}, reverts to the baseline.
+     */
+    void afterTest(ExtensionContext context) {
+        Throwable failure = context.getExecutionException().filter(e -> !(e instanceof TestAbortedException))
+                .orElse(null);
+        if (failure != null) {
+            markFailed();
+            FailureArtifacts.publish(context, environment.prefixDir(), collects(), out);
+        }
+        clean(revert == Revert.AFTER_EACH_TEST);
+    }
+
+    /** After a {@code @Nested} class: cleans up and, with {@link Revert#AFTER_EACH_CLASS}, reverts. */
+    void afterNestedClass() {
+        clean(revert == Revert.AFTER_EACH_CLASS);
+    }
+
+    private void clean(boolean revertToBaseline) {
+        RuntimeException failure = null;
+        for (Machine machine : environment.machines()) {
+            try {
+                machine.killJobs();
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+            try {
+                machine.restoreSettings();
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        if (revertToBaseline) {
+            try {
+                environment.revert(Environment.BASELINE);
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException add(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+
+    private List<FailureArtifacts.Collect> collects() {
+        List<FailureArtifacts.Collect> collects = new ArrayList<>();
+        for (Machine machine : environment.machines()) {
+            List<String> paths = collect.getOrDefault(machine.name(), List.of());
+            if (!paths.isEmpty()) {
+                collects.add(new FailureArtifacts.Collect(machine, paths));
+            }
+        }
+        return collects;
+    }
+
+    /** Whether {@link #close()} keeps the environment rather than tearing it down. */
+    boolean keeps() {
+        return keep == Keep.ALWAYS || (keep == Keep.ON_FAILURE && failed.get());
+    }
+
+    /**
+     * Tears the environment down, or keeps it per the {@link Keep} policy: then writes the
+     * {@value Owner#KEPT_MARKER} marker into the prefix so the reaper leaves it alone and prints how to reach each
+     * machine. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (keeps()) {
+            keepRunning();
+        } else {
+            environment.delegate().close();
+        }
+    }
+
+    private void keepRunning() {
+        Path prefix = environment.prefixDir();
+        Path marker = prefix.resolve(Owner.KEPT_MARKER);
+        String reason = keep == Keep.ALWAYS ? "keep = ALWAYS" : "a test failed and keep = ON_FAILURE";
+        try {
+            Files.writeString(marker, "Kept by " + testClass.getName() + " (" + reason + ") at " + Instant.now()
+                    + ", pid " + ProcessHandle.current().pid() + System.lineSeparator()
+                    + "Delete this file to let the Testbed reaper destroy the environment." + System.lineSeparator(),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + marker + "; the environment is kept running but the "
+                    + "reaper may destroy it: " + e, e);
+        }
+        say("kept running (" + reason + "); prefix " + prefix);
+        Path key = prefix.resolve("keys").resolve("id_ed25519");
+        for (Machine machine : environment.machines()) {
+            say("  " + machine.name() + ": " + access(machine, key));
+        }
+        say("delete " + marker + " to let the reaper destroy it");
+    }
+
+    private void say(String line) {
+        out.println("[testbed] " + environment.name() + ": " + line);
+    }
+
+    private String access(Machine machine, Path key) {
+        MachineSpec declared = spec.machine(machine.name());
+        if (declared.networks().isEmpty()) {
+            return "no network declared; reach it through its provider (" + declared.provider() + ")";
+        }
+        String network = declared.networks().get(0);
+        try {
+            return "ssh -i " + key + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@"
+                    + machine.address(network).getHostAddress() + "   (network " + network + ")";
+        } catch (RuntimeException e) {
+            return "address on " + network + " unknown: " + e.getMessage();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return environment.toString();
+    }
+}

@@ -1,0 +1,99 @@
+package io.testbed.junit.internal;
+
+import io.testbed.core.Machine;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.MediaType;
+
+/**
+ * What the extension attaches to a failed test, before the environment is reverted: the environment's logs (serial
+ * consoles and command log, {@code logs/*.log} in the prefix) and the files listed in {@code @VM(collect = …)},
+ * downloaded from the machines into {@code artifacts/<test>/<machine>/} in the prefix. Each is published with
+ * {@link ExtensionContext#publishFile}, so it lands in the test's output directory and in reports.
+ *
+ * <p>Collecting never fails the test a second time: a file that cannot be downloaded is replaced by a
+ * {@code .error.txt} file saying why, and a publishing problem is printed.
+ */
+final class FailureArtifacts {
+
+    private FailureArtifacts() {}
+
+    /** A machine and the remote paths to collect from it. */
+    record Collect(Machine machine, List<String> paths) {}
+
+    /**
+     * Downloads and publishes everything for the failed test of {@code context}.
+     *
+     * @return the local files published
+     */
+    static List<Path> publish(ExtensionContext context, Path prefixDir, List<Collect> collects, PrintStream out) {
+        List<Path> published = new ArrayList<>();
+        Path testDir = prefixDir.resolve("artifacts").resolve(safeName(context.getRequiredTestClass().getSimpleName()
+                + "-" + context.getRequiredTestMethod().getName() + "-" + Integer.toHexString(
+                        context.getUniqueId().hashCode())));
+        for (Collect collect : collects) {
+            for (String remote : collect.paths()) {
+                Path local = testDir.resolve(collect.machine().name()).resolve(safeName(remote));
+                Path file = download(collect.machine(), remote, local);
+                String name = collect.machine().name() + "-" + file.getFileName();
+                publish(context, name, file, MediaType.APPLICATION_OCTET_STREAM, out, published);
+            }
+        }
+        Path logs = prefixDir.resolve("logs");
+        if (Files.isDirectory(logs)) {
+            try (Stream<Path> files = Files.list(logs)) {
+                for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                    publish(context, log.getFileName().toString(), log, MediaType.TEXT_PLAIN_UTF_8, out, published);
+                }
+            } catch (IOException e) {
+                out.println("[testbed] cannot list " + logs + ": " + e);
+            }
+        }
+        context.publishReportEntry(Map.of("testbed.prefix", prefixDir.toString()));
+        return published;
+    }
+
+    private static Path download(Machine machine, String remote, Path local) {
+        try {
+            Files.createDirectories(local.getParent());
+            machine.download(remote, local);
+            return local;
+        } catch (IOException | RuntimeException e) {
+            Path error = local.resolveSibling(local.getFileName() + ".error.txt");
+            try {
+                Files.createDirectories(error.getParent());
+                Files.writeString(error, "Cannot collect " + remote + " from machine " + machine.name() + ": " + e
+                        + System.lineSeparator(), StandardCharsets.UTF_8);
+            } catch (IOException io) {
+                throw new UncheckedIOException("Cannot write " + error + ": " + io, io);
+            }
+            return error;
+        }
+    }
+
+    private static void publish(ExtensionContext context, String name, Path file, MediaType type, PrintStream out,
+            List<Path> published) {
+        try {
+            context.publishFile(name, type, target -> Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING));
+            published.add(file);
+        } catch (RuntimeException e) {
+            out.println("[testbed] cannot attach " + file + " to " + context.getDisplayName() + ": " + e);
+        }
+    }
+
+    /** {@code /var/log/messages} → {@code var-log-messages}: one path segment, safe as a file name. */
+    static String safeName(String text) {
+        String name = text.replaceAll("^/+", "").replaceAll("[^A-Za-z0-9._-]+", "-");
+        return name.isEmpty() ? "root" : name;
+    }
+}

@@ -1,0 +1,160 @@
+package io.testbed.junit.internal;
+
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.spec.DiskSpec;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.InvalidSpecException;
+import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spec.NetworkSpec;
+import io.testbed.core.spec.Problems;
+import io.testbed.core.spec.SpecProblem;
+import io.testbed.junit.Disk;
+import io.testbed.junit.Network;
+import io.testbed.junit.Prefix;
+import io.testbed.junit.VM;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns a class's annotations into an {@link EnvironmentSpec}, collecting every broken rule instead of stopping at
+ * the first: each spec record validates itself in its constructor, the environment checks names and references
+ * across records, and every problem is rendered against the annotation it came from
+ * ({@code @VM(name = "web") memoryMb must be at least 32, was 0}).
+ */
+final class SpecMapper {
+
+    /** The spec when every record was valid, and the rendered problems otherwise. */
+    record Mapping(Optional<EnvironmentSpec> spec, Map<String, String> labels) {
+
+        /** Renders a problem found later (engine or provider validation) against the annotation it concerns. */
+        String render(SpecProblem problem) {
+            return SpecMapper.render(labels.getOrDefault(problem.element(), problem.element()), problem);
+        }
+    }
+
+    private SpecMapper() {}
+
+    /**
+     * Maps {@code topology}; problems go to {@code misuses}. The spec is present only when nothing was wrong.
+     */
+    static Mapping map(Topology topology, TestbedConfig config, Misuses misuses) {
+        String name = topology.prefix().map(Prefix::name).filter(s -> !s.isBlank())
+                .orElseGet(() -> deriveName(topology.testClass().getSimpleName()));
+        String provider = topology.prefix().map(Prefix::provider).filter(s -> !s.isBlank())
+                .orElseGet(() -> config.get(TestbedConfig.DEFAULT_PROVIDER));
+        String defaultTemplate = config.get(TestbedConfig.DEFAULT_TEMPLATE);
+
+        Map<String, String> labels = new HashMap<>();
+        labels.put("environment " + Problems.quote(name), Labels.prefix(name));
+        int problemsBefore = misuses.messages().size();
+
+        List<NetworkSpec> networks = new ArrayList<>();
+        Set<String> invalidNetworks = new HashSet<>();
+        for (Network network : topology.networks()) {
+            String label = Labels.network(network.name());
+            labels.put("network " + Problems.quote(network.name()), label);
+            String subnet = network.subnet().strip();
+            try {
+                networks.add(new NetworkSpec(network.name(), network.mode(),
+                        subnet.isEmpty() ? Optional.empty() : Optional.of(subnet), network.dhcp(), network.mtu()));
+            } catch (InvalidSpecException e) {
+                invalidNetworks.add(network.name());
+                e.problems().forEach(p -> misuses.value(render(label, p)));
+            }
+        }
+
+        List<MachineSpec> machines = new ArrayList<>();
+        for (VM vm : topology.machines()) {
+            String label = Labels.vm(vm.name());
+            labels.put("machine " + Problems.quote(vm.name()), label);
+            List<DiskSpec> disks = new ArrayList<>();
+            for (Disk disk : vm.disks()) {
+                try {
+                    disks.add(new DiskSpec(disk.name(), disk.sizeMb()));
+                } catch (InvalidSpecException e) {
+                    e.problems().forEach(p -> misuses.value(render(Labels.disk(vm.name(), disk.name()), p)));
+                }
+            }
+            Map<String, String> properties = properties(vm, label, misuses);
+            for (String path : vm.collect()) {
+                if (!path.startsWith("/")) {
+                    misuses.value(label + " collect path " + Labels.literal(path)
+                            + " must be absolute (start with /)");
+                }
+            }
+            String image = vm.template().isBlank() ? defaultTemplate : vm.template().strip();
+            // references to networks that are themselves invalid are reported with those networks
+            List<String> nics = List.of(vm.networks()).stream().filter(n -> !invalidNetworks.contains(n)).toList();
+            try {
+                machines.add(new MachineSpec(vm.name(), provider, image, vm.cpus(), vm.memoryMb(), nics, disks,
+                        new LinkedHashSet<>(List.of(vm.roles())), properties));
+            } catch (InvalidSpecException e) {
+                e.problems().forEach(p -> misuses.value(render(label, p)));
+            }
+        }
+
+        if (topology.machines().isEmpty()) {
+            misuses.value(Labels.prefix(name) + " declares an environment without machines; declare at least one "
+                    + "with @VM on " + topology.testClass().getSimpleName() + ", a superclass or a meta-annotation");
+        }
+        EnvironmentSpec spec = null;
+        try {
+            spec = new EnvironmentSpec(name, networks, machines);
+        } catch (InvalidSpecException e) {
+            for (SpecProblem problem : e.problems()) {
+                boolean noMachines = problem.attribute().equals("machines") && problem.element().startsWith("environment");
+                if (!noMachines) {
+                    misuses.value(render(labels.getOrDefault(problem.element(), problem.element()), problem));
+                }
+            }
+        }
+        boolean clean = misuses.messages().size() == problemsBefore;
+        return new Mapping(clean ? Optional.ofNullable(spec) : Optional.empty(), Map.copyOf(labels));
+    }
+
+    private static Map<String, String> properties(VM vm, String label, Misuses misuses) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (String entry : vm.properties()) {
+            int equals = entry.indexOf('=');
+            if (equals <= 0) {
+                misuses.value(label + " properties entry " + Labels.literal(entry) + " must be key=value");
+                continue;
+            }
+            String key = entry.substring(0, equals).strip();
+            if (properties.put(key, entry.substring(equals + 1)) != null) {
+                misuses.value(label + " properties declares key " + Labels.literal(key) + " twice");
+            }
+        }
+        return properties;
+    }
+
+    static String render(String label, SpecProblem problem) {
+        return label + (problem.attribute().isEmpty() ? "" : " " + problem.attribute()) + " " + problem.rule();
+    }
+
+    /**
+     * A DNS label from a class name: {@code ClusterIT} → {@code cluster-it}, {@code HTTPServerTest} →
+     * {@code http-server-test}, at most 31 characters.
+     */
+    static String deriveName(String simpleName) {
+        String name = simpleName.replaceAll("([a-z0-9])([A-Z])", "$1-$2")
+                .replaceAll("([A-Z]+)([A-Z][a-z])", "$1-$2")
+                .toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9-]+", "-")
+                .replaceAll("-{2,}", "-")
+                .replaceAll("^[^a-z]+", "");
+        if (name.length() > 31) {
+            name = name.substring(0, 31);
+        }
+        name = name.replaceAll("-+$", "");
+        return name.isEmpty() ? "env" : name;
+    }
+}

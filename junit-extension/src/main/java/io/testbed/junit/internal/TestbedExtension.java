@@ -1,0 +1,402 @@
+package io.testbed.junit.internal;
+
+import io.testbed.core.Environment;
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.engine.Engine;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.InvalidSpecException;
+import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spec.NetworkSpec;
+import io.testbed.junit.Keep;
+import io.testbed.junit.Network;
+import io.testbed.junit.Prefix;
+import io.testbed.junit.Revert;
+import io.testbed.junit.VM;
+import java.io.PrintStream;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apiguardian.api.API;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstancePostProcessor;
+import org.junit.platform.commons.annotation.Testable;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
+import org.junit.platform.commons.support.ModifierSupport;
+import org.junit.platform.commons.support.ReflectionSupport;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The JUnit Jupiter extension behind {@link Prefix @Prefix}, {@link VM @VM}, {@link Network @Network} and the
+ * injection qualifiers; registered by those annotations, not by users. See {@link Prefix} for the contract.
+ *
+ * <p>Per test class that declares an environment (the <em>owner</em>; {@code @Nested} classes use their enclosing
+ * owner's): before the first test, read the configuration, map the annotations to a spec and check it, the
+ * configuration, the providers and every injection point of the class and its nested classes — one message lists
+ * every problem, nothing is provisioned — then provision, printing progress. The environment lives in the owner's
+ * extension context store (closed by JUnit with the context) and is torn down explicitly after the class.
+ *
+ * <p>After each test: failure artifacts, background jobs killed, settings restored, revert per {@link Revert}.
+ */
+@API(status = API.Status.INTERNAL)
+public final class TestbedExtension implements BeforeAllCallback, AfterEachCallback, AfterAllCallback,
+        TestInstancePostProcessor, ParameterResolver {
+
+    private static final Namespace NAMESPACE = Namespace.create(TestbedExtension.class);
+    private static final String ENVIRONMENT = "environment";
+
+    /** Instantiated by JUnit. */
+    public TestbedExtension() {}
+
+    @Override
+    public ExtensionContextScope getTestInstantiationExtensionContextScope(ExtensionContext rootContext) {
+        return ExtensionContextScope.TEST_METHOD;
+    }
+
+    /** Provisions the environment of an owner class (unless a per-class test instance did already) and fills static fields. */
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        Optional<ExtensionContext> owner = owner(context);
+        if (owner.isEmpty()) {
+            return;
+        }
+        EnvironmentResource resource = stored(owner.get()).get();
+        injectFields(context.getRequiredTestClass(), null, resource, ModifierSupport::isStatic);
+    }
+
+    /** Sets the non-static fields of a new test instance. */
+    @Override
+    public void postProcessTestInstance(Object testInstance, ExtensionContext context) {
+        List<Field> fields = candidateFields(testInstance.getClass(), ModifierSupport::isNotStatic);
+        if (fields.isEmpty()) {
+            return;
+        }
+        Optional<ExtensionContext> owner = owner(context);
+        if (owner.isEmpty()) {
+            Injection.Point point = Injection.Point.of(fields.get(0));
+            throw new ExtensionConfigurationException(noEnvironment(point, testInstance.getClass()));
+        }
+        injectFields(testInstance.getClass(), testInstance, stored(owner.get()).get(), ModifierSupport::isNotStatic);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        provisioned(context).ifPresent(resource -> resource.afterTest(context));
+    }
+
+    /** Tears the owner's environment down (or keeps it); after a nested class, reverts per policy. */
+    @Override
+    public void afterAll(ExtensionContext context) {
+        boolean failed = context.getExecutionException().filter(e -> !(e instanceof TestAbortedException))
+                .isPresent();
+        StoredEnvironment own = context.getStore(NAMESPACE).remove(ENVIRONMENT, StoredEnvironment.class);
+        if (own != null) {
+            Optional<EnvironmentResource> resource = own.ifProvisioned();
+            if (failed) {
+                resource.ifPresent(EnvironmentResource::markFailed);
+            }
+            own.close();
+            resource.filter(EnvironmentResource::keeps).ifPresent(r ->
+                    context.publishReportEntry("testbed.kept", r.environment().prefixDir().toString()));
+            return;
+        }
+        provisioned(context).ifPresent(resource -> {
+            if (failed) {
+                resource.markFailed();
+            }
+            resource.afterNestedClass();
+        });
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return Injection.Point.of(parameterContext).isCandidate();
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        Injection.Point point = Injection.Point.of(parameterContext);
+        try {
+            Injection.Request request = Injection.request(point);
+            Optional<ExtensionContext> owner = owner(extensionContext);
+            if (owner.isEmpty()) {
+                throw new ParameterResolutionException(noEnvironment(point, extensionContext.getRequiredTestClass()));
+            }
+            return Injection.resolve(request, stored(owner.get()).get().environment());
+        } catch (Injection.Misuse misuse) {
+            throw new ParameterResolutionException(misuse.getMessage());
+        }
+    }
+
+    private static String noEnvironment(Injection.Point point, Class<?> testClass) {
+        return point.subject() + " cannot be injected: class " + testClass.getSimpleName()
+                + " declares no Testbed environment; declare machines with @VM on the class, a superclass, an "
+                + "enclosing class or a meta-annotation";
+    }
+
+    // --- where the environment lives ---------------------------------------------------------------------------
+
+    /**
+     * The class-level context that owns the environment {@code context} uses: the innermost class context whose
+     * class declares one. A nested class may not declare its own inside an owner.
+     *
+     * @throws ExtensionConfigurationException when two enclosing class levels declare an environment
+     */
+    static Optional<ExtensionContext> owner(ExtensionContext context) {
+        List<ExtensionContext> declaring = new ArrayList<>();
+        for (ExtensionContext current = context; current != null; current = current.getParent().orElse(null)) {
+            if (current.getElement().filter(Class.class::isInstance).isPresent()
+                    && Topology.of(current.getRequiredTestClass()).declaresEnvironment()) {
+                declaring.add(current);
+            }
+        }
+        if (declaring.size() > 1) {
+            Class<?> inner = declaring.get(0).getRequiredTestClass();
+            Class<?> outer = declaring.get(1).getRequiredTestClass();
+            throw new ExtensionConfigurationException("@Nested class " + inner.getSimpleName()
+                    + " declares its own Testbed environment (" + Topology.of(inner).describe()
+                    + "), but its enclosing class " + outer.getSimpleName() + " has one; nested classes share the "
+                    + "enclosing class's environment: move the declarations to " + outer.getSimpleName()
+                    + " or make " + inner.getSimpleName() + " a top-level class");
+        }
+        return declaring.stream().findFirst();
+    }
+
+    private static StoredEnvironment stored(ExtensionContext owner) {
+        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(ENVIRONMENT,
+                key -> new StoredEnvironment(() -> provision(owner)), StoredEnvironment.class);
+    }
+
+    private static Optional<EnvironmentResource> provisioned(ExtensionContext context) {
+        StoredEnvironment stored = context.getStore(NAMESPACE).get(ENVIRONMENT, StoredEnvironment.class);
+        return stored == null ? Optional.empty() : stored.ifProvisioned();
+    }
+
+    /**
+     * The store's value: provisions on first use, once (a failure is remembered, not retried), and tears down on
+     * close — when JUnit closes the owner's context, or earlier in {@code afterAll}. Creating it is cheap, so the
+     * store's {@code getOrComputeIfAbsent} never caches a provisioning failure that {@code remove} would rethrow.
+     */
+    static final class StoredEnvironment implements AutoCloseable {
+        private final java.util.function.Supplier<EnvironmentResource> provisioner;
+        private EnvironmentResource resource;
+        private RuntimeException failure;
+        private boolean closed;
+
+        StoredEnvironment(java.util.function.Supplier<EnvironmentResource> provisioner) {
+            this.provisioner = provisioner;
+        }
+
+        synchronized EnvironmentResource get() {
+            if (failure != null) {
+                throw failure;
+            }
+            if (closed) {
+                throw new IllegalStateException("the Testbed environment is already torn down");
+            }
+            if (resource == null) {
+                try {
+                    resource = provisioner.get();
+                } catch (RuntimeException e) {
+                    failure = e;
+                    throw e;
+                }
+            }
+            return resource;
+        }
+
+        synchronized Optional<EnvironmentResource> ifProvisioned() {
+            return Optional.ofNullable(resource);
+        }
+
+        @Override
+        public void close() {
+            EnvironmentResource toClose;
+            synchronized (this) {
+                closed = true;
+                toClose = resource;
+            }
+            if (toClose != null) {
+                toClose.close();
+            }
+        }
+    }
+
+    // --- provisioning ------------------------------------------------------------------------------------------
+
+    private static EnvironmentResource provision(ExtensionContext owner) {
+        Class<?> testClass = owner.getRequiredTestClass();
+        TestbedConfig config = ConfigurationReader.read(owner);
+        Topology topology = Topology.of(testClass);
+        Misuses misuses = new Misuses();
+        SpecMapper.Mapping mapping = SpecMapper.map(topology, config, misuses);
+        Engine engine = Engine.create(config);
+        mapping.spec().ifPresent(spec -> {
+            try {
+                engine.validate(spec);
+            } catch (InvalidSpecException e) {
+                e.problems().forEach(problem -> misuses.value(mapping.render(problem)));
+            }
+        });
+        checkInjectionPoints(testClass, catalog(topology, mapping), misuses);
+        misuses.throwIfAny(testClass);
+
+        EnvironmentSpec spec = mapping.spec().orElseThrow();
+        PrintStream out = System.out;
+        ProgressPrinter progress = new ProgressPrinter(spec.name(), out, config.progress());
+        progress.print("provisioning for " + testClass.getSimpleName() + ": " + spec.machines().size()
+                + " machine(s) " + spec.machines().stream().map(MachineSpec::name).toList() + ", "
+                + spec.networks().size() + " network(s) " + spec.networks().stream().map(NetworkSpec::name).toList());
+        Environment environment = engine.provision(spec, progress);
+        try {
+            Prefix prefix = topology.prefix().orElse(null);
+            Revert revert = prefix == null ? Revert.AFTER_EACH_TEST : prefix.revert();
+            Keep keep = prefix == null ? Keep.DEFAULT : prefix.keep();
+            if (keep == Keep.DEFAULT) {
+                keep = switch (config.keep()) {
+                    case NEVER -> Keep.NEVER;
+                    case ON_FAILURE -> Keep.ON_FAILURE;
+                    case ALWAYS -> Keep.ALWAYS;
+                };
+            }
+            Map<String, List<String>> collect = new LinkedHashMap<>();
+            topology.machines().forEach(vm -> collect.put(vm.name(), List.of(vm.collect())));
+            EnvironmentResource resource = new EnvironmentResource(testClass, spec, environment, revert, keep,
+                    collect, out);
+            owner.publishReportEntry("testbed.prefix", environment.prefixDir().toString());
+            return resource;
+        } catch (RuntimeException | Error e) {
+            try {
+                environment.close();
+            } catch (RuntimeException teardown) {
+                e.addSuppressed(teardown);
+            }
+            throw e;
+        }
+    }
+
+    /** The names to check injection points against: the spec's, or the declared ones when the spec is invalid. */
+    private static Injection.Catalog catalog(Topology topology, SpecMapper.Mapping mapping) {
+        if (mapping.spec().isPresent()) {
+            EnvironmentSpec spec = mapping.spec().get();
+            return new Injection.Catalog(spec.name(), spec.machines().stream().map(MachineSpec::name).toList(),
+                    spec.networks().stream().map(NetworkSpec::name).toList());
+        }
+        Set<String> machines = new LinkedHashSet<>();
+        topology.machines().forEach(vm -> machines.add(vm.name()));
+        Set<String> networks = new LinkedHashSet<>();
+        topology.networks().forEach(n -> networks.add(n.name()));
+        String name = topology.prefix().map(Prefix::name).filter(s -> !s.isBlank())
+                .orElseGet(() -> SpecMapper.deriveName(topology.testClass().getSimpleName()));
+        return new Injection.Catalog(name, List.copyOf(machines), List.copyOf(networks));
+    }
+
+    // --- injection points --------------------------------------------------------------------------------------
+
+    /**
+     * Checks every field and every parameter of a constructor, test or lifecycle method of {@code testClass} and its
+     * {@code @Nested} classes that asks for something, before anything is provisioned.
+     */
+    private static void checkInjectionPoints(Class<?> testClass, Injection.Catalog catalog, Misuses misuses) {
+        for (Class<?> type : withNestedClasses(testClass)) {
+            for (Field field : candidateFields(type, field -> true)) {
+                check(Injection.Point.of(field), catalog, misuses);
+            }
+            List<Parameter> parameters = new ArrayList<>();
+            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+                parameters.addAll(List.of(constructor.getParameters()));
+            }
+            // sorted, so that the report lists problems in the same order on every JVM
+            for (Method method : ReflectionSupport.findMethods(type, TestbedExtension::isInvokedByJupiter,
+                    HierarchyTraversalMode.TOP_DOWN).stream()
+                    .sorted(java.util.Comparator.comparing(Labels::executable)).toList()) {
+                parameters.addAll(List.of(method.getParameters()));
+            }
+            for (Parameter parameter : parameters) {
+                Injection.Point point = Injection.Point.of(parameter);
+                if (point.isCandidate()) {
+                    check(point, catalog, misuses);
+                }
+            }
+        }
+    }
+
+    private static void check(Injection.Point point, Injection.Catalog catalog, Misuses misuses) {
+        try {
+            Injection.check(Injection.request(point), catalog);
+        } catch (Injection.Misuse misuse) {
+            if (misuse.placement) {
+                misuses.placement(misuse.getMessage());
+            } else {
+                misuses.value(misuse.getMessage());
+            }
+        }
+    }
+
+    private static boolean isInvokedByJupiter(Method method) {
+        return AnnotationSupport.isAnnotated(method, Testable.class)
+                || AnnotationSupport.isAnnotated(method, BeforeEach.class)
+                || AnnotationSupport.isAnnotated(method, AfterEach.class)
+                || AnnotationSupport.isAnnotated(method, BeforeAll.class)
+                || AnnotationSupport.isAnnotated(method, AfterAll.class);
+    }
+
+    /** The class and, recursively, its {@code @Nested} classes that share its environment. */
+    private static List<Class<?>> withNestedClasses(Class<?> testClass) {
+        List<Class<?>> classes = new ArrayList<>();
+        List<Class<?>> pending = new ArrayList<>(List.of(testClass));
+        while (!pending.isEmpty()) {
+            Class<?> type = pending.remove(0);
+            if (classes.contains(type)) {
+                continue;
+            }
+            classes.add(type);
+            pending.addAll(ReflectionSupport.findNestedClasses(type, nested ->
+                    AnnotationSupport.isAnnotated(nested, Nested.class)
+                            && !Topology.of(nested).declaresEnvironment()));
+        }
+        return classes;
+    }
+
+    private static List<Field> candidateFields(Class<?> type, Predicate<Field> filter) {
+        return ReflectionSupport.findFields(type, field -> !field.isSynthetic() && filter.test(field)
+                && Injection.Point.of(field).isCandidate(), HierarchyTraversalMode.TOP_DOWN);
+    }
+
+    private static void injectFields(Class<?> type, Object instance, EnvironmentResource resource,
+            Predicate<Field> filter) {
+        for (Field field : candidateFields(type, filter)) {
+            try {
+                Injection.Request request = Injection.request(Injection.Point.of(field));
+                Object value = Injection.resolve(request, resource.environment());
+                ReflectionSupport.makeAccessible(field).set(instance, value);
+            } catch (Injection.Misuse misuse) {
+                throw new ExtensionConfigurationException(misuse.getMessage());
+            } catch (IllegalAccessException e) {
+                throw new ExtensionConfigurationException("Cannot set " + Labels.field(field) + ": " + e, e);
+            }
+        }
+    }
+}
