@@ -43,11 +43,36 @@ public interface Environment extends AutoCloseable {
     /** All networks, in declaration order. */
     List<TestNetwork> networks();
 
-    /** Takes a named snapshot of every machine (memory and disk where the provider can). */
+    /**
+     * Takes a named snapshot of every machine whose provider can (memory and disk for VMs, the file system for
+     * containers); machines that cannot (existing SSH hosts) are left as they are.
+     */
     void snapshot(String name);
 
-    /** Reverts every machine to the named snapshot; machines answer commands when this returns. */
+    /**
+     * Reverts every machine that can snapshot to the named snapshot; machines answer commands when this returns.
+     *
+     * @throws IllegalArgumentException naming the known snapshots when there is none called {@code name}
+     */
     void revert(String name);
+
+    /**
+     * Deletes a named snapshot of every machine (its state no longer takes disk space).
+     *
+     * @throws IllegalArgumentException when {@code name} is {@link #BASELINE} (the harness reverts to it) or unknown
+     */
+    void deleteSnapshot(String name);
+
+    /**
+     * Pauses a machine (its CPUs stop; memory and connections stay) until {@link #resume(String)}. Useful to
+     * simulate a hung node.
+     *
+     * @throws UnsupportedOperationException when its provider cannot pause
+     */
+    void pause(String machine);
+
+    /** Resumes a paused machine. */
+    void resume(String machine);
 
     /** Tears the environment down and releases its leases. Idempotent. */
     @Override

@@ -112,12 +112,65 @@ final class LiveEnvironment implements Environment {
                         + "'; snapshots: " + snapshots);
             }
         }
-        forEachSnapshotting("snapshot.revert", entry -> entry.resource().revert(name));
+        forEachSnapshotting("snapshot.revert", entry -> {
+            if (entry.lifecycle().state() == ResourceState.PAUSED) {
+                // a snapshot holds a running machine; resume first so the machine answers after the revert
+                entry.resource().resume();
+                entry.lifecycle().moveTo(ResourceState.RUNNING);
+            }
+            entry.resource().revert(name);
+        });
+    }
+
+    @Override
+    public void deleteSnapshot(String name) {
+        checkOpen();
+        synchronized (this) {
+            if (name.equals(BASELINE)) {
+                throw new IllegalArgumentException("The " + BASELINE + " snapshot of environment '" + spec.name()
+                        + "' cannot be deleted: the harness reverts to it between tests");
+            }
+            if (!snapshots.contains(name)) {
+                throw new IllegalArgumentException("Environment '" + spec.name() + "' has no snapshot '" + name
+                        + "'; snapshots: " + snapshots);
+            }
+            snapshots.remove(name);
+        }
+        forEachSnapshotting("snapshot.delete", entry -> entry.resource().deleteSnapshot(name));
+    }
+
+    @Override
+    public void pause(String machine) {
+        checkOpen();
+        Resources.MachineEntry entry = entry(machine);
+        journal.step("machine.pause", entry.lifecycle().resource(), () -> {
+            entry.resource().pause();
+            entry.lifecycle().moveTo(ResourceState.PAUSED);
+        });
+    }
+
+    @Override
+    public void resume(String machine) {
+        checkOpen();
+        Resources.MachineEntry entry = entry(machine);
+        journal.step("machine.resume", entry.lifecycle().resource(), () -> {
+            entry.resource().resume();
+            entry.lifecycle().moveTo(ResourceState.RUNNING);
+        });
+    }
+
+    private Resources.MachineEntry entry(String name) {
+        return resources.machines().stream().filter(e -> e.plan().name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Environment '" + spec.name() + "' has no machine '"
+                        + name + "'; machines: " + machines().stream().map(Machine::name).toList()));
     }
 
     private void forEachSnapshotting(String phase, java.util.function.Consumer<Resources.MachineEntry> action) {
         List<Callable<Void>> tasks = new ArrayList<>();
         for (Resources.MachineEntry entry : resources.machines()) {
+            if (!entry.snapshots()) {
+                continue; // machines that cannot snapshot (existing SSH hosts) keep their state
+            }
             tasks.add(() -> {
                 journal.step(phase, entry.lifecycle().resource(), () -> action.accept(entry));
                 return null;

@@ -138,7 +138,7 @@ final class Provisioning {
         Duration bootTimeout = engine.config().bootTimeout();
         List<Callable<Void>> tasks = new ArrayList<>();
         for (MachinePlan plan : machines) {
-            Resources.MachineEntry entry = resources.addMachine(plan);
+            Resources.MachineEntry entry = resources.addMachine(plan, snapshots(plan.spec().provider()));
             String subject = entry.lifecycle().resource();
             tasks.add(() -> {
                 MachineResource created = step(subject, "machine.create", null,
@@ -160,7 +160,7 @@ final class Provisioning {
     private void takeBaseline(ExecutorService pool) {
         List<Callable<Void>> tasks = new ArrayList<>();
         for (Resources.MachineEntry entry : resources.machines()) {
-            if (!snapshots(entry)) {
+            if (!entry.snapshots()) {
                 journal.record("snapshot.skip", entry.lifecycle().resource(), "skipped",
                         Map.of("reason", "provider " + entry.plan().spec().provider() + " cannot take snapshots"));
                 continue;
@@ -173,8 +173,8 @@ final class Provisioning {
         runAll(tasks, pool);
     }
 
-    boolean snapshots(Resources.MachineEntry entry) {
-        var capabilities = provider(entry.plan().spec().provider()).capabilities();
+    private boolean snapshots(String providerName) {
+        var capabilities = provider(providerName).capabilities();
         return capabilities.contains(Capability.MEMORY_SNAPSHOTS) || capabilities.contains(Capability.DISK_SNAPSHOTS);
     }
 

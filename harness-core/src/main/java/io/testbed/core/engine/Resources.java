@@ -34,8 +34,9 @@ final class Resources {
         return entry;
     }
 
-    synchronized MachineEntry addMachine(MachinePlan plan) {
-        MachineEntry entry = new MachineEntry(plan, new Lifecycle("machine '" + plan.name() + "'", this::changed));
+    synchronized MachineEntry addMachine(MachinePlan plan, boolean snapshots) {
+        MachineEntry entry = new MachineEntry(plan, snapshots, new Lifecycle("machine '" + plan.name() + "'",
+                this::changed));
         machines.add(entry);
         return entry;
     }
@@ -107,13 +108,20 @@ final class Resources {
     /** A machine, its lifecycle and, once ready, its live {@link Machine}. */
     static final class MachineEntry {
         private final MachinePlan plan;
+        private final boolean snapshots;
         private final Lifecycle lifecycle;
         private volatile MachineResource resource;
         private volatile Machine machine;
 
-        MachineEntry(MachinePlan plan, Lifecycle lifecycle) {
+        MachineEntry(MachinePlan plan, boolean snapshots, Lifecycle lifecycle) {
             this.plan = plan;
+            this.snapshots = snapshots;
             this.lifecycle = lifecycle;
+        }
+
+        /** Whether the machine's provider can snapshot it (memory or disk). */
+        boolean snapshots() {
+            return snapshots;
         }
 
         void created(MachineResource created) {

@@ -55,9 +55,9 @@ public final class CommandLog {
         Objects.requireNonNull(file, "file");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            if (!Files.exists(file)) {
-                Files.createFile(file);
-            }
+            // several machines share one log and are created in parallel: create-if-missing must not race
+            Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)
+                    .close();
         } catch (IOException e) {
             throw new TestbedException("Cannot create command log " + file + ": " + e
                     + "; check that the prefix's logs directory is writable", e);

@@ -32,6 +32,11 @@ public interface MachineResource {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot revert snapshots");
     }
 
+    /** Deletes a named snapshot. */
+    default void deleteSnapshot(String name) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot delete snapshots");
+    }
+
     /** Pauses the machine ({@link Capability#PAUSE}). */
     default void pause() {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot pause");

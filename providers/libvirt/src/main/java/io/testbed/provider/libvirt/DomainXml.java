@@ -49,7 +49,11 @@ final class DomainXml {
             xml.text("kernel", k.kernel().toString());
             xml.text("initrd", k.initrd().toString());
             xml.text("cmdline", k.cmdline());
-        }, () -> xml.empty("boot", "dev", "hd"));
+        }, () -> {
+            xml.empty("boot", "dev", "hd");
+            // SeaBIOS on the serial console, so "No bootable device" and boot-loader errors reach the console log
+            xml.empty("bios", "useserial", "yes");
+        });
         xml.close();
         xml.open("features").empty("acpi").close();
         if (d.type().equals("kvm")) {

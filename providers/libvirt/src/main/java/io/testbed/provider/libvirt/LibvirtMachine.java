@@ -82,7 +82,7 @@ final class LibvirtMachine implements MachineResource {
         try {
             Path disks = prefix.disksDir();
             Path overlay = disks.resolve(name + ".qcow2");
-            QemuImg.overlay(template, overlay);
+            context.journal().step("disk.overlay", "machine '" + name + "'", () -> QemuImg.overlay(template, overlay));
             files.add(overlay);
             List<DomainXml.DiskDevice> devices = new ArrayList<>();
             devices.add(new DomainXml.DiskDevice(overlay, "qcow2", false, true));
@@ -108,17 +108,19 @@ final class LibvirtMachine implements MachineResource {
                     .nics(nics)
                     .dnsServers(plan.nics().stream().map(NicPlan::gateway).distinct().toList())
                     .build();
-            Path seedIso = seed.writeIso(disks.resolve(name + "-seed.iso"));
+            Path seedIso = context.journal().step("disk.seed", "machine '" + name + "'",
+                    () -> seed.writeIso(disks.resolve(name + "-seed.iso")));
             files.add(seedIso);
             devices.add(new DomainXml.DiskDevice(seedIso, "raw", true, false));
             Path consoleLog = prefix.logsDir().resolve(name + "-console.log");
             String xml = DomainXml.render(new DomainXml.Domain(plan.objectName(), domainType, plan.spec().memoryMb(),
                     plan.spec().cpus(), context.owner(),
                     template.kernel().map(kernel -> new DomainXml.KernelBoot(kernel, template.initrd().orElseThrow(),
-                            template.kernelCommandLine().orElseThrow())),
+                            kernelCommandLine(template, plan))),
                     devices, plan.nics(), consoleLog));
             Files.writeString(prefix.logsDir().resolve(name + "-domain.xml"), xml, StandardCharsets.UTF_8);
-            libvirt.call("define domain " + plan.objectName(), c -> c.domainDefineXML(xml));
+            context.journal().step("domain.define", "machine '" + name + "'",
+                    () -> libvirt.call("define domain " + plan.objectName(), c -> c.domainDefineXML(xml)));
             NicPlan first = plan.nics().get(0);
             SshTransport transport = SshTransport.builder()
                     .host(first.address().getHostAddress())
@@ -133,6 +135,13 @@ final class LibvirtMachine implements MachineResource {
             throw e instanceof RuntimeException re ? re
                     : new TestbedException("Cannot create machine '" + name + "': " + e, e);
         }
+    }
+
+    /** The template's command line plus the machine's {@value LibvirtProvider#KERNEL_ARGS} property. */
+    private static String kernelCommandLine(Template template, MachinePlan plan) {
+        String extra = plan.spec().properties().getOrDefault(LibvirtProvider.KERNEL_ARGS, "").strip();
+        String base = template.kernelCommandLine().orElseThrow();
+        return extra.isEmpty() ? base : base + " " + extra;
     }
 
     @Override
@@ -160,6 +169,12 @@ final class LibvirtMachine implements MachineResource {
             if (!isRunning()) {
                 throw new TestbedException("machine '" + plan.name() + "' stopped while booting (QEMU exited or the"
                         + " guest powered off); see the console tail");
+            }
+            String console = consoleTail(200);
+            if (console.contains("Kernel panic")) {
+                // a panicking guest reboots into the same panic forever: fail now instead of at the boot timeout
+                throw new TestbedException("machine '" + plan.name() + "' kernel panicked while booting (check the"
+                        + " template and the " + LibvirtProvider.KERNEL_ARGS + " property); see the console tail");
             }
             Duration left = Duration.between(Instant.now(), deadline);
             if (left.isNegative() || left.isZero()) {
@@ -217,6 +232,11 @@ final class LibvirtMachine implements MachineResource {
     }
 
     @Override
+    public void deleteSnapshot(String name) {
+        onDomain("delete snapshot '" + name + "'", d -> d.snapshotLookupByName(name).delete(0));
+    }
+
+    @Override
     public void pause() {
         onDomain("pause", d -> {
             d.suspend();
@@ -261,6 +281,9 @@ final class LibvirtMachine implements MachineResource {
                 return "(no console output: " + consoleLog + " does not exist)";
             }
             List<String> all = Files.readAllLines(consoleLog, StandardCharsets.ISO_8859_1);
+            if (all.stream().allMatch(String::isBlank)) {
+                return "(the guest printed nothing on its serial console " + consoleLog + ")";
+            }
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(console log " + consoleLog + " unreadable: " + e + ")";

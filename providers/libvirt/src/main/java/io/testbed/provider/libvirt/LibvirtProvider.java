@@ -39,6 +39,12 @@ public final class LibvirtProvider implements Provider {
     /** The provider name used in specs. */
     public static final String NAME = "libvirt";
 
+    /**
+     * A machine property whose value is appended to the kernel command line of templates that boot their own
+     * kernel (e.g. {@code testbed.trace} prints a timestamp per boot step of the tiny guest).
+     */
+    public static final String KERNEL_ARGS = "libvirt.kernelArgs";
+
     /** The least memory the built-in tiny template boots with. */
     static final int MIN_TINY_MEMORY_MB = 96;
 
@@ -69,11 +75,41 @@ public final class LibvirtProvider implements Provider {
             problems.add(new SpecProblem(machine.element(), "memoryMb", "must be at least " + MIN_TINY_MEMORY_MB
                     + " for the tiny template, was " + machine.memoryMb()));
         }
+        qemuCannotEnter(Path.of(context.configuration().getOrDefault(TestbedConfig.PREFIX_ROOT, "target/testbed")))
+                .ifPresent(dir -> problems.add(new SpecProblem(machine.element(), "", "QEMU runs as another user"
+                        + " (libvirt-qemu) and cannot enter " + dir + " on the way to the prefix root; set "
+                        + TestbedConfig.PREFIX_ROOT + " to a directory under world-searchable parents, or chmod o+x "
+                        + dir)));
         if (machine.networks().isEmpty()) {
             problems.add(new SpecProblem(machine.element(), "networks", "must name at least one network: libvirt"
                     + " machines are reached over SSH on their first network"));
         }
         return problems;
+    }
+
+    /**
+     * The first existing directory on the way to {@code root} that others cannot search (no {@code o+x}), which
+     * would keep QEMU from opening disks and logs in prefixes under it.
+     */
+    static Optional<Path> qemuCannotEnter(Path root) {
+        Path dir = root.toAbsolutePath().normalize();
+        List<Path> chain = new ArrayList<>();
+        for (Path p = dir; p != null; p = p.getParent()) {
+            chain.add(0, p);
+        }
+        for (Path p : chain) {
+            if (!Files.isDirectory(p)) {
+                break;
+            }
+            try {
+                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return Optional.of(p);
+                }
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /** The template a machine boots: its own, else the configured default. */

@@ -170,8 +170,7 @@ public final class BareQemu {
                     .build();
             Path seedIso = seed.writeTo(work);
             Path overlay = work.resolve("overlay.qcow2");
-            ExternalCommand.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", template.diskFormat().qemuName(),
-                    "-b", template.disk().toString(), overlay.toString()).timeout(Duration.ofSeconds(60)).run();
+            QemuImg.overlay(template, overlay);
             Path console = work.resolve("console.log");
             Path qemuLog = work.resolve("qemu.log");
             int port = freePort();

@@ -1,0 +1,139 @@
+package io.testbed.provider.libvirt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.engine.Engine;
+import io.testbed.core.engine.ProvisioningException;
+import io.testbed.core.journal.Journal;
+import io.testbed.core.journal.JournalEvent;
+import io.testbed.core.lease.LeaseStore;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.InvalidSpecException;
+import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spec.NetworkSpec;
+import io.testbed.provider.libvirt.template.TemplateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.libvirt.Connect;
+
+/**
+ * Failures end in a clear error with the console tail, and nothing is left behind: no domain, network, disk
+ * or lease. Also checks that on this host (KVM guests hang) the KVM probe falls back to TCG and says so.
+ */
+class LibvirtFailureIT {
+
+    private Path root;
+    private TestbedConfig config;
+
+    @BeforeEach
+    void prefixRoot() throws IOException {
+        Files.createDirectories(Path.of("target"));
+        root = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "failure-it-");
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, root.toString(),
+                TestbedConfig.BOOT_TIMEOUT, "40"));
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        Connect connect = new Connect("qemu:///system");
+        try {
+            List<String> names = new ArrayList<>(List.of(connect.listDefinedDomains()));
+            for (int id : connect.listDomains()) {
+                names.add(connect.domainLookupByID(id).getName());
+            }
+            names.addAll(List.of(connect.listNetworks()));
+            names.addAll(List.of(connect.listDefinedNetworks()));
+            try (Stream<Path> prefixes = Files.list(root)) {
+                for (Path prefix : prefixes.toList()) {
+                    String shortId = prefix.getFileName().toString().replaceAll(".*-", "");
+                    assertThat(names).as("libvirt objects of " + prefix).noneMatch(n -> n.contains(shortId));
+                    assertThat(prefix.resolve("disks")).as("disks of a failed prefix")
+                            .satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+                    String id = Files.readString(prefix.resolve("prefix.json"));
+                    assertThat(LeaseStore.fromConfiguration(config.asMap()).list())
+                            .noneMatch(lease -> id.contains(lease.prefixId()));
+                }
+            }
+        } finally {
+            connect.close();
+        }
+    }
+
+    private static EnvironmentSpec oneVm(String template, Map<String, String> properties) {
+        return new EnvironmentSpec("failing", List.of(NetworkSpec.leased("lan")), List.of(new MachineSpec("vm",
+                "libvirt", template, 1, 128, List.of("lan"), List.of(), Set.of(), properties)));
+    }
+
+    @Test
+    void missingTemplateIsRejectedBeforeAnythingIsCreated() {
+        assertThatThrownBy(() -> Engine.create(config).provision(oneVm("/nonexistent/centos.qcow2", Map.of()),
+                event -> { }))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("Invalid environment: machine 'vm' template: '/nonexistent/centos.qcow2' is neither a"
+                        + " built-in template (tiny) nor an existing qcow2 or raw image file");
+        assertThat(root).isEmptyDirectory();
+    }
+
+    @Test
+    void brokenKernelCommandLineFailsFastWithTheConsoleTail() {
+        Instant start = Instant.now();
+        assertThatThrownBy(() -> Engine.create(config).provision(
+                oneVm("tiny", Map.of(LibvirtProvider.KERNEL_ARGS, "rdinit=/nonexistent root=/dev/nowhere")),
+                event -> { }))
+                .isInstanceOf(ProvisioningException.class)
+                .hasMessageStartingWith("Provisioning failed: machine 'vm' during machine.ready: machine 'vm' kernel"
+                        + " panicked while booting")
+                .hasMessageContaining("Console tail of machine 'vm':")
+                .hasMessageContaining("Kernel panic")
+                .hasMessageContaining("Everything created was rolled back; logs and journal are kept in " + root);
+        assertThat(Duration.between(start, Instant.now())).as("fails long before the boot timeout")
+                .isLessThan(Duration.ofSeconds(40));
+    }
+
+    @Test
+    void sshThatNeverComesUpTimesOutWithTheConsoleTail() throws IOException {
+        // the tiny template's root disk as an image template: no boot loader, so the firmware finds nothing to boot
+        Path disk = TemplateStore.openDefault(line -> { }).resolve("tiny").disk();
+        TestbedConfig quick = config.with(TestbedConfig.BOOT_TIMEOUT, "15");
+        assertThatThrownBy(() -> Engine.create(quick).provision(oneVm(disk.toString(), Map.of()), event -> { }))
+                .isInstanceOf(ProvisioningException.class)
+                .hasMessageContaining("machine 'vm' did not answer SSH on 198.")
+                .hasMessageContaining(":22 within 15 s (testbed.boot.timeout)")
+                .hasMessageContaining("Console tail of machine 'vm':")
+                .hasMessageContaining("No bootable device");
+    }
+
+    @Test
+    void kvmProbeFallsBackToTcgAndSaysSo() throws IOException {
+        List<JournalEvent> events = new ArrayList<>();
+        EnvironmentSpec spec = oneVm("tiny", Map.of());
+        try (var environment = Engine.create(config).provision(spec, events::add)) {
+            assertThat(environment.machine("vm").run("true").exitCode()).isZero();
+            Path domainXml = environment.prefixDir().resolve("logs/vm-domain.xml");
+            assertThat(Files.readString(domainXml)).contains("<domain type=\"qemu\">");
+        }
+        assertThat(events).filteredOn(e -> e.type().equals("accelerator")).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.status()).isEqualTo("qemu");
+                    assertThat(e.detail().get("reason").toString()).contains("KVM unusable here); using TCG");
+                });
+        try (Stream<Path> prefixes = Files.list(root)) {
+            Path prefix = prefixes.findFirst().orElseThrow();
+            assertThat(Journal.read(prefix.resolve("journal.jsonl"))).anyMatch(e -> e.type().equals("accelerator"));
+        }
+    }
+}
