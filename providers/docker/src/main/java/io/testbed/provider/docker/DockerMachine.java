@@ -125,7 +125,7 @@ final class DockerMachine implements MachineResource {
             create.withIpv4Address(dockerNics.get(0).address().getHostAddress()).withMacAddress(dockerNics.get(0).mac());
         }
         DockerClients.call("create container " + name + " from image " + image, create::exec);
-        for (NicPlan nic : dockerNics.subList(Math.min(1, dockerNics.size()), dockerNics.size())) {
+        for (NicPlan nic : laterDockerNics()) {
             DockerClients.run("connect container " + name + " to network " + nic.networkObject() + " as "
                     + nic.address().getHostAddress(), () -> docker.connectToNetworkCmd()
                     .withContainerId(name)
@@ -159,7 +159,7 @@ final class DockerMachine implements MachineResource {
                     + " interfaces (state " + inspect.getState().getStatus() + ")");
         }
         Map<String, ContainerNetwork> networks = inspect.getNetworkSettings().getNetworks();
-        for (NicPlan nic : dockerNics.subList(1, dockerNics.size())) {
+        for (NicPlan nic : laterDockerNics()) {
             ContainerNetwork endpoint = networks.get(nic.networkObject());
             String current = endpoint == null ? null : endpoint.getMacAddress();
             if (current == null) {
@@ -174,6 +174,11 @@ final class DockerMachine implements MachineResource {
             NicPlan nic = joinedNics.get(i);
             HostBridgeLink.join(pid, hostInterface(nic), nic, "eth" + (dockerNics.size() + i));
         }
+    }
+
+    /** The NICs on Docker networks after the first: connected after the create, their MAC changed after the start. */
+    private List<NicPlan> laterDockerNics() {
+        return dockerNics.isEmpty() ? List.of() : dockerNics.subList(1, dockerNics.size());
     }
 
     private String hostInterface(NicPlan nic) {

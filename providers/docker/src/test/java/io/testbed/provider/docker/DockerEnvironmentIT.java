@@ -121,6 +121,29 @@ class DockerEnvironmentIT {
     }
 
     @Test
+    void aTimedOutCommandWithEnvironmentIsKilledToo() {
+        assertThatThrownBy(() -> web.run("sleep 302; echo never", RunOptions.builder()
+                .timeout(Duration.ofSeconds(1)).env("MODE", "slow").build()))
+                .isInstanceOf(CommandTimeoutException.class);
+        assertThat(web.run("ps -o args | grep -c '^sleep 302$'").stdout().strip()).isEqualTo("0");
+    }
+
+    @Test
+    void isolatedNetworksAreInternalNatNetworksAreNotAndBothCarryThePlannedBridgeName() {
+        for (TestNetwork network : environment.networks()) {
+            com.github.dockerjava.api.model.Network docker = DockerTestSupport.docker().listNetworksCmd()
+                    .withNameFilter("tb-" + Prefix.open(environment.prefixDir()).shortId() + "-" + network.name())
+                    .exec().get(0);
+            assertThat(docker.getInternal()).as(network.name()).isEqualTo(network.name().equals("lan"));
+            assertThat(docker.getOptions()).containsEntry(DockerNetwork.BRIDGE_NAME_OPTION, network.bridge());
+            assertThat(docker.getIpam().getConfig().get(0).getSubnet()).isEqualTo(network.cidr());
+            assertThat(docker.getIpam().getConfig().get(0).getGateway()).isEqualTo(network.gateway().getHostAddress());
+            assertThat(docker.getLabels()).containsEntry(Labels.NETWORK, network.name())
+                    .containsKeys(Labels.PREFIX_ID, Labels.PREFIX_PATH, Labels.PID);
+        }
+    }
+
+    @Test
     void expectedFailuresPassAndUnexpectedOnesThrow() {
         assertThat(web.run("exit 3", RunOptions.expectFailure()).exitCode()).isEqualTo(3);
         assertThatThrownBy(() -> web.run("true", RunOptions.expectFailure()))
