@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Frame;
@@ -28,6 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -41,8 +45,9 @@ import java.util.regex.Pattern;
  * start); on networks another provider created it is joined to the host bridge with a veth pair
  * ({@link HostBridgeLink}). Docker names its interfaces {@code eth0…} in network order; joined ones follow.
  *
- * <p>Snapshots are {@code docker commit}s to labelled images; a revert removes the container and creates it again
- * from the snapshot image with the same name, addresses and MACs, then waits until it runs a command. Memory and
+ * <p>Snapshots are {@code docker commit}s to labelled images; a revert kills the container (which frees its
+ * addresses), renames it out of the way and removes it in the background, creates the container again from the
+ * snapshot image with the same name, addresses and MACs, starts it and waits until it runs a command. Memory and
  * processes are not kept: the main process starts afresh.
  */
 final class DockerMachine implements MachineResource {
@@ -55,6 +60,12 @@ final class DockerMachine implements MachineResource {
     private static final Duration READY_SLICE = Duration.ofSeconds(2);
     private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(15);
     private static final int STOP_TIMEOUT_SECONDS = 2;
+    /** Removes retired containers while their successors start. */
+    private static final ExecutorService BACKGROUND = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "testbed-docker-remove");
+        thread.setDaemon(true);
+        return thread;
+    });
     private static final Pattern PLAIN_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}");
 
     private final DockerClient docker;
@@ -62,16 +73,21 @@ final class DockerMachine implements MachineResource {
     private final MachinePlan plan;
     private final ContainerOptions options;
     private final String name;
+    private final int cpus;
     private final List<NicPlan> dockerNics = new ArrayList<>();
     private final List<NicPlan> joinedNics = new ArrayList<>();
     private final ExecTransport transport;
     private final Object lifecycle = new Object();
     private final Map<String, String> snapshots = new LinkedHashMap<>(); // guarded by lifecycle
     private final List<String> committed = new ArrayList<>(); // guarded by lifecycle; oldest first
+    private final List<String> retiredNames = new ArrayList<>(); // guarded by lifecycle
+    private final List<CompletableFuture<Void>> removals = new ArrayList<>(); // guarded by lifecycle
     private volatile TransportMachine machine;
 
-    private DockerMachine(DockerClient docker, ProviderContext context, MachinePlan plan, Set<String> dockerNetworks) {
+    private DockerMachine(DockerClient docker, ProviderContext context, MachinePlan plan, Set<String> dockerNetworks,
+            int hostCpus) {
         this.docker = docker;
+        this.cpus = Math.min(plan.spec().cpus(), Math.max(1, hostCpus));
         this.context = context;
         this.plan = plan;
         this.options = ContainerOptions.of(plan.spec());
@@ -87,12 +103,13 @@ final class DockerMachine implements MachineResource {
      *
      * @param dockerNetworks the declared names of the networks this provider created; the machine's other networks
      *                       are joined through their host bridges
+     * @param hostCpus       the engine's CPU count; the CPU limit is {@code cpus}, at most this
      * @throws TestbedException when the image is not local (never pulled) or Docker refuses; nothing is left behind
      */
     static DockerMachine create(DockerClient docker, ProviderContext context, MachinePlan plan, String image,
-            Set<String> dockerNetworks) {
+            Set<String> dockerNetworks, int hostCpus) {
         Images.requireLocal(docker, image);
-        DockerMachine created = new DockerMachine(docker, context, plan, dockerNetworks);
+        DockerMachine created = new DockerMachine(docker, context, plan, dockerNetworks, hostCpus);
         try {
             created.createContainer(image);
         } catch (RuntimeException e) {
@@ -112,7 +129,7 @@ final class DockerMachine implements MachineResource {
                 .withCapAdd(options.capabilitiesToAdd())
                 .withCapDrop(options.capabilitiesToDrop())
                 .withMemory((long) plan.spec().memoryMb() << 20)
-                .withNanoCPUs(plan.spec().cpus() * 1_000_000_000L);
+                .withNanoCPUs(cpus * 1_000_000_000L);
         CreateContainerCmd create = docker.createContainerCmd(image)
                 .withName(name)
                 .withHostName(plan.name())
@@ -289,7 +306,7 @@ final class DockerMachine implements MachineResource {
             }
             long removing = System.nanoTime();
             transport.dropConnection();
-            removeContainer();
+            retireContainer();
             long creating = System.nanoTime();
             createContainer(image);
             long starting = System.nanoTime();
@@ -363,6 +380,21 @@ final class DockerMachine implements MachineResource {
         } catch (RuntimeException e) {
             problems.add(e);
         }
+        List<String> retired;
+        List<CompletableFuture<Void>> pending;
+        synchronized (lifecycle) {
+            retired = List.copyOf(retiredNames);
+            pending = List.copyOf(removals);
+            removals.clear();
+        }
+        pending.forEach(removal -> removal.handle((ok, failed) -> null).join());
+        for (String container : retired) {
+            try {
+                removeContainer(container); // a no-op unless its background removal failed
+            } catch (RuntimeException e) {
+                problems.add(e);
+            }
+        }
         joinedNics.forEach(nic -> HostBridgeLink.remove(hostInterface(nic)));
         List<String> images;
         synchronized (lifecycle) {
@@ -391,10 +423,39 @@ final class DockerMachine implements MachineResource {
     }
 
     private void removeContainer() {
-        DockerClients.ifPresent("remove container " + name, () -> {
-            docker.removeContainerCmd(name).withForce(true).withRemoveVolumes(true).exec();
-            return name;
+        removeContainer(name);
+    }
+
+    private void removeContainer(String container) {
+        DockerClients.ifPresent("remove container " + container, () -> {
+            docker.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
+            return container;
         });
+    }
+
+    /**
+     * Gets the current container out of the way of its successor quickly: killed (which frees its addresses),
+     * renamed, and removed in the background; deleting its writable layer then overlaps the successor's start. Falls
+     * back to removing it in place when it cannot be killed (not running) or renamed.
+     */
+    private void retireContainer() {
+        String retired;
+        synchronized (lifecycle) {
+            retired = name + "-retired-" + (retiredNames.size() + 1);
+        }
+        try {
+            docker.killContainerCmd(name).exec();
+            docker.renameContainerCmd(name).withName(retired).exec();
+        } catch (NotFoundException gone) {
+            return;
+        } catch (RuntimeException cannot) {
+            removeContainer();
+            return;
+        }
+        synchronized (lifecycle) {
+            retiredNames.add(retired);
+            removals.add(CompletableFuture.runAsync(() -> removeContainer(retired), BACKGROUND));
+        }
     }
 
     private InspectContainerResponse inspect() {

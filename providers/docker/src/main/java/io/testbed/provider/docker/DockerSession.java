@@ -22,6 +22,7 @@ final class DockerSession implements ProviderSession {
     private final DockerClient docker;
     private final Map<String, DockerNetwork> networks = new ConcurrentHashMap<>();
     private String tinyImage; // guarded by this
+    private int hostCpus; // guarded by this
 
     DockerSession(ProviderContext context) {
         this.context = context;
@@ -37,7 +38,17 @@ final class DockerSession implements ProviderSession {
 
     @Override
     public MachineResource createMachine(MachinePlan plan) {
-        return DockerMachine.create(docker, context, plan, image(plan.spec()), Set.copyOf(networks.keySet()));
+        return DockerMachine.create(docker, context, plan, image(plan.spec()), Set.copyOf(networks.keySet()),
+                hostCpus());
+    }
+
+    /** The engine's CPU count: a container's CPU limit cannot exceed it (a VM's vCPUs can). */
+    private synchronized int hostCpus() {
+        if (hostCpus == 0) {
+            Integer cpus = DockerClients.call("read the engine's CPU count", () -> docker.infoCmd().exec().getNCPU());
+            hostCpus = cpus == null || cpus < 1 ? Runtime.getRuntime().availableProcessors() : cpus;
+        }
+        return hostCpus;
     }
 
     /** The local image a machine runs: its own, or the tiny image (imported on first use). */

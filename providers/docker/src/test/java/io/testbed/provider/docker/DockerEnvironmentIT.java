@@ -15,6 +15,7 @@ import io.testbed.core.TestNetwork;
 import io.testbed.core.engine.Engine;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkMode;
 import io.testbed.core.spec.NetworkSpec;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +26,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +54,8 @@ class DockerEnvironmentIT {
         Engine engine = DockerTestSupport.engine(temp);
         EnvironmentSpec spec = new EnvironmentSpec("dockerenv",
                 List.of(NetworkSpec.leased("lan"), new NetworkSpec("wan", NetworkMode.NAT, Optional.empty(), true, 0)),
-                List.of(container("web", "lan", "wan"), container("db", "lan")));
+                List.of(container("web", "lan", "wan"), new MachineSpec("db", DockerProvider.NAME, "", 64, 96,
+                        List.of("lan"), List.of(), Set.of("backend"), Map.of("docker.env.GREETING", "hi there"))));
         environment = engine.provision(spec, event -> { });
         web = environment.machine("web");
         db = environment.machine("db");
@@ -141,6 +145,19 @@ class DockerEnvironmentIT {
             assertThat(docker.getLabels()).containsEntry(Labels.NETWORK, network.name())
                     .containsKeys(Labels.PREFIX_ID, Labels.PREFIX_PATH, Labels.PID);
         }
+    }
+
+    @Test
+    void specLimitsEnvironmentAndRolesReachTheContainer() {
+        var inspect = DockerTestSupport.docker().inspectContainerCmd("tb-" + Prefix.open(environment.prefixDir())
+                .shortId() + "-db").exec();
+        int hostCpus = DockerTestSupport.docker().infoCmd().exec().getNCPU();
+        assertThat(inspect.getHostConfig().getNanoCPUs()).as("64 CPUs capped at the host's")
+                .isEqualTo(Math.min(64, hostCpus) * 1_000_000_000L);
+        assertThat(inspect.getHostConfig().getMemory()).isEqualTo(96L << 20);
+        assertThat(db.run("echo \"$GREETING\"").stdout()).isEqualTo("hi there\n");
+        assertThat(db.roles()).containsExactly("backend");
+        assertThat(db.properties()).containsEntry("docker.env.GREETING", "hi there");
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.journal.Journal;
+import io.testbed.core.journal.JournalEvent;
 import io.testbed.core.plan.AddressPlan;
 import io.testbed.core.plan.AddressPlanner;
 import io.testbed.core.prefix.Prefix;
@@ -74,6 +75,12 @@ class ReadyTimeMeasurementIT {
                         + summary(netted) + String.format(" → %.2f× plain", median(netted) / (double) median(plain)));
                 System.out.println("[measure] Testbed revert of one container (remove, create from snapshot, start,"
                         + " exec answers), ms: " + summary(reverts));
+                List<JournalEvent> phases = Journal.read(prefix.journalFile()).stream()
+                        .filter(event -> event.type().equals("docker.revert")).toList();
+                for (String phase : List.of("removeMs", "createMs", "startMs", "readyMs")) {
+                    System.out.println("[measure]   revert phase " + phase + ": " + summary(phases.stream()
+                            .map(event -> ((Number) event.detail().get(phase)).longValue()).toList()));
+                }
                 assertThat(plain).hasSize(ROUNDS);
             } finally {
                 lan.destroy();
