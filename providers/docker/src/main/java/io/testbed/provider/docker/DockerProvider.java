@@ -44,7 +44,10 @@ import org.apiguardian.api.API;
  * The container is named after the planned object name ({@code tb-<prefix8>-<machine>}), has the machine's name as
  * hostname, {@code memoryMb} as memory limit and {@code cpus} as CPU limit. Its main process is a {@code sh} loop
  * that keeps the container alive, reaps orphaned processes and exits on {@code SIGTERM}. The Docker provider has no
- * data disks: a machine that declares disks is rejected.
+ * data disks: a machine that declares disks is rejected. {@code /proc/sys/net} is writable (network sysctls belong
+ * to the container's own network namespace), so {@code setSysctl("net.…")} works and is restored; other sysctls and
+ * {@code /sys} stay read-only as Docker mounts them, so {@code writeSysfs} fails there — change links with
+ * {@code ip} and {@code tc} instead.
  *
  * <h2>Provider settings (machine properties, until they become spec fields)</h2>
  * <ul>
