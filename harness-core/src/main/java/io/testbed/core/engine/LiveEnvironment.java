@@ -195,7 +195,7 @@ final class LiveEnvironment implements Environment {
         }
         journal.record("environment.teardown", "environment " + spec.name(), "started", Map.of());
         List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal,
-                () -> owners.unregister(owner));
+                () -> owners.unregister(owner), pool);
         pool.shutdownNow();
         journal.record("environment.teardown", "environment " + spec.name(), problems.isEmpty() ? "ok" : "failed",
                 Map.of("problems", problems.size()));

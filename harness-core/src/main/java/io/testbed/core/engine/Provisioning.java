@@ -92,7 +92,7 @@ final class Provisioning {
                     Map.of("durationMs", Duration.between(start, Instant.now()).toMillis()));
             return new LiveEnvironment(spec, prefix, journal, resources, sessions, leasing, owners, owner, pool);
         } catch (RuntimeException | Error failure) {
-            rollback(failure);
+            rollback(failure, pool);
             pool.shutdownNow();
             throw failure;
         }
@@ -218,11 +218,11 @@ final class Provisioning {
         }
     }
 
-    private void rollback(Throwable failure) {
+    private void rollback(Throwable failure, ExecutorService pool) {
         journal.record("environment.rollback", "environment " + spec.name(), "started",
                 Map.of("cause", String.valueOf(failure.getMessage())));
         List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal,
-                () -> owners.unregister(owner));
+                () -> owners.unregister(owner), pool);
         for (Throwable problem : problems) {
             failure.addSuppressed(problem);
         }

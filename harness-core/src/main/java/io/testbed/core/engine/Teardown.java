@@ -3,6 +3,10 @@ package io.testbed.core.engine;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.spi.ProviderSession;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +16,8 @@ final class Teardown {
     private Teardown() {}
 
     /**
-     * Stops and destroys machines (reverse declaration order), then networks, closes the provider sessions and
+     * Stops and destroys machines (in parallel on {@code pool}: stopping a VM takes seconds), then networks (reverse
+     * declaration order), closes the provider sessions and
      * releases the leases — the leases only when every provider object is gone, so a subnet still carried by a
      * leftover bridge is never handed to another environment (the reaper reclaims it later).
      *
@@ -20,28 +25,26 @@ final class Teardown {
      * @return every failure met; empty when all went well
      */
     static List<Throwable> destroy(Resources resources, Map<String, ProviderSession> sessions, Leasing leasing,
-            Journal journal, Runnable unregister) {
-        List<Throwable> problems = new ArrayList<>();
+            Journal journal, Runnable unregister, ExecutorService pool) {
+        List<Throwable> problems = Collections.synchronizedList(new ArrayList<>());
         List<Resources.MachineEntry> machines = new ArrayList<>(resources.machines());
-        java.util.Collections.reverse(machines);
+        Collections.reverse(machines);
+        List<Future<?>> stopping = new ArrayList<>();
         for (Resources.MachineEntry entry : machines) {
             Lifecycle lifecycle = entry.lifecycle();
             if (!lifecycle.needsDestroy() || entry.resource() == null) {
                 continue;
             }
+            stopping.add(pool.submit(() -> destroyMachine(entry, journal, problems)));
+        }
+        for (Future<?> future : stopping) {
             try {
-                journal.step("machine.destroy", lifecycle.resource(), () -> {
-                    ResourceState state = lifecycle.state();
-                    if (state == ResourceState.RUNNING || state == ResourceState.PAUSED) {
-                        entry.resource().stop();
-                        lifecycle.moveTo(ResourceState.STOPPED);
-                    }
-                    entry.resource().destroy();
-                    lifecycle.moveTo(ResourceState.DESTROYED);
-                });
-            } catch (RuntimeException e) {
+                future.get();
+            } catch (ExecutionException e) {
+                problems.add(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 problems.add(e);
-                moveToError(lifecycle);
             }
         }
         List<Resources.NetworkEntry> networks = new ArrayList<>(resources.networks());
@@ -92,6 +95,24 @@ final class Teardown {
             }
         }
         return problems;
+    }
+
+    private static void destroyMachine(Resources.MachineEntry entry, Journal journal, List<Throwable> problems) {
+        Lifecycle lifecycle = entry.lifecycle();
+        try {
+            journal.step("machine.destroy", lifecycle.resource(), () -> {
+                ResourceState state = lifecycle.state();
+                if (state == ResourceState.RUNNING || state == ResourceState.PAUSED) {
+                    entry.resource().stop();
+                    lifecycle.moveTo(ResourceState.STOPPED);
+                }
+                entry.resource().destroy();
+                lifecycle.moveTo(ResourceState.DESTROYED);
+            });
+        } catch (RuntimeException e) {
+            problems.add(e);
+            moveToError(lifecycle);
+        }
     }
 
     private static void moveToError(Lifecycle lifecycle) {

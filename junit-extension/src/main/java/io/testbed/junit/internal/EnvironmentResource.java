@@ -38,11 +38,14 @@ final class EnvironmentResource implements AutoCloseable {
     private final Keep keep;
     private final Map<String, List<String>> collect;
     private final PrintStream out;
+    private final ProgressPrinter progress;
     private final AtomicBoolean failed = new AtomicBoolean();
+    /** Lines of the command log already reported, so each test's line counts only its own commands. */
+    private long commandsReported;
     private boolean closed;
 
     EnvironmentResource(Class<?> testClass, EnvironmentSpec spec, Environment environment, Revert revert, Keep keep,
-            Map<String, List<String>> collect, PrintStream out) {
+            Map<String, List<String>> collect, PrintStream out, ProgressPrinter progress) {
         this.testClass = testClass;
         this.spec = spec;
         this.environment = new ManagedEnvironment(environment);
@@ -50,6 +53,8 @@ final class EnvironmentResource implements AutoCloseable {
         this.keep = keep;
         this.collect = Map.copyOf(collect);
         this.out = out;
+        this.progress = progress;
+        this.commandsReported = commandLogLines();
     }
 
     ManagedEnvironment environment() {
@@ -84,7 +89,58 @@ final class EnvironmentResource implements AutoCloseable {
             markFailed();
             FailureArtifacts.publish(context, environment.prefixDir(), collects(), out);
         }
-        clean(revert == Revert.AFTER_EACH_TEST);
+        String commands = commandsSinceLastReport();
+        long start = System.nanoTime();
+        boolean reverting = revert == Revert.AFTER_EACH_TEST;
+        boolean cleaned = false;
+        try {
+            clean(reverting);
+            cleaned = true;
+        } finally {
+            reportTest(context, failure != null, commands, reverting, cleaned, System.nanoTime() - start);
+            commandsReported = commandLogLines();
+        }
+    }
+
+    /** The progress line of a finished test: {@code webReachesDb(): 3 commands; reverted to baseline in 0.7 s}. */
+    private void reportTest(ExtensionContext context, boolean failed, String commands, boolean reverting,
+            boolean cleaned, long cleanNanos) {
+        if (!progress.enabled()) {
+            return;
+        }
+        String test = context.getTestMethod().map(method -> method.getName() + "()").orElse(context.getDisplayName());
+        String cleanup = ProgressPrinter.duration(cleanNanos / 1_000_000);
+        String after = !cleaned ? "cleaning up after it failed after " + cleanup
+                : reverting ? "reverted to " + Environment.BASELINE + " in " + cleanup : "";
+        String facts = String.join("; ", java.util.stream.Stream.of(commands, after).filter(s -> !s.isEmpty())
+                .toList());
+        progress.print(test + (failed ? " failed" : "") + (facts.isEmpty() ? "" : ": " + facts));
+    }
+
+    /**
+     * "3 commands" run since the last report, counted in the environment's command log
+     * ({@code <prefix>/logs/commands.log}, one line per command, job, copy or setting); empty without a log.
+     */
+    private String commandsSinceLastReport() {
+        long lines = commandLogLines();
+        if (lines < 0) {
+            return "";
+        }
+        long count = Math.max(0, lines - Math.max(0, commandsReported));
+        return count == 0 ? "" : count == 1 ? "1 command" : count + " commands";
+    }
+
+    /** The command log's line count, or -1 when the environment's machines keep none. */
+    private long commandLogLines() {
+        Path log = environment.prefixDir().resolve("logs").resolve("commands.log");
+        if (!progress.enabled() || !Files.isRegularFile(log)) {
+            return -1;
+        }
+        try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+            return lines.count();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
     }
 
     /** After a {@code @Nested} class: cleans up and, with {@link Revert#AFTER_EACH_CLASS}, reverts. */

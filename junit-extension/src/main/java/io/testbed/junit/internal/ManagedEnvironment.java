@@ -67,6 +67,21 @@ final class ManagedEnvironment implements Environment {
         delegate.revert(name);
     }
 
+    @Override
+    public void deleteSnapshot(String name) {
+        delegate.deleteSnapshot(name);
+    }
+
+    @Override
+    public void pause(String machine) {
+        delegate.pause(machine);
+    }
+
+    @Override
+    public void resume(String machine) {
+        delegate.resume(machine);
+    }
+
     /**
      * Refuses: the Testbed extension tears the environment down after the test class.
      *

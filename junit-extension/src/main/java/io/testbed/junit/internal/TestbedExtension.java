@@ -284,7 +284,7 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
             Map<String, List<String>> collect = new LinkedHashMap<>();
             topology.machines().forEach(vm -> collect.put(vm.name(), List.of(vm.collect())));
             EnvironmentResource resource = new EnvironmentResource(testClass, spec, environment, revert, keep,
-                    collect, out);
+                    collect, out, progress);
             owner.publishReportEntry("testbed.prefix", environment.prefixDir().toString());
             return resource;
         } catch (RuntimeException | Error e) {

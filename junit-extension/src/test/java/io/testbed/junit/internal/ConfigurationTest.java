@@ -91,6 +91,39 @@ class ConfigurationTest {
         assertThat(ProgressPrinter.describe(journal("state", "RUNNING", null, Map.of()))).isNull();
     }
 
+    @Test
+    void aMachineAnswersSoLongAfterItBeganBootingAndTeardownHasItsTotal() {
+        var bytes = new java.io.ByteArrayOutputStream();
+        ProgressPrinter printer = new ProgressPrinter("env", new java.io.PrintStream(bytes, true,
+                java.nio.charset.StandardCharsets.UTF_8), true);
+        Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
+        printer.accept(new JournalEvent(t0, "machine.start", "machine 'web'", "started", null, Map.of()));
+        printer.accept(new JournalEvent(t0.plusMillis(600), "machine.start", "machine 'web'", "ok", 600L, Map.of()));
+        printer.accept(new JournalEvent(t0.plusMillis(610), "machine.ready", "machine 'web'", "started", null, Map.of()));
+        printer.accept(new JournalEvent(t0.plusMillis(7400), "machine.ready", "machine 'web'", "ok", 6790L, Map.of()));
+        printer.accept(new JournalEvent(t0.plusSeconds(60), "environment.teardown", "environment env", "started", null,
+                Map.of()));
+        printer.accept(new JournalEvent(t0.plusMillis(62_100), "environment.teardown", "environment env", "ok", null,
+                Map.of("problems", 0)));
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines()).containsExactly(
+                "[testbed] env: machine 'web' booting",
+                "[testbed] env: machine 'web' answers commands after 7.4 s",
+                "[testbed] env: tearing down",
+                "[testbed] env: torn down in 2.1 s");
+    }
+
+    @Test
+    void templateProbeAndAcceleratorLinesSayWhatTheMachinesRunOn() {
+        assertThat(ProgressPrinter.describe(new JournalEvent(Instant.now(), "template", "template store", "progress",
+                null, Map.of("line", "template tiny: cached /var/cache/testbed/templates/tiny/0a1e"))))
+                .isEqualTo("template tiny: cached /var/cache/testbed/templates/tiny/0a1e");
+        assertThat(ProgressPrinter.describe(new JournalEvent(Instant.now(), "accelerator", "template tiny", "qemu",
+                null, Map.of("reason", "KVM probe boot did not answer in time"))))
+                .isEqualTo("machines of template tiny run under TCG (software emulation, slower): KVM probe boot did "
+                        + "not answer in time");
+        assertThat(ProgressPrinter.describe(journal("snapshot.revert", "ok", 650L, Map.of()))).isNull();
+    }
+
     private static JournalEvent journal(String type, String status, Long duration, Map<String, Object> detail) {
         return new JournalEvent(Instant.now(), type, "machine 'web'", status, duration, detail);
     }

@@ -112,7 +112,11 @@ class LifecycleTest {
                 "[testbed] revert-each-test: machine 'web' booting",
                 "[testbed] revert-each-test: machine 'web' answers commands after ",
                 "[testbed] revert-each-test: ready after ",
-                "[testbed] revert-each-test: machine 'web' destroyed in ");
+                "[testbed] revert-each-test: first(): 1 command; reverted to baseline in ",
+                "[testbed] revert-each-test: second(): 1 command; reverted to baseline in ",
+                "[testbed] revert-each-test: third() failed: reverted to baseline in ",
+                "[testbed] revert-each-test: machine 'web' destroyed in ",
+                "[testbed] revert-each-test: torn down in ");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.testbed.provider.libvirt.template;
 
+import io.testbed.core.config.TestbedConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -61,7 +62,7 @@ public final class TemplateStore {
     /** The built-in template: Debian cloud kernel, busybox, dropbear, iproute2's tc, sftp-server. */
     public static final String TINY = "tiny";
     /** System property naming the store's root directory. */
-    public static final String ROOT_PROPERTY = "testbed.templates.dir";
+    public static final String ROOT_PROPERTY = TestbedConfig.TEMPLATE_CACHE;
     /** Environment variable naming the store's root directory. */
     public static final String ROOT_ENVIRONMENT = "TESTBED_TEMPLATES_DIR";
     /** The preferred root when the JVM may write there. */

@@ -1,0 +1,18 @@
+/**
+ * Example integration tests a user would copy: each class is one real scenario on real VMs (libvirt, the built-in
+ * {@code tiny} template, 128 MiB each), run by Failsafe in {@code mvn verify}.
+ *
+ * <ul>
+ *   <li>{@link io.testbed.examples.TwoVmsTalkIT} — two VMs on a leased network: ping by address and by name, an
+ *       HTTP server on one reached from the other;</li>
+ *   <li>{@link io.testbed.examples.RevertBetweenTestsIT} — the baseline snapshot and the revert after every test,
+ *       without a reboot; named snapshots within a test;</li>
+ *   <li>{@link io.testbed.examples.TwoNodeLan} — a topology declared once as a meta-annotation, used by
+ *       {@link io.testbed.examples.DataDiskIT} (an extra data disk: size, format, mount, revert) and
+ *       {@link io.testbed.examples.BackgroundJobsIT} (a long job killed with its children, a job that finishes
+ *       and passes);</li>
+ *   <li>{@link io.testbed.examples.SettingsRestoredIT} — {@code setSysctl}/{@code writeSysfs} undone after the
+ *       test, with reverts switched off.</li>
+ * </ul>
+ */
+package io.testbed.examples;
