@@ -109,8 +109,8 @@ public final class DockerProvider implements Provider {
     }
 
     /**
-     * Checks the {@code docker.*} properties, that no data disks are declared, and that the image is in the local
-     * engine (for the tiny image: that the tools to build it exist). Creates nothing.
+     * Checks the {@code docker.*} properties, that no data disks are declared, that Docker is reachable and that the
+     * image is in the local engine (for the tiny image: that the tools to make it exist). Creates nothing.
      */
     @Override
     public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment, ProviderContext context) {
@@ -119,7 +119,15 @@ public final class DockerProvider implements Provider {
             problems.add(new SpecProblem(machine.element(), "disks", "Docker containers have no data disks, but "
                     + machine.disks().size() + " declared; remove them or use provider libvirt"));
         }
+        DockerClient docker;
+        try {
+            docker = DockerClients.client();
+        } catch (TestbedException e) {
+            problems.add(new SpecProblem(machine.element(), "provider", "docker: " + e.getMessage()));
+            return problems;
+        }
         if (TinyImage.isTiny(machine.image())) {
+            // the image itself is made (or found) when the session creates the machine: validation creates nothing
             for (String tool : List.of("qemu-img", "debugfs")) {
                 if (!onPath(tool)) {
                     problems.add(new SpecProblem(machine.element(), "image", "the built-in tiny image is made with "
@@ -127,14 +135,15 @@ public final class DockerProvider implements Provider {
                             : "e2fsprogs") + " or name a local image"));
                 }
             }
-            return problems;
-        }
-        try {
-            if (!Images.exists(DockerClients.client(), machine.image())) {
-                problems.add(new SpecProblem(machine.element(), "image", Images.missing(machine.image())));
+        } else {
+            try {
+                if (!Images.exists(docker, machine.image())) {
+                    problems.add(new SpecProblem(machine.element(), "image", Images.missing(machine.image())));
+                }
+            } catch (TestbedException e) {
+                problems.add(new SpecProblem(machine.element(), "image", "cannot check image '" + machine.image()
+                        + "': " + e.getMessage()));
             }
-        } catch (TestbedException e) {
-            problems.add(new SpecProblem(machine.element(), "provider", "docker: " + e.getMessage()));
         }
         return problems;
     }

@@ -31,7 +31,8 @@ class ExecTransportIT {
     @BeforeAll
     static void startContainer() {
         docker = DockerTestSupport.docker();
-        String image = TinyImage.ensure(docker, DockerTestSupport.config(temp).asMap(), line -> { });
+        String image = TinyImage.ensure(docker, DockerTestSupport.config(temp).asMap(),
+                line -> System.out.println("[image] " + line));
         container = "tb-exectest-" + UUID.randomUUID().toString().substring(0, 8);
         docker.createContainerCmd(image).withName(container).withEntrypoint("/bin/sh", "-c")
                 .withCmd(DockerMachine.KEEP_ALIVE).exec();
