@@ -73,7 +73,7 @@ class ReadyTimeMeasurementIT {
                         / (double) median(plain)));
                 System.out.println("[measure] Testbed container machine ready on a leased Docker network, ms: "
                         + summary(netted) + String.format(" → %.2f× plain", median(netted) / (double) median(plain)));
-                System.out.println("[measure] Testbed revert of one container (remove, create from snapshot, start,"
+                System.out.println("[measure] Testbed revert of one container (kill and rename, create from snapshot, start,"
                         + " exec answers), ms: " + summary(reverts));
                 List<JournalEvent> phases = Journal.read(prefix.journalFile()).stream()
                         .filter(event -> event.type().equals("docker.revert")).toList();
