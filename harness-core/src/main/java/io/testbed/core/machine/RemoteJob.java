@@ -24,20 +24,18 @@ final class RemoteJob implements Job {
     private final String command;
     private final RunOptions options;
     private final Transport.Execution execution;
-    private final String token;
     private final long startNanos;
     private final CompletableFuture<Integer> done;
     private volatile long endNanos;
     private volatile boolean killRequested;
 
     RemoteJob(TransportMachine machine, int id, String command, RunOptions options, Transport.Execution execution,
-            String token, long startNanos) {
+            long startNanos) {
         this.machine = machine;
         this.id = id;
         this.command = command;
         this.options = options;
         this.execution = execution;
-        this.token = token;
         this.startNanos = startNanos;
         // Observers look at 'done', which completes only after the end was timed and logged.
         this.done = execution.exitStatus().whenComplete((status, failure) -> {
@@ -97,7 +95,7 @@ final class RemoteJob implements Job {
         String aftermath = "";
         if (!finished()) {
             killRequested = true;
-            aftermath = machine.killGroup(execution, token);
+            aftermath = machine.killGroup(execution);
         }
         try {
             done.get(TransportMachine.KILL_GRACE.toNanos(), TimeUnit.NANOSECONDS);
@@ -117,7 +115,7 @@ final class RemoteJob implements Job {
     /** Kills what may be left of the job on the machine when its connection broke while it ran. Never throws. */
     void killLeftoversIfConnectionBroke() {
         if (done.isCompletedExceptionally()) {
-            machine.killOrphan(execution, token);
+            machine.killOrphan(execution);
         }
     }
 

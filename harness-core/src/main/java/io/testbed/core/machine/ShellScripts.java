@@ -3,7 +3,6 @@ package io.testbed.core.machine;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,7 +13,10 @@ import java.util.regex.Pattern;
  */
 final class ShellScripts {
 
-    /** First line the wrapper writes to standard error: the pid that leads the command's process group. */
+    /**
+     * First line the wrapper writes to standard error: the pid that leads the command's process group and that
+     * process's start time, {@code TESTBED-PID <pid> <starttime>}.
+     */
     static final String PID_MARKER = "TESTBED-PID ";
     /** Line the wrapper writes to standard error when the working directory cannot be entered. */
     static final String NO_WORKDIR_MARKER = "TESTBED-NO-WORKDIR";
@@ -23,7 +25,7 @@ final class ShellScripts {
     /** Prefix of shell variables the wrapper uses; env names must not start with it. */
     static final String RESERVED_PREFIX = "__tb_";
 
-    private static final Pattern PID_LINE = Pattern.compile("(?m)^" + PID_MARKER + "(\\d+)\n");
+    private static final Pattern PID_LINE = Pattern.compile("(?m)^" + PID_MARKER + "(\\d+) (\\d+)\n");
     private static final Pattern NO_WORKDIR_LINE = Pattern.compile("(?m)^" + NO_WORKDIR_MARKER + "\n");
     private static final Pattern SYSCTL_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@+\\-/]*");
     private static final Pattern SELECTED_CHOICE = Pattern.compile("(?:^|.*\\s)\\[([^\\]\\s]+)\\](?:\\s.*|$)",
@@ -36,10 +38,27 @@ final class ShellScripts {
      *
      * @param script the shell script to execute
      * @param stdin  its standard input (the environment block), or {@code null}
-     * @param token  a word unique to this run that appears in the command line of the process leading its group,
-     *               so a later kill can check it still targets this run and not a process that reused the pid
      */
-    record Wrapped(String script, byte[] stdin, String token) {}
+    record Wrapped(String script, byte[] stdin) {}
+
+    /**
+     * The process leading a wrapped command's group, as the wrapper reported it. The pair identifies the run:
+     * a pid alone may be reused once the command ended, and the command line changes when the command
+     * {@code exec}s, but {@code exec} keeps both the pid and the start time.
+     *
+     * @param pid       the process id
+     * @param startTime field 22 of {@code /proc/PID/stat}: clock ticks after boot at which the process started
+     */
+    record Leader(long pid, long startTime) {
+        Leader {
+            if (pid <= 1) {
+                throw new IllegalArgumentException("pid (" + pid + ") must be greater than 1");
+            }
+            if (startTime < 0) {
+                throw new IllegalArgumentException("startTime (" + startTime + ") must not be negative");
+            }
+        }
+    }
 
     /**
      * Quotes {@code text} as one shell word: {@code it's} becomes {@code 'it'\''s'}.
@@ -55,14 +74,19 @@ final class ShellScripts {
 
     /**
      * Wraps a user command so that it runs as the leader of its own process group (so a timeout or
-     * {@code Job.kill()} can kill it and all its children with one {@code kill -9 -PID}), reports that pid first
-     * on standard error, enters the working directory and receives its environment.
+     * {@code Job.kill()} can kill it and all its children with one {@code kill -9 -PID}), reports that pid and its
+     * start time first on standard error, enters the working directory and receives its environment.
      *
      * <p>The outer part reads the shell's own process group from {@code /proc/$$/stat} (a builtin
      * {@code read}, no fork). Under sshd and dropbear the shell usually leads its own session already, so the
      * command runs in place; otherwise it re-executes itself through {@code setsid}, which then does not fork
      * (the shell is not a group leader) and keeps the pid. Without {@code setsid} it runs in place, and a kill
      * reaches only the shell itself.
+     *
+     * <p>The inner part reads its start time, field 22 of {@code /proc/$$/stat}, without forking: everything
+     * through the last {@code ") "} is stripped first because the command name (field 2) may hold spaces and
+     * parentheses, then the rest is split into the positional parameters (empty under {@code sh -c} and
+     * {@code eval}, and cleared again afterwards).
      *
      * <p>Environment values travel on standard input, never in the command line, because SSH libraries log
      * command lines at debug level: the inner script reads {@code export NAME='value'} lines up to a
@@ -78,11 +102,13 @@ final class ShellScripts {
         if (!nonce.matches("[A-Za-z0-9]+")) {
             throw new IllegalArgumentException("nonce (" + nonce + ") must be letters and digits");
         }
-        String token = "testbed-run-" + nonce;
         StringBuilder inner = new StringBuilder();
-        inner.append("# ").append(token).append('\n');
-        inner.append("unset __tb_s __tb_1 __tb_2 __tb_3 __tb_4 __tb_5 __tb_g\n");
-        inner.append("printf '").append(PID_MARKER).append("%s\\n' \"$$\" >&2\n");
+        inner.append("read -r __tb_t 2>/dev/null </proc/$$/stat\n");
+        inner.append("__tb_t=${__tb_t##*) }\n");
+        inner.append("set -- $__tb_t\n");
+        inner.append("printf '").append(PID_MARKER).append("%s %s\\n' \"$$\" \"${20}\" >&2\n");
+        inner.append("set --\n");
+        inner.append("unset __tb_s __tb_1 __tb_2 __tb_3 __tb_4 __tb_5 __tb_g __tb_t\n");
         byte[] stdin = null;
         if (!env.isEmpty()) {
             String terminator = "TESTBED-ENV-END-" + nonce;
@@ -106,13 +132,14 @@ final class ShellScripts {
                 + "read -r __tb_1 __tb_2 __tb_3 __tb_4 __tb_g __tb_5 2>/dev/null </proc/$$/stat\n"
                 + "if [ \"$__tb_g\" = \"$$\" ] || ! command -v setsid >/dev/null 2>&1; then eval \"$__tb_s\";"
                 + " else exec setsid sh -c \"$__tb_s\"; fi\n";
-        return new Wrapped(script, stdin, token);
+        return new Wrapped(script, stdin);
     }
 
-    /** The pid the wrapper reported, once its whole line has arrived. */
-    static OptionalLong pid(String stderr) {
+    /** The group leader the wrapper reported, once its whole line has arrived. */
+    static Optional<Leader> leader(String stderr) {
         Matcher m = PID_LINE.matcher(stderr);
-        return m.find() ? OptionalLong.of(Long.parseLong(m.group(1))) : OptionalLong.empty();
+        return m.find() ? Optional.of(new Leader(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))))
+                : Optional.empty();
     }
 
     /** Standard error without the wrapper's own marker lines (the first pid line and a workdir failure line). */
@@ -127,17 +154,17 @@ final class ShellScripts {
     }
 
     /**
-     * Kills the process group led by {@code pid} (the wrapper and everything it started), or the process alone
-     * when it leads no group — but only while that process's command line still holds {@code token}, so a pid
-     * reused by an unrelated process is left alone. {@code kill -9 -PID} is the one spelling busybox ash, dash
-     * and bash all accept; {@code grep -q} reads the NUL-separated command line as binary, which is fine.
+     * Kills the process group led by {@code leader} (the wrapper and everything it started), or the process alone
+     * when it leads no group — but only while the process with that pid still has the leader's start time, so a
+     * pid reused by an unrelated process is left alone. {@code kill -9 -PID} is the one spelling busybox ash, dash
+     * and bash all accept; the {@code sed} strips through the last {@code ") "} as the wrapper does, leaving the
+     * start time as field 20.
      */
-    static String killScript(long pid, String token) {
-        if (pid <= 1) {
-            throw new IllegalArgumentException("pid (" + pid + ") must be greater than 1");
-        }
-        return "if grep -q " + quote(token) + " /proc/" + pid + "/cmdline 2>/dev/null; then kill -9 -" + pid
-                + " 2>/dev/null || kill -9 " + pid + " 2>/dev/null; fi; true";
+    static String killScript(Leader leader) {
+        long pid = leader.pid();
+        return "if [ \"$(sed 's/.*) //' /proc/" + pid + "/stat 2>/dev/null | cut -d' ' -f20)\" = "
+                + leader.startTime() + " ]; then kill -9 -" + pid + " 2>/dev/null || kill -9 " + pid
+                + " 2>/dev/null; fi; true";
     }
 
     /**

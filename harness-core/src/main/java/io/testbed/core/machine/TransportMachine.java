@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,9 +36,11 @@ import org.apiguardian.api.API;
  *
  * <ul>
  *   <li>Commands run through a small POSIX-sh wrapper (busybox {@code ash} is enough) that makes the command
- *       lead its own process group and report that pid first on standard error (stripped from results).
- *       On a timeout, an interrupt or {@link Job#kill()} the whole group is killed with {@code kill -9 -PID}
- *       through a second command, so children die too.</li>
+ *       lead its own process group and report that pid and its start time first on standard error (stripped
+ *       from results). On a timeout, an interrupt or {@link Job#kill()} the whole group is killed with
+ *       {@code kill -9 -PID} through a second command, so children die too; the kill first checks that the pid
+ *       still has that start time, so a reused pid is left alone, while a command that {@code exec}s keeps
+ *       both and is killed.</li>
  *   <li>Environment values reach the machine on standard input, never in a command line or a log; the
  *       {@link CommandLog} gets each command with its exit status, duration, working directory and the
  *       <em>names</em> of its environment variables.</li>
@@ -160,7 +161,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
         }
         log.record(name, kind + " start", "started", elapsed(start), options.workDir(), options.env().keySet(),
                 command);
-        RemoteJob job = new RemoteJob(this, id, command, options, execution, wrapped.token(), start);
+        RemoteJob job = new RemoteJob(this, id, command, options, execution, start);
         synchronized (jobs) {
             jobs.removeIf(RemoteJob::finished);
             jobs.add(job);
@@ -366,7 +367,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
             try {
                 status = execution.exitStatus().get(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                String aftermath = killGroup(execution, wrapped.token());
+                String aftermath = killGroup(execution);
                 if (aftermath.equals(ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
                     status = execution.exitStatus().join(); // it ended just as the timeout elapsed: keep its result
                 } else {
@@ -379,7 +380,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                String aftermath = killGroup(execution, wrapped.token());
+                String aftermath = killGroup(execution);
                 log.record(name, kind, "interrupted", elapsed(start), options.workDir(), options.env().keySet(),
                         display);
                 throw new TestbedException("Interrupted while '" + display + "' ran on machine '" + name + "'; it "
@@ -388,7 +389,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 TestbedException cause = Transport.Execution.unwrap(e, transport.target());
                 log.record(name, kind, "error: " + cause.getMessage(), elapsed(start), options.workDir(),
                         options.env().keySet(), display);
-                killOrphan(execution, wrapped.token());
+                killOrphan(execution);
                 throw new TestbedException("'" + display + "' on machine '" + name + "' did not complete: "
                         + cause.getMessage(), cause);
             }
@@ -417,12 +418,12 @@ public final class TransportMachine implements Machine, AutoCloseable {
      * Kills the process group of a running execution and waits for its end. Returns what happened, completing
      * "the command …": {@code was killed}, {@code had already finished}, or why it could not be killed.
      */
-    String killGroup(Transport.Execution execution, String token) {
+    String killGroup(Transport.Execution execution) {
         long deadline = System.nanoTime() + KILL_GRACE.toNanos();
-        OptionalLong pid = OptionalLong.empty();
+        Optional<ShellScripts.Leader> leader = Optional.empty();
         while (!execution.exitStatus().isDone()) {
-            pid = ShellScripts.pid(text(execution.stderr()));
-            if (pid.isPresent() || System.nanoTime() > deadline) {
+            leader = ShellScripts.leader(text(execution.stderr()));
+            if (leader.isPresent() || System.nanoTime() > deadline) {
                 break;
             }
             sleepQuietly(2);
@@ -430,33 +431,32 @@ public final class TransportMachine implements Machine, AutoCloseable {
         if (execution.exitStatus().isDone()) {
             return ALREADY_FINISHED;
         }
-        if (pid.isEmpty()) {
+        if (leader.isEmpty()) {
             execution.close();
             return "may still be running: it never reported its process id within " + KILL_GRACE.toSeconds()
-                    + " s, so it could not be killed (is /bin/sh on the machine a POSIX shell?)";
+                    + " s, so it could not be killed (is /bin/sh on the machine a POSIX shell, and /proc mounted?)";
         }
+        long pid = leader.get().pid();
         long start = System.nanoTime();
         try {
-            Transport.Outcome outcome = transport.run(ShellScripts.killScript(pid.getAsLong(), token), null,
-                    HELPER_TIMEOUT);
+            Transport.Outcome outcome = transport.run(ShellScripts.killScript(leader.get()), null, HELPER_TIMEOUT);
             log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
-                    elapsed(start), Optional.empty(), List.of(), "process group " + pid.getAsLong());
+                    elapsed(start), Optional.empty(), List.of(), "process group " + pid);
         } catch (TestbedException e) {
             log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
-                    "process group " + pid.getAsLong());
-            return "may still be running: killing its process group " + pid.getAsLong() + " failed: "
-                    + e.getMessage();
+                    "process group " + pid);
+            return "may still be running: killing its process group " + pid + " failed: " + e.getMessage();
         }
         try {
             execution.exitStatus().get(KILL_GRACE.toNanos(), TimeUnit.NANOSECONDS);
             return KILLED;
         } catch (TimeoutException e) {
             execution.close();
-            return "was sent SIGKILL (process group " + pid.getAsLong() + ") but its channel did not close within "
+            return "was sent SIGKILL (process group " + pid + ") but its channel did not close within "
                     + KILL_GRACE.toSeconds() + " s";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "was sent SIGKILL (process group " + pid.getAsLong() + ")";
+            return "was sent SIGKILL (process group " + pid + ")";
         } catch (ExecutionException e) {
             return "was killed (its connection broke meanwhile)";
         }
@@ -467,20 +467,20 @@ public final class TransportMachine implements Machine, AutoCloseable {
      * keeps them; a reverted VM does not), so kill its group over a fresh connection if its pid is known. Never
      * throws.
      */
-    void killOrphan(Transport.Execution execution, String token) {
-        OptionalLong pid = ShellScripts.pid(text(execution.stderr()));
-        if (pid.isEmpty()) {
+    void killOrphan(Transport.Execution execution) {
+        Optional<ShellScripts.Leader> leader = ShellScripts.leader(text(execution.stderr()));
+        if (leader.isEmpty()) {
             return;
         }
+        long pid = leader.get().pid();
         long start = System.nanoTime();
         try {
-            Transport.Outcome outcome = transport.run(ShellScripts.killScript(pid.getAsLong(), token), null,
-                    HELPER_TIMEOUT);
+            Transport.Outcome outcome = transport.run(ShellScripts.killScript(leader.get()), null, HELPER_TIMEOUT);
             log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
-                    elapsed(start), Optional.empty(), List.of(), "leftovers of process group " + pid.getAsLong());
+                    elapsed(start), Optional.empty(), List.of(), "leftovers of process group " + pid);
         } catch (RuntimeException e) {
             log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
-                    "leftovers of process group " + pid.getAsLong());
+                    "leftovers of process group " + pid);
         }
     }
 

@@ -3,8 +3,11 @@ package io.testbed.core.machine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -71,14 +74,20 @@ class ShellScriptsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shells")
-    void runsTheCommandAsLeaderOfItsOwnProcessGroupAndReportsThatPidFirst(List<String> shell) throws Exception {
+    void runsTheCommandAsLeaderOfItsOwnProcessGroupAndReportsThatPidAndItsStartTimeFirst(List<String> shell)
+            throws Exception {
         Run run = run(shell, ShellScripts.wrap(
-                "read -r a b c d pgrp sid rest </proc/$$/stat; echo \"$$ $pgrp\"; sleep 0 & echo child; wait",
+                "read -r a b c d pgrp sid rest </proc/$$/stat; echo \"$$ $pgrp $#\"; sleep 0 & echo child; wait;"
+                        + " sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20",
                 Optional.empty(), Map.of(), "n1"));
         assertThat(run.status()).isZero();
-        OptionalLong reported = ShellScripts.pid(run.stderr());
-        assertThat(reported).hasValue(run.pid()); // the pid is kept: nothing forked in between
-        assertThat(run.stdout()).isEqualTo(run.pid() + " " + run.pid() + "\nchild\n");
+        Optional<ShellScripts.Leader> reported = ShellScripts.leader(run.stderr());
+        assertThat(reported).isPresent();
+        assertThat(reported.get().pid()).isEqualTo(run.pid()); // the pid is kept: nothing forked in between
+        // The command sees no positional parameters, and the start time its own /proc/$$/stat holds.
+        assertThat(run.stdout()).isEqualTo(run.pid() + " " + run.pid() + " 0\nchild\n"
+                + reported.get().startTime() + "\n");
+        assertThat(reported.get().startTime()).isPositive();
         assertThat(ShellScripts.userStderr(run.stderr())).isEmpty();
     }
 
@@ -123,7 +132,7 @@ class ShellScriptsTest {
         assertThat(quoted.stdout()).isEqualTo("single double it's\n");
         Run broken = run(shell, ShellScripts.wrap("if then fi (", Optional.empty(), Map.of(), "n7"));
         assertThat(broken.status()).isNotZero();
-        assertThat(ShellScripts.pid(broken.stderr())).isPresent();
+        assertThat(ShellScripts.leader(broken.stderr())).isPresent();
         assertThat(ShellScripts.userStderr(broken.stderr())).isNotBlank();
         Run multiLine = run(shell, ShellScripts.wrap("x=1\nif [ $x = 1 ]; then\n  echo one\nfi\ncat <<EOF\nheredoc\nEOF",
                 Optional.empty(), Map.of(), "n8"));
@@ -133,29 +142,23 @@ class ShellScriptsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("shells")
     void killScriptKillsTheWholeGroup(List<String> shell) throws Exception {
-        List<String> command = new ArrayList<>(shell);
-        ShellScripts.Wrapped wrapped = ShellScripts.wrap("sleep 1000 & sleep 1001; wait", Optional.empty(), Map.of(),
-                "k1");
-        command.add(wrapped.script());
-        Process process = new ProcessBuilder(command).start();
-        process.getOutputStream().close();
+        Process process = start(shell, ShellScripts.wrap("sleep 1000 & sleep 1001; wait", Optional.empty(), Map.of(),
+                "k1"));
         try {
+            ShellScripts.Leader leader = awaitLeader(process);
+            assertThat(leader.pid()).isEqualTo(process.pid());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (process.toHandle().descendants().count() < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
             List<ProcessHandle> children = process.toHandle().descendants().toList();
             assertThat(children).hasSize(2);
-            // A kill carrying another run's token leaves the group alone (the pid might have been reused).
-            List<String> wrongKill = new ArrayList<>(shell);
-            wrongKill.add(ShellScripts.killScript(process.pid(), "testbed-run-other"));
-            assertThat(new ProcessBuilder(wrongKill).start().waitFor()).isZero();
+            // A kill carrying another start time leaves the group alone (the pid might have been reused).
+            runKill(shell, new ShellScripts.Leader(leader.pid(), leader.startTime() + 1));
             assertThat(process.waitFor(200, TimeUnit.MILLISECONDS)).isFalse();
             assertThat(children).allMatch(ShellScriptsTest::running);
 
-            List<String> killCommand = new ArrayList<>(shell);
-            killCommand.add(ShellScripts.killScript(process.pid(), wrapped.token()));
-            assertThat(new ProcessBuilder(killCommand).start().waitFor()).isZero();
+            runKill(shell, leader);
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).isEqualTo(128 + 9);
             for (ProcessHandle child : children) {
@@ -169,6 +172,77 @@ class ShellScriptsTest {
             process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shells")
+    void killScriptKillsACommandThatReplacedTheShellWithExec(List<String> shell) throws Exception {
+        Process process = start(shell, ShellScripts.wrap("exec sleep 1000", Optional.empty(), Map.of(), "k2"));
+        try {
+            ShellScripts.Leader leader = awaitLeader(process);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!commandLine(process).equals("sleep 1000") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            // The shell is gone: its pid and start time now belong to sleep, whose command line has no wrapper text.
+            assertThat(commandLine(process)).isEqualTo("sleep 1000");
+            assertThat(leader.pid()).isEqualTo(process.pid());
+
+            runKill(shell, new ShellScripts.Leader(leader.pid(), leader.startTime() + 1));
+            assertThat(process.waitFor(200, TimeUnit.MILLISECONDS)).isFalse();
+
+            runKill(shell, leader);
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(128 + 9);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /** The arguments of a running process, joined by spaces, as {@code /proc/PID/cmdline} holds them. */
+    static String commandLine(Process process) throws IOException {
+        String cmdline = Files.readString(Path.of("/proc/" + process.pid() + "/cmdline"));
+        return cmdline.replace('\0', ' ').strip();
+    }
+
+    /** Starts a wrapped script without waiting for it; its standard input is closed at once. */
+    static Process start(List<String> shell, ShellScripts.Wrapped wrapped) throws IOException {
+        List<String> command = new ArrayList<>(shell);
+        command.add(wrapped.script());
+        Process process = new ProcessBuilder(command).start();
+        process.getOutputStream().close();
+        return process;
+    }
+
+    /** Reads standard error up to the wrapper's pid line. */
+    static ShellScripts.Leader awaitLeader(Process process) throws Exception {
+        CompletableFuture<ShellScripts.Leader> line = CompletableFuture.supplyAsync(() -> {
+            try {
+                BufferedReader stderr = new BufferedReader(
+                        new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+                for (String next; (next = stderr.readLine()) != null; ) {
+                    Optional<ShellScripts.Leader> leader = ShellScripts.leader(next + "\n");
+                    if (leader.isPresent()) {
+                        return leader.get();
+                    }
+                }
+                throw new IllegalStateException("standard error ended without a pid line");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return line.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Runs the kill script for {@code leader} with {@code shell}; it always exits with 0. */
+    static void runKill(List<String> shell, ShellScripts.Leader leader) throws Exception {
+        List<String> command = new ArrayList<>(shell);
+        command.add(ShellScripts.killScript(leader));
+        Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).as("kill script exit status, output: %s", output).isZero();
+        assertThat(output).as("kill script output").isEmpty();
     }
 
     /** Alive and not a zombie (orphans stay zombies until this host's init reaps them, which can take seconds). */
@@ -199,10 +273,13 @@ class ShellScriptsTest {
 
     @Test
     void findsThePidLineOnlyOnceItIsComplete() {
-        assertThat(ShellScripts.pid("TESTBED-PID 12")).isEmpty();
-        assertThat(ShellScripts.pid("TESTBED-PID 123\n")).hasValue(123);
-        assertThat(ShellScripts.pid("motd junk\nTESTBED-PID 77\nuser error\n")).hasValue(77);
-        assertThat(ShellScripts.userStderr("TESTBED-PID 77\nuser\nTESTBED-PID 5\n")).isEqualTo("user\nTESTBED-PID 5\n");
+        assertThat(ShellScripts.leader("TESTBED-PID 123 4567")).isEmpty();
+        assertThat(ShellScripts.leader("TESTBED-PID 123 \n")).isEmpty();
+        assertThat(ShellScripts.leader("TESTBED-PID 123 4567\n")).hasValue(new ShellScripts.Leader(123, 4567));
+        assertThat(ShellScripts.leader("motd junk\nTESTBED-PID 77 9\nuser error\n"))
+                .hasValue(new ShellScripts.Leader(77, 9));
+        assertThat(ShellScripts.userStderr("TESTBED-PID 77 9\nuser\nTESTBED-PID 5 6\n"))
+                .isEqualTo("user\nTESTBED-PID 5 6\n");
     }
 
     @Test
@@ -237,10 +314,13 @@ class ShellScriptsTest {
 
     @Test
     void killsByProcessGroupWithASyntaxEveryShellAccepts() {
-        assertThat(ShellScripts.killScript(4242, "testbed-run-ab12")).isEqualTo("if grep -q 'testbed-run-ab12'"
-                + " /proc/4242/cmdline 2>/dev/null; then kill -9 -4242 2>/dev/null || kill -9 4242 2>/dev/null; fi; true");
-        assertThatThrownBy(() -> ShellScripts.killScript(1, "t")).isInstanceOf(IllegalArgumentException.class);
-        assertThat(ShellScripts.wrap("true", Optional.empty(), Map.of(), "ab12").token()).isEqualTo("testbed-run-ab12");
+        assertThat(ShellScripts.killScript(new ShellScripts.Leader(4242, 1234567))).isEqualTo(
+                "if [ \"$(sed 's/.*) //' /proc/4242/stat 2>/dev/null | cut -d' ' -f20)\" = 1234567 ];"
+                        + " then kill -9 -4242 2>/dev/null || kill -9 4242 2>/dev/null; fi; true");
+        assertThatThrownBy(() -> new ShellScripts.Leader(1, 5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pid (1)");
+        assertThatThrownBy(() -> new ShellScripts.Leader(42, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("startTime (-1)");
         assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of(), "a b"))
                 .isInstanceOf(IllegalArgumentException.class);
     }

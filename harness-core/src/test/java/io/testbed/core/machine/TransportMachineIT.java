@@ -121,6 +121,34 @@ class TransportMachineIT {
     }
 
     @Test
+    void killsACommandThatReplacedTheShellWithExecWhenTheTimeoutElapses() {
+        int seconds = 600_000 + ThreadLocalRandom.current().nextInt(100_000);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> machine.run("exec sleep " + seconds,
+                RunOptions.builder().timeout(Duration.ofSeconds(1)).build()))
+                .isInstanceOf(CommandTimeoutException.class)
+                .hasMessageContaining("did not finish within 1000 ms and was killed");
+        System.out.printf("timeout of 1 s (exec): run() returned after %d ms%n",
+                (System.nanoTime() - start) / 1_000_000);
+        assertGone("sleep " + seconds, "sleep " + seconds);
+    }
+
+    @Test
+    void killsAJobThatReplacedTheShellWithExec() {
+        int seconds = 600_000 + ThreadLocalRandom.current().nextInt(100_000);
+        Job sleeper = machine.start("exec sleep " + seconds);
+        awaitRunning("sleep " + seconds);
+        // The wrapper's shell is gone: the job's process is sleep itself.
+        String pattern = "[s]leep " + seconds;
+        assertThat(machine.run("pgrep -f '" + pattern + "' | xargs -I{} cat /proc/{}/comm").stdout())
+                .isEqualTo("sleep\n");
+        ExecResult killed = sleeper.kill();
+        assertThat(killed.exitCode()).isEqualTo(137);
+        assertThat(sleeper.finished()).isTrue();
+        assertGone("sleep " + seconds, "sleep " + seconds);
+    }
+
+    @Test
     void killsAJobWithItsChildrenAndLetsAnotherOneFinish() {
         String marker = "tb-job-" + UUID.randomUUID();
         int seconds = 600_000 + ThreadLocalRandom.current().nextInt(100_000);

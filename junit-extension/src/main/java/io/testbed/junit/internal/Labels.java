@@ -18,6 +18,10 @@ final class Labels {
         return "@VM(name = " + literal(name) + ")";
     }
 
+    static String dockerHost(String name) {
+        return "@DockerHost(name = " + literal(name) + ")";
+    }
+
     static String network(String name) {
         return "@Network(name = " + literal(name) + ")";
     }

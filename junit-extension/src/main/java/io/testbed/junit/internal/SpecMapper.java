@@ -8,6 +8,7 @@ import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
 import io.testbed.core.spec.Problems;
 import io.testbed.core.spec.SpecProblem;
+import io.testbed.junit.DockerHost;
 import io.testbed.junit.Disk;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
@@ -83,13 +84,8 @@ final class SpecMapper {
                     e.problems().forEach(p -> misuses.value(render(Labels.disk(vm.name(), disk.name()), p)));
                 }
             }
-            Map<String, String> properties = properties(vm, label, misuses);
-            for (String path : vm.collect()) {
-                if (!path.startsWith("/")) {
-                    misuses.value(label + " collect path " + Labels.literal(path)
-                            + " must be absolute (start with /)");
-                }
-            }
+            Map<String, String> properties = properties(vm.properties(), label, misuses);
+            checkCollect(vm.collect(), label, misuses);
             String image = vm.template().isBlank() ? defaultTemplate : vm.template().strip();
             // references to networks that are themselves invalid are reported with those networks
             List<String> nics = List.of(vm.networks()).stream().filter(n -> !invalidNetworks.contains(n)).toList();
@@ -101,7 +97,38 @@ final class SpecMapper {
             }
         }
 
-        if (topology.machines().isEmpty()) {
+        for (DockerHost container : topology.containers()) {
+            String label = Labels.dockerHost(container.name());
+            labels.put("machine " + Problems.quote(container.name()), label);
+            Map<String, String> properties = properties(container.properties(), label, misuses);
+            for (String entry : container.env()) {
+                int equals = entry.indexOf('=');
+                if (equals <= 0) {
+                    misuses.value(label + " env entry " + Labels.literal(entry) + " must be NAME=value");
+                    continue;
+                }
+                properties.put(DockerHost.ENV_PROPERTY_PREFIX + entry.substring(0, equals).strip(),
+                        entry.substring(equals + 1));
+            }
+            if (!container.command().isBlank()) {
+                properties.put(DockerHost.COMMAND_PROPERTY, container.command());
+            }
+            if (container.capabilities().length > 0) {
+                properties.put(DockerHost.CAPABILITIES_PROPERTY, String.join(",", container.capabilities()));
+            }
+            checkCollect(container.collect(), label, misuses);
+            List<String> nics = List.of(container.networks()).stream().filter(n -> !invalidNetworks.contains(n))
+                    .toList();
+            try {
+                machines.add(new MachineSpec(container.name(), DockerHost.PROVIDER, container.image().strip(),
+                        container.cpus(), container.memoryMb(), nics, List.of(),
+                        new LinkedHashSet<>(List.of(container.roles())), properties));
+            } catch (InvalidSpecException e) {
+                e.problems().forEach(p -> misuses.value(render(label, p)));
+            }
+        }
+
+        if (topology.machines().isEmpty() && topology.containers().isEmpty()) {
             misuses.value(Labels.prefix(name) + " declares an environment without machines; declare at least one "
                     + "with @VM on " + topology.testClass().getSimpleName() + ", a superclass or a meta-annotation");
         }
@@ -120,9 +147,17 @@ final class SpecMapper {
         return new Mapping(clean ? Optional.ofNullable(spec) : Optional.empty(), Map.copyOf(labels));
     }
 
-    private static Map<String, String> properties(VM vm, String label, Misuses misuses) {
+    private static void checkCollect(String[] paths, String label, Misuses misuses) {
+        for (String path : paths) {
+            if (!path.startsWith("/")) {
+                misuses.value(label + " collect path " + Labels.literal(path) + " must be absolute (start with /)");
+            }
+        }
+    }
+
+    private static Map<String, String> properties(String[] entries, String label, Misuses misuses) {
         Map<String, String> properties = new LinkedHashMap<>();
-        for (String entry : vm.properties()) {
+        for (String entry : entries) {
             int equals = entry.indexOf('=');
             if (equals <= 0) {
                 misuses.value(label + " properties entry " + Labels.literal(entry) + " must be key=value");

@@ -281,8 +281,7 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
                     case ALWAYS -> Keep.ALWAYS;
                 };
             }
-            Map<String, List<String>> collect = new LinkedHashMap<>();
-            topology.machines().forEach(vm -> collect.put(vm.name(), List.of(vm.collect())));
+            Map<String, List<String>> collect = topology.collectPaths();
             EnvironmentResource resource = new EnvironmentResource(testClass, spec, environment, revert, keep,
                     collect, out, progress);
             owner.publishReportEntry("testbed.prefix", environment.prefixDir().toString());
@@ -304,8 +303,7 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
             return new Injection.Catalog(spec.name(), spec.machines().stream().map(MachineSpec::name).toList(),
                     spec.networks().stream().map(NetworkSpec::name).toList());
         }
-        Set<String> machines = new LinkedHashSet<>();
-        topology.machines().forEach(vm -> machines.add(vm.name()));
+        Set<String> machines = new LinkedHashSet<>(topology.collectPaths().keySet());
         Set<String> networks = new LinkedHashSet<>();
         topology.networks().forEach(n -> networks.add(n.name()));
         String name = topology.prefix().map(Prefix::name).filter(s -> !s.isBlank())

@@ -11,6 +11,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 import io.testbed.core.Machine;
 import io.testbed.core.TestNetwork;
 import io.testbed.junit.Disk;
+import io.testbed.junit.DockerHost;
 import io.testbed.junit.Host;
 import io.testbed.junit.Net;
 import io.testbed.junit.Network;
@@ -402,6 +403,24 @@ class MisuseTest {
                 "@VM(name = \"web\") properties entry \"novalue\" must be key=value",
                 "@VM(name = \"web\") properties declares key \"a\" twice",
                 "@VM(name = \"web\") collect path \"var/log/messages\" must be absolute (start with /)");
+    }
+
+    // --- 25. @DockerHost: malformed env, bad collect path, and the docker provider not on this class path
+
+    @Network(name = "lan")
+    @VM(name = "web", networks = "lan")
+    @DockerHost(name = "api", networks = "lan", env = {"MODE=test", "BROKEN"}, collect = "tmp/log", memoryMb = 0)
+    static class BadContainer {
+        @Test
+        void test() {}
+    }
+
+    @Test
+    void dockerHostsAreValidatedLikeVms() {
+        assertRejected(BadContainer.class, PreconditionViolationException.class,
+                "@DockerHost(name = \"api\") env entry \"BROKEN\" must be NAME=value",
+                "@DockerHost(name = \"api\") collect path \"tmp/log\" must be absolute (start with /)",
+                "@DockerHost(name = \"api\") memoryMb must be at least 32, was 0");
     }
 
     // --- 22. networks: unknown @Net, ambiguous TestNetwork, two qualifiers
