@@ -43,7 +43,8 @@ import org.apiguardian.api.API;
  *       input gets a deterministic {@code /n} suffix);</li>
  *   <li>provider object names are {@code tb-<first 8 characters of the prefix id>-<name>};</li>
  *   <li>bridge names are {@code tb} + 10 hex characters of SHA-256({@code prefixId/network}): 12 characters,
- *       within Linux's 15-character limit for interface names.</li>
+ *       within Linux's 15-character limit for interface names; every NIC on a network carries its bridge name
+ *       too ({@link NicPlan#bridge()}), so a machine can join a network another provider created.</li>
  * </ul>
  */
 @API(status = API.Status.EXPERIMENTAL)
@@ -90,6 +91,11 @@ public final class AddressPlanner {
                 gateways.put(network.name(), gateway.get());
             }
         }
+        Set<String> takenBridges = new HashSet<>();
+        Map<String, String> bridges = new HashMap<>();
+        for (NetworkSpec network : spec.networks()) {
+            bridges.put(network.name(), uniqueBridgeName(prefixId, network.name(), takenBridges));
+        }
         Map<String, List<NetworkPlan.Host>> hosts = new HashMap<>();
         spec.networks().forEach(network -> hosts.put(network.name(), new ArrayList<>()));
         Set<String> macs = new HashSet<>();
@@ -108,8 +114,9 @@ public final class AddressPlanner {
                     overflow.computeIfAbsent(network.name(), n -> new LinkedHashMap<>()).put(machine.name(), hostNumber);
                     continue;
                 }
-                nics.add(new NicPlan(network.name(), objectName(shortId, network.name()), mac, address.get(),
-                        subnet.getNetworkPrefixLength(), gateways.get(network.name()), network.mtu()));
+                nics.add(new NicPlan(network.name(), objectName(shortId, network.name()), bridges.get(network.name()),
+                        mac, address.get(), subnet.getNetworkPrefixLength(), gateways.get(network.name()),
+                        network.mtu()));
                 hosts.get(network.name()).add(new NetworkPlan.Host(machine.name(), mac, address.get()));
             }
             machines.add(new MachinePlan(machine, objectName(shortId, machine.name()), nics));
@@ -123,12 +130,11 @@ public final class AddressPlanner {
             }
         });
         problems.throwIfAny();
-        Set<String> bridges = new HashSet<>();
         List<NetworkPlan> networks = new ArrayList<>();
         for (NetworkSpec network : spec.networks()) {
             IPAddress subnet = blocks.get(network.name());
             networks.add(new NetworkPlan(network, objectName(shortId, network.name()),
-                    uniqueBridgeName(prefixId, network.name(), bridges), Subnets.canonical(subnet),
+                    bridges.get(network.name()), Subnets.canonical(subnet),
                     gateways.get(network.name()), subnet.getNetworkPrefixLength(), hosts.get(network.name())));
         }
         return new AddressPlan(networks, machines);

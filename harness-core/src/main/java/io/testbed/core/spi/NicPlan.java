@@ -7,12 +7,14 @@ import java.net.InetAddress;
  *
  * @param network        the declared network name
  * @param networkObject  the provider object name of that network (e.g. the libvirt network name)
+ * @param bridge         the host bridge that carries the network, the same as its {@link NetworkPlan#bridgeName()}
+ *                       whichever provider creates it, so a machine of another provider can join it at layer 2
  * @param mac            the deterministic MAC address, {@code 52:54:00:xx:xx:xx}
  * @param address        the machine's stable address on the network
  * @param prefixLength   the subnet's prefix length
  * @param gateway        the host-side gateway (.1)
  * @param mtu            the MTU, or 0 for the default
  */
-public record NicPlan(String network, String networkObject, String mac, InetAddress address, int prefixLength,
+public record NicPlan(String network, String networkObject, String bridge, String mac, InetAddress address, int prefixLength,
         InetAddress gateway, int mtu) {
 }

@@ -75,12 +75,14 @@ class AddressPlannerTest {
         MachinePlan db = plan.machine("db");
         assertThat(db.objectName()).isEqualTo("tb-1a2b3c4d-db");
         assertThat(db.nics()).containsExactly(
-                new NicPlan("lan", "tb-1a2b3c4d-lan", expectedMac(PREFIX + "/db/0"), ip("198.18.4.11"), 24,
+                new NicPlan("lan", "tb-1a2b3c4d-lan", lan.bridgeName(), expectedMac(PREFIX + "/db/0"), ip("198.18.4.11"), 24,
                         ip("198.18.4.1"), 0),
-                new NicPlan("wan", "tb-1a2b3c4d-wan", expectedMac(PREFIX + "/db/1"), ip("198.18.5.11"), 24,
+                new NicPlan("wan", "tb-1a2b3c4d-wan", plan.network("wan").bridgeName(), expectedMac(PREFIX + "/db/1"), ip("198.18.5.11"), 24,
                         ip("198.18.5.1"), 0));
         assertThat(plan.machines()).extracting(MachinePlan::name).containsExactly("web", "db", "cache");
         assertThat(lan.hosts().get(1).mac()).isEqualTo(db.nics().get(0).mac());
+        assertThat(db.nics()).extracting(NicPlan::bridge)
+                .containsExactly(lan.bridgeName(), plan.network("wan").bridgeName());
     }
 
     @Test

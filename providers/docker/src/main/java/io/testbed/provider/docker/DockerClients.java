@@ -1,0 +1,110 @@
+package io.testbed.provider.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import io.testbed.core.TestbedException;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * Access to the Docker engine through the client Testcontainers provides, and the error messages for when it
+ * cannot be reached.
+ */
+final class DockerClients {
+
+    /** What to check when Testcontainers finds no usable Docker engine. */
+    static final String HOW_TO_REACH_DOCKER = "Check that dockerd runs and that this user may use its socket"
+            + " (docker info). Without a registry, Testcontainers needs the environment variables"
+            + " TESTCONTAINERS_RYUK_DISABLED=true and TESTCONTAINERS_CHECKS_DISABLE=true (and"
+            + " TESTCONTAINERS_HOST_OVERRIDE=localhost when the tests themselves run in a container); a Docker engine"
+            + " older than API 1.44 (e.g. 20.10) needs api.version=1.41 in a docker-java.properties file on the test"
+            + " class path or in ~/.docker-java.properties.";
+
+    private DockerClients() {}
+
+    /**
+     * The shared Docker client of Testcontainers (never closed by Testbed).
+     *
+     * @throws TestbedException saying what to check when Docker cannot be reached
+     */
+    static DockerClient client() {
+        try {
+            return DockerClientFactory.instance().client();
+        } catch (RuntimeException e) {
+            throw new TestbedException("Cannot reach the Docker engine through Testcontainers: " + rootMessage(e)
+                    + ". " + HOW_TO_REACH_DOCKER, e);
+        }
+    }
+
+    /** Whether Testcontainers finds a usable Docker engine; never throws. */
+    static boolean available() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs a Docker call and turns a failure into a {@link TestbedException} that says what was being done.
+     *
+     * @param what e.g. {@code "start container tb-1a2b3c4d-web"}
+     */
+    static <T> T call(String what, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (DockerException e) {
+            throw new TestbedException("Docker could not " + what + ": " + dockerMessage(e), e);
+        } catch (RuntimeException e) {
+            throw new TestbedException("Docker could not " + what + ": " + rootMessage(e)
+                    + " (is dockerd still running?)", e);
+        }
+    }
+
+    /** As {@link #call}, for calls without a result. */
+    static void run(String what, Runnable call) {
+        call(what, () -> {
+            call.run();
+            return null;
+        });
+    }
+
+    /** Runs a call whose target may be gone already; empty when Docker answered 404. */
+    static <T> Optional<T> ifPresent(String what, Supplier<T> call) {
+        try {
+            return Optional.ofNullable(call.get());
+        } catch (NotFoundException gone) {
+            return Optional.empty();
+        } catch (DockerException e) {
+            throw new TestbedException("Docker could not " + what + ": " + dockerMessage(e), e);
+        } catch (RuntimeException e) {
+            throw new TestbedException("Docker could not " + what + ": " + rootMessage(e)
+                    + " (is dockerd still running?)", e);
+        }
+    }
+
+    /** The daemon's message without docker-java's "Status 404: {"message":…}" wrapping. */
+    static String dockerMessage(DockerException e) {
+        String message = String.valueOf(e.getMessage()).strip();
+        int start = message.indexOf("\"message\":\"");
+        if (start >= 0) {
+            int from = start + "\"message\":\"".length();
+            int end = message.indexOf('"', from);
+            if (end > from) {
+                return message.substring(from, end) + " (HTTP " + e.getHttpStatus() + ")";
+            }
+        }
+        return message;
+    }
+
+    /** The innermost cause's class and message. */
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (cause: " + root + ")";
+    }
+}

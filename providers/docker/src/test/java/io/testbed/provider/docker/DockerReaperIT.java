@@ -1,0 +1,92 @@
+package io.testbed.provider.docker;
+
+import static io.testbed.provider.docker.DockerTestSupport.container;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.testbed.core.Environment;
+import io.testbed.core.journal.Journal;
+import io.testbed.core.plan.AddressPlan;
+import io.testbed.core.plan.AddressPlanner;
+import io.testbed.core.prefix.Prefix;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.NetworkSpec;
+import io.testbed.core.spi.MachineResource;
+import io.testbed.core.spi.Owner;
+import io.testbed.core.spi.ProviderContext;
+import io.testbed.core.spi.ProviderSession;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Objects of a dead owner (its JVM was killed: simulated by a prefix whose pid is a killed child process) are found
+ * by their labels and removed; a live owner's objects stay.
+ */
+class DockerReaperIT {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void reapOrphansRemovesTheContainersNetworksAndImagesOfADeadOwnerOnly() throws Exception {
+        Process child = new ProcessBuilder("sleep", "600").start();
+        long deadPid = child.pid();
+        child.destroyForcibly();
+        assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        Prefix dead = Prefix.create(temp.resolve("prefixes"), "orphan");
+        Owner deadOwner = new Owner(dead.id(), dead.dir().toString(), deadPid);
+        assertThat(deadOwner.isAlive()).isFalse();
+        Prefix live = Prefix.create(temp.resolve("prefixes"), "alive");
+        Owner liveOwner = new Owner(live.id(), live.dir().toString(), ProcessHandle.current().pid());
+        assertThat(liveOwner.isAlive()).isTrue();
+        // fixed subnets outside the leased range other tests use: these environments bypass the lease store
+        DockerProvider provider = new DockerProvider();
+        Created orphan = create(provider, dead, deadOwner, "198.19.247.0/24");
+        Created alive = create(provider, live, liveOwner, "198.19.243.0/24");
+        try {
+            assertThat(DockerTestSupport.leftovers(temp, dead.id())).as("what the 'crashed' JVM left").hasSize(3)
+                    .anyMatch(o -> o.startsWith("container")).anyMatch(o -> o.startsWith("network"))
+                    .anyMatch(o -> o.startsWith("image"));
+
+            List<String> reaped = provider.reapOrphans(owner -> !owner.isAlive(), Map.of());
+
+            assertThat(DockerTestSupport.leftovers(temp, dead.id())).as("objects of the dead owner").isEmpty();
+            assertThat(reaped).hasSize(3);
+            assertThat(reaped).anyMatch(line -> line.equals("docker container /" + orphan.plan.machines().get(0)
+                    .objectName() + " of " + dead.dir() + " (pid " + deadPid + ")"));
+            assertThat(reaped).anyMatch(line -> line.startsWith("docker network "
+                    + orphan.plan.networks().get(0).objectName() + " of " + dead.dir()));
+            assertThat(reaped).anyMatch(line -> line.startsWith("docker image ") && line.contains(dead.dir().toString()));
+            assertThat(DockerTestSupport.leftovers(temp, live.id())).as("the live owner's objects").hasSize(3);
+            alive.machine.awaitReady(Duration.ofSeconds(10)).run("true");
+        } finally {
+            alive.machine.destroy();
+            alive.session.close();
+            provider.reapOrphans(owner -> owner.prefixId().equals(live.id()), Map.of());
+        }
+        assertThat(DockerTestSupport.leftovers(temp, live.id())).isEmpty();
+    }
+
+    private record Created(AddressPlan plan, ProviderSession session, MachineResource machine) {}
+
+    /** A network, a running container and a baseline image, as an environment of {@code owner} has them. */
+    private Created create(DockerProvider provider, Prefix prefix, Owner owner, String subnet) {
+        EnvironmentSpec spec = new EnvironmentSpec(prefix.name(), List.of(NetworkSpec.leased("lan")),
+                List.of(container("web", "lan")));
+        AddressPlan plan = AddressPlanner.plan(spec, prefix.id(), Map.of("lan", subnet));
+        Journal journal = Journal.open(prefix.journalFile());
+        ProviderSession session = provider.open(new ProviderContext(prefix, journal, owner,
+                DockerTestSupport.config(temp).asMap()));
+        session.createNetwork(plan.networks().get(0));
+        MachineResource machine = session.createMachine(plan.machines().get(0));
+        machine.start();
+        machine.awaitReady(Duration.ofSeconds(60));
+        machine.snapshot(Environment.BASELINE);
+        return new Created(plan, session, machine);
+    }
+}

@@ -1,0 +1,77 @@
+package io.testbed.provider.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.testbed.core.spi.Capability;
+import io.testbed.core.spi.Owner;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/** The small pure parts: labels, snapshot tags, host interface names, host config, provider registration. */
+class DockerUnitsTest {
+
+    @Test
+    void ownerLabelsRoundTripAndIncompleteOnesNameNoOwner() {
+        Owner owner = new Owner("1a2b3c4d-0000-4000-8000-000000000000", "/tmp/prefixes/env-1a2b3c4d", 4242);
+        Map<String, String> labels = Labels.of(owner, Labels.MACHINE, "web");
+        assertThat(labels).containsEntry(Labels.MACHINE, "web").containsEntry(Labels.PID, "4242");
+        assertThat(Labels.owner(labels)).contains(owner);
+
+        Map<String, String> broken = new HashMap<>(labels);
+        broken.put(Labels.PID, "not-a-pid");
+        assertThat(Labels.owner(broken)).isEmpty();
+        broken.remove(Labels.PREFIX_PATH);
+        assertThat(Labels.owner(broken)).isEmpty();
+        assertThat(Labels.owner(null)).isEmpty();
+    }
+
+    @Test
+    void snapshotTagsAreTheNameWhenValidAndACleanedNamePlusHashOtherwise() {
+        assertThat(DockerMachine.tag("baseline")).isEqualTo("baseline");
+        assertThat(DockerMachine.tag("before-upgrade_2.1")).isEqualTo("before-upgrade_2.1");
+        String odd = DockerMachine.tag("after: step 2/3");
+        assertThat(odd).matches("after__step_2_3-[0-9a-f]{8}");
+        assertThat(DockerMachine.tag("after: step 2/4")).isNotEqualTo(odd);
+        assertThat(DockerMachine.tag(".hidden")).matches("_\\.hidden-[0-9a-f]{8}");
+        assertThat(DockerMachine.tag("x".repeat(300))).hasSizeLessThanOrEqualTo(128);
+    }
+
+    @Test
+    void hostInterfaceNamesFitLinuxAndDifferPerNic() {
+        String first = HostBridgeLink.hostInterface("tb-1a2b3c4d-web", 0);
+        assertThat(first).matches("tbv[0-9a-f]{10}").hasSizeLessThanOrEqualTo(15);
+        assertThat(HostBridgeLink.hostInterface("tb-1a2b3c4d-web", 0)).isEqualTo(first);
+        assertThat(HostBridgeLink.hostInterface("tb-1a2b3c4d-web", 1)).isNotEqualTo(first);
+        assertThat(HostBridgeLink.hostInterface("tb-1a2b3c4d-db", 0)).isNotEqualTo(first);
+    }
+
+    @Test
+    void theHostConfigLeavesOnlyNetworkSysctlsWritable() throws Exception {
+        ContainerHostConfig config = ContainerHostConfig.netSysctlsWritable();
+        assertThat(config.readonlyPaths()).contains("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sysrq-trigger",
+                "/proc/sys/kernel", "/proc/sys/vm").doesNotContain("/proc/sys", "/proc/sys/net");
+        config.withNetworkMode("none");
+        JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(config));
+        assertThat(json.get("ReadonlyPaths")).isNotNull();
+        assertThat(json.get("ReadonlyPaths").toString()).contains("/proc/sys/kernel").doesNotContain("/proc/sys/net");
+        assertThat(json.get("NetworkMode").asText()).isEqualTo("none");
+    }
+
+    @Test
+    void theProviderIsFoundByServiceLoaderAndDeclaresItsCapabilities() {
+        Optional<DockerProvider> found = ServiceLoader.load(io.testbed.core.spi.Provider.class).stream()
+                .map(ServiceLoader.Provider::get).filter(DockerProvider.class::isInstance)
+                .map(DockerProvider.class::cast).findFirst();
+        assertThat(found).isPresent();
+        assertThat(found.get().name()).isEqualTo("docker");
+        assertThat(found.get().capabilities()).containsExactlyInAnyOrder(Capability.NETWORKS,
+                Capability.DISK_SNAPSHOTS, Capability.PAUSE, Capability.SHARED_L2);
+        assertThat(List.copyOf(found.get().capabilities())).doesNotContain(Capability.MEMORY_SNAPSHOTS);
+    }
+}
