@@ -1,20 +1,14 @@
 package io.testbed.bench;
 
+import io.testbed.core.ssh.NoDelaySocketFactory;
+import io.testbed.core.ssh.PinnedHostKey;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.file.Path;
-import java.security.PublicKey;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.net.SocketFactory;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
-import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.connection.channel.direct.Session;
-import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 
 /**
  * The exec anchor: plain sshj, one persistent connection, one session channel per command, Nagle's algorithm off
@@ -32,8 +26,8 @@ final class RawSsh implements AutoCloseable {
     static RawSsh connect(InetAddress host, String user, Path privateKey, String hostKeyLine) {
         SSHClient client = new SSHClient(new DefaultConfig());
         try {
-            client.setSocketFactory(new NoDelaySockets());
-            client.addHostKeyVerifier(new Pinned(hostKeyLine));
+            client.setSocketFactory(NoDelaySocketFactory.INSTANCE);
+            client.addHostKeyVerifier(PinnedHostKey.parse(hostKeyLine).verifier());
             client.connect(host, 22);
             client.authPublickey(user, client.loadKeys(privateKey.toString()));
             return new RawSsh(client);
@@ -68,53 +62,6 @@ final class RawSsh implements AutoCloseable {
             client.close();
         } catch (IOException ignored) {
             // closing a connection to a VM about to be destroyed
-        }
-    }
-
-    private static final class NoDelaySockets extends SocketFactory {
-        @Override
-        public Socket createSocket() throws IOException {
-            Socket socket = new Socket();
-            socket.setTcpNoDelay(true);
-            return socket;
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) {
-            throw new UnsupportedOperationException("sshj connects unconnected sockets");
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
-            throw new UnsupportedOperationException("sshj connects unconnected sockets");
-        }
-
-        @Override
-        public Socket createSocket(InetAddress host, int port) {
-            throw new UnsupportedOperationException("sshj connects unconnected sockets");
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
-            throw new UnsupportedOperationException("sshj connects unconnected sockets");
-        }
-    }
-
-    private static final class Pinned implements HostKeyVerifier {
-        private final byte[] expected;
-
-        Pinned(String publicKeyLine) {
-            this.expected = Base64.getDecoder().decode(publicKeyLine.strip().split("\\s+")[1]);
-        }
-
-        @Override
-        public boolean verify(String hostname, int port, PublicKey key) {
-            return Arrays.equals(expected, new Buffer.PlainBuffer().putPublicKey(key).getCompactData());
-        }
-
-        @Override
-        public List<String> findExistingAlgorithms(String hostname, int port) {
-            return List.of("ssh-ed25519");
         }
     }
 }

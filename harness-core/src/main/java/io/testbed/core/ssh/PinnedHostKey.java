@@ -102,8 +102,8 @@ public final class PinnedHostKey {
         return type + " " + fingerprint();
     }
 
-    /** A fresh verifier for one connection attempt; it remembers a key it refused. */
-    Verifier verifier() {
+    /** A fresh sshj verifier for one connection attempt that accepts only this key; it remembers a key it refused. */
+    public Verifier verifier() {
         return new Verifier();
     }
 
@@ -121,7 +121,7 @@ public final class PinnedHostKey {
     }
 
     /** Accepts only the pinned key and asks the server for that key type first. */
-    final class Verifier implements HostKeyVerifier {
+    public final class Verifier implements HostKeyVerifier {
         private volatile PublicKey refused;
 
         @Override

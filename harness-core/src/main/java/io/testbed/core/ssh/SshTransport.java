@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.SocketFactory;
 import net.schmizz.sshj.Config;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -645,38 +643,6 @@ public final class SshTransport implements Transport {
     /** One sshj config for all transports: building its algorithm lists is costly, and it is only read. */
     private static final class SharedConfig {
         static final Config INSTANCE = new DefaultConfig();
-    }
-
-    /** Sockets without Nagle's algorithm: a command is a few small packets, each awaited before the next. */
-    private static final class NoDelaySocketFactory extends SocketFactory {
-        static final NoDelaySocketFactory INSTANCE = new NoDelaySocketFactory();
-
-        @Override
-        public Socket createSocket() throws IOException {
-            Socket socket = new Socket();
-            socket.setTcpNoDelay(true);
-            return socket;
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) {
-            throw new UnsupportedOperationException("sshj connects unconnected sockets itself");
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
-            throw new UnsupportedOperationException("sshj connects unconnected sockets itself");
-        }
-
-        @Override
-        public Socket createSocket(InetAddress host, int port) {
-            throw new UnsupportedOperationException("sshj connects unconnected sockets itself");
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
-            throw new UnsupportedOperationException("sshj connects unconnected sockets itself");
-        }
     }
 
     /** sshj's local file with its real POSIX mode (sshj's own reports 0644 for every file). */
