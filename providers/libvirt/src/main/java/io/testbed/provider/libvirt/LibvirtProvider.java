@@ -161,7 +161,8 @@ public final class LibvirtProvider implements Provider {
         return reaped;
     }
 
-    private static List<String> domainNames(org.libvirt.Connect c) throws LibvirtException {
+    /** Every domain, running or only defined; one that stops between the two listings is skipped. */
+    static List<String> domainNames(org.libvirt.Connect c) throws LibvirtException {
         List<String> names = new ArrayList<>(List.of(c.listDefinedDomains()));
         for (int id : c.listDomains()) {
             try {
@@ -174,7 +175,8 @@ public final class LibvirtProvider implements Provider {
         return names;
     }
 
-    private static List<String> networkNames(org.libvirt.Connect c) throws LibvirtException {
+    /** Every network, active or only defined. */
+    static List<String> networkNames(org.libvirt.Connect c) throws LibvirtException {
         List<String> names = new ArrayList<>(List.of(c.listNetworks()));
         names.addAll(List.of(c.listDefinedNetworks()));
         return names;

@@ -51,16 +51,8 @@ class LibvirtFailureIT {
     void nothingLeftBehind() throws Exception {
         Connect connect = new Connect("qemu:///system");
         try {
-            List<String> names = new ArrayList<>(List.of(connect.listDefinedDomains()));
-            for (int id : connect.listDomains()) {
-                try {
-                    names.add(connect.domainLookupByID(id).getName());
-                } catch (org.libvirt.LibvirtException stoppedMeanwhile) {
-                    // another test's domain ended between the two calls; it is no object of this test
-                }
-            }
-            names.addAll(List.of(connect.listNetworks()));
-            names.addAll(List.of(connect.listDefinedNetworks()));
+            List<String> names = new ArrayList<>(LibvirtProvider.domainNames(connect));
+            names.addAll(LibvirtProvider.networkNames(connect));
             try (Stream<Path> prefixes = Files.list(root)) {
                 for (Path prefix : prefixes.toList()) {
                     String shortId = prefix.getFileName().toString().replaceAll(".*-", "");

@@ -65,15 +65,8 @@ class ReaperIT {
     private static List<String> libvirtObjects() throws Exception {
         Connect connect = new Connect("qemu:///system");
         try {
-            List<String> names = new ArrayList<>(List.of(connect.listDefinedDomains()));
-            for (int id : connect.listDomains()) {
-                try {
-                    names.add(connect.domainLookupByID(id).getName());
-                } catch (org.libvirt.LibvirtException stoppedMeanwhile) {
-                    // another test's domain ended between the two calls; it is no object of this test
-                }
-            }
-            names.addAll(List.of(connect.listNetworks()));
+            List<String> names = new ArrayList<>(LibvirtProvider.domainNames(connect));
+            names.addAll(LibvirtProvider.networkNames(connect));
             return names;
         } finally {
             connect.close();
