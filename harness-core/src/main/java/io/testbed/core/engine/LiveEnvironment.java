@@ -75,9 +75,7 @@ final class LiveEnvironment implements Environment {
 
     @Override
     public Machine machine(String name) {
-        return machines().stream().filter(m -> m.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("Environment '" + spec.name() + "' has no machine '"
-                        + name + "'; machines: " + machines().stream().map(Machine::name).toList()));
+        return entry(name).machine();
     }
 
     @Override

@@ -35,7 +35,8 @@ final class Teardown {
             if (!lifecycle.needsDestroy() || entry.resource() == null) {
                 continue;
             }
-            stopping.add(pool.submit(() -> destroyMachine(entry, journal, problems)));
+            stopping.add(pool.submit(() -> destroyOne(lifecycle, "machine.destroy", entry.resource()::stop,
+                    entry.resource()::destroy, journal, problems)));
         }
         for (Future<?> future : stopping) {
             try {
@@ -48,24 +49,14 @@ final class Teardown {
             }
         }
         List<Resources.NetworkEntry> networks = new ArrayList<>(resources.networks());
-        java.util.Collections.reverse(networks);
+        Collections.reverse(networks);
         for (Resources.NetworkEntry entry : networks) {
             Lifecycle lifecycle = entry.lifecycle();
             if (!lifecycle.needsDestroy() || entry.resource() == null) {
                 continue;
             }
-            try {
-                journal.step("network.destroy", lifecycle.resource(), () -> {
-                    if (lifecycle.state() == ResourceState.RUNNING) {
-                        lifecycle.moveTo(ResourceState.STOPPED);
-                    }
-                    entry.resource().destroy();
-                    lifecycle.moveTo(ResourceState.DESTROYED);
-                });
-            } catch (RuntimeException e) {
-                problems.add(e);
-                moveToError(lifecycle);
-            }
+            // a network has nothing to stop apart from its removal
+            destroyOne(lifecycle, "network.destroy", () -> { }, entry.resource()::destroy, journal, problems);
         }
         for (var session : sessions.entrySet()) {
             try {
@@ -97,16 +88,20 @@ final class Teardown {
         return problems;
     }
 
-    private static void destroyMachine(Resources.MachineEntry entry, Journal journal, List<Throwable> problems) {
-        Lifecycle lifecycle = entry.lifecycle();
+    /**
+     * Moves one resource to DESTROYED along its lifecycle (running or paused → stopped → destroyed), journaled;
+     * a failure is collected and leaves the resource in ERROR.
+     */
+    private static void destroyOne(Lifecycle lifecycle, String phase, Runnable stop, Runnable destroy,
+            Journal journal, List<Throwable> problems) {
         try {
-            journal.step("machine.destroy", lifecycle.resource(), () -> {
+            journal.step(phase, lifecycle.resource(), () -> {
                 ResourceState state = lifecycle.state();
                 if (state == ResourceState.RUNNING || state == ResourceState.PAUSED) {
-                    entry.resource().stop();
+                    stop.run();
                     lifecycle.moveTo(ResourceState.STOPPED);
                 }
-                entry.resource().destroy();
+                destroy.run();
                 lifecycle.moveTo(ResourceState.DESTROYED);
             });
         } catch (RuntimeException e) {
