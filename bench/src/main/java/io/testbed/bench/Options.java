@@ -22,7 +22,7 @@ record Options(String mode, int runs, int execRuns, Set<String> groups,
 
     static final String USAGE = """
             usage: java -jar bench/target/testbed-bench.jar [--quick | --full] [--only GROUP,...] [--out FILE]
-              --quick   5 runs per metric after a warm-up, 50 commands per exec metric (about 10 minutes on 2 cores)
+              --quick   5 runs per metric after a warm-up, 100 commands per exec metric (about 10 minutes on 2 cores)
               --full    10 runs per metric, 200 commands per exec metric (the default)
               --only    run only these groups: %s
               --out     write the JSON results there (default: bench-results.json beside the jar)
@@ -64,7 +64,7 @@ record Options(String mode, int runs, int execRuns, Set<String> groups,
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'\n" + USAGE);
             }
         }
-        return quick ? new Options("quick", 5, 50, groups, output)
+        return quick ? new Options("quick", 5, 100, groups, output)
                 : new Options("full", 10, 200, groups, output);
     }
 

@@ -3,7 +3,7 @@ package io.testbed.core;
 import java.time.Duration;
 import org.apiguardian.api.API;
 
-/** A command ran longer than its timeout; its remote process group was killed. */
+/** A command ran longer than its timeout; the remote command and everything it started were killed. */
 @API(status = API.Status.EXPERIMENTAL)
 public class CommandTimeoutException extends TestbedException {
     private static final long serialVersionUID = 1L;
@@ -17,7 +17,7 @@ public class CommandTimeoutException extends TestbedException {
     }
 
     /**
-     * A timeout whose consequence differs from "the remote process group was killed", e.g. a
+     * A timeout whose consequence differs from "the remote command and its children were killed", e.g. a
      * {@link Job#waitFor} that leaves the job running, or a kill that could not be confirmed.
      *
      * @param aftermath what became of the command and what to do next, completing "'cmd' on m did not finish

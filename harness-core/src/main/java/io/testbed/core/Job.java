@@ -32,7 +32,8 @@ public interface Job {
     ExecResult waitFor(Duration timeout);
 
     /**
-     * Kills the job's whole remote process group and waits for it to be gone. Idempotent.
+     * Kills the job's whole remote process tree (the command and everything it started) and waits for it to be
+     * gone. Idempotent.
      *
      * @return the result of the killed job (its exit status reflects the signal)
      */

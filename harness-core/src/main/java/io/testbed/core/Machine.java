@@ -69,7 +69,7 @@ public interface Machine {
     Job start(String command, RunOptions options);
 
     /**
-     * Kills every background job of this machine that is still running (each one's whole process group) and
+     * Kills every background job of this machine that is still running (each one's whole process tree) and
      * waits until they are gone. The harness calls it after every test. Idempotent.
      *
      * @throws TestbedException listing the jobs that could not be killed

@@ -11,8 +11,8 @@ import org.apiguardian.api.API;
  * How to run a command on a {@link Machine}. Immutable; build with {@link #builder()} or start from
  * the presets {@link #defaults()}, {@link #expectSuccess()}, {@link #expectFailure()}.
  *
- * @param timeout     how long the command may run; when it elapses the remote process group is killed
- *                    and {@link CommandTimeoutException} is thrown
+ * @param timeout     how long the command may run; when it elapses the remote command and everything it
+ *                    started are killed and {@link CommandTimeoutException} is thrown
  * @param expectation what exit status the caller expects; a mismatch throws {@link CommandFailedException}
  * @param workDir     the remote working directory, or empty for the login default
  * @param env         extra environment variables for the command

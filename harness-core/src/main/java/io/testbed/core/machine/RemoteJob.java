@@ -24,18 +24,20 @@ final class RemoteJob implements Job {
     private final String command;
     private final RunOptions options;
     private final Transport.Execution execution;
+    private final String runId;
     private final long startNanos;
     private final CompletableFuture<Integer> done;
     private volatile long endNanos;
     private volatile boolean killRequested;
 
     RemoteJob(TransportMachine machine, int id, String command, RunOptions options, Transport.Execution execution,
-            long startNanos) {
+            String runId, long startNanos) {
         this.machine = machine;
         this.id = id;
         this.command = command;
         this.options = options;
         this.execution = execution;
+        this.runId = runId;
         this.startNanos = startNanos;
         // Observers look at 'done', which completes only after the end was timed and logged.
         this.done = execution.exitStatus().whenComplete((status, failure) -> {
@@ -95,7 +97,7 @@ final class RemoteJob implements Job {
         String aftermath = "";
         if (!finished()) {
             killRequested = true;
-            aftermath = machine.killGroup(execution);
+            aftermath = machine.killTree(execution, runId);
         }
         try {
             done.get(TransportMachine.KILL_GRACE.toNanos(), TimeUnit.NANOSECONDS);
@@ -115,7 +117,7 @@ final class RemoteJob implements Job {
     /** Kills what may be left of the job on the machine when its connection broke while it ran. Never throws. */
     void killLeftoversIfConnectionBroke() {
         if (done.isCompletedExceptionally()) {
-            machine.killOrphan(execution);
+            machine.killOrphan(execution, runId);
         }
     }
 

@@ -9,15 +9,15 @@ import java.util.regex.Pattern;
 /**
  * The POSIX shell text {@link TransportMachine} sends. Everything here must run under busybox {@code ash} and
  * {@code dash} as well as {@code bash}: no bash-isms, no GNU-only flags, and (for speed under TCG) no forks in
- * the wrapper's common path — only builtins ({@code read}, {@code printf}, {@code [}, {@code cd}, {@code eval}).
+ * the wrapper's common path — only builtins ({@code export}, {@code read}, {@code cd}, {@code eval}).
  */
 final class ShellScripts {
 
     /**
-     * First line the wrapper writes to standard error: the pid that leads the command's process group and that
-     * process's start time, {@code TESTBED-PID <pid> <starttime>}.
+     * The environment variable the wrapper exports to mark every process of one command: its value is the
+     * command's run id, which {@link #killScript} looks for.
      */
-    static final String PID_MARKER = "TESTBED-PID ";
+    static final String RUN_VARIABLE = "TESTBED_RUN";
     /** Line the wrapper writes to standard error when the working directory cannot be entered. */
     static final String NO_WORKDIR_MARKER = "TESTBED-NO-WORKDIR";
     /** Exit status the wrapper uses together with {@link #NO_WORKDIR_MARKER}. */
@@ -25,7 +25,7 @@ final class ShellScripts {
     /** Prefix of shell variables the wrapper uses; env names must not start with it. */
     static final String RESERVED_PREFIX = "__tb_";
 
-    private static final Pattern PID_LINE = Pattern.compile("(?m)^" + PID_MARKER + "(\\d+) (\\d+)\n");
+    private static final Pattern RUN_ID = Pattern.compile("[a-z0-9]{8,64}");
     private static final Pattern NO_WORKDIR_LINE = Pattern.compile("(?m)^" + NO_WORKDIR_MARKER + "\n");
     private static final Pattern SYSCTL_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@+\\-/]*");
     private static final Pattern SELECTED_CHOICE = Pattern.compile("(?:^|.*\\s)\\[([^\\]\\s]+)\\](?:\\s.*|$)",
@@ -42,25 +42,6 @@ final class ShellScripts {
     record Wrapped(String script, byte[] stdin) {}
 
     /**
-     * The process leading a wrapped command's group, as the wrapper reported it. The pair identifies the run:
-     * a pid alone may be reused once the command ended, and the command line changes when the command
-     * {@code exec}s, but {@code exec} keeps both the pid and the start time.
-     *
-     * @param pid       the process id
-     * @param startTime field 22 of {@code /proc/PID/stat}: clock ticks after boot at which the process started
-     */
-    record Leader(long pid, long startTime) {
-        Leader {
-            if (pid <= 1) {
-                throw new IllegalArgumentException("pid (" + pid + ") must be greater than 1");
-            }
-            if (startTime < 0) {
-                throw new IllegalArgumentException("startTime (" + startTime + ") must not be negative");
-            }
-        }
-    }
-
-    /**
      * Quotes {@code text} as one shell word: {@code it's} becomes {@code 'it'\''s'}.
      *
      * @throws IllegalArgumentException when {@code text} contains a NUL character, which no shell word can hold
@@ -73,46 +54,37 @@ final class ShellScripts {
     }
 
     /**
-     * Wraps a user command so that it runs as the leader of its own process group (so a timeout or
-     * {@code Job.kill()} can kill it and all its children with one {@code kill -9 -PID}), reports that pid and its
-     * start time first on standard error, enters the working directory and receives its environment.
+     * Wraps a user command so that every process it starts carries {@code TESTBED_RUN=runId} (so a timeout or
+     * {@code Job.kill()} can find and kill it and everything it started, see {@link #killScript}), enters the
+     * working directory, receives its environment, and then runs the command in place, in the shell the transport
+     * started.
      *
-     * <p>The outer part reads the shell's own process group from {@code /proc/$$/stat} (a builtin
-     * {@code read}, no fork). Under sshd and dropbear the shell usually leads its own session already, so the
-     * command runs in place; otherwise it re-executes itself through {@code setsid}, which then does not fork
-     * (the shell is not a group leader) and keeps the pid. Without {@code setsid} it runs in place, and a kill
-     * reaches only the shell itself.
-     *
-     * <p>The inner part reads its start time, field 22 of {@code /proc/$$/stat}, without forking: everything
-     * through the last {@code ") "} is stripped first because the command name (field 2) may hold spaces and
-     * parentheses, then the rest is split into the positional parameters (empty under {@code sh -c} and
-     * {@code eval}, and cleared again afterwards).
+     * <p>In place and without output of its own, because every extra process or packet costs: under TCG one more
+     * dynamically linked busybox execution costs ≈30 ms, about as long as a whole raw {@code exec} of
+     * {@code true}. So the common path is two builtins, {@code export} and {@code eval}.
      *
      * <p>Environment values travel on standard input, never in the command line, because SSH libraries log
-     * command lines at debug level: the inner script reads {@code export NAME='value'} lines up to a
-     * terminator carrying {@code nonce}, then {@code eval}s them.
+     * command lines at debug level: the wrapper reads {@code export NAME='value'} lines up to a terminator
+     * carrying the run id, then {@code eval}s them.
+     *
+     * @param runId lower-case letters and digits, 8 to 64 of them; unique per command (64 random bits)
+     * @throws IllegalArgumentException when an env name is reserved for the wrapper or the run id is malformed
      */
-    static Wrapped wrap(String command, Optional<String> workDir, Map<String, String> env, String nonce) {
+    static Wrapped wrap(String command, Optional<String> workDir, Map<String, String> env, String runId) {
         for (String name : env.keySet()) {
-            if (name.startsWith(RESERVED_PREFIX)) {
-                throw new IllegalArgumentException("env name (" + name + ") must not start with " + RESERVED_PREFIX
-                        + ", which Testbed's command wrapper uses; rename the variable");
+            if (name.startsWith(RESERVED_PREFIX) || name.equals(RUN_VARIABLE)) {
+                throw new IllegalArgumentException("env name (" + name + ") must be neither " + RUN_VARIABLE
+                        + " nor start with " + RESERVED_PREFIX + ": Testbed's command wrapper uses them; rename the"
+                        + " variable");
             }
         }
-        if (!nonce.matches("[A-Za-z0-9]+")) {
-            throw new IllegalArgumentException("nonce (" + nonce + ") must be letters and digits");
-        }
-        StringBuilder inner = new StringBuilder();
-        inner.append("read -r __tb_t 2>/dev/null </proc/$$/stat\n");
-        inner.append("__tb_t=${__tb_t##*) }\n");
-        inner.append("set -- $__tb_t\n");
-        inner.append("printf '").append(PID_MARKER).append("%s %s\\n' \"$$\" \"${20}\" >&2\n");
-        inner.append("set --\n");
-        inner.append("unset __tb_s __tb_1 __tb_2 __tb_3 __tb_4 __tb_5 __tb_g __tb_t\n");
+        checkRunId(runId);
+        StringBuilder script = new StringBuilder();
+        script.append("export ").append(RUN_VARIABLE).append('=').append(runId).append('\n');
         byte[] stdin = null;
         if (!env.isEmpty()) {
-            String terminator = "TESTBED-ENV-END-" + nonce;
-            inner.append("__tb_e=\n")
+            String terminator = "TESTBED-ENV-END-" + runId;
+            script.append("__tb_e=\n")
                     .append("while IFS= read -r __tb_l; do [ \"$__tb_l\" = ").append(quote(terminator))
                     .append(" ] && break; __tb_e=\"$__tb_e$__tb_l\n\"; done\n")
                     .append("unset __tb_l\n")
@@ -124,28 +96,15 @@ final class ShellScripts {
             exports.append(terminator).append('\n');
             stdin = exports.toString().getBytes(StandardCharsets.UTF_8);
         }
-        workDir.ifPresent(dir -> inner.append("cd ").append(quote(dir)).append(" || { printf '%s\\n' ")
+        workDir.ifPresent(dir -> script.append("cd ").append(quote(dir)).append(" || { printf '%s\\n' ")
                 .append(quote(NO_WORKDIR_MARKER)).append(" >&2; exit ").append(NO_WORKDIR_STATUS).append("; }\n"));
-        inner.append("eval ").append(quote(command)).append('\n');
-
-        String script = "__tb_s=" + quote(inner.toString()) + "\n"
-                + "read -r __tb_1 __tb_2 __tb_3 __tb_4 __tb_g __tb_5 2>/dev/null </proc/$$/stat\n"
-                + "if [ \"$__tb_g\" = \"$$\" ] || ! command -v setsid >/dev/null 2>&1; then eval \"$__tb_s\";"
-                + " else exec setsid sh -c \"$__tb_s\"; fi\n";
-        return new Wrapped(script, stdin);
+        script.append("eval ").append(quote(command)).append('\n');
+        return new Wrapped(script.toString(), stdin);
     }
 
-    /** The group leader the wrapper reported, once its whole line has arrived. */
-    static Optional<Leader> leader(String stderr) {
-        Matcher m = PID_LINE.matcher(stderr);
-        return m.find() ? Optional.of(new Leader(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))))
-                : Optional.empty();
-    }
-
-    /** Standard error without the wrapper's own marker lines (the first pid line and a workdir failure line). */
+    /** Standard error without the wrapper's own marker line (a working directory it could not enter). */
     static String userStderr(String stderr) {
-        String out = PID_LINE.matcher(stderr).replaceFirst("");
-        return NO_WORKDIR_LINE.matcher(out).replaceFirst("");
+        return NO_WORKDIR_LINE.matcher(stderr).replaceFirst("");
     }
 
     /** Whether the wrapper failed to enter the working directory. */
@@ -154,17 +113,50 @@ final class ShellScripts {
     }
 
     /**
-     * Kills the process group led by {@code leader} (the wrapper and everything it started), or the process alone
-     * when it leads no group — but only while the process with that pid still has the leader's start time, so a
-     * pid reused by an unrelated process is left alone. {@code kill -9 -PID} is the one spelling busybox ash, dash
-     * and bash all accept; the {@code sed} strips through the last {@code ") "} as the wrapper does, leaving the
-     * start time as field 20.
+     * Kills every process of one wrapped command, and prints the pids it killed on one line (nothing when none
+     * was found: the command has ended, or has not started yet).
+     *
+     * <p>A process belongs to the command when its {@code /proc/PID/environ} holds {@code TESTBED_RUN=runId}
+     * (anything the command executed, also when it replaced the shell with {@code exec}, and orphans re-parented
+     * away from it), when its {@code /proc/PID/cmdline} does (the wrapper's shell and the subshells it forked,
+     * which keep its argument text), or when its parent belongs to it (a child that cleared its environment). The
+     * idea is Jenkins' process-tree killer; it needs neither a process group — dropbear's shell leads none, its
+     * connection's process does, shared by every session on it — nor a pid, which could have been reused.
+     *
+     * <p>The processes are frozen before they are killed: each is stopped as soon as it is found, and the search
+     * repeats until a pass finds no new one; a stopped process cannot fork, so nothing escapes between the search
+     * and the {@code kill -9}. The search pattern brackets a character ({@code TESTBED_RUN=[x]…}) so that
+     * neither this script's command line nor {@code grep}'s own matches it.
      */
-    static String killScript(Leader leader) {
-        long pid = leader.pid();
-        return "if [ \"$(sed 's/.*) //' /proc/" + pid + "/stat 2>/dev/null | cut -d' ' -f20)\" = "
-                + leader.startTime() + " ]; then kill -9 -" + pid + " 2>/dev/null || kill -9 " + pid
-                + " 2>/dev/null; fi; true";
+    static String killScript(String runId) {
+        checkRunId(runId);
+        String pattern = RUN_VARIABLE + "=[" + runId.charAt(0) + "]" + runId.substring(1);
+        return "__tb_all=' '\n"
+                + "while :; do\n"
+                + "  __tb_more=\n"
+                + "  for __tb_f in $(grep -l -s -e '" + pattern + "' /proc/[0-9]*/environ /proc/[0-9]*/cmdline); do\n"
+                + "    __tb_p=${__tb_f#/proc/}; __tb_p=${__tb_p%/*}\n"
+                + "    case $__tb_all in *\" $__tb_p \"*) ;; *) kill -STOP $__tb_p 2>/dev/null;"
+                + " __tb_all=\"$__tb_all$__tb_p \"; __tb_more=1 ;; esac\n"
+                + "  done\n"
+                + "  for __tb_f in /proc/[0-9]*/stat; do\n"
+                + "    { read -r __tb_l <$__tb_f; } 2>/dev/null || continue\n"
+                + "    __tb_p=${__tb_f#/proc/}; __tb_p=${__tb_p%/stat}\n"
+                + "    __tb_l=${__tb_l##*) }; set -- $__tb_l\n"
+                + "    case $__tb_all in *\" $__tb_p \"*) continue ;; esac\n"
+                + "    case $__tb_all in *\" $2 \"*) kill -STOP $__tb_p 2>/dev/null; __tb_all=\"$__tb_all$__tb_p \";"
+                + " __tb_more=1 ;; esac\n"
+                + "  done\n"
+                + "  [ -n \"$__tb_more\" ] || break\n"
+                + "done\n"
+                + "[ \"$__tb_all\" = ' ' ] || { kill -9 $__tb_all 2>/dev/null; echo $__tb_all; }\n"
+                + "true\n";
+    }
+
+    private static void checkRunId(String runId) {
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            throw new IllegalArgumentException("run id (" + runId + ") must be 8 to 64 lower-case letters and digits");
+        }
     }
 
     /**

@@ -35,12 +35,12 @@ import org.apiguardian.api.API;
  * few primitives of a {@link Transport}.
  *
  * <ul>
- *   <li>Commands run through a small POSIX-sh wrapper (busybox {@code ash} is enough) that makes the command
- *       lead its own process group and report that pid and its start time first on standard error (stripped
- *       from results). On a timeout, an interrupt or {@link Job#kill()} the whole group is killed with
- *       {@code kill -9 -PID} through a second command, so children die too; the kill first checks that the pid
- *       still has that start time, so a reused pid is left alone, while a command that {@code exec}s keeps
- *       both and is killed.</li>
+ *   <li>Commands run through a small POSIX-sh wrapper (busybox {@code ash} is enough) that runs the command in
+ *       place (no extra process and no output of its own: under TCG one more process costs as much as a whole
+ *       command) and marks it with a random run id in the environment variable {@code TESTBED_RUN}. On a
+ *       timeout, an interrupt or {@link Job#kill()} every process carrying that id, or descending from one, is
+ *       frozen and killed through a second command, so children die too, also a command that {@code exec}s or
+ *       an orphan that left the process tree — and nothing else, whatever its pid.</li>
  *   <li>Environment values reach the machine on standard input, never in a command line or a log; the
  *       {@link CommandLog} gets each command with its exit status, duration, working directory and the
  *       <em>names</em> of its environment variables.</li>
@@ -55,11 +55,13 @@ import org.apiguardian.api.API;
 @API(status = API.Status.EXPERIMENTAL)
 public final class TransportMachine implements Machine, AutoCloseable {
 
-    /** How long to wait for a command's pid line, or for its end, after deciding to kill it. */
+    /** How long to keep killing a command, until its channel closes, after deciding to kill it. */
     static final Duration KILL_GRACE = Duration.ofSeconds(10);
-    /** {@link #killGroup} outcome: the group was killed and the command's channel closed. */
+    /** How long to wait for a command's channel to close after a kill round before searching again. */
+    static final Duration KILL_ROUND = Duration.ofMillis(500);
+    /** {@link #killTree} outcome: processes of the command were killed and its channel closed. */
     static final String KILLED = "was killed";
-    /** {@link #killGroup} outcome: the command ended before it could be killed. */
+    /** {@link #killTree} outcome: the command ended before any process of it was found. */
     static final String ALREADY_FINISHED = "had already finished";
     /** Time limit of the small helper commands (kill, settings). */
     static final Duration HELPER_TIMEOUT = Duration.ofSeconds(60);
@@ -146,7 +148,8 @@ public final class TransportMachine implements Machine, AutoCloseable {
     public Job start(String command, RunOptions options) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(options, "options");
-        ShellScripts.Wrapped wrapped = ShellScripts.wrap(command, options.workDir(), options.env(), nonce());
+        String runId = runId();
+        ShellScripts.Wrapped wrapped = ShellScripts.wrap(command, options.workDir(), options.env(), runId);
         int id = jobIds.incrementAndGet();
         String kind = "job#" + id;
         long start = System.nanoTime();
@@ -161,7 +164,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
         }
         log.record(name, kind + " start", "started", elapsed(start), options.workDir(), options.env().keySet(),
                 command);
-        RemoteJob job = new RemoteJob(this, id, command, options, execution, start);
+        RemoteJob job = new RemoteJob(this, id, command, options, execution, runId, start);
         synchronized (jobs) {
             jobs.removeIf(RemoteJob::finished);
             jobs.add(job);
@@ -352,7 +355,8 @@ public final class TransportMachine implements Machine, AutoCloseable {
      * command text. Does not check the expectation.
      */
     private ExecResult execute(String kind, String display, String command, RunOptions options) {
-        ShellScripts.Wrapped wrapped = ShellScripts.wrap(command, options.workDir(), options.env(), nonce());
+        String runId = runId();
+        ShellScripts.Wrapped wrapped = ShellScripts.wrap(command, options.workDir(), options.env(), runId);
         long start = System.nanoTime();
         Transport.Execution execution;
         try {
@@ -367,7 +371,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
             try {
                 status = execution.exitStatus().get(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                String aftermath = killGroup(execution);
+                String aftermath = killTree(execution, runId);
                 if (aftermath.equals(ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
                     status = execution.exitStatus().join(); // it ended just as the timeout elapsed: keep its result
                 } else {
@@ -375,12 +379,12 @@ public final class TransportMachine implements Machine, AutoCloseable {
                             display);
                     throw new CommandTimeoutException(name, display, options.timeout(), text(execution.stdout()),
                             ShellScripts.userStderr(text(execution.stderr())), aftermath.equals(KILLED)
-                                    ? "was killed with its process group; raise RunOptions.timeout if it needs longer"
+                                    ? "was killed with everything it started; raise RunOptions.timeout if it needs longer"
                                     : aftermath);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                String aftermath = killGroup(execution);
+                String aftermath = killTree(execution, runId);
                 log.record(name, kind, "interrupted", elapsed(start), options.workDir(), options.env().keySet(),
                         display);
                 throw new TestbedException("Interrupted while '" + display + "' ran on machine '" + name + "'; it "
@@ -389,7 +393,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 TestbedException cause = Transport.Execution.unwrap(e, transport.target());
                 log.record(name, kind, "error: " + cause.getMessage(), elapsed(start), options.workDir(),
                         options.env().keySet(), display);
-                killOrphan(execution);
+                killOrphan(execution, runId);
                 throw new TestbedException("'" + display + "' on machine '" + name + "' did not complete: "
                         + cause.getMessage(), cause);
             }
@@ -415,72 +419,69 @@ public final class TransportMachine implements Machine, AutoCloseable {
     }
 
     /**
-     * Kills the process group of a running execution and waits for its end. Returns what happened, completing
+     * Kills every process of a running execution and waits for its end. Returns what happened, completing
      * "the command …": {@code was killed}, {@code had already finished}, or why it could not be killed.
+     *
+     * <p>Searches and kills in rounds until the channel closes: a command whose channel was just opened may not
+     * have started on the machine yet, so the first round can find nothing.
      */
-    String killGroup(Transport.Execution execution) {
+    String killTree(Transport.Execution execution, String runId) {
         long deadline = System.nanoTime() + KILL_GRACE.toNanos();
-        Optional<ShellScripts.Leader> leader = Optional.empty();
+        int rounds = 0;
+        boolean found = false;
         while (!execution.exitStatus().isDone()) {
-            leader = ShellScripts.leader(text(execution.stderr()));
-            if (leader.isPresent() || System.nanoTime() > deadline) {
-                break;
+            if (System.nanoTime() > deadline) {
+                execution.close();
+                return found ? "was sent SIGKILL but its channel did not close within " + KILL_GRACE.toSeconds()
+                        + " s (run " + runId + ")"
+                        : "may still be running: no process of it (environment TESTBED_RUN=" + runId + ") was found"
+                                + " within " + KILL_GRACE.toSeconds() + " s, so it could not be killed (is /proc"
+                                + " mounted, and grep installed on the machine?)";
             }
-            sleepQuietly(2);
+            rounds++;
+            long start = System.nanoTime();
+            try {
+                Transport.Outcome outcome = transport.run(ShellScripts.killScript(runId), null, HELPER_TIMEOUT);
+                String killed = text(outcome.stdout()).strip();
+                found |= !killed.isEmpty();
+                log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
+                        elapsed(start), Optional.empty(), List.of(), "run " + runId + (killed.isEmpty() ? ""
+                                : ": pids " + killed));
+            } catch (TestbedException e) {
+                log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
+                        "run " + runId);
+                return "may still be running: killing it (run " + runId + ") failed: " + e.getMessage();
+            }
+            try {
+                execution.exitStatus().get(Math.min(KILL_ROUND.toNanos() * rounds,
+                        Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // not closed yet: search again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return found ? "was sent SIGKILL" : "may still be running: interrupted while killing it";
+            } catch (ExecutionException e) {
+                return "was killed (its connection broke meanwhile)";
+            }
         }
-        if (execution.exitStatus().isDone()) {
-            return ALREADY_FINISHED;
-        }
-        if (leader.isEmpty()) {
-            execution.close();
-            return "may still be running: it never reported its process id within " + KILL_GRACE.toSeconds()
-                    + " s, so it could not be killed (is /bin/sh on the machine a POSIX shell, and /proc mounted?)";
-        }
-        long pid = leader.get().pid();
-        long start = System.nanoTime();
-        try {
-            Transport.Outcome outcome = transport.run(ShellScripts.killScript(leader.get()), null, HELPER_TIMEOUT);
-            log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
-                    elapsed(start), Optional.empty(), List.of(), "process group " + pid);
-        } catch (TestbedException e) {
-            log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
-                    "process group " + pid);
-            return "may still be running: killing its process group " + pid + " failed: " + e.getMessage();
-        }
-        try {
-            execution.exitStatus().get(KILL_GRACE.toNanos(), TimeUnit.NANOSECONDS);
-            return KILLED;
-        } catch (TimeoutException e) {
-            execution.close();
-            return "was sent SIGKILL (process group " + pid + ") but its channel did not close within "
-                    + KILL_GRACE.toSeconds() + " s";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "was sent SIGKILL (process group " + pid + ")";
-        } catch (ExecutionException e) {
-            return "was killed (its connection broke meanwhile)";
-        }
+        return found ? KILLED : ALREADY_FINISHED;
     }
 
     /**
      * Best effort after a command's connection broke: its processes may still run on the machine (an SSH host
-     * keeps them; a reverted VM does not), so kill its group over a fresh connection if its pid is known. Never
-     * throws.
+     * keeps them; a reverted VM does not), so kill them over a fresh connection. Never throws.
      */
-    void killOrphan(Transport.Execution execution) {
-        Optional<ShellScripts.Leader> leader = ShellScripts.leader(text(execution.stderr()));
-        if (leader.isEmpty()) {
-            return;
-        }
-        long pid = leader.get().pid();
+    void killOrphan(Transport.Execution execution, String runId) {
         long start = System.nanoTime();
         try {
-            Transport.Outcome outcome = transport.run(ShellScripts.killScript(leader.get()), null, HELPER_TIMEOUT);
+            Transport.Outcome outcome = transport.run(ShellScripts.killScript(runId), null, HELPER_TIMEOUT);
+            String killed = text(outcome.stdout()).strip();
             log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
-                    elapsed(start), Optional.empty(), List.of(), "leftovers of process group " + pid);
+                    elapsed(start), Optional.empty(), List.of(), "leftovers of run " + runId
+                            + (killed.isEmpty() ? "" : ": pids " + killed));
         } catch (RuntimeException e) {
             log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
-                    "leftovers of process group " + pid);
+                    "leftovers of run " + runId);
         }
     }
 
@@ -492,7 +493,8 @@ public final class TransportMachine implements Machine, AutoCloseable {
         return RunOptions.builder().timeout(HELPER_TIMEOUT).build();
     }
 
-    private static String nonce() {
+    /** 64 random bits in hex: a command's run id, unique enough that no other process on the machine has it. */
+    private static String runId() {
         return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
  * The few primitives a provider gives for reaching one machine: run a shell command, copy a file each way,
  * wait until the machine answers, drop the connection. {@code io.testbed.core.machine.TransportMachine}
  * builds the whole {@link io.testbed.core.Machine} API (expectations, timeouts that kill the remote process
- * group, background jobs, restored settings, the command log) on top of these, so VMs and SSH hosts
+ * tree, background jobs, restored settings, the command log) on top of these, so VMs and SSH hosts
  * ({@code io.testbed.core.ssh.SshTransport}) and containers (Docker exec) behave the same.
  *
  * <p>What an implementation must do, and what it must not:
@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@link #exec} hands the command line, unchanged, to a POSIX shell on the machine ({@code sh -c
  *       command}, or the login shell of an SSH user, which must be POSIX-compatible), with no terminal.
  *       It returns as soon as the command is running; it does not wait for it, time it out or kill it
- *       (the machine layer kills by process group through a second {@code exec}).</li>
+ *       (the machine layer kills its process tree through a second {@code exec}).</li>
  *   <li>Standard input receives the given bytes followed by end-of-file; standard output and standard
  *       error are read continuously (so the remote side never blocks on a full pipe) and kept apart.</li>
  *   <li>Never put the command line, its standard input or file contents in a log or an exception message:
@@ -130,7 +130,7 @@ public interface Transport extends AutoCloseable {
 
         /**
          * Stops reading and releases the channel. Does not signal the remote process: a command still running
-         * may keep running (kill it by process group first). Idempotent; never throws.
+         * may keep running (kill its process tree first). Idempotent; never throws.
          */
         @Override
         void close();

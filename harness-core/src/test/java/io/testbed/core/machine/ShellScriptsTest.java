@@ -3,11 +3,8 @@ package io.testbed.core.machine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,8 +35,8 @@ class ShellScriptsTest {
         shells.add(List.of("sh", "-c"));
         shells.add(List.of("bash", "-c"));
         busybox().ifPresent(busybox -> shells.add(List.of(busybox, "ash", "-c")));
-        // Started by the JVM the shell leads no group and re-executes itself through setsid; started through
-        // setsid (as sshd starts it: a session leader) it runs the command in place.
+        // Started by the JVM the shell leads no group (as under dropbear, whose connection process leads it);
+        // started through setsid (as sshd starts it) it leads its own session and group. Both must work.
         return shells.stream().flatMap(shell -> {
             List<String> leader = new ArrayList<>(List.of("setsid"));
             leader.addAll(shell);
@@ -74,21 +73,14 @@ class ShellScriptsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shells")
-    void runsTheCommandAsLeaderOfItsOwnProcessGroupAndReportsThatPidAndItsStartTimeFirst(List<String> shell)
-            throws Exception {
-        Run run = run(shell, ShellScripts.wrap(
-                "read -r a b c d pgrp sid rest </proc/$$/stat; echo \"$$ $pgrp $#\"; sleep 0 & echo child; wait;"
-                        + " sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20",
-                Optional.empty(), Map.of(), "n1"));
+    void runsTheCommandInPlaceMarkedWithItsRunIdAndAddsNoOutput(List<String> shell) throws Exception {
+        String runId = runId("a1");
+        Run run = run(shell, ShellScripts.wrap("echo \"$$ $# $TESTBED_RUN\"; sh -c 'echo $TESTBED_RUN' & wait",
+                Optional.empty(), Map.of(), runId));
         assertThat(run.status()).isZero();
-        Optional<ShellScripts.Leader> reported = ShellScripts.leader(run.stderr());
-        assertThat(reported).isPresent();
-        assertThat(reported.get().pid()).isEqualTo(run.pid()); // the pid is kept: nothing forked in between
-        // The command sees no positional parameters, and the start time its own /proc/$$/stat holds.
-        assertThat(run.stdout()).isEqualTo(run.pid() + " " + run.pid() + " 0\nchild\n"
-                + reported.get().startTime() + "\n");
-        assertThat(reported.get().startTime()).isPositive();
-        assertThat(ShellScripts.userStderr(run.stderr())).isEmpty();
+        // in place: the shell the JVM started runs it; no positional parameters; children inherit the mark
+        assertThat(run.stdout()).isEqualTo(run.pid() + " 0 " + runId + "\n" + runId + "\n");
+        assertThat(run.stderr()).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -99,7 +91,7 @@ class ShellScriptsTest {
         env.put("TRICKY", tricky);
         env.put("EMPTY", "");
         ShellScripts.Wrapped wrapped = ShellScripts.wrap("printf '[%s][%s]' \"$TRICKY\" \"$EMPTY\"; cat",
-                Optional.empty(), env, "n2");
+                Optional.empty(), env, runId("n2"));
         assertThat(wrapped.script()).doesNotContain("quoted").doesNotContain("second line");
         Run run = run(shell, wrapped);
         assertThat(run.status()).isZero();
@@ -111,87 +103,94 @@ class ShellScriptsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("shells")
     void entersTheWorkingDirectoryOrSaysItCannot(List<String> shell) throws Exception {
-        Run ok = run(shell, ShellScripts.wrap("pwd", Optional.of("/tmp"), Map.of(), "n3"));
+        Run ok = run(shell, ShellScripts.wrap("pwd", Optional.of("/tmp"), Map.of(), runId("n3")));
         assertThat(ok.stdout()).isEqualTo("/tmp\n");
 
         Run missing = run(shell, ShellScripts.wrap("echo should-not-run", Optional.of("/nonexistent dir's"),
-                Map.of(), "n4"));
+                Map.of(), runId("n4")));
         assertThat(missing.status()).isEqualTo(ShellScripts.NO_WORKDIR_STATUS);
         assertThat(missing.stdout()).isEmpty();
         assertThat(ShellScripts.workDirMissing(missing.status(), missing.stderr())).isTrue();
-        assertThat(ShellScripts.userStderr(missing.stderr())).doesNotContain(ShellScripts.NO_WORKDIR_MARKER)
-                .doesNotContain(ShellScripts.PID_MARKER);
+        assertThat(ShellScripts.userStderr(missing.stderr())).doesNotContain(ShellScripts.NO_WORKDIR_MARKER);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shells")
     void keepsTheCommandsExitStatusQuotesAndErrors(List<String> shell) throws Exception {
-        assertThat(run(shell, ShellScripts.wrap("exit 3", Optional.empty(), Map.of(), "n5")).status()).isEqualTo(3);
+        assertThat(run(shell, ShellScripts.wrap("exit 3", Optional.empty(), Map.of(), runId("n5"))).status())
+                .isEqualTo(3);
         Run quoted = run(shell, ShellScripts.wrap("echo 'single' \"double\" it\\'s", Optional.empty(), Map.of(),
-                "n6"));
+                runId("n6")));
         assertThat(quoted.stdout()).isEqualTo("single double it's\n");
-        Run broken = run(shell, ShellScripts.wrap("if then fi (", Optional.empty(), Map.of(), "n7"));
+        Run broken = run(shell, ShellScripts.wrap("if then fi (", Optional.empty(), Map.of(), runId("n7")));
         assertThat(broken.status()).isNotZero();
-        assertThat(ShellScripts.leader(broken.stderr())).isPresent();
         assertThat(ShellScripts.userStderr(broken.stderr())).isNotBlank();
         Run multiLine = run(shell, ShellScripts.wrap("x=1\nif [ $x = 1 ]; then\n  echo one\nfi\ncat <<EOF\nheredoc\nEOF",
-                Optional.empty(), Map.of(), "n8"));
+                Optional.empty(), Map.of(), runId("n8")));
         assertThat(multiLine.stdout()).isEqualTo("one\nheredoc\n");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shells")
-    void killScriptKillsTheWholeGroup(List<String> shell) throws Exception {
-        Process process = start(shell, ShellScripts.wrap("sleep 1000 & sleep 1001; wait", Optional.empty(), Map.of(),
-                "k1"));
+    void killScriptKillsEveryProcessOfTheCommandEvenWhileItForksAndNothingElse(List<String> shell) throws Exception {
+        int base = 600_000 + ThreadLocalRandom.current().nextInt(100_000) * 10;
+        // A background job, a subshell holding a grandchild, an orphan whose parent exited (re-parented away from
+        // the tree), a child that cleared its environment, and a loop that forks a new process all the time.
+        String runId = runId("k1");
+        Process process = start(shell, ShellScripts.wrap("sleep " + base + " & (sleep " + (base + 2) + "; true) &"
+                + " (sleep " + (base + 4) + " &) ; env -i sleep " + (base + 5) + " & (while :; do sleep 0; done) &"
+                + " sleep " + (base + 1) + "; wait", Optional.empty(), Map.of(), runId));
+        Process sibling = start(shell, ShellScripts.wrap("sleep " + (base + 3), Optional.empty(), Map.of(),
+                runId("k0")));
         try {
-            ShellScripts.Leader leader = awaitLeader(process);
-            assertThat(leader.pid()).isEqualTo(process.pid());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (process.toHandle().descendants().count() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            List<ProcessHandle> children = process.toHandle().descendants().toList();
-            assertThat(children).hasSize(2);
-            // A kill carrying another start time leaves the group alone (the pid might have been reused).
-            runKill(shell, new ShellScripts.Leader(leader.pid(), leader.startTime() + 1));
+            List<ProcessHandle> sleeps = awaitSleeps(base, 0, 1, 2, 4, 5);
+            List<ProcessHandle> siblings = awaitSleeps(base, 3);
+            // A kill carrying another run id leaves everything alone.
+            assertThat(runKill(shell, runId("k9"))).isEmpty();
             assertThat(process.waitFor(200, TimeUnit.MILLISECONDS)).isFalse();
-            assertThat(children).allMatch(ShellScriptsTest::running);
+            assertThat(sleeps).allMatch(ShellScriptsTest::running);
+            List<ProcessHandle> tree = process.toHandle().descendants().toList();
 
-            runKill(shell, leader);
+            assertThat(runKill(shell, runId)).isNotEmpty().contains(String.valueOf(process.pid()));
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).isEqualTo(128 + 9);
-            for (ProcessHandle child : children) {
+            for (ProcessHandle child : concat(tree, sleeps)) {
                 for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                         running(child) && System.nanoTime() < end; ) {
                     Thread.sleep(5);
                 }
-                assertThat(running(child)).as("child %s", child.pid()).isFalse();
+                assertThat(running(child)).as("process %s of the command", child.pid()).isFalse();
             }
+            // Nothing outside the command is touched, though it may share the process group (as under dropbear).
+            assertThat(sibling.isAlive()).isTrue();
+            assertThat(siblings).allMatch(ShellScriptsTest::running);
+            // Once everything is gone, a kill finds nothing.
+            assertThat(runKill(shell, runId)).isEmpty();
         } finally {
-            process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
+            sibling.destroyForcibly();
+            ProcessHandle.allProcesses().filter(p -> commandLine(p).matches("sleep " + base / 10 + "\\d"))
+                    .forEach(ProcessHandle::destroyForcibly);
         }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shells")
     void killScriptKillsACommandThatReplacedTheShellWithExec(List<String> shell) throws Exception {
-        Process process = start(shell, ShellScripts.wrap("exec sleep 1000", Optional.empty(), Map.of(), "k2"));
+        int seconds = 600_000 + ThreadLocalRandom.current().nextInt(100_000);
+        String runId = runId("k2");
+        Process process = start(shell, ShellScripts.wrap("exec sleep " + seconds, Optional.empty(), Map.of(), runId));
         try {
-            ShellScripts.Leader leader = awaitLeader(process);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!commandLine(process).equals("sleep 1000") && System.nanoTime() < deadline) {
+            while (!commandLine(process.toHandle()).equals("sleep " + seconds) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            // The shell is gone: its pid and start time now belong to sleep, whose command line has no wrapper text.
-            assertThat(commandLine(process)).isEqualTo("sleep 1000");
-            assertThat(leader.pid()).isEqualTo(process.pid());
-
-            runKill(shell, new ShellScripts.Leader(leader.pid(), leader.startTime() + 1));
+            // The shell is gone: its process is sleep now, whose command line has no wrapper text.
+            assertThat(commandLine(process.toHandle())).isEqualTo("sleep " + seconds);
+            assertThat(runKill(shell, runId("k8"))).isEmpty();
             assertThat(process.waitFor(200, TimeUnit.MILLISECONDS)).isFalse();
 
-            runKill(shell, leader);
+            assertThat(runKill(shell, runId)).isEqualTo(String.valueOf(process.pid()));
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).isEqualTo(128 + 9);
         } finally {
@@ -199,10 +198,40 @@ class ShellScriptsTest {
         }
     }
 
-    /** The arguments of a running process, joined by spaces, as {@code /proc/PID/cmdline} holds them. */
-    static String commandLine(Process process) throws IOException {
-        String cmdline = Files.readString(Path.of("/proc/" + process.pid() + "/cmdline"));
-        return cmdline.replace('\0', ' ').strip();
+    /** A run id of the right shape, distinct per call. */
+    static String runId(String prefix) {
+        return prefix + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    /** Waits until a {@code sleep base+N} process runs for each offset N, anywhere on this host, and returns them. */
+    static List<ProcessHandle> awaitSleeps(int base, int... offsets) throws InterruptedException {
+        List<String> wanted = IntStream.of(offsets).mapToObj(n -> "sleep " + (base + n)).toList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<ProcessHandle> found;
+        do {
+            found = ProcessHandle.allProcesses().filter(p -> wanted.contains(commandLine(p))).toList();
+            if (found.size() == wanted.size()) {
+                return found;
+            }
+            Thread.sleep(10);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("expected " + wanted + " to run, found " + found.stream().map(ShellScriptsTest::
+                commandLine).toList());
+    }
+
+    static List<ProcessHandle> concat(List<ProcessHandle> a, List<ProcessHandle> b) {
+        List<ProcessHandle> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** The arguments of a process, joined by spaces, as {@code /proc/PID/cmdline} holds them; empty if gone. */
+    static String commandLine(ProcessHandle process) {
+        try {
+            return Files.readString(Path.of("/proc/" + process.pid() + "/cmdline")).replace('\0', ' ').strip();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** Starts a wrapped script without waiting for it; its standard input is closed at once. */
@@ -214,35 +243,17 @@ class ShellScriptsTest {
         return process;
     }
 
-    /** Reads standard error up to the wrapper's pid line. */
-    static ShellScripts.Leader awaitLeader(Process process) throws Exception {
-        CompletableFuture<ShellScripts.Leader> line = CompletableFuture.supplyAsync(() -> {
-            try {
-                BufferedReader stderr = new BufferedReader(
-                        new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
-                for (String next; (next = stderr.readLine()) != null; ) {
-                    Optional<ShellScripts.Leader> leader = ShellScripts.leader(next + "\n");
-                    if (leader.isPresent()) {
-                        return leader.get();
-                    }
-                }
-                throw new IllegalStateException("standard error ended without a pid line");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-        return line.get(10, TimeUnit.SECONDS);
-    }
-
-    /** Runs the kill script for {@code leader} with {@code shell}; it always exits with 0. */
-    static void runKill(List<String> shell, ShellScripts.Leader leader) throws Exception {
+    /** Runs the kill script for {@code runId} with {@code shell}; it must exit with 0. Returns the pids it killed. */
+    static String runKill(List<String> shell, String runId) throws Exception {
         List<String> command = new ArrayList<>(shell);
-        command.add(ShellScripts.killScript(leader));
-        Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+        command.add(ShellScripts.killScript(runId));
+        Process kill = new ProcessBuilder(command).start();
         String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String errors = new String(kill.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(kill.exitValue()).as("kill script exit status, output: %s", output).isZero();
-        assertThat(output).as("kill script output").isEmpty();
+        assertThat(kill.exitValue()).as("kill script exit status, errors: %s", errors).isZero();
+        assertThat(errors).as("kill script errors").isEmpty();
+        return output.strip();
     }
 
     /** Alive and not a zombie (orphans stay zombies until this host's init reaps them, which can take seconds). */
@@ -266,20 +277,12 @@ class ShellScriptsTest {
 
     @Test
     void rejectsEnvironmentNamesTheWrapperUses() {
-        assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of("__tb_e", "x"), "n"))
+        assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of("__tb_e", "x"), runId("r")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("__tb_e").hasMessageContaining("__tb_");
-    }
-
-    @Test
-    void findsThePidLineOnlyOnceItIsComplete() {
-        assertThat(ShellScripts.leader("TESTBED-PID 123 4567")).isEmpty();
-        assertThat(ShellScripts.leader("TESTBED-PID 123 \n")).isEmpty();
-        assertThat(ShellScripts.leader("TESTBED-PID 123 4567\n")).hasValue(new ShellScripts.Leader(123, 4567));
-        assertThat(ShellScripts.leader("motd junk\nTESTBED-PID 77 9\nuser error\n"))
-                .hasValue(new ShellScripts.Leader(77, 9));
-        assertThat(ShellScripts.userStderr("TESTBED-PID 77 9\nuser\nTESTBED-PID 5 6\n"))
-                .isEqualTo("user\nTESTBED-PID 5 6\n");
+                .hasMessageContaining("env name (__tb_e)").hasMessageContaining("__tb_");
+        assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of("TESTBED_RUN", "x"), runId("r")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("env name (TESTBED_RUN)");
     }
 
     @Test
@@ -313,16 +316,16 @@ class ShellScriptsTest {
     }
 
     @Test
-    void killsByProcessGroupWithASyntaxEveryShellAccepts() {
-        assertThat(ShellScripts.killScript(new ShellScripts.Leader(4242, 1234567))).isEqualTo(
-                "if [ \"$(sed 's/.*) //' /proc/4242/stat 2>/dev/null | cut -d' ' -f20)\" = 1234567 ];"
-                        + " then kill -9 -4242 2>/dev/null || kill -9 4242 2>/dev/null; fi; true");
-        assertThatThrownBy(() -> new ShellScripts.Leader(1, 5)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("pid (1)");
-        assertThatThrownBy(() -> new ShellScripts.Leader(42, -1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("startTime (-1)");
-        assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of(), "a b"))
-                .isInstanceOf(IllegalArgumentException.class);
+    void acceptsOnlyRunIdsOfLowerCaseLettersAndDigits() {
+        for (String bad : new String[] {"a b", "short", "UPPERCASE1", "x".repeat(65), "id'quote1", ""}) {
+            assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of(), bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("run id (" + bad + ")");
+            assertThatThrownBy(() -> ShellScripts.killScript(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("run id (" + bad + ")");
+        }
+        // the script never holds the mark it looks for, so it cannot find itself
+        assertThat(ShellScripts.killScript("abcdef0123")).doesNotContain("TESTBED_RUN=abcdef0123")
+                .contains("TESTBED_RUN=[a]bcdef0123");
     }
 
     @Test
