@@ -18,6 +18,8 @@ final class ShellScripts {
      * command's run id, which {@link #killScript} looks for.
      */
     static final String RUN_VARIABLE = "TESTBED_RUN";
+    /** How often the kill script looks whether the processes it killed were reaped, 20 ms apart. */
+    static final int REAP_POLLS = 50;
     /** Line the wrapper writes to standard error when the working directory cannot be entered. */
     static final String NO_WORKDIR_MARKER = "TESTBED-NO-WORKDIR";
     /** Exit status the wrapper uses together with {@link #NO_WORKDIR_MARKER}. */
@@ -127,6 +129,11 @@ final class ShellScripts {
      * repeats until a pass finds no new one; a stopped process cannot fork, so nothing escapes between the search
      * and the {@code kill -9}. The search pattern brackets a character ({@code TESTBED_RUN=[x]…}) so that
      * neither this script's command line nor {@code grep}'s own matches it.
+     *
+     * <p>Then it waits, {@value #REAP_POLLS} polls of 20 ms at most, until the killed processes are reaped, so a
+     * check right after the kill does not find them as zombies: killed children are re-parented to init, and
+     * busybox init reaps them only when its loop comes round. A pid 1 that never reaps (a container's own
+     * command) just makes the kill return after the last poll.
      */
     static String killScript(String runId) {
         checkRunId(runId);
@@ -149,7 +156,17 @@ final class ShellScripts {
                 + "  done\n"
                 + "  [ -n \"$__tb_more\" ] || break\n"
                 + "done\n"
-                + "[ \"$__tb_all\" = ' ' ] || { kill -9 $__tb_all 2>/dev/null; echo $__tb_all; }\n"
+                + "[ \"$__tb_all\" = ' ' ] && exit 0\n"
+                + "kill -9 $__tb_all 2>/dev/null\n"
+                + "echo $__tb_all\n"
+                + "__tb_n=0\n"
+                + "while [ $__tb_n -lt " + REAP_POLLS + " ]; do\n"
+                + "  __tb_left=\n"
+                + "  for __tb_p in $__tb_all; do [ -e /proc/$__tb_p ] && { __tb_left=1; break; }; done\n"
+                + "  [ -n \"$__tb_left\" ] || break\n"
+                + "  sleep 0.02\n"
+                + "  __tb_n=$((__tb_n + 1))\n"
+                + "done\n"
                 + "true\n";
     }
 
