@@ -54,6 +54,18 @@ final class Xml {
         }
     }
 
+    /** An element with attributes and no content in a namespace already declared on the root or an ancestor. */
+    Xml emptyNs(String prefix, String name, String namespace, String... attributes) {
+        try {
+            newline();
+            writer.writeEmptyElement(prefix, name, namespace);
+            attributes(attributes);
+            return this;
+        } catch (XMLStreamException e) {
+            throw new TestbedException("Cannot write XML: " + e, e);
+        }
+    }
+
     Xml close() {
         try {
             depth--;
