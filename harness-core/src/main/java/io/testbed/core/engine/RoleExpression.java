@@ -4,27 +4,47 @@ import io.testbed.core.Machine;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 
 /**
  * EnOSlib-style set algebra on roles: {@code a}, {@code a|b} (union), {@code a&b} (intersection),
  * {@code !a} (every machine without role a, so {@code a&!b} is a difference), evaluated left to right;
  * {@code *} is every machine. Role names may contain {@code -}. Hand-written because the
  * grammar is four operators over names — a parser library would be larger than the feature.
+ *
+ * <p>Public for the JUnit extension, which evaluates the expressions of injection points on the declared
+ * machines before anything is provisioned.
  */
-final class RoleExpression {
+@API(status = API.Status.INTERNAL)
+public final class RoleExpression {
 
     private static final Pattern TOKEN = Pattern.compile("\\s*([|&]|!?(?:\\*|[a-z][a-z0-9-]*))\\s*");
 
     private RoleExpression() {}
 
-    static List<Machine> select(String expression, List<Machine> machines) {
+    /**
+     * The machines {@code expression} selects, in declaration order.
+     *
+     * @throws IllegalArgumentException naming the expression and what is wrong with it
+     */
+    public static List<Machine> select(String expression, List<Machine> machines) {
+        return select(expression, machines, Machine::roles);
+    }
+
+    /**
+     * The items {@code expression} selects, in their order, given each item's roles.
+     *
+     * @throws IllegalArgumentException naming the expression and what is wrong with it
+     */
+    public static <T> List<T> select(String expression, List<T> items, Function<T, Set<String>> roles) {
         if (expression == null || expression.isBlank()) {
             throw new IllegalArgumentException("role expression must not be blank; use '*' for every machine");
         }
         Matcher m = TOKEN.matcher(expression);
-        Set<Machine> result = null;
+        Set<T> result = null;
         char pending = '|';
         int position = 0;
         boolean expectOperand = true;
@@ -48,10 +68,10 @@ final class RoleExpression {
             }
             boolean negated = token.startsWith("!");
             String role = negated ? token.substring(1) : token;
-            Set<Machine> operand = new LinkedHashSet<>();
-            for (Machine machine : machines) {
-                if ((role.equals("*") || machine.roles().contains(role)) != negated) {
-                    operand.add(machine);
+            Set<T> operand = new LinkedHashSet<>();
+            for (T item : items) {
+                if ((role.equals("*") || roles.apply(item).contains(role)) != negated) {
+                    operand.add(item);
                 }
             }
             if (result == null) {
@@ -69,7 +89,7 @@ final class RoleExpression {
             throw new IllegalArgumentException("role expression '" + expression + "' ends with an operator");
         }
         // keep declaration order
-        Set<Machine> selected = result;
-        return machines.stream().filter(selected::contains).toList();
+        Set<T> selected = result;
+        return items.stream().filter(selected::contains).toList();
     }
 }

@@ -3,6 +3,7 @@ package io.testbed.junit.internal;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.TestNetwork;
+import io.testbed.core.engine.RoleExpression;
 import io.testbed.junit.Host;
 import io.testbed.junit.Net;
 import io.testbed.junit.Role;
@@ -12,8 +13,11 @@ import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ModifierSupport;
@@ -178,12 +182,17 @@ final class Injection {
                 && p.getActualTypeArguments()[0] == Machine.class;
     }
 
-    /** The names an environment has, declared or live. */
-    record Catalog(String environment, List<String> machines, List<String> networks) {}
+    /**
+     * The names an environment has, declared or live.
+     *
+     * @param machineRoles each machine's roles in declaration order, or {@code null} when they are not known (the
+     *                     declaration is invalid): then role expressions are checked only on the live environment
+     */
+    record Catalog(String environment, List<String> machines, List<String> networks,
+            Map<String, Set<String>> machineRoles) {}
 
     /**
-     * Checks a request against the declared environment, before provisioning. Role expressions are evaluated only
-     * on the live environment.
+     * Checks a request against the declared environment, before provisioning (and again against the live one).
      *
      * @throws Misuse naming the point, what it asked for and what exists
      */
@@ -210,9 +219,31 @@ final class Injection {
             throw new Misuse(subject + " is ambiguous: " + environment + " has " + catalog.networks().size()
                     + " networks " + catalog.networks() + "; add @Net(\"name\")", false);
         }
-        if (request instanceof MachinesWithRole role && role.expression().isBlank()) {
-            throw new Misuse(subject + " needs a role expression such as \"frontend\", \"a|b\" or \"*\"", false);
+        if (request instanceof MachinesWithRole role) {
+            if (role.expression().isBlank()) {
+                throw new Misuse(subject + " needs a role expression such as \"frontend\", \"a|b\" or \"*\"", false);
+            }
+            if (catalog.machineRoles() != null) {
+                selectWithRole(role, catalog);
+            }
         }
+    }
+
+    /** The names of the machines a role request selects; a single-machine request must select exactly one. */
+    private static List<String> selectWithRole(MachinesWithRole role, Catalog catalog) {
+        List<String> matches;
+        try {
+            matches = RoleExpression.select(role.expression(), List.copyOf(catalog.machineRoles().keySet()),
+                    catalog.machineRoles()::get);
+        } catch (IllegalArgumentException e) {
+            throw new Misuse(role.point().subject() + " is not a valid role expression: " + e.getMessage(), false);
+        }
+        if (role.single() && matches.size() != 1) {
+            throw new Misuse(role.point().subject() + " matches " + matches.size() + " machines " + matches
+                    + " of environment '" + catalog.environment() + "', but a Machine needs exactly one; inject a"
+                    + " List<Machine> or narrow the expression", false);
+        }
+        return matches;
     }
 
     /**
@@ -221,9 +252,10 @@ final class Injection {
      * @throws Misuse naming the point, what it asked for and what exists
      */
     static Object resolve(Request request, ManagedEnvironment environment) {
-        Catalog catalog = new Catalog(environment.name(),
-                environment.machines().stream().map(Machine::name).toList(),
-                environment.networks().stream().map(TestNetwork::name).toList());
+        Map<String, Set<String>> roles = new LinkedHashMap<>();
+        environment.machines().forEach(machine -> roles.put(machine.name(), machine.roles()));
+        Catalog catalog = new Catalog(environment.name(), List.copyOf(roles.keySet()),
+                environment.networks().stream().map(TestNetwork::name).toList(), roles);
         check(request, catalog);
         if (request instanceof MachineNamed named) {
             return environment.machine(named.name());
@@ -241,26 +273,9 @@ final class Injection {
             return environment.networks().get(0);
         }
         if (request instanceof MachinesWithRole role) {
-            return machinesWithRole(role, environment);
+            List<Machine> matches = selectWithRole(role, catalog).stream().map(environment::machine).toList();
+            return role.single() ? matches.get(0) : matches;
         }
         return environment;
-    }
-
-    private static Object machinesWithRole(MachinesWithRole role, ManagedEnvironment environment) {
-        List<Machine> matches;
-        try {
-            matches = environment.machines(role.expression());
-        } catch (IllegalArgumentException e) {
-            throw new Misuse(role.point().subject() + " is not a valid role expression: " + e.getMessage(), false);
-        }
-        if (!role.single()) {
-            return matches;
-        }
-        if (matches.size() != 1) {
-            throw new Misuse(role.point().subject() + " matches " + matches.size() + " machines "
-                    + matches.stream().map(Machine::name).toList() + " of environment '" + environment.name()
-                    + "', but a Machine needs exactly one; inject a List<Machine> or narrow the expression", false);
-        }
-        return matches.get(0);
     }
 }

@@ -296,19 +296,24 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
         }
     }
 
-    /** The names to check injection points against: the spec's, or the declared ones when the spec is invalid. */
+    /**
+     * The names (and roles) to check injection points against: the spec's, or the declared names when the spec is
+     * invalid.
+     */
     private static Injection.Catalog catalog(Topology topology, SpecMapper.Mapping mapping) {
         if (mapping.spec().isPresent()) {
             EnvironmentSpec spec = mapping.spec().get();
-            return new Injection.Catalog(spec.name(), spec.machines().stream().map(MachineSpec::name).toList(),
-                    spec.networks().stream().map(NetworkSpec::name).toList());
+            Map<String, Set<String>> roles = new LinkedHashMap<>();
+            spec.machines().forEach(machine -> roles.put(machine.name(), machine.roles()));
+            return new Injection.Catalog(spec.name(), List.copyOf(roles.keySet()),
+                    spec.networks().stream().map(NetworkSpec::name).toList(), roles);
         }
         Set<String> machines = new LinkedHashSet<>(topology.collectPaths().keySet());
         Set<String> networks = new LinkedHashSet<>();
         topology.networks().forEach(n -> networks.add(n.name()));
         String name = topology.prefix().map(Prefix::name).filter(s -> !s.isBlank())
                 .orElseGet(() -> SpecMapper.deriveName(topology.testClass().getSimpleName()));
-        return new Injection.Catalog(name, List.copyOf(machines), List.copyOf(networks));
+        return new Injection.Catalog(name, List.copyOf(machines), List.copyOf(networks), null);
     }
 
     // --- injection points --------------------------------------------------------------------------------------

@@ -498,4 +498,36 @@ class MisuseTest {
                 "machine web destroy").noneMatch(e -> e.contains("db"));
         assertThat(LocalRecorder.live()).isEmpty();
     }
+
+    // --- 26. role expressions: a Machine matching none or several machines, a malformed expression
+
+    @VM(name = "web", roles = "frontend")
+    @VM(name = "api", roles = "frontend")
+    static class RoleMismatch {
+        @Test
+        void tooMany(@Role("frontend") Machine frontend) {}
+
+        @Test
+        void none(@Role("backend") Machine backend) {}
+
+        @Test
+        void malformed(@Role("frontend||backend") List<Machine> machines) {}
+
+        @Test
+        void emptyListIsFine(@Role("backend") List<Machine> backends) {}
+    }
+
+    @Test
+    void roleExpressionsAreCheckedAgainstTheDeclaredRolesBeforeProvisioning() {
+        assertRejected(RoleMismatch.class, PreconditionViolationException.class,
+                "@Role(\"frontend||backend\") on parameter 'machines' of method malformed(List) is not a valid role"
+                        + " expression: role expression 'frontend||backend' has an operator where a role was expected"
+                        + " near '|'",
+                "@Role(\"backend\") on parameter 'backend' of method none(Machine) matches 0 machines [] of"
+                        + " environment 'role-mismatch', but a Machine needs exactly one; inject a List<Machine> or"
+                        + " narrow the expression",
+                "@Role(\"frontend\") on parameter 'frontend' of method tooMany(Machine) matches 2 machines [web, api]"
+                        + " of environment 'role-mismatch', but a Machine needs exactly one; inject a List<Machine> or"
+                        + " narrow the expression");
+    }
 }
