@@ -139,7 +139,7 @@ public final class PinnedHostKey {
         }
 
         /** The key the server presented and this verifier refused, or {@code null}. */
-        PublicKey refused() {
+        public PublicKey refused() {
             return refused;
         }
     }

@@ -1,6 +1,7 @@
 package io.testbed.provider.libvirt.template;
 
 import io.testbed.core.ExecResult;
+import io.testbed.core.ssh.PinnedHostKey;
 import io.testbed.core.ssh.SshKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,12 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,9 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
-import net.schmizz.sshj.common.Buffer;
 import net.schmizz.sshj.connection.channel.direct.Session;
-import net.schmizz.sshj.transport.verification.HostKeyVerifier;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 import org.apiguardian.api.API;
 
@@ -238,7 +234,8 @@ public final class BareQemu {
     private SSHClient waitForSsh(Guest guest, DefaultConfig config, SshKeys.KeyFiles clientKey, Options options,
             long started) {
         long deadline = started + options.bootTimeout().toNanos();
-        PinnedHostKey verifier = new PinnedHostKey(guest.hostKey());
+        PinnedHostKey pinned = PinnedHostKey.parse(guest.hostKey());
+        PinnedHostKey.Verifier verifier = pinned.verifier();
         Exception lastError = null;
         int attempts = 0;
         boolean markerExpected = guest.template.bootsFromKernel();
@@ -278,9 +275,9 @@ public final class BareQemu {
             } catch (IOException e) {
                 lastError = e;
                 closeQuietly(client);
-                if (verifier.rejected != null) {
-                    throw guest.failure("the guest presented host key " + verifier.rejected
-                            + " instead of the seed's " + guest.hostKey(), e);
+                if (verifier.refused() != null) {
+                    throw guest.failure("the guest presented host key "
+                            + PinnedHostKey.fingerprint(verifier.refused()) + " instead of the seed's " + pinned, e);
                 }
             }
             sleep(markerExpected ? 50 : 250);
@@ -404,31 +401,6 @@ public final class BareQemu {
             client.close();
         } catch (IOException | RuntimeException ignored) {
             // already broken
-        }
-    }
-
-    /** Accepts exactly the host key from the seed; remembers what else was offered. */
-    private static final class PinnedHostKey implements HostKeyVerifier {
-        private final byte[] expected;
-        private volatile String rejected;
-
-        PinnedHostKey(String publicLine) {
-            this.expected = Base64.getDecoder().decode(publicLine.split(" ")[1]);
-        }
-
-        @Override
-        public boolean verify(String hostname, int port, PublicKey key) {
-            byte[] offered = new Buffer.PlainBuffer().putPublicKey(key).getCompactData();
-            if (Arrays.equals(expected, offered)) {
-                return true;
-            }
-            rejected = Base64.getEncoder().encodeToString(offered);
-            return false;
-        }
-
-        @Override
-        public List<String> findExistingAlgorithms(String hostname, int port) {
-            return List.of("ssh-ed25519");
         }
     }
 
