@@ -116,7 +116,7 @@ public final class AddressPlanner {
                 }
                 nics.add(new NicPlan(network.name(), objectName(shortId, network.name()), bridges.get(network.name()),
                         mac, address.get(), subnet.getNetworkPrefixLength(), gateways.get(network.name()),
-                        network.mtu()));
+                        network.mtu(), network.mode()));
                 hosts.get(network.name()).add(new NetworkPlan.Host(machine.name(), mac, address.get()));
             }
             machines.add(new MachinePlan(machine, objectName(shortId, machine.name()), nics));

@@ -1,5 +1,6 @@
 package io.testbed.core.spi;
 
+import io.testbed.core.spec.NetworkMode;
 import java.net.InetAddress;
 
 /**
@@ -14,7 +15,14 @@ import java.net.InetAddress;
  * @param prefixLength   the subnet's prefix length
  * @param gateway        the host-side gateway (.1)
  * @param mtu            the MTU, or 0 for the default
+ * @param mode           how the network reaches the outside: a machine's first NIC on a {@link NetworkMode#NAT}
+ *                       network carries its default route, via {@code gateway}, whichever provider runs the machine
  */
 public record NicPlan(String network, String networkObject, String bridge, String mac, InetAddress address, int prefixLength,
-        InetAddress gateway, int mtu) {
+        InetAddress gateway, int mtu, NetworkMode mode) {
+
+    /** Whether the network has outbound NAT. */
+    public boolean nat() {
+        return mode == NetworkMode.NAT;
+    }
 }

@@ -76,9 +76,9 @@ class AddressPlannerTest {
         assertThat(db.objectName()).isEqualTo("tb-1a2b3c4d-db");
         assertThat(db.nics()).containsExactly(
                 new NicPlan("lan", "tb-1a2b3c4d-lan", lan.bridgeName(), expectedMac(PREFIX + "/db/0"), ip("198.18.4.11"), 24,
-                        ip("198.18.4.1"), 0),
+                        ip("198.18.4.1"), 0, NetworkMode.ISOLATED),
                 new NicPlan("wan", "tb-1a2b3c4d-wan", plan.network("wan").bridgeName(), expectedMac(PREFIX + "/db/1"), ip("198.18.5.11"), 24,
-                        ip("198.18.5.1"), 0));
+                        ip("198.18.5.1"), 0, NetworkMode.ISOLATED));
         assertThat(plan.machines()).extracting(MachinePlan::name).containsExactly("web", "db", "cache");
         assertThat(lan.hosts().get(1).mac()).isEqualTo(db.nics().get(0).mac());
         assertThat(db.nics()).extracting(NicPlan::bridge)
@@ -223,5 +223,15 @@ class AddressPlannerTest {
 
     private static List<String> macs(AddressPlan plan) {
         return plan.machines().stream().flatMap(m -> m.nics().stream()).map(NicPlan::mac).toList();
+    }
+
+    @Test
+    void everyNicCarriesItsNetworksModeSoAnyProviderCanRouteThroughTheFirstNatOne() {
+        EnvironmentSpec spec = new EnvironmentSpec("modes",
+                List.of(NetworkSpec.leased("lan"), new NetworkSpec("wan", NetworkMode.NAT, Optional.empty(), true, 0)),
+                List.of(machine("db", "lan", "wan")));
+        List<NicPlan> nics = AddressPlanner.plan(spec, PREFIX, SUBNETS).machine("db").nics();
+        assertThat(nics).extracting(NicPlan::mode).containsExactly(NetworkMode.ISOLATED, NetworkMode.NAT);
+        assertThat(nics).extracting(NicPlan::nat).containsExactly(false, true);
     }
 }

@@ -187,9 +187,14 @@ final class DockerMachine implements MachineResource {
                 changeMac(pid, current, nic.mac());
             }
         }
+        // Docker routes through the first non-internal (NAT) Docker network itself; otherwise the first joined NIC
+        // on a NAT network carries the default route, as a VM's first NAT NIC does.
+        boolean routed = dockerNics.stream().anyMatch(NicPlan::nat);
         for (int i = 0; i < joinedNics.size(); i++) {
             NicPlan nic = joinedNics.get(i);
-            HostBridgeLink.join(pid, hostInterface(nic), nic, "eth" + (dockerNics.size() + i));
+            boolean defaultRoute = !routed && nic.nat();
+            routed |= defaultRoute;
+            HostBridgeLink.join(pid, hostInterface(nic), nic, "eth" + (dockerNics.size() + i), defaultRoute);
         }
     }
 

@@ -42,10 +42,11 @@ final class HostBridgeLink {
      * Creates the pair and configures the container's end as {@code containerInterface} with the NIC's MAC,
      * address and MTU.
      *
-     * @param pid the container's main process, whose network namespace receives the inner end
+     * @param pid          the container's main process, whose network namespace receives the inner end
+     * @param defaultRoute whether the container's default route goes through this NIC to the network's gateway
      * @throws TestbedException naming the bridge and the failing step; nothing is left behind
      */
-    static void join(long pid, String hostInterface, NicPlan nic, String containerInterface) {
+    static void join(long pid, String hostInterface, NicPlan nic, String containerInterface, boolean defaultRoute) {
         String bridge = nic.bridge();
         if (!Files.isDirectory(Path.of("/sys/class/net", bridge, "bridge"))) {
             throw new TestbedException("Cannot join network '" + nic.network() + "': its host bridge " + bridge
@@ -72,6 +73,10 @@ final class HostBridgeLink {
                     nic.address().getHostAddress() + "/" + nic.prefixLength(), "dev", containerInterface), TIMEOUT);
             HostCommand.check(what, List.of("nsenter", "-t", namespace, "-n", "ip", "link", "set", containerInterface,
                     "up"), TIMEOUT);
+            if (defaultRoute) {
+                HostCommand.check(what, List.of("nsenter", "-t", namespace, "-n", "ip", "route", "replace", "default",
+                        "via", nic.gateway().getHostAddress(), "dev", containerInterface), TIMEOUT);
+            }
         } catch (TestbedException e) {
             remove(hostInterface);
             throw e;

@@ -10,6 +10,7 @@ import io.testbed.core.plan.AddressPlan;
 import io.testbed.core.plan.AddressPlanner;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.NetworkMode;
 import io.testbed.core.spec.NetworkSpec;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * addressed and MAC'd as planned. The "other provider" is a plain Linux bridge this test creates on the planned
  * bridge name, with the gateway address, in 198.19.x (outside the lease pool's leased /24s used by other tests).
  * Driven at the provider level, because with only the Docker provider installed the engine gives every network to
- * Docker. Also covers a second Docker network (MAC changed after start), pause/resume and revert re-joining.
+ * Docker. The foreign network has outbound NAT and the Docker one is isolated, so the joined NIC carries the
+ * container's default route. Also covers pause/resume and revert re-joining.
  */
 class HostBridgeJoinIT {
 
@@ -50,7 +53,8 @@ class HostBridgeJoinIT {
     void createForeignBridge() {
         prefix = Prefix.create(temp.resolve("prefixes"), "mixed");
         EnvironmentSpec spec = new EnvironmentSpec("mixed",
-                List.of(NetworkSpec.leased("dock"), NetworkSpec.leased("vmnet")),
+                List.of(NetworkSpec.leased("dock"),
+                        new NetworkSpec("vmnet", NetworkMode.NAT, Optional.empty(), true, 0)),
                 List.of(container("box", "dock", "vmnet")));
         plan = AddressPlanner.plan(spec, prefix.id(), Map.of("dock", DOCKER_SUBNET, "vmnet", FOREIGN_SUBNET));
         foreign = plan.network("vmnet");
@@ -90,6 +94,8 @@ class HostBridgeJoinIT {
                 assertThat(machine.run("ip -4 -o addr show dev eth1").stdout())
                         .contains(joined.address().getHostAddress() + "/24");
                 machine.run("ping -c1 -W2 " + foreign.gateway().getHostAddress(), RunOptions.expectSuccess());
+                String defaultRoute = "default via " + foreign.gateway().getHostAddress() + " dev eth1";
+                assertThat(machine.run("ip route show default").stdout().strip()).isEqualTo(defaultRoute);
                 assertThat(machine.run("cat /sys/class/net/eth0/address").stdout().strip())
                         .isEqualTo(box.nics().get(0).mac());
 
@@ -105,6 +111,7 @@ class HostBridgeJoinIT {
                 assertThat(machine.run("cat /root/f").stdout()).isEqualTo("kept\n");
                 assertThat(machine.run("cat /sys/class/net/eth1/address").stdout().strip()).isEqualTo(joined.mac());
                 machine.run("ping -c1 -W2 " + foreign.gateway().getHostAddress(), RunOptions.expectSuccess());
+                assertThat(machine.run("ip route show default").stdout().strip()).isEqualTo(defaultRoute);
             } finally {
                 resource.stop();
                 resource.destroy();

@@ -70,12 +70,10 @@ final class LibvirtMachine implements MachineResource {
 
     /**
      * Creates the disks, the seed and the domain definition (not started). Whatever was created is removed
-     * again when a step fails.
-     *
-     * @param natNetworks the networks with outbound NAT; the first NIC on one of them gets the default route
+     * again when a step fails. The first NIC on a NAT network gets the default route.
      */
     static LibvirtMachine create(LibvirtConnection libvirt, ProviderContext context, MachinePlan plan,
-            Template template, String domainType, java.util.Set<String> natNetworks) {
+            Template template, String domainType) {
         Prefix prefix = context.prefix();
         String name = plan.name();
         List<Path> files = new ArrayList<>();
@@ -97,7 +95,7 @@ final class LibvirtMachine implements MachineResource {
             List<SeedIso.Nic> nics = new ArrayList<>();
             boolean routed = false;
             for (NicPlan nic : plan.nics()) {
-                boolean defaultRoute = !routed && natNetworks.contains(nic.network());
+                boolean defaultRoute = !routed && nic.nat();
                 routed |= defaultRoute;
                 nics.add(SeedIso.Nic.of(nic, defaultRoute));
             }

@@ -26,7 +26,6 @@ final class LibvirtSession implements ProviderSession {
     private final BareQemu probe;
     private final Map<String, Template> resolved = new ConcurrentHashMap<>();
     private final Map<String, String> domainTypes = new ConcurrentHashMap<>();
-    private final java.util.Set<String> natNetworks = ConcurrentHashMap.newKeySet();
 
     LibvirtSession(ProviderContext context) {
         this.context = context;
@@ -39,17 +38,13 @@ final class LibvirtSession implements ProviderSession {
 
     @Override
     public NetworkResource createNetwork(NetworkPlan plan) {
-        LibvirtNetwork network = LibvirtNetwork.create(libvirt, plan, context.prefix().name());
-        if (plan.spec().mode() == io.testbed.core.spec.NetworkMode.NAT) {
-            natNetworks.add(plan.name());
-        }
-        return network;
+        return LibvirtNetwork.create(libvirt, plan, context.prefix().name());
     }
 
     @Override
     public MachineResource createMachine(MachinePlan plan) {
         Template template = template(LibvirtProvider.template(plan.spec(), context.configuration()));
-        return LibvirtMachine.create(libvirt, context, plan, template, domainType(template), natNetworks);
+        return LibvirtMachine.create(libvirt, context, plan, template, domainType(template));
     }
 
     /** Resolves (building on first use) a template once per session. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.testbed.core.spi.NicPlan;
 import io.testbed.core.spi.Owner;
+import io.testbed.core.spec.NetworkMode;
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ class DomainXmlTest {
 
     private static DomainXml.Domain domain(String type) throws Exception {
         NicPlan nic = new NicPlan("lan", "tb-1234-lan", "tb1234", "52:54:00:00:00:01",
-                InetAddress.getByName("198.18.0.2"), 24, InetAddress.getByName("198.18.0.1"), 0);
+                InetAddress.getByName("198.18.0.2"), 24, InetAddress.getByName("198.18.0.1"), 0, NetworkMode.ISOLATED);
         return new DomainXml.Domain("tb-1234-vm1", type, 256, 1, new Owner("1234", "/tmp/prefix", 42),
                 Optional.of(new DomainXml.KernelBoot(Path.of("/t/vmlinuz"), Path.of("/t/initrd.img"), "console=ttyS0")),
                 List.of(new DomainXml.DiskDevice(Path.of("/p/vm1.qcow2"), "qcow2", false, true),
