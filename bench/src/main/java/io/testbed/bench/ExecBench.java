@@ -7,15 +7,21 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code machine.run("true")} on a VM against raw sshj on one persistent connection to the same VM, and against
  * OpenSSH's {@code ssh host true} (a new connection each time, the prefix key, the VM's host key pinned in a
- * known_hosts file), interleaved command by command in a rotating order.
+ * known_hosts file), interleaved command by command in a rotating order, each started on a quiet guest.
  */
 final class ExecBench {
+
+    /** Pause after a command on one connection, before the next is timed. */
+    private static final Duration SETTLE = Duration.ofMillis(20);
+    /** Pause after OpenSSH's whole connection, before the next command is timed. */
+    private static final Duration OPENSSH_SETTLE = Duration.ofMillis(100);
 
     private ExecBench() {}
 
@@ -41,8 +47,9 @@ final class ExecBench {
                 if (i == 0 || i > 0 && i % 25 == 0) {
                     bed.quiet.await();
                 }
-                // The order rotates: the command right after OpenSSH's connection pays for the guest tearing
-                // that connection down, so none of the three may always come first.
+                // Each command starts on a quiet guest: what one leaves to do under TCG (closing its channel,
+                // tearing OpenSSH's whole connection down) would otherwise land on the next one's clock. The
+                // order rotates too.
                 double[] ms = new double[3];
                 for (int k = 0; k < 3; k++) {
                     int which = Math.floorMod(i + k, 3);
@@ -51,6 +58,7 @@ final class ExecBench {
                         case 1 -> time(() -> check(anchor.exec("true"), "raw sshj"));
                         default -> time(() -> check(openssh(openssh), "ssh"));
                     };
+                    settle(which == 2 ? OPENSSH_SETTLE : SETTLE);
                 }
                 if (i >= 0) {
                     testbed.add(ms[0]);
@@ -65,8 +73,10 @@ final class ExecBench {
                 .anchor("raw sshj exec of `true` on one persistent connection (TCP_NODELAY) to the same VM", raw)
                 .target(Target.ratioAtMost(1.1))
                 .note("Machine.run(\"true\") on a tiny VM (" + bed.accelerator() + "): Testbed's wrapper script, "
-                        + "command log and output pumps included; interleaved with the anchors in a rotating order, "
-                        + warmUp + " warm-up rounds")
+                        + "command log and output pumps included; interleaved with the anchors in a rotating order,"
+                        + " each on a quiet guest (" + SETTLE.toMillis() + " ms pause after a command, "
+                        + OPENSSH_SETTLE.toMillis() + " ms after OpenSSH's connection), " + warmUp
+                        + " warm-up rounds")
                 .build();
         Metric opensshTrue = Metric.named("exec.openssh_true", "ms").samples(testbed)
                 .anchor("OpenSSH `ssh root@vm true` (new connection each time, prefix key, pinned known_hosts)", ssh)
@@ -91,6 +101,15 @@ final class ExecBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BenchException("Interrupted while ssh ran", e);
+        }
+    }
+
+    private static void settle(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchException("Interrupted between exec samples", e);
         }
     }
 
