@@ -1,5 +1,6 @@
 package io.testbed.core.spi;
 
+import io.testbed.core.TestNetwork;
 import io.testbed.core.spec.NetworkSpec;
 import java.net.InetAddress;
 import java.util.List;
@@ -25,7 +26,13 @@ public record NetworkPlan(NetworkSpec spec, String objectName, String bridgeName
     /** A machine's entry on the network. */
     public record Host(String name, String mac, InetAddress address) {}
 
+    /** The declared name. */
     public String name() {
         return spec.name();
+    }
+
+    /** The network as tests see it ({@link io.testbed.core.Environment#networks()}), on its planned bridge. */
+    public TestNetwork testNetwork() {
+        return new TestNetwork(name(), cidr, gateway, bridgeName);
     }
 }

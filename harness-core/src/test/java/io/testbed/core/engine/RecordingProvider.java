@@ -71,7 +71,7 @@ final class RecordingProvider implements Provider {
 
                     @Override
                     public TestNetwork network() {
-                        return new TestNetwork(plan.name(), plan.cidr(), plan.gateway(), plan.bridgeName());
+                        return plan.testNetwork();
                     }
 
                     @Override

@@ -67,7 +67,7 @@ final class DockerNetwork implements NetworkResource {
 
     @Override
     public TestNetwork network() {
-        return new TestNetwork(plan.name(), plan.cidr(), plan.gateway(), plan.bridgeName());
+        return plan.testNetwork();
     }
 
     /** The plan this network was created from. */

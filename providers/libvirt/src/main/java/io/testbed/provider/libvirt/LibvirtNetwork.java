@@ -30,7 +30,7 @@ final class LibvirtNetwork implements NetworkResource {
 
     @Override
     public TestNetwork network() {
-        return new TestNetwork(plan.name(), plan.cidr(), plan.gateway(), plan.bridgeName());
+        return plan.testNetwork();
     }
 
     @Override
