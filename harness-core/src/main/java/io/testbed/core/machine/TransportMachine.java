@@ -36,7 +36,7 @@ import org.apiguardian.api.API;
  *
  * <ul>
  *   <li>Commands run through a small POSIX-sh wrapper (busybox {@code ash} is enough) that runs the command in
- *       place (no extra process and no output of its own: under TCG one more process costs as much as a whole
+ *       place (no extra process and no output of its own: under TCG one more process costs half of a whole
  *       command) and marks it with a random run id in the environment variable {@code TESTBED_RUN}. On a
  *       timeout, an interrupt or {@link Job#kill()} every process carrying that id, or descending from one, is
  *       frozen and killed through a second command, so children die too, also a command that {@code exec}s or
