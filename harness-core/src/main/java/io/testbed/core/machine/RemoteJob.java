@@ -117,7 +117,7 @@ final class RemoteJob implements Job {
     /** Kills what may be left of the job on the machine when its connection broke while it ran. Never throws. */
     void killLeftoversIfConnectionBroke() {
         if (done.isCompletedExceptionally()) {
-            machine.killOrphan(execution, runId);
+            machine.killOrphan(runId);
         }
     }
 

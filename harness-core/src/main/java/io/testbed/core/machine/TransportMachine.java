@@ -379,7 +379,8 @@ public final class TransportMachine implements Machine, AutoCloseable {
                             display);
                     throw new CommandTimeoutException(name, display, options.timeout(), text(execution.stdout()),
                             ShellScripts.userStderr(text(execution.stderr())), aftermath.equals(KILLED)
-                                    ? "was killed with everything it started; raise RunOptions.timeout if it needs longer"
+                                    ? "was killed with everything it started; raise RunOptions.timeout if it needs"
+                                            + " longer"
                                     : aftermath);
                 }
             } catch (InterruptedException e) {
@@ -393,7 +394,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 TestbedException cause = Transport.Execution.unwrap(e, transport.target());
                 log.record(name, kind, "error: " + cause.getMessage(), elapsed(start), options.workDir(),
                         options.env().keySet(), display);
-                killOrphan(execution, runId);
+                killOrphan(runId);
                 throw new TestbedException("'" + display + "' on machine '" + name + "' did not complete: "
                         + cause.getMessage(), cause);
             }
@@ -439,17 +440,9 @@ public final class TransportMachine implements Machine, AutoCloseable {
                                 + " mounted, and grep installed on the machine?)";
             }
             rounds++;
-            long start = System.nanoTime();
             try {
-                Transport.Outcome outcome = transport.run(ShellScripts.killScript(runId), null, HELPER_TIMEOUT);
-                String killed = text(outcome.stdout()).strip();
-                found |= !killed.isEmpty();
-                log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
-                        elapsed(start), Optional.empty(), List.of(), "run " + runId + (killed.isEmpty() ? ""
-                                : ": pids " + killed));
+                found |= !killRound(runId, "run " + runId).isEmpty();
             } catch (TestbedException e) {
-                log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
-                        "run " + runId);
                 return "may still be running: killing it (run " + runId + ") failed: " + e.getMessage();
             }
             try {
@@ -471,17 +464,31 @@ public final class TransportMachine implements Machine, AutoCloseable {
      * Best effort after a command's connection broke: its processes may still run on the machine (an SSH host
      * keeps them; a reverted VM does not), so kill them over a fresh connection. Never throws.
      */
-    void killOrphan(Transport.Execution execution, String runId) {
+    void killOrphan(String runId) {
+        try {
+            killRound(runId, "leftovers of run " + runId);
+        } catch (RuntimeException e) {
+            // logged by killRound; best effort
+        }
+    }
+
+    /**
+     * Runs the kill script for {@code runId} once and logs it as {@code what}. Returns the pids it killed, empty
+     * when it found none.
+     *
+     * @throws RuntimeException what the transport threw (logged first)
+     */
+    private String killRound(String runId, String what) {
         long start = System.nanoTime();
         try {
             Transport.Outcome outcome = transport.run(ShellScripts.killScript(runId), null, HELPER_TIMEOUT);
             String killed = text(outcome.stdout()).strip();
             log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
-                    elapsed(start), Optional.empty(), List.of(), "leftovers of run " + runId
-                            + (killed.isEmpty() ? "" : ": pids " + killed));
+                    elapsed(start), Optional.empty(), List.of(), what + (killed.isEmpty() ? "" : ": pids " + killed));
+            return killed;
         } catch (RuntimeException e) {
-            log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
-                    "leftovers of run " + runId);
+            log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(), what);
+            throw e;
         }
     }
 
@@ -504,14 +511,6 @@ public final class TransportMachine implements Machine, AutoCloseable {
 
     static Duration elapsed(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Builder for {@link TransportMachine}; each setter validates at once. */
