@@ -5,13 +5,18 @@
 # its units are used). Idempotent: a second run changes nothing and says so. Every line of
 # output is "<state>: <item>: <detail>", state being ok, done, warn, missing (--check) or error.
 #
-#   sudo bash scripts/setup-host.sh                 set the host up
-#   sudo bash scripts/setup-host.sh --check         report each item's state, change nothing;
-#                                                   exit 1 if something is missing or wrong
-#   sudo bash scripts/setup-host.sh --run-example   set up, then run the main job (MAIN_JOB): two
-#                                                   example classes boot real VMs, talk over a
-#                                                   leased network and revert between tests
-set -euo pipefail
+# Run it as root (a root shell, or through sudo where sudo exists):
+#
+#   bash scripts/setup-host.sh                 set the host up
+#   bash scripts/setup-host.sh --check         report each item's state, change nothing;
+#                                              exit 1 if something is missing or wrong
+#   bash scripts/setup-host.sh --run-example   set up, then run the main job (MAIN_JOB): two
+#                                              example classes boot real VMs, talk over a
+#                                              leased network and revert between tests
+#
+# Any unexpected failure stops the script with the step, the failing command, its line and the
+# log to read. TESTBED_SETUP_FAIL_AT=<step> makes that step fail on purpose (to test exactly that).
+set -Eeuo pipefail
 export LC_ALL=C # virsh and apt output is parsed
 
 # The main job of --run-example: builds what example-tests needs and runs two of its integration
@@ -23,7 +28,7 @@ MAIN_JOB=(mvn -B -ntp verify -pl example-tests -am -Dtest=NONE -Dsurefire.failIf
   "-Dit.test=$MAIN_JOB_TESTS" -Dfailsafe.failIfNoSpecifiedTests=false)
 
 readonly PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients dnsmasq-base
-  docker.io openssh-server genisoimage e2fsprogs cpio iproute2 iptables kmod busybox-static)
+  docker.io openssh-server genisoimage e2fsprogs cpio iproute2 iptables kmod busybox-static procps)
 readonly JDK_PACKAGE=openjdk-17-jdk-headless   # only if java/javac are missing
 readonly MAVEN_PACKAGE=maven                   # only if mvn is missing
 readonly APT_LOG=/var/log/testbed-apt.log
@@ -51,6 +56,7 @@ readonly SSHD_PID_FILE=/run/testbed-sshd.pid
 readonly SSHD_USER=testbed
 readonly SSHD_HOME=/home/testbed
 readonly SSHD_PORT=2222
+readonly SSHD_LOG=/var/log/testbed-sshd.log
 
 readonly TEMPLATE_CACHE=/var/cache/testbed
 readonly LEASES_DIR=/var/tmp/testbed/leases
@@ -78,6 +84,41 @@ note() { printf '%-8s %s\n' "" "$1"; }
 die() {
   line error "$1" "$2" >&2
   exit 1
+}
+
+# ---- unexpected failures ------------------------------------------------------------------
+# With set -e a failing command ends the script; this trap says where and what, so the script
+# never dies silently. current_step and current_log are set by run_step.
+
+current_step=arguments
+current_log=""
+readonly STEPS=(preconditions packages java kvm libvirt default-network docker sshd qemu-access directories)
+
+on_unexpected_failure() {
+  local status=$1 line_no=$2 command=$3 where=${FUNCNAME[1]:-main}
+  trap - ERR
+  {
+    printf '%-8s %s: %s\n' "error:" "step $current_step" "command failed with status $status: $command"
+    printf '%-8s %s\n' "" "at ${BASH_SOURCE[1]:-$0} line $line_no (in $where)"
+    if [[ -n $current_log ]]; then
+      printf '%-8s %s\n' "" "read $current_log; then fix the cause and run the script again (it resumes where it stopped)"
+    else
+      printf '%-8s %s\n' "" "the output above is all there is for this step; fix the cause and run the script again"
+    fi
+  } >&2
+  exit "$status"
+}
+trap 'on_unexpected_failure $? $LINENO "$BASH_COMMAND"' ERR
+
+# Runs one step with its name and log known to the failure trap.
+run_step() {
+  current_step=$1
+  current_log=$2
+  shift 2
+  if [[ ${TESTBED_SETUP_FAIL_AT:-} == "$current_step" ]]; then
+    false # injected by TESTBED_SETUP_FAIL_AT, to prove failures are reported
+  fi
+  "$@"
 }
 
 usage() {
@@ -172,7 +213,12 @@ ensure_file_mode() {
 # ---- steps --------------------------------------------------------------------------------
 
 step_preconditions() {
-  ((EUID == 0)) || die setup "must run as root: sudo bash $0${*:+ $*}"
+  if ((EUID != 0)); then
+    if command -v sudo >/dev/null; then
+      die setup "must run as root (running as $(id -un), uid $EUID): sudo bash $0${*:+ $*}"
+    fi
+    die setup "must run as root (running as $(id -un), uid $EUID, and sudo is not installed): open a root shell with 'su -' and run: bash $0${*:+ $*}"
+  fi
   if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
     die setup "needs a Debian or Ubuntu host (dpkg-query and apt-get not found)"
   fi
@@ -215,7 +261,9 @@ step_packages() {
     missing packages "not installed: ${absent[*]}"
   else
     export DEBIAN_FRONTEND=noninteractive
-    if ! { apt-get update && apt-get install -y "${absent[@]}"; } >>"$APT_LOG" 2>&1; then
+    # No recommended packages: qemu-system-x86 alone would bring a desktop's worth of them (GUI,
+    # sound, speech), hundreds of packages that a test host never uses.
+    if ! { apt-get update && apt-get install -y --no-install-recommends "${absent[@]}"; } >>"$APT_LOG" 2>&1; then
       tail -n 20 "$APT_LOG" >&2
       die packages "apt-get could not install ${absent[*]}; full log in $APT_LOG"
     fi
@@ -399,7 +447,7 @@ daemon_json_hint() {
     "$DOCKER_BIP" "${base%%,*}" "${DOCKER_POOL##*size=}"
 }
 
-docker_bridge_address() { ip -4 -o addr show dev docker0 2>/dev/null | awk '{ print $4; exit }'; }
+docker_bridge_address() { ip -4 -o addr show dev docker0 2>/dev/null | awk '{ print $4; exit }' || true; }
 
 # True when /etc/docker/daemon.json sets the bridge address or pools: dockerd refuses to start
 # when an option is given both there and as a flag, so the flags are left out then.
@@ -621,7 +669,7 @@ step_sshd() {
       die sshd "port $SSHD_PORT is taken by another process ($(ss -Hltnp "sport = :$SSHD_PORT" | grep -o 'users:.*' | head -n 1)); stop it and rerun"
     fi
     /usr/sbin/sshd -t -f "$SSHD_CONFIG" || die sshd "$SSHD_CONFIG is invalid (sshd -t)"
-    /usr/sbin/sshd -f "$SSHD_CONFIG" </dev/null >/dev/null
+    /usr/sbin/sshd -f "$SSHD_CONFIG" -E "$SSHD_LOG" </dev/null >/dev/null
     wait_until 10 sshd_listening || die sshd "started but nothing listens on 127.0.0.1:$SSHD_PORT"
     did sshd "started (pid $(test_sshd_pid || echo unknown)), listening on 127.0.0.1:$SSHD_PORT"
   fi
@@ -675,6 +723,7 @@ step_directories() {
 }
 
 step_main_job() {
+  current_step="main job" current_log=""
   echo "main job: ${MAIN_JOB[*]} (in $REPO_DIR)"
   echo "main job: runs $MAIN_JOB_TESTS against real VMs; the first run builds the tiny template"
   cd "$REPO_DIR"
@@ -713,16 +762,20 @@ main() {
     die arguments "--check changes nothing and runs nothing: use it without --run-example"
   fi
 
-  step_preconditions "$@"
-  step_packages
-  step_java
-  step_kvm
-  step_libvirt
-  step_default_network
-  step_docker
-  step_sshd
-  step_qemu_access
-  step_directories
+  if [[ -n ${TESTBED_SETUP_FAIL_AT:-} && " ${STEPS[*]} " != *" $TESTBED_SETUP_FAIL_AT "* ]]; then
+    die arguments "TESTBED_SETUP_FAIL_AT=$TESTBED_SETUP_FAIL_AT names no step; steps: ${STEPS[*]}"
+  fi
+  run_step preconditions "" step_preconditions "$@"
+  run_step packages "$APT_LOG" step_packages
+  run_step java "" step_java
+  run_step kvm "" step_kvm
+  run_step libvirt "$LIBVIRTD_LOG" step_libvirt
+  run_step default-network "$LIBVIRTD_LOG" step_default_network
+  run_step docker "$DOCKERD_LOG" step_docker
+  run_step sshd "$SSHD_LOG" step_sshd
+  run_step qemu-access "" step_qemu_access
+  run_step directories "" step_directories
+  current_step=summary current_log=""
   summary
 
   if $check_only; then
