@@ -5,6 +5,7 @@ import io.testbed.core.ExecResult;
 import io.testbed.core.Job;
 import io.testbed.core.RunOptions;
 import io.testbed.core.TestbedException;
+import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.spi.Transport;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +16,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * A background command of a {@link TransportMachine}: its channel stays open and its output is collected as it
  * arrives, so {@link #finished()} and {@link #passed()} only look at a completed future and never block. The
- * end of the job (its exit status and duration) is written to the command log when it happens.
+ * end of the job (its exit status, duration and output) is journaled when it happens, for the test that started
+ * it.
  */
 final class RemoteJob implements Job {
 
@@ -31,7 +33,7 @@ final class RemoteJob implements Job {
     private volatile boolean killRequested;
 
     RemoteJob(TransportMachine machine, int id, String command, RunOptions options, Transport.Execution execution,
-            String runId, long startNanos) {
+            String runId, long startNanos, String test) {
         this.machine = machine;
         this.id = id;
         this.command = command;
@@ -42,10 +44,14 @@ final class RemoteJob implements Job {
         // Observers look at 'done', which completes only after the end was timed and logged.
         this.done = execution.exitStatus().whenComplete((status, failure) -> {
             endNanos = System.nanoTime();
-            String outcome = failure != null ? "error: " + failure.getMessage()
-                    : "exit=" + status + (killRequested ? " (killed)" : "");
-            machine.log().record(machine.name(), "job#" + id, outcome, Duration.ofNanos(endNanos - startNanos),
-                    options.workDir(), options.env().keySet(), command);
+            Duration duration = Duration.ofNanos(endNanos - startNanos);
+            String stdout = TransportMachine.text(execution.stdout());
+            String stderr = ShellScripts.userStderr(TransportMachine.text(execution.stderr()));
+            boolean killed = killRequested;
+            machine.journal().record((time, environment) -> new CommandEvent.JobFinished(time, environment, test,
+                    machine.name(), id, command, failure != null ? CommandEvent.Outcome.ERROR
+                            : CommandEvent.Outcome.EXITED, failure != null ? null : status,
+                    failure != null ? failure.getMessage() : null, killed, duration, stdout, stderr));
         });
     }
 
