@@ -5,7 +5,6 @@ import io.testbed.core.ExecResult;
 import io.testbed.core.Job;
 import io.testbed.core.RunOptions;
 import io.testbed.core.TestbedException;
-import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.spi.Transport;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -47,11 +46,9 @@ final class RemoteJob implements Job {
             Duration duration = Duration.ofNanos(endNanos - startNanos);
             String stdout = TransportMachine.text(execution.stdout());
             String stderr = ShellScripts.userStderr(TransportMachine.text(execution.stderr()));
-            boolean killed = killRequested;
-            machine.journal().record((time, environment) -> new CommandEvent.JobFinished(time, environment, test,
-                    machine.name(), id, command, failure != null ? CommandEvent.Outcome.ERROR
-                            : CommandEvent.Outcome.EXITED, failure != null ? null : status,
-                    failure != null ? failure.getMessage() : null, killed, duration, stdout, stderr));
+            machine.journal().jobFinished(test, id, command, failure != null ? null : status,
+                    failure != null ? String.valueOf(failure.getMessage()) : null, killRequested, duration, stdout,
+                    stderr);
         });
     }
 

@@ -78,7 +78,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
     private final Map<String, InetAddress> addresses;
     private final InetAddress probeAddress;
     private final Transport transport;
-    private final Journal journal;
+    private final MachineJournal journal;
     private final SettingsLedger ledger = new SettingsLedger();
     private final AtomicInteger jobIds = new AtomicInteger();
     private final List<RemoteJob> jobs = new ArrayList<>();
@@ -91,7 +91,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
         this.probeAddress = b.probeAddress != null ? b.probeAddress
                 : addresses.values().stream().findFirst().orElse(null);
         this.transport = b.transport;
-        this.journal = b.journal;
+        this.journal = new MachineJournal(b.journal, b.name);
     }
 
     /**
@@ -158,11 +158,11 @@ public final class TransportMachine implements Machine, AutoCloseable {
         try {
             execution = transport.exec(wrapped.script(), wrapped.stdin());
         } catch (TestbedException e) {
-            recordJobStart(id, command, options, elapsed(start), e.getMessage());
+            journal.jobStarted(id, command, options, elapsed(start), e.getMessage());
             throw new TestbedException("Cannot start job '" + command + "' on machine '" + name + "': "
                     + e.getMessage(), e);
         }
-        recordJobStart(id, command, options, elapsed(start), null);
+        journal.jobStarted(id, command, options, elapsed(start), null);
         RemoteJob job = new RemoteJob(this, id, command, options, execution, runId, start, journal.currentTest());
         synchronized (jobs) {
             jobs.removeIf(RemoteJob::finished);
@@ -206,10 +206,11 @@ public final class TransportMachine implements Machine, AutoCloseable {
         try {
             transport.upload(local, remotePath);
         } catch (RuntimeException e) {
-            recordCopy(CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start), e.getMessage());
+            journal.fileCopied(CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start),
+                    e.getMessage());
             throw e;
         }
-        recordCopy(CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start), null);
+        journal.fileCopied(CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start), null);
     }
 
     @Override
@@ -220,10 +221,11 @@ public final class TransportMachine implements Machine, AutoCloseable {
         try {
             transport.download(remotePath, local);
         } catch (RuntimeException e) {
-            recordCopy(CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start), e.getMessage());
+            journal.fileCopied(CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start),
+                    e.getMessage());
             throw e;
         }
-        recordCopy(CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start), null);
+        journal.fileCopied(CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start), null);
     }
 
     @Override
@@ -252,9 +254,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
         }
         String oldValue = ShellScripts.restorableValue(result.stdout());
         ledger.record(new SettingsLedger.Change(description, path, oldValue));
-        String test = journal.currentTest();
-        journal.record((time, environment) -> new CommandEvent.SettingChanged(time, environment, test, name,
-                description, value, oldValue));
+        journal.settingChanged(description, value, oldValue);
     }
 
     @Override
@@ -269,11 +269,11 @@ public final class TransportMachine implements Machine, AutoCloseable {
                     failures.add(change.description() + " back to '" + change.oldValue() + "': exit "
                             + result.exitCode() + ", " + result.stderr().strip());
                 }
-                recordRestore(change, result.succeeded() ? null : "exit " + result.exitCode() + ", "
-                        + result.stderr().strip());
+                journal.settingRestored(change.description(), change.oldValue(), result.succeeded() ? null
+                        : "exit " + result.exitCode() + ", " + result.stderr().strip());
             } catch (TestbedException e) {
                 failures.add(change.description() + " back to '" + change.oldValue() + "': " + e.getMessage());
-                recordRestore(change, e.getMessage());
+                journal.settingRestored(change.description(), change.oldValue(), e.getMessage());
             }
         }
         if (!failures.isEmpty()) {
@@ -310,7 +310,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                     TimeUnit.NANOSECONDS.toMillis(Math.max(remaining, 0))));
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(probeAddress, port), connectMillis);
-                recordPortWait(port, true, elapsed(start));
+                journal.portWaited(probeAddress.getHostAddress(), port, true, elapsed(start));
                 return;
             } catch (IOException e) {
                 last = e;
@@ -326,7 +326,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 }
             }
         }
-        recordPortWait(port, false, elapsed(start));
+        journal.portWaited(probeAddress.getHostAddress(), port, false, elapsed(start));
         throw new TestbedException("Port " + port + " of machine '" + name + "' (" + probeAddress.getHostAddress()
                 + ") did not accept a TCP connection within " + timeout.toMillis() + " ms (" + attempts
                 + " attempts, last error: " + last + "). Check that the service started and listens on that"
@@ -365,8 +365,8 @@ public final class TransportMachine implements Machine, AutoCloseable {
         try {
             execution = transport.exec(wrapped.script(), wrapped.stdin());
         } catch (TestbedException e) {
-            recordRun(purpose, display, options, CommandEvent.Outcome.ERROR, null, e.getMessage(), elapsed(start),
-                    null, null);
+            journal.commandRan(purpose, display, options, CommandEvent.Outcome.ERROR, null, e.getMessage(),
+                    elapsed(start), null, null);
             throw new TestbedException("Cannot run '" + display + "' on machine '" + name + "': " + e.getMessage(), e);
         }
         try (execution) {
@@ -378,8 +378,8 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 if (aftermath.equals(ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
                     status = execution.exitStatus().join(); // it ended just as the timeout elapsed: keep its result
                 } else {
-                    recordRun(purpose, display, options, CommandEvent.Outcome.TIMED_OUT, null, "timed out after "
-                            + options.timeout().toMillis() + " ms; it " + aftermath, elapsed(start),
+                    journal.commandRan(purpose, display, options, CommandEvent.Outcome.TIMED_OUT, null,
+                            "timed out after " + options.timeout().toMillis() + " ms; it " + aftermath, elapsed(start),
                             text(execution.stdout()), ShellScripts.userStderr(text(execution.stderr())));
                     throw new CommandTimeoutException(name, display, options.timeout(), text(execution.stdout()),
                             ShellScripts.userStderr(text(execution.stderr())), aftermath.equals(KILLED)
@@ -390,21 +390,21 @@ public final class TransportMachine implements Machine, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 String aftermath = killTree(execution, runId);
-                recordRun(purpose, display, options, CommandEvent.Outcome.INTERRUPTED, null, "interrupted; it "
+                journal.commandRan(purpose, display, options, CommandEvent.Outcome.INTERRUPTED, null, "interrupted; it "
                         + aftermath, elapsed(start), text(execution.stdout()),
                         ShellScripts.userStderr(text(execution.stderr())));
                 throw new TestbedException("Interrupted while '" + display + "' ran on machine '" + name + "'; it "
                         + aftermath, e);
             } catch (ExecutionException e) {
                 TestbedException cause = Transport.Execution.unwrap(e, transport.target());
-                recordRun(purpose, display, options, CommandEvent.Outcome.ERROR, null, cause.getMessage(),
+                journal.commandRan(purpose, display, options, CommandEvent.Outcome.ERROR, null, cause.getMessage(),
                         elapsed(start), text(execution.stdout()), ShellScripts.userStderr(text(execution.stderr())));
                 killOrphan(runId);
                 throw new TestbedException("'" + display + "' on machine '" + name + "' did not complete: "
                         + cause.getMessage(), cause);
             }
             ExecResult result = result(display, status, execution, elapsed(start));
-            recordRun(purpose, display, options, CommandEvent.Outcome.EXITED, status, null, result.duration(),
+            journal.commandRan(purpose, display, options, CommandEvent.Outcome.EXITED, status, null, result.duration(),
                     result.stdout(), result.stderr());
             checkWorkDir(result, status, execution, options);
             return result;
@@ -488,56 +488,19 @@ public final class TransportMachine implements Machine, AutoCloseable {
         try {
             Transport.Outcome outcome = transport.run(ShellScripts.killScript(runId), null, HELPER_TIMEOUT);
             String killed = text(outcome.stdout()).strip();
-            recordRun(CommandEvent.Purpose.KILL, what, RunOptions.defaults(), outcome.timedOut()
+            journal.commandRan(CommandEvent.Purpose.KILL, what, RunOptions.defaults(), outcome.timedOut()
                     ? CommandEvent.Outcome.TIMED_OUT : CommandEvent.Outcome.EXITED, outcome.timedOut() ? null
                     : outcome.exitStatus(), null, elapsed(start), killed, null);
             return killed;
         } catch (RuntimeException e) {
-            recordRun(CommandEvent.Purpose.KILL, what, RunOptions.defaults(), CommandEvent.Outcome.ERROR, null,
+            journal.commandRan(CommandEvent.Purpose.KILL, what, RunOptions.defaults(), CommandEvent.Outcome.ERROR, null,
                     e.getMessage(), elapsed(start), null, null);
             throw e;
         }
     }
 
-    Journal journal() {
+    MachineJournal journal() {
         return journal;
-    }
-
-    private void recordRun(CommandEvent.Purpose purpose, String display, RunOptions options,
-            CommandEvent.Outcome outcome, Integer exitCode, String error, Duration duration, String stdout,
-            String stderr) {
-        String test = journal.currentTest();
-        List<String> envNames = List.copyOf(options.env().keySet());
-        journal.record((time, environment) -> new CommandEvent.CommandRun(time, environment, test, name, purpose,
-                display, options.workDir().orElse(null), envNames, outcome, exitCode, error, duration, stdout,
-                stderr));
-    }
-
-    private void recordJobStart(int id, String command, RunOptions options, Duration duration, String error) {
-        String test = journal.currentTest();
-        List<String> envNames = List.copyOf(options.env().keySet());
-        journal.record((time, environment) -> new CommandEvent.JobStarted(time, environment, test, name, id, command,
-                options.workDir().orElse(null), envNames, duration, error));
-    }
-
-    private void recordCopy(CommandEvent.Direction direction, String source, String target, Duration duration,
-            String error) {
-        String test = journal.currentTest();
-        journal.record((time, environment) -> new CommandEvent.FileCopied(time, environment, test, name, direction,
-                source, target, duration, error));
-    }
-
-    private void recordPortWait(int port, boolean open, Duration duration) {
-        String test = journal.currentTest();
-        String address = probeAddress.getHostAddress();
-        journal.record((time, environment) -> new CommandEvent.PortWaited(time, environment, test, name, address,
-                port, open, duration));
-    }
-
-    private void recordRestore(SettingsLedger.Change change, String error) {
-        String test = journal.currentTest();
-        journal.record((time, environment) -> new CommandEvent.SettingRestored(time, environment, test, name,
-                change.description(), change.oldValue(), error));
     }
 
     private static RunOptions helperOptions() {
