@@ -7,6 +7,7 @@ import io.testbed.core.TestbedException;
 import io.testbed.core.spi.Owner;
 import io.testbed.core.spi.Owners;
 import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.Event;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.prefix.Prefix;
@@ -15,6 +16,8 @@ import io.testbed.core.spi.ProviderSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -170,7 +173,7 @@ final class LiveEnvironment implements Environment {
 
     /** The event that ends one machine's snapshot step, from the machine's name and the step's duration. */
     private interface SnapshotDone {
-        io.testbed.core.journal.Event.Factory of(String machine, java.time.Duration took);
+        Event.Factory of(String machine, Duration took);
     }
 
     private void forEachSnapshotting(String phase, java.util.function.Consumer<Resources.MachineEntry> action,
@@ -203,13 +206,13 @@ final class LiveEnvironment implements Environment {
             }
             closed = true;
         }
-        java.time.Instant start = journal.now();
+        Instant start = journal.now();
         journal.record(EnvironmentEvent.TeardownStarted::new);
         List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal,
                 () -> owners.unregister(owner), pool);
         pool.shutdownNow();
         journal.record((time, env) -> new EnvironmentEvent.Closed(time, env, EnvironmentEvent.Outcome.TORN_DOWN,
-                java.time.Duration.between(start, time), problems.size()));
+                Duration.between(start, time), problems.size()));
         journal.close();
         if (problems.isEmpty()) {
             deleteDisks(prefix.disksDir());

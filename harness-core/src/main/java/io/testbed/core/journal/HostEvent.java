@@ -22,8 +22,8 @@ public sealed interface HostEvent extends Event {
     /** A line of the template store's own report: cached, building (which can take minutes), reused. */
     record TemplateProgress(Instant time, String environment, String line) implements HostEvent {}
 
-    /** Container image {@code image} is present locally as {@code imageId}. */
-    record ImageResolved(Instant time, String environment, String image, String imageId, Duration duration)
+    /** Container image {@code image} is present locally, tagged {@code localImage} (imported or built if missing). */
+    record ImageResolved(Instant time, String environment, String image, String localImage, Duration duration)
             implements HostEvent {}
 
     /** A line of a container image's import or build. */
