@@ -3,6 +3,7 @@ package io.testbed.bench;
 import io.testbed.core.Environment;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
@@ -107,10 +108,9 @@ final class Bed {
     Provisioned provision(EnvironmentSpec spec, Consumer<Recording> hooks) {
         Recording recording = new Recording();
         recording.onEvent(event -> {
-            if (event.type().equals("accelerator")) {
-                accelerator = event.status().equals("kvm") ? "KVM" : event.status().equals("qemu") ? "TCG"
-                        : event.status();
-                acceleratorWhy = String.valueOf(event.detail().getOrDefault("reason", ""));
+            if (event instanceof io.testbed.core.journal.HostEvent.AcceleratorChosen chosen) {
+                accelerator = chosen.accelerator().name();
+                acceleratorWhy = chosen.reason();
             }
         });
         hooks.accept(recording);
@@ -140,8 +140,8 @@ final class Bed {
         /** From the call to provision until the last machine answered its first command (no baseline snapshot). */
         double readyMs() {
             return Recording.millis(java.time.Duration.between(
-                    recording.find("environment.provision", "started", null).orElseThrow().time(),
-                    recording.last("machine.ready", "ok")));
+                    recording.first(EnvironmentEvent.ProvisioningStarted.class).orElseThrow().time(),
+                    recording.lastReady()));
         }
 
         Path prefixDir() {

@@ -1,7 +1,9 @@
 package io.testbed.bench;
 
 import io.testbed.core.ExecResult;
-import io.testbed.core.journal.JournalEvent;
+import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.Event;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.provider.libvirt.template.BareQemu;
 import io.testbed.provider.libvirt.template.Template;
 import java.io.IOException;
@@ -37,7 +39,6 @@ final class ColdBench {
     record Result(List<Metric> metrics, Samples provisionOneMs) {}
 
     private static final String VM = "vm1";
-    private static final String SUBJECT = "machine '" + VM + "'";
     private static final double MB = 1e6;
 
     private final Bed bed;
@@ -109,7 +110,8 @@ final class ColdBench {
                 recording.onEvent(event -> onEvent(event, prefix, watcher, afterBoot)));
         try {
             Recording journal = provisioned.recording();
-            double startToReady = journal.spanMs("machine.start", "started", "machine.ready", "ok", SUBJECT);
+            double startToReady = journal.spanMs("machine.start", Recording.Edge.START, "machine.ready",
+                    Recording.Edge.END, VM);
             Path overlayFile = provisioned.prefixDir().resolve("disks").resolve(VM + ".qcow2");
             DiskUsage afterBaseline = DiskUsage.of(overlayFile);
             ExecResult check = provisioned.environment().machine(VM).run("true");
@@ -130,10 +132,10 @@ final class ColdBench {
             provisionMs.add(provisioned.provisionMs());
             ConsoleWatcher console = watcher.get();
             split(testbedParts, console, startToReady);
-            testbedParts.add("libvirt_domain_start", journal.stepMs("machine.start", SUBJECT));
+            testbedParts.add("libvirt_domain_start", journal.stepMs("machine.start", VM));
             for (String step : List.of("lease.acquire", "provider.open", "network.create", "template.resolve",
                     "machine.create", "machine.start", "machine.ready", "snapshot.create")) {
-                journal.all(step, "ok").forEach(e -> provisionParts.add(step, e.durationMs()));
+                journal.all(step).forEach(e -> provisionParts.add(step, e.ms()));
             }
             overlayAfterBootMb.add(booted.actualBytes() / MB);
             overlayAfterBaselineMb.add(afterBaseline.actualBytes() / MB);
@@ -151,13 +153,13 @@ final class ColdBench {
     }
 
     /** Runs in the provisioning thread as each event is journaled. */
-    private static void onEvent(JournalEvent event, AtomicReference<Path> prefix,
+    private static void onEvent(Event event, AtomicReference<Path> prefix,
             AtomicReference<ConsoleWatcher> watcher, AtomicReference<Object> afterBoot) {
-        if (event.type().equals("environment.provision") && event.status().equals("started")) {
-            prefix.set(Path.of(String.valueOf(event.detail().get("prefix"))));
-        } else if (event.type().equals("machine.start") && event.status().equals("started")) {
+        if (event instanceof EnvironmentEvent.ProvisioningStarted started) {
+            prefix.set(Path.of(started.prefix()));
+        } else if (event instanceof ResourceEvent.MachineBooting) {
             watcher.set(ConsoleWatcher.start(prefix.get().resolve("logs").resolve(VM + "-console.log")));
-        } else if (event.type().equals("machine.ready") && event.status().equals("ok")) {
+        } else if (event instanceof ResourceEvent.MachineReady) {
             try {
                 afterBoot.set(DiskUsage.of(prefix.get().resolve("disks").resolve(VM + ".qcow2")));
             } catch (RuntimeException e) {

@@ -67,8 +67,9 @@ final class ContainerBench {
             List<String> cmd;
             try {
                 Recording journal = provisioned.recording();
-                String subject = "machine '" + BOX + "'";
-                double ready = journal.spanMs("machine.create", "started", "machine.ready", "ok", subject);
+                String subject = BOX;
+                double ready = journal.spanMs("machine.create", Recording.Edge.START, "machine.ready",
+                        Recording.Edge.END, subject);
                 String container = providerId(provisioned);
                 JsonNode config = inspect(container).path("Config");
                 image = config.path("Image").asText();
@@ -81,14 +82,13 @@ final class ContainerBench {
                     readyMs.add(ready);
                     revertMs.add(revert);
                     readyParts.add("provision_total", provisioned.provisionMs());
-                    readyParts.add("machine_start_to_ready", journal.spanMs("machine.start", "started",
-                            "machine.ready", "ok", subject));
+                    readyParts.add("machine_start_to_ready", journal.spanMs("machine.start",
+                            Recording.Edge.START, "machine.ready", Recording.Edge.END, subject));
                     for (String step : List.of("network.create", "machine.create", "machine.start", "machine.ready",
                             "snapshot.create")) {
-                        journal.all(step, "ok").forEach(e -> readyParts.add(step, e.durationMs()));
+                        journal.all(step).forEach(e -> readyParts.add(step, e.ms()));
                     }
-                    journal.all("snapshot.revert", "ok").forEach(e -> revertParts.add("snapshot.revert",
-                            e.durationMs()));
+                    journal.all("snapshot.revert").forEach(e -> revertParts.add("snapshot.revert", e.ms()));
                 }
             } finally {
                 provisioned.close();

@@ -34,10 +34,10 @@ final class ParallelBench {
                     parts.add("all_ready", four.readyMs());
                     Recording journal = four.recording();
                     for (String subject : journal.readyMachines()) {
-                        parts.add("machine_start_to_ready", journal.spanMs("machine.start", "started", "machine.ready",
-                                "ok", subject));
+                        parts.add("machine_start_to_ready", journal.spanMs("machine.start", Recording.Edge.START,
+                                "machine.ready", Recording.Edge.END, subject));
                     }
-                    journal.all("snapshot.create", "ok").forEach(e -> parts.add("snapshot_create", e.durationMs()));
+                    journal.all("snapshot.create").forEach(e -> parts.add("snapshot_create", e.ms()));
                 }
             } finally {
                 long start = System.nanoTime();

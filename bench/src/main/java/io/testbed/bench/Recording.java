@@ -1,9 +1,11 @@
 package io.testbed.bench;
 
-import io.testbed.core.journal.JournalEvent;
+import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.Event;
+import io.testbed.core.journal.HostEvent;
+import io.testbed.core.journal.ResourceEvent;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,84 +15,130 @@ import java.util.function.Consumer;
  * Every journal event of one provisioning, as it happens (a progress listener of {@code Engine.provision}), so the
  * benchmarks can time phases — e.g. a machine's {@code machine.start} → {@code machine.ready} — and hook actions to
  * events (start watching a console, measure a disk) in the provisioning thread itself. Thread-safe.
+ *
+ * <p>Timed steps keep the names earlier bench reports used for their parts ({@code lease.acquire},
+ * {@code machine.create}, …), so runs stay comparable; {@link #step(Event)} maps the typed events to them.
  */
-final class Recording implements Consumer<JournalEvent> {
+final class Recording implements Consumer<Event> {
 
-    private final List<JournalEvent> events = new CopyOnWriteArrayList<>();
-    private final List<Consumer<JournalEvent>> hooks = new CopyOnWriteArrayList<>();
+    private final List<Event> events = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Event>> hooks = new CopyOnWriteArrayList<>();
+
+    /** Which end of a step a span is measured from or to. */
+    enum Edge { START, END }
+
+    /**
+     * A finished step of the journal.
+     *
+     * @param name    the bench's name of the step, e.g. {@code machine.ready}
+     * @param subject the machine or network it concerns, or the environment's name
+     */
+    record Step(String name, String subject, Instant end, Duration duration) {
+        Instant start() {
+            return end.minus(duration);
+        }
+
+        Instant at(Edge edge) {
+            return edge == Edge.START ? start() : end;
+        }
+
+        double ms() {
+            return millis(duration);
+        }
+    }
+
+    /** The step an event ends, if it ends one the bench times. */
+    static Optional<Step> step(Event event) {
+        String env = event.environment();
+        Instant t = event.time();
+        if (event instanceof EnvironmentEvent.LeaseTaken e) {
+            return Optional.of(new Step("lease.acquire", env, t, e.duration()));
+        } else if (event instanceof HostEvent.ProviderOpened e) {
+            return Optional.of(new Step("provider.open", e.provider(), t, e.duration()));
+        } else if (event instanceof HostEvent.TemplateResolved e) {
+            return Optional.of(new Step("template.resolve", e.template(), t, e.duration()));
+        } else if (event instanceof ResourceEvent.NetworkCreated e) {
+            return Optional.of(new Step("network.create", e.network(), t, e.duration()));
+        } else if (event instanceof ResourceEvent.MachineCreated e) {
+            return Optional.of(new Step("machine.create", e.machine(), t, e.duration()));
+        } else if (event instanceof ResourceEvent.MachineStarted e) {
+            return Optional.of(new Step("machine.start", e.machine(), t, e.duration()));
+        } else if (event instanceof ResourceEvent.MachineReady e) {
+            return Optional.of(new Step("machine.ready", e.machine(), t, e.readyWait()));
+        } else if (event instanceof ResourceEvent.SnapshotTaken e) {
+            return Optional.of(new Step("snapshot.create", e.machine(), t, e.duration()));
+        } else if (event instanceof ResourceEvent.Reverted e) {
+            return Optional.of(new Step("snapshot.revert", e.machine(), t, e.duration()));
+        } else if (event instanceof ResourceEvent.MachineDestroyed e) {
+            return Optional.of(new Step("machine.destroy", e.machine(), t, e.duration()));
+        }
+        return Optional.empty();
+    }
 
     @Override
-    public void accept(JournalEvent event) {
+    public void accept(Event event) {
         events.add(event);
-        for (Consumer<JournalEvent> hook : hooks) {
+        for (Consumer<Event> hook : hooks) {
             hook.accept(event);
         }
     }
 
     /** Calls {@code hook} for every later event, synchronously in the thread that journals it. */
-    Recording onEvent(Consumer<JournalEvent> hook) {
+    Recording onEvent(Consumer<Event> hook) {
         hooks.add(hook);
         return this;
     }
 
-    List<JournalEvent> events() {
+    List<Event> events() {
         return List.copyOf(events);
     }
 
-    /** The first event of that type, status and (when not null) subject. */
-    Optional<JournalEvent> find(String type, String status, String subject) {
-        return events.stream().filter(e -> e.type().equals(type) && e.status().equals(status)
-                && (subject == null || subject.equals(e.subject()))).findFirst();
+    /** The first event of a kind. */
+    <E extends Event> Optional<E> first(Class<E> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).findFirst();
     }
 
-    /** Every event of that type and status. */
-    List<JournalEvent> all(String type, String status) {
-        return events.stream().filter(e -> e.type().equals(type) && e.status().equals(status)).toList();
+    /** Every finished step of that name, in order. */
+    List<Step> all(String name) {
+        return steps(events).stream().filter(s -> s.name().equals(name)).toList();
     }
 
-    /** The journaled duration of a step of a subject (its {@code ok} event), in ms. */
-    double stepMs(String type, String subject) {
-        return find(type, "ok", subject).map(e -> (double) e.durationMs())
-                .orElseThrow(() -> missing(type + " ok of " + subject));
+    /** The finished steps among {@code events}, in order. */
+    static List<Step> steps(List<Event> events) {
+        return events.stream().map(Recording::step).flatMap(Optional::stream).toList();
     }
 
-    /** The journaled durations of every finished step of a type, in ms. */
-    Samples stepsMs(String type) {
-        Samples samples = new Samples();
-        all(type, "ok").forEach(e -> samples.add(e.durationMs()));
-        return samples;
+    /** The first finished step of that name and subject. */
+    Optional<Step> find(String name, String subject) {
+        return all(name).stream().filter(s -> s.subject().equals(subject)).findFirst();
     }
 
-    /** Milliseconds from one event to another, both of {@code subject}. */
-    double spanMs(String fromType, String fromStatus, String toType, String toStatus, String subject) {
-        Instant from = find(fromType, fromStatus, subject).map(JournalEvent::time)
-                .orElseThrow(() -> missing(fromType + " " + fromStatus + " of " + subject));
-        Instant to = find(toType, toStatus, subject).map(JournalEvent::time)
-                .orElseThrow(() -> missing(toType + " " + toStatus + " of " + subject));
+    /** The journaled duration of a step of a subject, in ms. */
+    double stepMs(String name, String subject) {
+        return find(name, subject).map(Step::ms).orElseThrow(() -> missing(name + " of " + subject));
+    }
+
+    /** Milliseconds from one end of a step to an end of another, both of machine {@code subject}. */
+    double spanMs(String fromStep, Edge fromEdge, String toStep, Edge toEdge, String subject) {
+        Instant from = find(fromStep, subject).map(s -> s.at(fromEdge))
+                .orElseThrow(() -> missing(fromStep + " of " + subject));
+        Instant to = find(toStep, subject).map(s -> s.at(toEdge))
+                .orElseThrow(() -> missing(toStep + " of " + subject));
         return millis(Duration.between(from, to));
     }
 
-    /** The subjects of every machine that became ready, e.g. {@code machine 'web'}. */
+    /** The names of every machine that became ready. */
     List<String> readyMachines() {
-        List<String> subjects = new ArrayList<>();
-        all("machine.ready", "ok").forEach(e -> subjects.add(e.subject()));
-        return subjects;
+        return all("machine.ready").stream().map(Step::subject).toList();
     }
 
-    /** The time of the last event of that type and status. */
-    Instant last(String type, String status) {
-        List<JournalEvent> matching = all(type, status);
-        if (matching.isEmpty()) {
-            throw missing(type + " " + status);
+    /** When the last machine became ready. */
+    Instant lastReady() {
+        List<Step> ready = all("machine.ready");
+        if (ready.isEmpty()) {
+            throw missing("machine.ready");
         }
-        return matching.get(matching.size() - 1).time();
-    }
-
-    /** The machine's name in a journal subject such as {@code machine 'web'}. */
-    static String machineName(String subject) {
-        int open = subject.indexOf('\'');
-        int close = subject.lastIndexOf('\'');
-        return open >= 0 && close > open ? subject.substring(open + 1, close) : subject;
+        return ready.get(ready.size() - 1).end();
     }
 
     static double millis(Duration duration) {
@@ -98,8 +146,8 @@ final class Recording implements Consumer<JournalEvent> {
     }
 
     private BenchException missing(String what) {
-        return new BenchException("The journal has no event '" + what + "' (" + events.size() + " events); did the"
-                + " engine's journal vocabulary change? Events: " + events.stream().map(e -> e.type() + " "
-                + e.status()).distinct().toList());
+        return new BenchException("The journal has no step '" + what + "' (" + events.size() + " events); did the"
+                + " engine's journal vocabulary change? Events: " + events.stream()
+                .map(e -> e.getClass().getSimpleName()).distinct().toList());
     }
 }

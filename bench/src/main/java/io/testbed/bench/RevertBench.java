@@ -3,7 +3,7 @@ package io.testbed.bench;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
-import io.testbed.core.journal.JournalEvent;
+import io.testbed.core.journal.Event;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -95,10 +95,10 @@ final class RevertBench {
                     revertMs.add(total);
                     parts.add("environment_revert_call", revertOnly);
                     parts.add("first_command_after", total - revertOnly);
-                    List<JournalEvent> events = provisioned.recording().events();
-                    for (JournalEvent event : events.subList(before, events.size())) {
-                        if (event.type().equals("snapshot.revert") && event.status().equals("ok")) {
-                            parts.add("per_machine_revert", event.durationMs());
+                    List<Event> events = provisioned.recording().events();
+                    for (Recording.Step step : Recording.steps(events.subList(before, events.size()))) {
+                        if (step.name().equals("snapshot.revert")) {
+                            parts.add("per_machine_revert", step.ms());
                         }
                     }
                 }

@@ -3,8 +3,9 @@ package io.testbed.core.engine;
 import io.testbed.core.Environment;
 import io.testbed.core.TestbedException;
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.journal.Event;
 import io.testbed.core.journal.Journal;
-import io.testbed.core.journal.JournalEvent;
+import io.testbed.core.machine.CommandLog;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.InvalidSpecException;
@@ -101,15 +102,18 @@ public final class Engine {
      * is kept with its logs and journal, and a {@link ProvisioningException} names the failing resource, the
      * phase and the console tail.
      *
-     * @param progress called with every journal event as it happens (progress output); may be a no-op
+     * @param progress called with every journal event as it happens (progress output), in the thread that records
+     *                 it; may be a no-op
      * @return the live environment; the caller must {@link Environment#close() close} it
      * @throws InvalidSpecException  when the spec breaks a rule (nothing was created)
      * @throws ProvisioningException when provisioning failed (everything was rolled back)
      */
-    public Environment provision(EnvironmentSpec spec, Consumer<JournalEvent> progress) {
+    public Environment provision(EnvironmentSpec spec, Consumer<? super Event> progress) {
         validate(spec);
         Prefix prefix = Prefix.create(config.prefixRoot(), spec.name());
-        Journal journal = Journal.open(prefix.journalFile());
+        Journal journal = Journal.open(prefix.journalFile(), spec.name());
+        // the text command log is a rendering of the journal's command events, for people reading logs
+        journal.addListener(CommandLog.appendingTo(prefix.logsDir().resolve("commands.log")));
         journal.addListener(progress);
         return new Provisioning(this, spec, prefix, journal).run();
     }

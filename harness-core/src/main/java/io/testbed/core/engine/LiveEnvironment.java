@@ -6,13 +6,18 @@ import io.testbed.core.TestNetwork;
 import io.testbed.core.TestbedException;
 import io.testbed.core.spi.Owner;
 import io.testbed.core.spi.Owners;
+import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.Event;
 import io.testbed.core.journal.Journal;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spi.ProviderSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -59,6 +64,7 @@ final class LiveEnvironment implements Environment {
         return prefix.dir();
     }
 
+    @Override
     public Journal journal() {
         return journal;
     }
@@ -93,7 +99,8 @@ final class LiveEnvironment implements Environment {
     @Override
     public void snapshot(String name) {
         checkOpen();
-        forEachSnapshotting("snapshot.create", entry -> entry.resource().snapshot(name));
+        forEachSnapshotting("snapshot.create", entry -> entry.resource().snapshot(name),
+                (machine, took) -> (time, env) -> new ResourceEvent.SnapshotTaken(time, env, machine, name, took));
         synchronized (this) {
             if (!snapshots.contains(name)) {
                 snapshots.add(name);
@@ -117,7 +124,7 @@ final class LiveEnvironment implements Environment {
                 entry.lifecycle().moveTo(ResourceState.RUNNING);
             }
             entry.resource().revert(name);
-        });
+        }, (machine, took) -> (time, env) -> new ResourceEvent.Reverted(time, env, machine, name, took));
     }
 
     @Override
@@ -134,27 +141,28 @@ final class LiveEnvironment implements Environment {
             }
             snapshots.remove(name);
         }
-        forEachSnapshotting("snapshot.delete", entry -> entry.resource().deleteSnapshot(name));
+        forEachSnapshotting("snapshot.delete", entry -> entry.resource().deleteSnapshot(name),
+                (machine, took) -> (time, env) -> new ResourceEvent.SnapshotDeleted(time, env, machine, name, took));
     }
 
     @Override
     public void pause(String machine) {
         checkOpen();
         Resources.MachineEntry entry = entry(machine);
-        journal.step("machine.pause", entry.lifecycle().resource(), () -> {
+        journal.runStep(entry.lifecycle().resource(), "machine.pause", () -> {
             entry.resource().pause();
             entry.lifecycle().moveTo(ResourceState.PAUSED);
-        });
+        }, (time, env, none, took) -> new ResourceEvent.MachinePaused(time, env, machine, took));
     }
 
     @Override
     public void resume(String machine) {
         checkOpen();
         Resources.MachineEntry entry = entry(machine);
-        journal.step("machine.resume", entry.lifecycle().resource(), () -> {
+        journal.runStep(entry.lifecycle().resource(), "machine.resume", () -> {
             entry.resource().resume();
             entry.lifecycle().moveTo(ResourceState.RUNNING);
-        });
+        }, (time, env, none, took) -> new ResourceEvent.MachineResumed(time, env, machine, took));
     }
 
     private Resources.MachineEntry entry(String name) {
@@ -163,14 +171,21 @@ final class LiveEnvironment implements Environment {
                         + name + "'; machines: " + machines().stream().map(Machine::name).toList()));
     }
 
-    private void forEachSnapshotting(String phase, java.util.function.Consumer<Resources.MachineEntry> action) {
+    /** The event that ends one machine's snapshot step, from the machine's name and the step's duration. */
+    private interface SnapshotDone {
+        Event.Factory of(String machine, Duration took);
+    }
+
+    private void forEachSnapshotting(String phase, java.util.function.Consumer<Resources.MachineEntry> action,
+            SnapshotDone done) {
         List<Callable<Void>> tasks = new ArrayList<>();
         for (Resources.MachineEntry entry : resources.machines()) {
             if (!entry.snapshots()) {
                 continue; // machines that cannot snapshot (existing SSH hosts) keep their state
             }
             tasks.add(() -> {
-                journal.step(phase, entry.lifecycle().resource(), () -> action.accept(entry));
+                journal.runStep(entry.lifecycle().resource(), phase, () -> action.accept(entry),
+                        (time, env, none, took) -> done.of(entry.plan().name(), took).at(time, env));
                 return null;
             });
         }
@@ -191,12 +206,13 @@ final class LiveEnvironment implements Environment {
             }
             closed = true;
         }
-        journal.record("environment.teardown", "environment " + spec.name(), "started", Map.of());
+        Instant start = journal.now();
+        journal.record(EnvironmentEvent.TeardownStarted::new);
         List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal,
                 () -> owners.unregister(owner), pool);
         pool.shutdownNow();
-        journal.record("environment.teardown", "environment " + spec.name(), problems.isEmpty() ? "ok" : "failed",
-                Map.of("problems", problems.size()));
+        journal.record((time, env) -> new EnvironmentEvent.Closed(time, env, EnvironmentEvent.Outcome.TORN_DOWN,
+                Duration.between(start, time), problems.size()));
         journal.close();
         if (problems.isEmpty()) {
             deleteDisks(prefix.disksDir());

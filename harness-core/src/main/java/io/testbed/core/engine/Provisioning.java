@@ -3,7 +3,10 @@ package io.testbed.core.engine;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
+import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.HostEvent;
 import io.testbed.core.journal.Journal;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.plan.AddressPlan;
 import io.testbed.core.plan.AddressPlanner;
 import io.testbed.core.prefix.Prefix;
@@ -66,32 +69,35 @@ final class Provisioning {
     }
 
     Environment run() {
-        Instant start = Instant.now();
-        journal.record("environment.provision", "environment " + spec.name(), "started",
-                Map.of("prefix", prefix.dir().toString(), "machines", spec.machines().size(),
-                        "networks", spec.networks().size()));
+        Instant start = journal.now();
+        journal.record((time, env) -> new EnvironmentEvent.ProvisioningStarted(time, env, prefix.dir().toString(),
+                spec.machines().stream().map(m -> m.name()).toList(),
+                spec.networks().stream().map(n -> n.name()).toList()));
         for (String line : Reaper.reap(engine.config(), engine.providers().values())) {
-            journal.record("reaper", "host", "reaped", Map.of("object", line));
+            journal.record((time, env) -> new EnvironmentEvent.Reaped(time, env, line));
         }
         owners.register(owner);
         ExecutorService pool = Executors.newFixedThreadPool(engine.config().parallelism(), daemonThreads());
         try {
             prefix.writeJson("spec.json", spec);
             leasing = Leasing.open(engine.config());
-            Map<String, String> subnets = journal.step("lease.acquire", "environment " + spec.name(),
-                    () -> leasing.acquire(spec, owner));
+            Map<String, String> subnets = journal.step("environment " + spec.name(), "lease.acquire",
+                    () -> leasing.acquire(spec, owner),
+                    (time, env, leased, took) -> new EnvironmentEvent.LeaseTaken(time, env, leased, took));
             AddressPlan plan = AddressPlanner.plan(spec, prefix.id(), subnets);
             prefix.writeJson("plan.json", plan);
+            journal.record((time, env) -> planned(time, env, plan));
             for (MachinePlan machine : plan.machines()) {
                 session(machine.spec().provider());
             }
             createNetworks(plan.networks(), pool);
             createMachines(plan.machines(), pool);
             takeBaseline(pool);
-            journal.record("environment.provision", "environment " + spec.name(), "ok",
-                    Map.of("durationMs", Duration.between(start, Instant.now()).toMillis()));
+            journal.record((time, env) -> new EnvironmentEvent.Ready(time, env, Duration.between(start, time)));
             return new LiveEnvironment(spec, prefix, journal, resources, sessions, leasing, owners, owner, pool);
         } catch (RuntimeException | Error failure) {
+            journal.record((time, env) -> new EnvironmentEvent.ProvisioningFailed(time, env,
+                    Duration.between(start, time), String.valueOf(failure.getMessage())));
             rollback(failure, pool);
             pool.shutdownNow();
             throw failure;
@@ -100,8 +106,9 @@ final class Provisioning {
 
     private ProviderSession session(String providerName) {
         synchronized (sessions) {
-            return sessions.computeIfAbsent(providerName, name -> journal.step("provider.open", "provider " + name,
-                    () -> engine.providers().get(name).open(context)));
+            return sessions.computeIfAbsent(providerName, name -> journal.step("provider " + name, "provider.open",
+                    () -> engine.providers().get(name).open(context),
+                    (time, env, session, took) -> new HostEvent.ProviderOpened(time, env, name, took)));
         }
     }
 
@@ -126,7 +133,9 @@ final class Provisioning {
             Resources.NetworkEntry entry = resources.addNetwork(plan, providerName);
             tasks.add(() -> {
                 NetworkResource created = step(entry.lifecycle().resource(), "network.create", null,
-                        () -> session(providerName).createNetwork(plan));
+                        () -> session(providerName).createNetwork(plan),
+                        (time, env, network, took) -> new ResourceEvent.NetworkCreated(time, env, plan.name(),
+                                providerName, network.providerId(), plan.cidr(), took));
                 entry.created(created);
                 return null;
             });
@@ -140,16 +149,24 @@ final class Provisioning {
         for (MachinePlan plan : machines) {
             Resources.MachineEntry entry = resources.addMachine(plan, snapshots(plan.spec().provider()));
             String subject = entry.lifecycle().resource();
+            String name = plan.name();
+            String provider = plan.spec().provider();
             tasks.add(() -> {
                 MachineResource created = step(subject, "machine.create", null,
-                        () -> session(plan.spec().provider()).createMachine(plan));
+                        () -> session(provider).createMachine(plan),
+                        (time, env, machine, took) -> new ResourceEvent.MachineCreated(time, env, name, provider,
+                                machine.providerId(), took));
                 entry.created(created);
+                Instant booting = journal.now();
+                journal.record((time, env) -> new ResourceEvent.MachineBooting(booting, env, name));
                 step(subject, "machine.start", created, () -> {
                     created.start();
                     return null;
-                });
+                }, (time, env, none, took) -> new ResourceEvent.MachineStarted(time, env, name, took));
                 entry.lifecycle().moveTo(ResourceState.RUNNING);
-                Machine machine = step(subject, "machine.ready", created, () -> created.awaitReady(bootTimeout));
+                Machine machine = step(subject, "machine.ready", created, () -> created.awaitReady(bootTimeout),
+                        (time, env, ready, took) -> new ResourceEvent.MachineReady(time, env, name,
+                                Duration.between(booting, time), took));
                 entry.ready(machine);
                 return null;
             });
@@ -161,14 +178,15 @@ final class Provisioning {
         List<Callable<Void>> tasks = new ArrayList<>();
         for (Resources.MachineEntry entry : resources.machines()) {
             if (!entry.snapshots()) {
-                journal.record("snapshot.skip", entry.lifecycle().resource(), "skipped",
-                        Map.of("reason", "provider " + entry.plan().spec().provider() + " cannot take snapshots"));
+                journal.record((time, env) -> new ResourceEvent.SnapshotSkipped(time, env, entry.plan().name(),
+                        "provider " + entry.plan().spec().provider() + " cannot take snapshots"));
                 continue;
             }
             tasks.add(() -> step(entry.lifecycle().resource(), "snapshot.create", entry.resource(), () -> {
                 entry.resource().snapshot(Environment.BASELINE);
                 return null;
-            }));
+            }, (time, env, none, took) -> new ResourceEvent.SnapshotTaken(time, env, entry.plan().name(),
+                    Environment.BASELINE, took)));
         }
         runAll(tasks, pool);
     }
@@ -178,10 +196,29 @@ final class Provisioning {
         return capabilities.contains(Capability.MEMORY_SNAPSHOTS) || capabilities.contains(Capability.DISK_SNAPSHOTS);
     }
 
+    /** The topology once leases and addresses are known: what a report draws. */
+    private static EnvironmentEvent.Planned planned(Instant time, String environment, AddressPlan plan) {
+        List<EnvironmentEvent.MachineSummary> machines = plan.machines().stream()
+                .map(m -> new EnvironmentEvent.MachineSummary(m.name(), m.spec().provider(), m.spec().image(),
+                        m.spec().roles(), addresses(m)))
+                .toList();
+        List<EnvironmentEvent.NetworkSummary> networks = plan.networks().stream()
+                .map(n -> new EnvironmentEvent.NetworkSummary(n.name(), n.spec().mode().name(), n.cidr()))
+                .toList();
+        return new EnvironmentEvent.Planned(time, environment, machines, networks);
+    }
+
+    private static Map<String, String> addresses(MachinePlan machine) {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        machine.nics().forEach(nic -> addresses.put(nic.network(), nic.address().getHostAddress()));
+        return addresses;
+    }
+
     /** Runs a step, journaling it and wrapping any failure with the resource, phase and console tail. */
-    private <T> T step(String subject, String phase, MachineResource console, java.util.function.Supplier<T> body) {
+    private <T> T step(String subject, String phase, MachineResource console, java.util.function.Supplier<T> body,
+            Journal.Done<? super T> done) {
         try {
-            return journal.step(phase, subject, body);
+            return journal.step(subject, phase, body, done);
         } catch (ProvisioningException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -219,15 +256,14 @@ final class Provisioning {
     }
 
     private void rollback(Throwable failure, ExecutorService pool) {
-        journal.record("environment.rollback", "environment " + spec.name(), "started",
-                Map.of("cause", String.valueOf(failure.getMessage())));
+        Instant start = journal.now();
         List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal,
                 () -> owners.unregister(owner), pool);
         for (Throwable problem : problems) {
             failure.addSuppressed(problem);
         }
-        journal.record("environment.rollback", "environment " + spec.name(), problems.isEmpty() ? "ok" : "failed",
-                Map.of("problems", problems.size()));
+        journal.record((time, env) -> new EnvironmentEvent.Closed(time, env, EnvironmentEvent.Outcome.ROLLED_BACK,
+                Duration.between(start, time), problems.size()));
         journal.close();
     }
 

@@ -2,12 +2,14 @@ package io.testbed.core.engine;
 
 import io.testbed.core.Machine;
 import io.testbed.core.journal.Journal;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
 import io.testbed.core.spi.NetworkResource;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +23,8 @@ final class Resources {
     private final Journal journal;
     private final List<NetworkEntry> networks = new ArrayList<>();
     private final List<MachineEntry> machines = new ArrayList<>();
+    /** The state each lifecycle was last journaled in, so a transition is journaled with where it came from. */
+    private final Map<Lifecycle, ResourceState> journaledStates = new IdentityHashMap<>();
 
     Resources(Prefix prefix, Journal journal) {
         this.prefix = prefix;
@@ -29,14 +33,14 @@ final class Resources {
 
     synchronized NetworkEntry addNetwork(NetworkPlan plan, String provider) {
         NetworkEntry entry = new NetworkEntry(plan, provider, new Lifecycle("network '" + plan.name() + "'",
-                this::changed));
+                lifecycle -> changed(ResourceEvent.Kind.NETWORK, plan.name(), lifecycle)));
         networks.add(entry);
         return entry;
     }
 
     synchronized MachineEntry addMachine(MachinePlan plan, boolean snapshots) {
         MachineEntry entry = new MachineEntry(plan, snapshots, new Lifecycle("machine '" + plan.name() + "'",
-                this::changed));
+                lifecycle -> changed(ResourceEvent.Kind.MACHINE, plan.name(), lifecycle)));
         machines.add(entry);
         return entry;
     }
@@ -49,8 +53,14 @@ final class Resources {
         return List.copyOf(machines);
     }
 
-    private void changed(Lifecycle lifecycle) {
-        journal.record("state", lifecycle.resource(), lifecycle.state().name(), Map.of());
+    private void changed(ResourceEvent.Kind kind, String name, Lifecycle lifecycle) {
+        ResourceState to = lifecycle.state();
+        ResourceState from;
+        synchronized (this) {
+            from = journaledStates.getOrDefault(lifecycle, ResourceState.DEFINED);
+            journaledStates.put(lifecycle, to);
+        }
+        journal.record((time, env) -> new ResourceEvent.StateChanged(time, env, kind, name, from.name(), to.name()));
         persist();
     }
 

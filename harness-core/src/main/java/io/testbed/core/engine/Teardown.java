@@ -1,6 +1,8 @@
 package io.testbed.core.engine;
 
+import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.Journal;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.spi.ProviderSession;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,8 +37,10 @@ final class Teardown {
             if (!lifecycle.needsDestroy() || entry.resource() == null) {
                 continue;
             }
+            String name = entry.plan().name();
             stopping.add(pool.submit(() -> destroyOne(lifecycle, "machine.destroy", entry.resource()::stop,
-                    entry.resource()::destroy, journal, problems)));
+                    entry.resource()::destroy, journal, problems,
+                    (time, env, none, took) -> new ResourceEvent.MachineDestroyed(time, env, name, took))));
         }
         for (Future<?> future : stopping) {
             try {
@@ -56,7 +60,9 @@ final class Teardown {
                 continue;
             }
             // a network has nothing to stop apart from its removal
-            destroyOne(lifecycle, "network.destroy", () -> { }, entry.resource()::destroy, journal, problems);
+            String name = entry.plan().name();
+            destroyOne(lifecycle, "network.destroy", () -> { }, entry.resource()::destroy, journal, problems,
+                    (time, env, none, took) -> new ResourceEvent.NetworkDestroyed(time, env, name, took));
         }
         for (var session : sessions.entrySet()) {
             try {
@@ -69,13 +75,14 @@ final class Teardown {
         if (leasing != null) {
             if (problems.isEmpty()) {
                 try {
-                    journal.step("lease.release", "environment", leasing::releaseAll);
+                    journal.runStep("environment", "lease.release", leasing::releaseAll,
+                            (time, env, none, took) -> new EnvironmentEvent.LeaseReleased(time, env, took));
                 } catch (RuntimeException e) {
                     problems.add(e);
                 }
             } else {
-                journal.record("lease.keep", "environment", "kept",
-                        Map.of("reason", "teardown failed; the reaper releases the leases once the objects are gone"));
+                journal.record((time, env) -> new EnvironmentEvent.LeaseKept(time, env,
+                        "teardown failed; the reaper releases the leases once the objects are gone"));
             }
         }
         if (problems.isEmpty()) {
@@ -93,9 +100,9 @@ final class Teardown {
      * a failure is collected and leaves the resource in ERROR.
      */
     private static void destroyOne(Lifecycle lifecycle, String phase, Runnable stop, Runnable destroy,
-            Journal journal, List<Throwable> problems) {
+            Journal journal, List<Throwable> problems, Journal.Done<Void> done) {
         try {
-            journal.step(phase, lifecycle.resource(), () -> {
+            journal.runStep(lifecycle.resource(), phase, () -> {
                 ResourceState state = lifecycle.state();
                 if (state == ResourceState.RUNNING || state == ResourceState.PAUSED) {
                     stop.run();
@@ -103,7 +110,7 @@ final class Teardown {
                 }
                 destroy.run();
                 lifecycle.moveTo(ResourceState.DESTROYED);
-            });
+            }, done);
         } catch (RuntimeException e) {
             problems.add(e);
             moveToError(lifecycle);

@@ -1,5 +1,7 @@
 package io.testbed.core.journal;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -13,137 +15,201 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The prefix's event journal: one JSON object per line, appended and flushed as each step happens, so
- * that it survives a killed JVM. Reports read only this file. Thread-safe.
+ * An environment's journal ({@code <prefix>/journal.jsonl}): the one stream of typed {@link Event}s that progress
+ * output, the command log, failure artifacts, reports and the CLI read. One JSON object per line, appended and
+ * flushed as each step happens, so that it survives a killed JVM; {@link JournalReader} reads it back.
  *
- * <p>Listeners (progress output) see every event as it is written.
+ * <p>Lifecycle: opened by the engine when provisioning begins, written by the engine, the providers, the machines
+ * and the JUnit extension, closed after the environment's last event ({@link EnvironmentEvent.Closed}); events
+ * recorded after {@link #close()} are dropped. Listeners see every event synchronously, in the thread that records
+ * it, after it is written; a listener that throws is reported on standard error and never fails the step.
+ * Thread-safe.
  */
 public final class Journal implements AutoCloseable {
 
+    /** The journal's JSON form: ISO-8601 times and durations, no nulls, unknown properties ignored. */
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     private final Path file;
+    private final String environment;
     private final Clock clock;
     private final BufferedWriter writer;
-    private final List<Consumer<JournalEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<? super Event>> listeners = new CopyOnWriteArrayList<>();
+    private final Object lock = new Object();
+    private volatile String currentTest;
+    private boolean closed;
 
-    private Journal(Path file, Clock clock) {
+    private Journal(Path file, String environment, Clock clock) {
         this.file = file;
-        this.clock = clock;
+        this.environment = Objects.requireNonNull(environment, "environment");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (file == null) {
+            this.writer = null;
+            return;
+        }
         try {
-            Files.createDirectories(file.getParent());
+            Files.createDirectories(file.toAbsolutePath().getParent());
             this.writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new TestbedException("Cannot open journal " + file + ": " + e, e);
+            throw new TestbedException("Cannot open journal " + file + ": " + e
+                    + "; check that the prefix directory is writable", e);
         }
-    }
-
-    /** Opens (creating or appending to) the journal at {@code file}. */
-    public static Journal open(Path file) {
-        return new Journal(file, Clock.systemUTC());
-    }
-
-    /** Opens the journal with a replaceable clock, for tests. */
-    public static Journal open(Path file, Clock clock) {
-        return new Journal(file, clock);
-    }
-
-    public Path file() {
-        return file;
-    }
-
-    /** Registers a listener called synchronously for every event after it is written. */
-    public void addListener(Consumer<JournalEvent> listener) {
-        listeners.add(listener);
-    }
-
-    /** Appends an instantaneous event. */
-    public void record(String type, String subject, String status, Map<String, Object> detail) {
-        write(new JournalEvent(clock.instant(), type, subject, status, null, detail));
     }
 
     /**
-     * Runs {@code step}, journaling {@code type} with status {@code started}, then {@code ok} or {@code failed}
-     * with the duration and the error message.
+     * Opens (creating or appending to) the journal of environment {@code environment} at {@code file}.
+     *
+     * @throws TestbedException when the file cannot be opened
      */
-    public <T> T step(String type, String subject, Supplier<T> step) {
+    public static Journal open(Path file, String environment) {
+        return new Journal(Objects.requireNonNull(file, "file"), environment, Clock.systemUTC());
+    }
+
+    /** {@link #open(Path, String)} with a replaceable clock, for tests. */
+    public static Journal open(Path file, String environment, Clock clock) {
+        return new Journal(Objects.requireNonNull(file, "file"), environment, clock);
+    }
+
+    /**
+     * A journal that keeps no file and only calls its listeners: for machines used outside an environment (tests of
+     * a single transport), where nothing reads a journal later.
+     */
+    public static Journal withoutFile(String environment) {
+        return new Journal(null, environment, Clock.systemUTC());
+    }
+
+    /** The file written; empty for {@link #withoutFile}. */
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
+    }
+
+    /** The name of the environment whose events this journal holds. */
+    public String environment() {
+        return environment;
+    }
+
+    /** Registers a listener called synchronously for every later event, after it is written. */
+    public void addListener(Consumer<? super Event> listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Sets the test that later {@link CommandEvent}s belong to: JUnit's unique id of a test while it runs, of its
+     * test class between tests, or null. Set by the JUnit extension; commands from any thread take the current one.
+     */
+    public void currentTest(String uniqueId) {
+        this.currentTest = uniqueId;
+    }
+
+    /** The test later commands belong to (see {@link #currentTest(String)}); null outside tests. */
+    public String currentTest() {
+        return currentTest;
+    }
+
+    /** The journal clock's current time. */
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /** Appends the event {@code factory} creates with the current time and this journal's environment. */
+    public void record(Event.Factory factory) {
+        write(factory.at(clock.instant(), environment));
+    }
+
+    /**
+     * Creates the event that ends a step, from its result and its duration.
+     *
+     * @param <T> the step's result
+     */
+    @FunctionalInterface
+    public interface Done<T> {
+        Event at(Instant time, String environment, T result, Duration duration);
+    }
+
+    /**
+     * Runs {@code step}: on success records the event {@code done} makes of its result and duration, on failure a
+     * {@link EnvironmentEvent.StepFailed} naming {@code resource} and {@code action}, and rethrows.
+     *
+     * @param resource what the step concerns, e.g. {@code machine 'web'}
+     * @param action   what it does, e.g. {@code machine.create}
+     */
+    public <T> T step(String resource, String action, Supplier<T> step, Done<? super T> done) {
         Instant start = clock.instant();
-        write(new JournalEvent(start, type, subject, "started", null, Map.of()));
+        T result;
         try {
-            T result = step.get();
-            write(new JournalEvent(clock.instant(), type, subject, "ok",
-                    Duration.between(start, clock.instant()).toMillis(), Map.of()));
-            return result;
+            result = step.get();
         } catch (RuntimeException | Error e) {
-            write(new JournalEvent(clock.instant(), type, subject, "failed",
-                    Duration.between(start, clock.instant()).toMillis(),
-                    Map.of("error", String.valueOf(e.getMessage()), "exception", e.getClass().getName())));
+            Instant end = clock.instant();
+            write(new EnvironmentEvent.StepFailed(end, environment, resource, action, Duration.between(start, end),
+                    String.valueOf(e.getMessage()), e.getClass().getName()));
             throw e;
         }
+        Instant end = clock.instant();
+        write(done.at(end, environment, result, Duration.between(start, end)));
+        return result;
     }
 
-    /** {@link #step(String, String, Supplier)} for steps without a result. */
-    public void step(String type, String subject, Runnable step) {
-        step(type, subject, () -> {
+    /** {@link #step(String, String, Supplier, Done)} for steps without a result. */
+    public void runStep(String resource, String action, Runnable step, Done<Void> done) {
+        step(resource, action, () -> {
             step.run();
             return null;
-        });
+        }, done);
     }
 
-    private void write(JournalEvent event) {
-        try {
-            String line = JSON.writeValueAsString(event);
-            synchronized (writer) {
-                writer.write(line);
-                writer.newLine();
-                writer.flush();
+    private void write(Event event) {
+        synchronized (lock) {
+            if (closed) {
+                return;
             }
-        } catch (IOException e) {
-            throw new TestbedException("Cannot append to journal " + file + ": " + e, e);
-        }
-        for (Consumer<JournalEvent> listener : listeners) {
-            listener.accept(event);
-        }
-    }
-
-    /** Reads every event of a journal file, in order. Lines cut short by a killed JVM are skipped. */
-    public static List<JournalEvent> read(Path file) {
-        List<JournalEvent> events = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (line.isBlank()) {
-                    continue;
-                }
+            if (writer != null) {
                 try {
-                    events.add(JSON.readValue(line, JournalEvent.class));
-                } catch (IOException truncated) {
-                    // the last line of a killed JVM may be partial; everything before it is intact
+                    writer.write(JSON.writeValueAsString(event));
+                    writer.newLine();
+                    writer.flush();
+                } catch (IOException e) {
+                    throw new TestbedException("Cannot append to journal " + file + ": " + e, e);
                 }
             }
-        } catch (IOException e) {
-            throw new TestbedException("Cannot read journal " + file + ": " + e, e);
         }
-        return events;
+        for (Consumer<? super Event> listener : listeners) {
+            try {
+                listener.accept(event);
+            } catch (RuntimeException e) {
+                System.err.println("Testbed: a journal listener failed on " + event + ": " + e);
+            }
+        }
     }
 
+    /** Closes the file; later events are dropped. Idempotent. */
     @Override
     public void close() {
-        try {
-            synchronized (writer) {
-                writer.close();
+        synchronized (lock) {
+            if (closed) {
+                return;
             }
-        } catch (IOException e) {
-            throw new TestbedException("Cannot close journal " + file + ": " + e, e);
+            closed = true;
+            if (writer != null) {
+                try {
+                    writer.close();
+                } catch (IOException e) {
+                    throw new TestbedException("Cannot close journal " + file + ": " + e, e);
+                }
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * A background command of a {@link TransportMachine}: its channel stays open and its output is collected as it
  * arrives, so {@link #finished()} and {@link #passed()} only look at a completed future and never block. The
- * end of the job (its exit status and duration) is written to the command log when it happens.
+ * end of the job (its exit status, duration and output) is journaled when it happens, for the test that started
+ * it.
  */
 final class RemoteJob implements Job {
 
@@ -31,7 +32,7 @@ final class RemoteJob implements Job {
     private volatile boolean killRequested;
 
     RemoteJob(TransportMachine machine, int id, String command, RunOptions options, Transport.Execution execution,
-            String runId, long startNanos) {
+            String runId, long startNanos, String test) {
         this.machine = machine;
         this.id = id;
         this.command = command;
@@ -42,10 +43,12 @@ final class RemoteJob implements Job {
         // Observers look at 'done', which completes only after the end was timed and logged.
         this.done = execution.exitStatus().whenComplete((status, failure) -> {
             endNanos = System.nanoTime();
-            String outcome = failure != null ? "error: " + failure.getMessage()
-                    : "exit=" + status + (killRequested ? " (killed)" : "");
-            machine.log().record(machine.name(), "job#" + id, outcome, Duration.ofNanos(endNanos - startNanos),
-                    options.workDir(), options.env().keySet(), command);
+            Duration duration = Duration.ofNanos(endNanos - startNanos);
+            String stdout = TransportMachine.text(execution.stdout());
+            String stderr = ShellScripts.userStderr(TransportMachine.text(execution.stderr()));
+            machine.journal().jobFinished(test, id, command, failure != null ? null : status,
+                    failure != null ? String.valueOf(failure.getMessage()) : null, killRequested, duration, stdout,
+                    stderr);
         });
     }
 

@@ -7,6 +7,8 @@ import io.testbed.core.Job;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.TestbedException;
+import io.testbed.core.journal.CommandEvent;
+import io.testbed.core.journal.Journal;
 import io.testbed.core.spi.Transport;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,8 +43,9 @@ import org.apiguardian.api.API;
  *       frozen and killed through a second command, so children die too, also a command that {@code exec}s or
  *       an orphan that left the process tree — and nothing else, whatever its pid.</li>
  *   <li>Environment values reach the machine on standard input, never in a command line or a log; the
- *       {@link CommandLog} gets each command with its exit status, duration, working directory and the
- *       <em>names</em> of its environment variables.</li>
+ *       environment's {@link Journal} gets each command as a {@link CommandEvent} with its exit status, duration,
+ *       capped output, working directory, the <em>names</em> of its environment variables and the test it
+ *       belongs to.</li>
  *   <li>Background jobs keep their channel open; their output is collected in memory as it arrives.</li>
  *   <li>{@link #setSysctl} and {@link #writeSysfs} read the old value and write the new one in a single
  *       command, and record the old value only once the write succeeded.</li>
@@ -76,7 +78,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
     private final Map<String, InetAddress> addresses;
     private final InetAddress probeAddress;
     private final Transport transport;
-    private final CommandLog log;
+    private final MachineJournal journal;
     private final SettingsLedger ledger = new SettingsLedger();
     private final AtomicInteger jobIds = new AtomicInteger();
     private final List<RemoteJob> jobs = new ArrayList<>();
@@ -89,7 +91,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
         this.probeAddress = b.probeAddress != null ? b.probeAddress
                 : addresses.values().stream().findFirst().orElse(null);
         this.transport = b.transport;
-        this.log = b.log;
+        this.journal = new MachineJournal(b.journal, b.name);
     }
 
     /**
@@ -136,7 +138,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
     public ExecResult run(String command, RunOptions options) {
         Objects.requireNonNull(command, "command");
         Objects.requireNonNull(options, "options");
-        ExecResult result = execute("run", command, command, options);
+        ExecResult result = execute(CommandEvent.Purpose.RUN, command, command, options);
         if (options.expectation() == RunOptions.Expectation.SUCCESS && !result.succeeded()
                 || options.expectation() == RunOptions.Expectation.FAILURE && result.succeeded()) {
             throw new CommandFailedException(result, options.expectation());
@@ -151,20 +153,17 @@ public final class TransportMachine implements Machine, AutoCloseable {
         String runId = runId();
         ShellScripts.Wrapped wrapped = ShellScripts.wrap(command, options.workDir(), options.env(), runId);
         int id = jobIds.incrementAndGet();
-        String kind = "job#" + id;
         long start = System.nanoTime();
         Transport.Execution execution;
         try {
             execution = transport.exec(wrapped.script(), wrapped.stdin());
         } catch (TestbedException e) {
-            log.record(name, kind + " start", "error: " + e.getMessage(), elapsed(start), options.workDir(),
-                    options.env().keySet(), command);
+            journal.jobStarted(id, command, options, elapsed(start), e.getMessage());
             throw new TestbedException("Cannot start job '" + command + "' on machine '" + name + "': "
                     + e.getMessage(), e);
         }
-        log.record(name, kind + " start", "started", elapsed(start), options.workDir(), options.env().keySet(),
-                command);
-        RemoteJob job = new RemoteJob(this, id, command, options, execution, runId, start);
+        journal.jobStarted(id, command, options, elapsed(start), null);
+        RemoteJob job = new RemoteJob(this, id, command, options, execution, runId, start, journal.currentTest());
         synchronized (jobs) {
             jobs.removeIf(RemoteJob::finished);
             jobs.add(job);
@@ -207,11 +206,11 @@ public final class TransportMachine implements Machine, AutoCloseable {
         try {
             transport.upload(local, remotePath);
         } catch (RuntimeException e) {
-            log.record(name, "upload", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
-                    local + " -> " + remotePath);
+            journal.fileCopied(CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start),
+                    e.getMessage());
             throw e;
         }
-        log.record(name, "upload", "ok", elapsed(start), Optional.empty(), List.of(), local + " -> " + remotePath);
+        journal.fileCopied(CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start), null);
     }
 
     @Override
@@ -222,11 +221,11 @@ public final class TransportMachine implements Machine, AutoCloseable {
         try {
             transport.download(remotePath, local);
         } catch (RuntimeException e) {
-            log.record(name, "download", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(),
-                    remotePath + " -> " + local);
+            journal.fileCopied(CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start),
+                    e.getMessage());
             throw e;
         }
-        log.record(name, "download", "ok", elapsed(start), Optional.empty(), List.of(), remotePath + " -> " + local);
+        journal.fileCopied(CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start), null);
     }
 
     @Override
@@ -245,7 +244,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
             throw new IllegalArgumentException("value for " + description + " (" + ShellScripts.abbreviate(value)
                     + ") must be a single line");
         }
-        ExecResult result = execute("set", description + "=" + value,
+        ExecResult result = execute(CommandEvent.Purpose.SET, description + "=" + value,
                 ShellScripts.readThenWriteScript(path, value), helperOptions());
         if (!result.succeeded()) {
             throw new TestbedException("Cannot set " + description + " to '" + value + "' on machine '" + name
@@ -253,7 +252,9 @@ public final class TransportMachine implements Machine, AutoCloseable {
                     + ". Check that " + path + " exists there and that the machine's user may write it"
                     + " (usually root).");
         }
-        ledger.record(new SettingsLedger.Change(description, path, ShellScripts.restorableValue(result.stdout())));
+        String oldValue = ShellScripts.restorableValue(result.stdout());
+        ledger.record(new SettingsLedger.Change(description, path, oldValue));
+        journal.settingChanged(description, value, oldValue);
     }
 
     @Override
@@ -261,14 +262,18 @@ public final class TransportMachine implements Machine, AutoCloseable {
         List<String> failures = new ArrayList<>();
         for (SettingsLedger.Change change : ledger.drainNewestFirst()) {
             try {
-                ExecResult result = execute("restore", change.description() + "=" + change.oldValue(),
-                        ShellScripts.writeScript(change.path(), change.oldValue()), helperOptions());
+                ExecResult result = execute(CommandEvent.Purpose.RESTORE, change.description() + "="
+                        + change.oldValue(), ShellScripts.writeScript(change.path(), change.oldValue()),
+                        helperOptions());
                 if (!result.succeeded()) {
                     failures.add(change.description() + " back to '" + change.oldValue() + "': exit "
                             + result.exitCode() + ", " + result.stderr().strip());
                 }
+                journal.settingRestored(change.description(), change.oldValue(), result.succeeded() ? null
+                        : "exit " + result.exitCode() + ", " + result.stderr().strip());
             } catch (TestbedException e) {
                 failures.add(change.description() + " back to '" + change.oldValue() + "': " + e.getMessage());
+                journal.settingRestored(change.description(), change.oldValue(), e.getMessage());
             }
         }
         if (!failures.isEmpty()) {
@@ -305,8 +310,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                     TimeUnit.NANOSECONDS.toMillis(Math.max(remaining, 0))));
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(probeAddress, port), connectMillis);
-                log.record(name, "waitForPort", "open", elapsed(start), Optional.empty(), List.of(),
-                        probeAddress.getHostAddress() + ":" + port);
+                journal.portWaited(probeAddress.getHostAddress(), port, true, elapsed(start));
                 return;
             } catch (IOException e) {
                 last = e;
@@ -322,8 +326,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 }
             }
         }
-        log.record(name, "waitForPort", "timeout", elapsed(start), Optional.empty(), List.of(),
-                probeAddress.getHostAddress() + ":" + port);
+        journal.portWaited(probeAddress.getHostAddress(), port, false, elapsed(start));
         throw new TestbedException("Port " + port + " of machine '" + name + "' (" + probeAddress.getHostAddress()
                 + ") did not accept a TCP connection within " + timeout.toMillis() + " ms (" + attempts
                 + " attempts, last error: " + last + "). Check that the service started and listens on that"
@@ -351,10 +354,10 @@ public final class TransportMachine implements Machine, AutoCloseable {
     }
 
     /**
-     * Runs a wrapped command to its end or its timeout, logging it as {@code kind} with {@code display} as the
-     * command text. Does not check the expectation.
+     * Runs a wrapped command to its end or its timeout, journaling it for {@code purpose} with {@code display} as
+     * the command text. Does not check the expectation.
      */
-    private ExecResult execute(String kind, String display, String command, RunOptions options) {
+    private ExecResult execute(CommandEvent.Purpose purpose, String display, String command, RunOptions options) {
         String runId = runId();
         ShellScripts.Wrapped wrapped = ShellScripts.wrap(command, options.workDir(), options.env(), runId);
         long start = System.nanoTime();
@@ -362,8 +365,8 @@ public final class TransportMachine implements Machine, AutoCloseable {
         try {
             execution = transport.exec(wrapped.script(), wrapped.stdin());
         } catch (TestbedException e) {
-            log.record(name, kind, "error: " + e.getMessage(), elapsed(start), options.workDir(),
-                    options.env().keySet(), display);
+            journal.commandRan(purpose, display, options, CommandEvent.Outcome.ERROR, null, e.getMessage(),
+                    elapsed(start), null, null);
             throw new TestbedException("Cannot run '" + display + "' on machine '" + name + "': " + e.getMessage(), e);
         }
         try (execution) {
@@ -375,8 +378,9 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 if (aftermath.equals(ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
                     status = execution.exitStatus().join(); // it ended just as the timeout elapsed: keep its result
                 } else {
-                    log.record(name, kind, "timeout", elapsed(start), options.workDir(), options.env().keySet(),
-                            display);
+                    journal.commandRan(purpose, display, options, CommandEvent.Outcome.TIMED_OUT, null,
+                            "timed out after " + options.timeout().toMillis() + " ms; it " + aftermath, elapsed(start),
+                            text(execution.stdout()), ShellScripts.userStderr(text(execution.stderr())));
                     throw new CommandTimeoutException(name, display, options.timeout(), text(execution.stdout()),
                             ShellScripts.userStderr(text(execution.stderr())), aftermath.equals(KILLED)
                                     ? "was killed with everything it started; raise RunOptions.timeout if it needs"
@@ -386,21 +390,22 @@ public final class TransportMachine implements Machine, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 String aftermath = killTree(execution, runId);
-                log.record(name, kind, "interrupted", elapsed(start), options.workDir(), options.env().keySet(),
-                        display);
+                journal.commandRan(purpose, display, options, CommandEvent.Outcome.INTERRUPTED, null, "interrupted; it "
+                        + aftermath, elapsed(start), text(execution.stdout()),
+                        ShellScripts.userStderr(text(execution.stderr())));
                 throw new TestbedException("Interrupted while '" + display + "' ran on machine '" + name + "'; it "
                         + aftermath, e);
             } catch (ExecutionException e) {
                 TestbedException cause = Transport.Execution.unwrap(e, transport.target());
-                log.record(name, kind, "error: " + cause.getMessage(), elapsed(start), options.workDir(),
-                        options.env().keySet(), display);
+                journal.commandRan(purpose, display, options, CommandEvent.Outcome.ERROR, null, cause.getMessage(),
+                        elapsed(start), text(execution.stdout()), ShellScripts.userStderr(text(execution.stderr())));
                 killOrphan(runId);
                 throw new TestbedException("'" + display + "' on machine '" + name + "' did not complete: "
                         + cause.getMessage(), cause);
             }
             ExecResult result = result(display, status, execution, elapsed(start));
-            log.record(name, kind, "exit=" + status, result.duration(), options.workDir(), options.env().keySet(),
-                    display);
+            journal.commandRan(purpose, display, options, CommandEvent.Outcome.EXITED, status, null, result.duration(),
+                    result.stdout(), result.stderr());
             checkWorkDir(result, status, execution, options);
             return result;
         }
@@ -483,17 +488,19 @@ public final class TransportMachine implements Machine, AutoCloseable {
         try {
             Transport.Outcome outcome = transport.run(ShellScripts.killScript(runId), null, HELPER_TIMEOUT);
             String killed = text(outcome.stdout()).strip();
-            log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
-                    elapsed(start), Optional.empty(), List.of(), what + (killed.isEmpty() ? "" : ": pids " + killed));
+            journal.commandRan(CommandEvent.Purpose.KILL, what, RunOptions.defaults(), outcome.timedOut()
+                    ? CommandEvent.Outcome.TIMED_OUT : CommandEvent.Outcome.EXITED, outcome.timedOut() ? null
+                    : outcome.exitStatus(), null, elapsed(start), killed, null);
             return killed;
         } catch (RuntimeException e) {
-            log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(), what);
+            journal.commandRan(CommandEvent.Purpose.KILL, what, RunOptions.defaults(), CommandEvent.Outcome.ERROR, null,
+                    e.getMessage(), elapsed(start), null, null);
             throw e;
         }
     }
 
-    CommandLog log() {
-        return log;
+    MachineJournal journal() {
+        return journal;
     }
 
     private static RunOptions helperOptions() {
@@ -521,7 +528,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
         private Map<String, String> properties = Map.of();
         private final Map<String, InetAddress> addresses = new LinkedHashMap<>();
         private InetAddress probeAddress;
-        private CommandLog log = CommandLog.disabled();
+        private Journal journal;
 
         private Builder(String name, Transport transport) {
             if (name == null || name.isBlank()) {
@@ -571,13 +578,19 @@ public final class TransportMachine implements Machine, AutoCloseable {
             return this;
         }
 
-        /** The environment's command log (default: none). */
-        public Builder commandLog(CommandLog log) {
-            this.log = Objects.requireNonNull(log, "commandLog");
+        /**
+         * The environment's journal, which gets every command, job, copy and setting change (default: a journal
+         * without a file, for machines used outside an environment).
+         */
+        public Builder journal(Journal journal) {
+            this.journal = Objects.requireNonNull(journal, "journal");
             return this;
         }
 
         public TransportMachine build() {
+            if (journal == null) {
+                journal = Journal.withoutFile("machine " + name);
+            }
             return new TransportMachine(this);
         }
     }

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.config.TestbedConfig;
-import io.testbed.core.journal.Journal;
-import io.testbed.core.journal.JournalEvent;
+import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.Event;
+import io.testbed.core.journal.HostEvent;
+import io.testbed.core.journal.JournalReader;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.lease.LeaseStore;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.EnvironmentSpec;
@@ -55,7 +58,7 @@ class EngineTest {
     void provisionsInDependencyOrderAndTearsDownInReverse() {
         RecordingProvider provider = new RecordingProvider(Set.of());
         Engine engine = Engine.withProviders(config(), List.of(provider));
-        List<JournalEvent> progress = new ArrayList<>();
+        List<Event> progress = new ArrayList<>();
         Environment environment = engine.provision(cluster(), progress::add);
 
         assertThat(environment.machines()).extracting(Machine::name).containsExactly("web", "db", "cache");
@@ -79,8 +82,9 @@ class EngineTest {
                 "machine.stop web", "machine.destroy web",
                 "network.destroy wan", "network.destroy lan", "close");
         assertThat(LeaseStore.fromConfiguration(config().asMap()).list()).isEmpty();
-        assertThat(progress).extracting(JournalEvent::type).contains("lease.acquire", "machine.ready",
-                "environment.teardown");
+        assertThat(progress).hasAtLeastOneElementOfType(EnvironmentEvent.LeaseTaken.class)
+                .hasAtLeastOneElementOfType(ResourceEvent.MachineReady.class)
+                .hasAtLeastOneElementOfType(EnvironmentEvent.TeardownStarted.class);
         assertThat(Files.exists(environment.prefixDir().resolve("disks"))).isFalse();
         assertThat(environment.prefixDir().resolve("journal.jsonl")).exists();
     }
@@ -107,9 +111,102 @@ class EngineTest {
         try (Stream<Path> prefixes = Files.list(temp.resolve("prefixes"))) {
             prefix = prefixes.findFirst().orElseThrow();
         }
-        assertThat(Journal.read(prefix.resolve("journal.jsonl"))).extracting(JournalEvent::type)
-                .contains("environment.rollback");
+        JournalReader.Contents journal = JournalReader.read(prefix.resolve("journal.jsonl"));
+        assertThat(journal.complete()).isTrue();
+        assertThat(journal.of(EnvironmentEvent.StepFailed.class)).singleElement().satisfies(failed -> {
+            assertThat(failed.resource()).isEqualTo("machine 'db'");
+            assertThat(failed.action()).isEqualTo("machine.ready");
+            assertThat(failed.error()).startsWith("SSH never answered on 198.19.200.11");
+        });
+        assertThat(journal.events()).filteredOn(e -> !(e instanceof ResourceEvent.StateChanged))
+                .last().isInstanceOfSatisfying(EnvironmentEvent.Closed.class, closed -> {
+                    assertThat(closed.outcome()).isEqualTo(EnvironmentEvent.Outcome.ROLLED_BACK);
+                    assertThat(closed.problems()).isZero();
+                });
+        assertThat(journal.of(EnvironmentEvent.ProvisioningFailed.class)).hasSize(1);
         assertThat(Files.readString(prefix.resolve("resources.json"))).contains("DESTROYED").doesNotContain("RUNNING");
+    }
+
+    @Test
+    void journalsEveryStepAsTypedEventsFromProvisioningToTeardown() {
+        EnvironmentSpec spec = new EnvironmentSpec("pair", List.of(NetworkSpec.leased("lan")),
+                List.of(machine("web", List.of("frontend"), "lan"), machine("db", List.of(), "lan")));
+        Engine engine = Engine.withProviders(config(), List.of(new RecordingProvider(Set.of())));
+        Environment environment = engine.provision(spec, event -> { });
+        environment.revert(Environment.BASELINE);
+        environment.close();
+
+        JournalReader.Contents journal = JournalReader.read(environment.prefixDir().resolve("journal.jsonl"));
+        assertThat(journal.complete()).isTrue();
+        assertThat(journal.truncated()).isFalse();
+        assertThat(journal.unknownTypes()).isZero();
+        assertThat(journal.events()).allSatisfy(e -> assertThat(e.environment()).isEqualTo("pair"))
+                .isSortedAccordingTo(java.util.Comparator.comparing(Event::time));
+        assertThat(journal.events()).filteredOn(e -> !(e instanceof ResourceEvent.StateChanged))
+                .extracting(EngineTest::summary).containsExactly(
+                        "ProvisioningStarted [web, db] [lan]",
+                        "LeaseTaken {lan=198.19.200.0/24}",
+                        "Planned web=recording/tiny[frontend]{lan=198.19.200.10} db=recording/tiny[]{lan=198.19.200.11}"
+                                + " lan=ISOLATED 198.19.200.0/24",
+                        "ProviderOpened recording",
+                        "NetworkCreated lan recording",
+                        "MachineCreated web recording", "MachineBooting web", "MachineStarted web", "MachineReady web",
+                        "MachineCreated db recording", "MachineBooting db", "MachineStarted db", "MachineReady db",
+                        "SnapshotTaken web baseline", "SnapshotTaken db baseline",
+                        "Ready",
+                        "Reverted web baseline", "Reverted db baseline",
+                        "TeardownStarted",
+                        "MachineDestroyed db", "MachineDestroyed web",
+                        "NetworkDestroyed lan",
+                        "LeaseReleased",
+                        "Closed TORN_DOWN 0");
+        assertThat(journal.of(ResourceEvent.StateChanged.class)).filteredOn(s -> s.name().equals("web"))
+                .extracting(s -> s.from() + "->" + s.to()).containsExactly("DEFINED->CREATED", "CREATED->RUNNING",
+                        "RUNNING->STOPPED", "STOPPED->DESTROYED");
+        ResourceEvent.MachineReady ready = journal.of(ResourceEvent.MachineReady.class).get(0);
+        ResourceEvent.MachineBooting booting = journal.of(ResourceEvent.MachineBooting.class).get(0);
+        assertThat(ready.bootDuration()).isEqualTo(java.time.Duration.between(booting.time(), ready.time()))
+                .isGreaterThanOrEqualTo(ready.readyWait());
+    }
+
+    /** The kind of an event and what it concerns, for comparing whole sequences. */
+    private static String summary(Event event) {
+        String kind = event.getClass().getSimpleName();
+        if (event instanceof EnvironmentEvent.ProvisioningStarted e) {
+            return kind + " " + e.machines() + " " + e.networks();
+        } else if (event instanceof EnvironmentEvent.LeaseTaken e) {
+            return kind + " " + e.subnets();
+        } else if (event instanceof EnvironmentEvent.Planned e) {
+            StringBuilder text = new StringBuilder(kind);
+            e.machines().forEach(m -> text.append(' ').append(m.name()).append('=').append(m.provider()).append('/')
+                    .append(m.image()).append(new java.util.TreeSet<>(m.roles())).append(m.addresses()));
+            e.networks().forEach(n -> text.append(' ').append(n.name()).append('=').append(n.mode()).append(' ')
+                    .append(n.subnet()));
+            return text.toString();
+        } else if (event instanceof HostEvent.ProviderOpened e) {
+            return kind + " " + e.provider();
+        } else if (event instanceof ResourceEvent.NetworkCreated e) {
+            return kind + " " + e.network() + " " + e.provider();
+        } else if (event instanceof ResourceEvent.NetworkDestroyed e) {
+            return kind + " " + e.network();
+        } else if (event instanceof ResourceEvent.MachineCreated e) {
+            return kind + " " + e.machine() + " " + e.provider();
+        } else if (event instanceof ResourceEvent.MachineBooting e) {
+            return kind + " " + e.machine();
+        } else if (event instanceof ResourceEvent.MachineStarted e) {
+            return kind + " " + e.machine();
+        } else if (event instanceof ResourceEvent.MachineReady e) {
+            return kind + " " + e.machine();
+        } else if (event instanceof ResourceEvent.MachineDestroyed e) {
+            return kind + " " + e.machine();
+        } else if (event instanceof ResourceEvent.SnapshotTaken e) {
+            return kind + " " + e.machine() + " " + e.snapshot();
+        } else if (event instanceof ResourceEvent.Reverted e) {
+            return kind + " " + e.machine() + " " + e.snapshot();
+        } else if (event instanceof EnvironmentEvent.Closed e) {
+            return kind + " " + e.outcome() + " " + e.problems();
+        }
+        return kind;
     }
 
     @Test

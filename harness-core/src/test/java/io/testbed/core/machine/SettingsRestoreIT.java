@@ -94,7 +94,7 @@ class SettingsRestoreIT {
                     .privateKey(clientKey.privateKey()).hostKey(hostKey.publicLine()).build();
             machine = TransportMachine.builder("netns", transport)
                     .address("veth", InetAddress.getByName(namespaceAddress))
-                    .commandLog(CommandLog.appendingTo(dir.resolve("logs/commands.log")))
+                    .journal(journalWithCommandLog(dir.resolve("logs/commands.log")))
                     .build();
             try {
                 transport.awaitReady(Duration.ofSeconds(20));
@@ -286,5 +286,12 @@ class SettingsRestoreIT {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted running " + String.join(" ", command), e);
         }
+    }
+
+    /** A journal without a file whose command events are rendered to the text command log at {@code log}. */
+    static io.testbed.core.journal.Journal journalWithCommandLog(Path log) {
+        io.testbed.core.journal.Journal journal = io.testbed.core.journal.Journal.withoutFile("it");
+        journal.addListener(CommandLog.appendingTo(log));
+        return journal;
     }
 }

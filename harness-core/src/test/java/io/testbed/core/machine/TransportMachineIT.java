@@ -39,7 +39,7 @@ class TransportMachineIT {
         commandLog = dir.resolve("prefix/logs/commands.log");
         machine = TransportMachine.builder("box", sshd.transport().build())
                 .address("lan", InetAddress.getByName(sshd.host))
-                .commandLog(CommandLog.appendingTo(commandLog))
+                .journal(SettingsRestoreIT.journalWithCommandLog(commandLog))
                 .build();
         machine.transport().awaitReady(Duration.ofSeconds(15));
     }

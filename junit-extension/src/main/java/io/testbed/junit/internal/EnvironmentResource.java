@@ -2,6 +2,8 @@ package io.testbed.junit.internal;
 
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
+import io.testbed.core.journal.CommandEvent;
+import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spi.Owner;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
@@ -26,7 +29,8 @@ import org.opentest4j.TestAbortedException;
  * it with the class's context even when the explicit {@code afterAll} teardown did not run; {@link #close()} is
  * idempotent, so both together tear down exactly once.
  *
- * <p>Between tests it cleans up per the class's {@link Revert} policy; on failure it attaches logs and collected
+ * <p>It records test classes and tests into the environment's journal ({@link TestJournal}). Between tests it
+ * cleans up per the class's {@link Revert} policy; on failure it attaches logs, the test's commands and collected
  * files; at close it tears down, or keeps the environment per the {@link Keep} policy.
  */
 final class EnvironmentResource implements AutoCloseable {
@@ -39,9 +43,8 @@ final class EnvironmentResource implements AutoCloseable {
     private final Map<String, List<String>> collect;
     private final PrintStream out;
     private final ProgressPrinter progress;
+    private final TestJournal tests;
     private final AtomicBoolean failed = new AtomicBoolean();
-    /** Lines of the command log already reported, so each test's line counts only its own commands. */
-    private long commandsReported;
     private boolean closed;
 
     EnvironmentResource(Class<?> testClass, EnvironmentSpec spec, Environment environment, Revert revert, Keep keep,
@@ -54,7 +57,7 @@ final class EnvironmentResource implements AutoCloseable {
         this.collect = Map.copyOf(collect);
         this.out = out;
         this.progress = progress;
-        this.commandsReported = commandLogLines();
+        this.tests = TestJournal.listeningTo(environment.journal());
     }
 
     ManagedEnvironment environment() {
@@ -78,18 +81,39 @@ final class EnvironmentResource implements AutoCloseable {
         return failed.get();
     }
 
+    /** A test class (the owner or a {@code @Nested} one) begins. */
+    void classStarted(ExtensionContext context) {
+        tests.classStarted(context);
+    }
+
+    /** A test class ended. */
+    void classFinished(ExtensionContext context) {
+        tests.classFinished(context);
+    }
+
+    /** Before each test (and its {@code @BeforeEach} methods): its commands belong to it from now on. */
+    void beforeTest(ExtensionContext context) {
+        tests.testStarted(context);
+    }
+
+    /** A disabled test of this environment. */
+    void testSkipped(ExtensionContext context, Optional<String> reason) {
+        tests.testSkipped(context, reason);
+    }
+
     /**
-     * After each test: attaches failure artifacts when it failed, kills the background jobs it left, restores the
-     * settings it changed and, with {@link Revert#AFTER_EACH_TEST}, reverts to the baseline.
+     * After each test: journals its end, attaches failure artifacts when it failed, kills the background jobs it
+     * left, restores the settings it changed and, with {@link Revert#AFTER_EACH_TEST}, reverts to the baseline.
      */
     void afterTest(ExtensionContext context) {
+        List<CommandEvent> ran = tests.testFinished(context);
         Throwable failure = context.getExecutionException().filter(e -> !(e instanceof TestAbortedException))
                 .orElse(null);
         if (failure != null) {
             markFailed();
-            FailureArtifacts.publish(context, environment.prefixDir(), collects(), out);
+            FailureArtifacts.publish(context, environment.prefixDir(), collects(), ran, out);
         }
-        String commands = commandsSinceLastReport();
+        String commands = count(ran);
         long start = System.nanoTime();
         boolean reverting = revert == Revert.AFTER_EACH_TEST;
         boolean cleaned = false;
@@ -97,8 +121,8 @@ final class EnvironmentResource implements AutoCloseable {
             clean(reverting);
             cleaned = true;
         } finally {
+            tests.testDone(context);
             reportTest(context, failure != null, commands, reverting, cleaned, System.nanoTime() - start);
-            commandsReported = commandLogLines();
         }
     }
 
@@ -118,29 +142,15 @@ final class EnvironmentResource implements AutoCloseable {
     }
 
     /**
-     * "3 commands" run since the last report, counted in the environment's command log
-     * ({@code <prefix>/logs/commands.log}, one line per command, job, copy or setting); empty without a log.
+     * "3 commands": what the test did on its machines — commands, settings, jobs started, copies and port waits, not
+     * the harness's helpers (kills, restores) — counted in the journal.
      */
-    private String commandsSinceLastReport() {
-        long lines = commandLogLines();
-        if (lines < 0) {
-            return "";
-        }
-        long count = Math.max(0, lines - Math.max(0, commandsReported));
+    private static String count(List<CommandEvent> ran) {
+        long count = ran.stream().filter(event -> event instanceof CommandEvent.CommandRun run
+                ? run.purpose() == CommandEvent.Purpose.RUN || run.purpose() == CommandEvent.Purpose.SET
+                : !(event instanceof CommandEvent.JobFinished) && !(event instanceof CommandEvent.SettingChanged)
+                        && !(event instanceof CommandEvent.SettingRestored)).count();
         return count == 0 ? "" : count == 1 ? "1 command" : count + " commands";
-    }
-
-    /** The command log's line count, or -1 when the environment's machines keep none. */
-    private long commandLogLines() {
-        Path log = environment.prefixDir().resolve("logs").resolve("commands.log");
-        if (!progress.enabled() || !Files.isRegularFile(log)) {
-            return -1;
-        }
-        try (java.util.stream.Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
-            return lines.count();
-        } catch (IOException | UncheckedIOException e) {
-            return -1;
-        }
     }
 
     /** After a {@code @Nested} class: cleans up and, with {@link Revert#AFTER_EACH_CLASS}, reverts. */
@@ -231,6 +241,7 @@ final class EnvironmentResource implements AutoCloseable {
             throw new UncheckedIOException("Cannot write " + marker + "; the environment is kept running but the "
                     + "reaper may destroy it: " + e, e);
         }
+        environment.journal().record((time, env) -> new EnvironmentEvent.Kept(time, env, reason));
         say("kept running (" + reason + "); prefix " + prefix);
         Path key = prefix.resolve("keys").resolve("id_ed25519");
         for (Machine machine : environment.machines()) {

@@ -1,6 +1,8 @@
 package io.testbed.junit.internal;
 
 import io.testbed.core.Machine;
+import io.testbed.core.journal.CommandEvent;
+import io.testbed.core.machine.CommandLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -16,15 +18,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.MediaType;
 
 /**
- * What the extension attaches to a failed test, before the environment is reverted: the environment's logs (serial
- * consoles and command log, {@code logs/*.log} in the prefix) and the files listed in {@code @VM(collect = …)},
- * downloaded from the machines into {@code artifacts/<test>/<machine>/} in the prefix. Each is published with
- * {@link ExtensionContext#publishFile}, so it lands in the test's output directory and in reports.
+ * What the extension attaches to a failed test, before the environment is reverted: the machines' serial consoles
+ * ({@code logs/*.log} in the prefix), the commands the test ran with their output, as journaled
+ * ({@code commands.log}), and the files listed in {@code @VM(collect = …)}, downloaded from the machines into
+ * {@code artifacts/<test>/<machine>/} in the prefix. Each is published with {@link ExtensionContext#publishFile}, so
+ * it lands in the test's output directory and in reports.
  *
  * <p>Collecting never fails the test a second time: a file that cannot be downloaded is replaced by a
  * {@code .error.txt} file saying why, and a publishing problem is printed.
  */
 final class FailureArtifacts {
+
+    /** The file name of the failed test's commands. */
+    static final String COMMANDS = "commands.log";
 
     private FailureArtifacts() {}
 
@@ -36,7 +42,8 @@ final class FailureArtifacts {
      *
      * @return the local files published
      */
-    static List<Path> publish(ExtensionContext context, Path prefixDir, List<Collect> collects, PrintStream out) {
+    static List<Path> publish(ExtensionContext context, Path prefixDir, List<Collect> collects,
+            List<CommandEvent> commands, PrintStream out) {
         List<Path> published = new ArrayList<>();
         Path testDir = prefixDir.resolve("artifacts").resolve(safeName(context.getRequiredTestClass().getSimpleName()
                 + "-" + context.getRequiredTestMethod().getName() + "-" + Integer.toHexString(
@@ -49,10 +56,20 @@ final class FailureArtifacts {
                 publish(context, name, file, MediaType.APPLICATION_OCTET_STREAM, out, published);
             }
         }
+        Path commandsFile = testDir.resolve(COMMANDS);
+        try {
+            Files.createDirectories(testDir);
+            Files.writeString(commandsFile, render(commands), StandardCharsets.UTF_8);
+            publish(context, COMMANDS, commandsFile, MediaType.TEXT_PLAIN_UTF_8, out, published);
+        } catch (IOException e) {
+            out.println("[testbed] cannot write " + commandsFile + ": " + e);
+        }
         Path logs = prefixDir.resolve("logs");
         if (Files.isDirectory(logs)) {
             try (Stream<Path> files = Files.list(logs)) {
-                for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                // the environment's whole command log is not the test's: its own commands are attached above
+                for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")
+                        && !f.getFileName().toString().equals(COMMANDS)).sorted().toList()) {
                     publish(context, log.getFileName().toString(), log, MediaType.TEXT_PLAIN_UTF_8, out, published);
                 }
             } catch (IOException e) {
@@ -61,6 +78,37 @@ final class FailureArtifacts {
         }
         context.publishReportEntry(Map.of("testbed.prefix", prefixDir.toString()));
         return published;
+    }
+
+    /**
+     * The test's commands as command log lines, each followed by its captured output (indented), so the file reads
+     * like a transcript.
+     */
+    static String render(List<CommandEvent> commands) {
+        StringBuilder text = new StringBuilder();
+        for (CommandEvent command : commands) {
+            String line = CommandLog.render(command);
+            if (line == null) {
+                continue;
+            }
+            text.append(line);
+            if (command instanceof CommandEvent.CommandRun run) {
+                output(text, "stdout", run.stdout());
+                output(text, "stderr", run.stderr());
+            } else if (command instanceof CommandEvent.JobFinished job) {
+                output(text, "stdout", job.stdout());
+                output(text, "stderr", job.stderr());
+            }
+        }
+        return text.toString();
+    }
+
+    private static void output(StringBuilder text, String stream, String output) {
+        if (output == null || output.isEmpty()) {
+            return;
+        }
+        text.append("  ").append(stream).append(":\n");
+        output.lines().forEach(line -> text.append("    ").append(line).append('\n'));
     }
 
     private static Path download(Machine machine, String remote, Path local) {

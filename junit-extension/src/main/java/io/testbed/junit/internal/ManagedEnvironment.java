@@ -34,6 +34,11 @@ final class ManagedEnvironment implements Environment {
     }
 
     @Override
+    public io.testbed.core.journal.Journal journal() {
+        return delegate.journal();
+    }
+
+    @Override
     public List<Machine> machines() {
         return delegate.machines();
     }

@@ -1,11 +1,13 @@
 package io.testbed.junit.internal;
 
-import io.testbed.core.journal.JournalEvent;
+import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.Event;
+import io.testbed.core.journal.HostEvent;
+import io.testbed.core.journal.ResourceEvent;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -29,23 +31,21 @@ import java.util.function.Consumer;
  * [testbed] cluster: torn down in 2.1 s
  * </pre>
  * The per-test line comes from {@link EnvironmentResource}; the machines' individual revert steps are not printed
- * (they are in the journal). Facts about the host (template cache, KVM probe, accelerator) are printed once per
- * JVM. Registered as the journal listener of {@link io.testbed.core.engine.Engine#provision}; the journal keeps
- * every event whether or not progress is printed. Thread-safe: machines are provisioned in parallel.
+ * (they are in the journal), nor are the KVM probe's own lines: the accelerator line carries its verdict as the one
+ * reason. Facts about the host (template cache, accelerator) are printed once per JVM. Registered as the journal
+ * listener of {@link io.testbed.core.engine.Engine#provision}; the journal keeps every event whether or not progress
+ * is printed. Thread-safe: machines are provisioned in parallel.
  */
-final class ProgressPrinter implements Consumer<JournalEvent> {
+final class ProgressPrinter implements Consumer<Event> {
 
     private final String environment;
     private final PrintStream out;
     private final boolean enabled;
     /**
-     * Facts about the host (template cache, KVM probe, accelerator) already printed by this JVM: every environment's
-     * provider session reports them, but they are the same for all.
+     * Facts about the host (template cache, accelerator) already printed by this JVM: every environment's provider
+     * session reports them, but they are the same for all.
      */
-    private static final java.util.Set<String> HOST_FACTS_PRINTED = ConcurrentHashMap.newKeySet();
-
-    /** When each machine began booting and when teardown began, so the last line of a phase has its total. */
-    private final Map<String, Instant> phaseStarts = new ConcurrentHashMap<>();
+    private static final Set<String> HOST_FACTS_PRINTED = ConcurrentHashMap.newKeySet();
 
     ProgressPrinter(String environment, PrintStream out, boolean enabled) {
         this.environment = environment;
@@ -54,22 +54,15 @@ final class ProgressPrinter implements Consumer<JournalEvent> {
     }
 
     @Override
-    public void accept(JournalEvent event) {
+    public void accept(Event event) {
         if (!enabled) {
             return;
         }
-        String line = describe(withPhaseDuration(event));
-        if (line == null || isHostFact(event) && !HOST_FACTS_PRINTED.add(line)) {
+        String line = describe(event);
+        if (line == null || event instanceof HostEvent && !HOST_FACTS_PRINTED.add(line)) {
             return;
         }
         print(line);
-    }
-
-    private static boolean isHostFact(JournalEvent event) {
-        return switch (event.type()) {
-            case "template", "kvm.probe", "accelerator" -> true;
-            default -> false;
-        };
     }
 
     /** Whether progress lines are printed ({@code testbed.progress}). */
@@ -83,84 +76,73 @@ final class ProgressPrinter implements Consumer<JournalEvent> {
         }
     }
 
-    /**
-     * The event, with the duration of the whole phase where its line reports one: a machine answers commands so
-     * long after it began booting (start and readiness wait together), the teardown took so long.
-     */
-    private JournalEvent withPhaseDuration(JournalEvent event) {
-        String phase = switch (event.type()) {
-            case "machine.start", "machine.ready" -> "boot of " + event.subject();
-            case "environment.teardown" -> "teardown";
-            default -> null;
-        };
-        if (phase == null) {
-            return event;
+    /** The progress line of an event, or null when it has none. */
+    static String describe(Event event) {
+        if (event instanceof EnvironmentEvent e) {
+            return describeEnvironment(e);
+        } else if (event instanceof ResourceEvent e) {
+            return describeResource(e);
+        } else if (event instanceof HostEvent.TemplateProgress e) {
+            // long one-off work: the template store says whether it is cached or building (minutes on first use)
+            return e.line();
+        } else if (event instanceof HostEvent.AcceleratorChosen e) {
+            return accelerator(e);
         }
-        boolean begins = event.status().equals("started")
-                && (event.type().equals("machine.start") || event.type().equals("environment.teardown"));
-        boolean ends = !event.status().equals("started")
-                && (event.type().equals("machine.ready") || event.type().equals("environment.teardown"));
-        if (begins) {
-            phaseStarts.put(phase, event.time());
-        } else if (ends) {
-            Instant start = phaseStarts.remove(phase);
-            if (start != null) {
-                return new JournalEvent(event.time(), event.type(), event.subject(), event.status(),
-                        Duration.between(start, event.time()).toMillis(), event.detail());
-            }
-        }
-        return event;
+        return null; // tests and commands are summed up per test by EnvironmentResource
     }
 
-    static String describe(JournalEvent event) {
-        String subject = event.subject();
-        String took = event.durationMs() == null ? "" : duration(event.durationMs());
-        switch (event.status()) {
-            case "started":
-                return switch (event.type()) {
-                    case "environment.provision" -> "provisioning in " + event.detail().get("prefix");
-                    case "machine.start" -> subject + " booting";
-                    case "environment.rollback" -> "provisioning failed; rolling back";
-                    case "environment.teardown" -> "tearing down";
-                    default -> null;
-                };
-            case "ok":
-                return switch (event.type()) {
-                    case "environment.provision" -> "ready after " + duration(
-                            ((Number) event.detail().getOrDefault("durationMs", 0)).longValue());
-                    case "lease.acquire" -> "subnets leased in " + took;
-                    case "network.create", "machine.create" -> subject + " created in " + took;
-                    case "machine.ready" -> subject + " answers commands after " + took;
-                    case "snapshot.create" -> subject + " snapshot taken in " + took;
-                    case "machine.destroy", "network.destroy" -> subject + " destroyed in " + took;
-                    case "environment.teardown" -> took.isEmpty() ? "torn down" : "torn down in " + took;
-                    case "environment.rollback" -> "rolled back; the prefix keeps the logs";
-                    default -> null;
-                };
-            case "failed":
-                return subject + " " + event.type() + " failed" + (took.isEmpty() ? "" : " after " + took) + ": "
-                        + event.detail().getOrDefault("error", event.detail());
-            case "reaped":
-                return "reaped " + event.detail().get("object");
-            case "progress":
-                // long one-off work, every line the provider reports: the template store (cached, or building,
-                // which can take minutes on first use) and the KVM probe
-                return event.type().equals("template") || event.type().equals("kvm.probe")
-                        ? String.valueOf(event.detail().get("line")) : null;
-            default:
-                return event.type().equals("accelerator") ? accelerator(event) : null;
+    private static String describeEnvironment(EnvironmentEvent event) {
+        if (event instanceof EnvironmentEvent.ProvisioningStarted e) {
+            return "provisioning in " + e.prefix();
+        } else if (event instanceof EnvironmentEvent.LeaseTaken e) {
+            return "subnets leased in " + duration(e.duration());
+        } else if (event instanceof EnvironmentEvent.Ready e) {
+            return "ready after " + duration(e.duration());
+        } else if (event instanceof EnvironmentEvent.StepFailed e) {
+            return e.resource() + " " + e.action() + " failed after " + duration(e.duration()) + ": " + e.error();
+        } else if (event instanceof EnvironmentEvent.ProvisioningFailed e) {
+            return "provisioning failed after " + duration(e.duration()) + "; rolling back";
+        } else if (event instanceof EnvironmentEvent.TeardownStarted) {
+            return "tearing down";
+        } else if (event instanceof EnvironmentEvent.Closed e) {
+            String problems = e.problems() == 0 ? "" : " with " + e.problems() + " problem(s)";
+            return e.outcome() == EnvironmentEvent.Outcome.ROLLED_BACK
+                    ? "rolled back" + problems + "; the prefix keeps the logs"
+                    : "torn down in " + duration(e.duration()) + problems;
+        } else if (event instanceof EnvironmentEvent.Reaped e) {
+            return "reaped " + e.object();
         }
+        return null;
     }
 
-    /** The libvirt provider's choice for a template, {@code kvm} or {@code qemu} (TCG), and why. */
-    private static String accelerator(JournalEvent event) {
-        String how = switch (event.status()) {
-            case "kvm" -> "KVM";
-            case "qemu" -> "TCG (software emulation, slower)";
-            default -> event.status();
-        };
-        Object reason = event.detail().get("reason");
-        return "machines of " + event.subject() + " run under " + how + (reason == null ? "" : ": " + reason);
+    private static String describeResource(ResourceEvent event) {
+        if (event instanceof ResourceEvent.NetworkCreated e) {
+            return "network '" + e.network() + "' created in " + duration(e.duration());
+        } else if (event instanceof ResourceEvent.MachineCreated e) {
+            return "machine '" + e.machine() + "' created in " + duration(e.duration());
+        } else if (event instanceof ResourceEvent.MachineBooting e) {
+            return "machine '" + e.machine() + "' booting";
+        } else if (event instanceof ResourceEvent.MachineReady e) {
+            return "machine '" + e.machine() + "' answers commands after " + duration(e.bootDuration());
+        } else if (event instanceof ResourceEvent.SnapshotTaken e) {
+            return "machine '" + e.machine() + "' snapshot taken in " + duration(e.duration());
+        } else if (event instanceof ResourceEvent.MachineDestroyed e) {
+            return "machine '" + e.machine() + "' destroyed in " + duration(e.duration());
+        } else if (event instanceof ResourceEvent.NetworkDestroyed e) {
+            return "network '" + e.network() + "' destroyed in " + duration(e.duration());
+        }
+        return null;
+    }
+
+    /** The provider's choice for a template, KVM or TCG, and why. */
+    private static String accelerator(HostEvent.AcceleratorChosen event) {
+        String how = event.accelerator() == HostEvent.Accelerator.KVM ? "KVM" : "TCG (software emulation, slower)";
+        return "machines of template " + event.template() + " run under " + how
+                + (event.reason() == null ? "" : ": " + event.reason());
+    }
+
+    static String duration(Duration duration) {
+        return duration(duration.toMillis());
     }
 
     static String duration(long millis) {

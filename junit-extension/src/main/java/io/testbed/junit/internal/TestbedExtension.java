@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestInstancePostProcessor;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.platform.commons.annotation.Testable;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.HierarchyTraversalMode;
@@ -61,8 +63,8 @@ import org.opentest4j.TestAbortedException;
  * <p>After each test: failure artifacts, background jobs killed, settings restored, revert per {@link Revert}.
  */
 @API(status = API.Status.INTERNAL)
-public final class TestbedExtension implements BeforeAllCallback, AfterEachCallback, AfterAllCallback,
-        TestInstancePostProcessor, ParameterResolver {
+public final class TestbedExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
+        AfterAllCallback, TestInstancePostProcessor, ParameterResolver, TestWatcher {
 
     private static final Namespace NAMESPACE = Namespace.create(TestbedExtension.class);
     private static final String ENVIRONMENT = "environment";
@@ -83,6 +85,9 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
             return;
         }
         EnvironmentResource resource = stored(owner.get()).get();
+        if (context != owner.get()) {
+            resource.classStarted(context); // a @Nested class; the owner's start is journaled when it provisions
+        }
         injectFields(context.getRequiredTestClass(), null, resource, ModifierSupport::isStatic);
     }
 
@@ -101,6 +106,18 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
         injectFields(testInstance.getClass(), testInstance, stored(owner.get()).get(), ModifierSupport::isNotStatic);
     }
 
+    /** Journals the test's start, so the commands of its {@code @BeforeEach} methods and its body belong to it. */
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        provisioned(context).ifPresent(resource -> resource.beforeTest(context));
+    }
+
+    /** Journals a disabled test of a provisioned environment as skipped. */
+    @Override
+    public void testDisabled(ExtensionContext context, Optional<String> reason) {
+        provisioned(context).ifPresent(resource -> resource.testSkipped(context, reason));
+    }
+
     @Override
     public void afterEach(ExtensionContext context) {
         provisioned(context).ifPresent(resource -> resource.afterTest(context));
@@ -117,6 +134,7 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
             if (failed) {
                 resource.ifPresent(EnvironmentResource::markFailed);
             }
+            resource.ifPresent(r -> r.classFinished(context));
             own.close();
             resource.filter(EnvironmentResource::keeps).ifPresent(r ->
                     context.publishReportEntry("testbed.kept", r.environment().prefixDir().toString()));
@@ -126,7 +144,11 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
             if (failed) {
                 resource.markFailed();
             }
-            resource.afterNestedClass();
+            try {
+                resource.afterNestedClass();
+            } finally {
+                resource.classFinished(context);
+            }
         });
     }
 
@@ -284,6 +306,7 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
             Map<String, List<String>> collect = topology.collectPaths();
             EnvironmentResource resource = new EnvironmentResource(testClass, spec, environment, revert, keep,
                     collect, out, progress);
+            resource.classStarted(owner);
             owner.publishReportEntry("testbed.prefix", environment.prefixDir().toString());
             return resource;
         } catch (RuntimeException | Error e) {

@@ -8,12 +8,14 @@ import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
-import io.testbed.core.journal.JournalEvent;
+import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.HostEvent;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.junit.VM;
 import io.testbed.junit.local.LocalRecorder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,53 +80,50 @@ class ConfigurationTest {
         assertThat(SpecMapper.deriveName("123")).isEqualTo("env");
     }
 
+    private static final Instant T = Instant.parse("2030-01-01T00:00:00Z");
+
     @Test
     void progressLinesSayWhatIsBootingAndHowLongItTook() {
-        assertThat(ProgressPrinter.describe(journal("machine.start", "started", null, Map.of())))
+        assertThat(ProgressPrinter.describe(new ResourceEvent.MachineBooting(T, "env", "web")))
                 .isEqualTo("machine 'web' booting");
-        assertThat(ProgressPrinter.describe(journal("machine.ready", "ok", 7940L, Map.of())))
-                .isEqualTo("machine 'web' answers commands after 7.9 s");
-        assertThat(ProgressPrinter.describe(journal("machine.create", "ok", 40L, Map.of())))
-                .isEqualTo("machine 'web' created in 40 ms");
-        assertThat(ProgressPrinter.describe(journal("machine.ready", "failed", 180000L, Map.of("error", "no answer"))))
+        assertThat(ProgressPrinter.describe(new ResourceEvent.MachineReady(T, "env", "web", Duration.ofMillis(7940),
+                Duration.ofMillis(7300)))).isEqualTo("machine 'web' answers commands after 7.9 s");
+        assertThat(ProgressPrinter.describe(new ResourceEvent.MachineCreated(T, "env", "web", "local", "id",
+                Duration.ofMillis(40)))).isEqualTo("machine 'web' created in 40 ms");
+        assertThat(ProgressPrinter.describe(new EnvironmentEvent.StepFailed(T, "env", "machine 'web'", "machine.ready",
+                Duration.ofSeconds(180), "no answer", "io.testbed.core.TestbedException")))
                 .isEqualTo("machine 'web' machine.ready failed after 180.0 s: no answer");
-        assertThat(ProgressPrinter.describe(journal("state", "RUNNING", null, Map.of()))).isNull();
+        assertThat(ProgressPrinter.describe(new ResourceEvent.StateChanged(T, "env", ResourceEvent.Kind.MACHINE,
+                "web", "CREATED", "RUNNING"))).isNull();
     }
 
     @Test
-    void aMachineAnswersSoLongAfterItBeganBootingAndTeardownHasItsTotal() {
+    void teardownLinesSayWhenItBeganAndHowLongItTook() {
         var bytes = new java.io.ByteArrayOutputStream();
         ProgressPrinter printer = new ProgressPrinter("env", new java.io.PrintStream(bytes, true,
                 java.nio.charset.StandardCharsets.UTF_8), true);
-        Instant t0 = Instant.parse("2030-01-01T00:00:00Z");
-        printer.accept(new JournalEvent(t0, "machine.start", "machine 'web'", "started", null, Map.of()));
-        printer.accept(new JournalEvent(t0.plusMillis(600), "machine.start", "machine 'web'", "ok", 600L, Map.of()));
-        printer.accept(new JournalEvent(t0.plusMillis(610), "machine.ready", "machine 'web'", "started", null, Map.of()));
-        printer.accept(new JournalEvent(t0.plusMillis(7400), "machine.ready", "machine 'web'", "ok", 6790L, Map.of()));
-        printer.accept(new JournalEvent(t0.plusSeconds(60), "environment.teardown", "environment env", "started", null,
-                Map.of()));
-        printer.accept(new JournalEvent(t0.plusMillis(62_100), "environment.teardown", "environment env", "ok", null,
-                Map.of("problems", 0)));
+        printer.accept(new EnvironmentEvent.TeardownStarted(T, "env"));
+        printer.accept(new ResourceEvent.MachineDestroyed(T.plusMillis(1500), "env", "web", Duration.ofMillis(1500)));
+        printer.accept(new EnvironmentEvent.Closed(T.plusMillis(2100), "env", EnvironmentEvent.Outcome.TORN_DOWN,
+                Duration.ofMillis(2100), 0));
         assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines()).containsExactly(
-                "[testbed] env: machine 'web' booting",
-                "[testbed] env: machine 'web' answers commands after 7.4 s",
                 "[testbed] env: tearing down",
+                "[testbed] env: machine 'web' destroyed in 1.5 s",
                 "[testbed] env: torn down in 2.1 s");
     }
 
     @Test
-    void templateProbeAndAcceleratorLinesSayWhatTheMachinesRunOn() {
-        assertThat(ProgressPrinter.describe(new JournalEvent(Instant.now(), "template", "template store", "progress",
-                null, Map.of("line", "template tiny: cached /var/cache/testbed/templates/tiny/0a1e"))))
+    void templateAndAcceleratorLinesSayWhatTheMachinesRunOnWithOneReason() {
+        assertThat(ProgressPrinter.describe(new HostEvent.TemplateProgress(T, "env",
+                "template tiny: cached /var/cache/testbed/templates/tiny/0a1e")))
                 .isEqualTo("template tiny: cached /var/cache/testbed/templates/tiny/0a1e");
-        assertThat(ProgressPrinter.describe(new JournalEvent(Instant.now(), "accelerator", "template tiny", "qemu",
-                null, Map.of("reason", "KVM probe boot did not answer in time"))))
-                .isEqualTo("machines of template tiny run under TCG (software emulation, slower): KVM probe boot did "
-                        + "not answer in time");
-        assertThat(ProgressPrinter.describe(journal("snapshot.revert", "ok", 650L, Map.of()))).isNull();
-    }
-
-    private static JournalEvent journal(String type, String status, Long duration, Map<String, Object> detail) {
-        return new JournalEvent(Instant.now(), type, "machine 'web'", status, duration, detail);
+        assertThat(ProgressPrinter.describe(new HostEvent.KvmProbeProgress(T, "env",
+                "KVM probe: /dev/kvm is missing or not read-writable by this user; using TCG"))).isNull();
+        assertThat(ProgressPrinter.describe(new HostEvent.AcceleratorChosen(T, "env", "tiny", HostEvent.Accelerator.TCG,
+                "/dev/kvm is missing or not read-writable by this user")))
+                .isEqualTo("machines of template tiny run under TCG (software emulation, slower): /dev/kvm is "
+                        + "missing or not read-writable by this user");
+        assertThat(ProgressPrinter.describe(new ResourceEvent.Reverted(T, "env", "web", "baseline",
+                Duration.ofMillis(650)))).isNull();
     }
 }

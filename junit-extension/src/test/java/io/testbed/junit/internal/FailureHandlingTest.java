@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.fail;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
+import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.JournalReader;
 import io.testbed.core.spi.Owner;
 import io.testbed.junit.Keep;
 import io.testbed.junit.Network;
@@ -129,6 +131,12 @@ class FailureHandlingTest {
             assertThat(run.value().containerEvents().filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED)
                     .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
                     .contains(Map.of("testbed.kept", prefix.toString()));
+            // the journal of a kept environment ends with why it was kept
+            JournalReader.Contents journal = JournalReader.read(prefix.resolve("journal.jsonl"));
+            assertThat(journal.complete()).isTrue();
+            assertThat(journal.of(EnvironmentEvent.Kept.class)).singleElement()
+                    .satisfies(kept -> assertThat(kept.reason()).isEqualTo("a test failed and keep = ON_FAILURE"));
+            assertThat(journal.of(EnvironmentEvent.Closed.class)).isEmpty();
         } finally {
             ((ManagedEnvironment) KeptOnFailure.kept).delegate().close();
         }

@@ -2,7 +2,7 @@ package io.testbed.junit.local;
 
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
-import io.testbed.core.machine.CommandLog;
+import io.testbed.core.journal.Journal;
 import io.testbed.core.machine.TransportMachine;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.DiskSpec;
@@ -33,12 +33,12 @@ final class LocalMachineResource implements MachineResource {
     private final Path console;
     private final String liveId;
     private final LocalTransport transport;
-    private final CommandLog commandLog;
+    private final Journal journal;
     private TransportMachine machine;
 
-    LocalMachineResource(Prefix prefix, MachinePlan plan, CommandLog commandLog) {
+    LocalMachineResource(Prefix prefix, MachinePlan plan, Journal journal) {
         this.prefix = prefix;
-        this.commandLog = commandLog;
+        this.journal = journal;
         this.plan = plan;
         this.machineDir = prefix.disksDir().resolve(plan.name());
         this.root = machineDir.resolve("root");
@@ -94,7 +94,7 @@ final class LocalMachineResource implements MachineResource {
                 .roles(plan.spec().roles()).properties(plan.spec().properties())
                 // a local machine's ports are this host's ports
                 .probeAddress(InetAddress.getLoopbackAddress())
-                .commandLog(commandLog);
+                .journal(journal);
         for (NicPlan nic : plan.nics()) {
             builder.address(nic.network(), nic.address());
         }

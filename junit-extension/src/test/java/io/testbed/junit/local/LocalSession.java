@@ -2,7 +2,6 @@ package io.testbed.junit.local;
 
 import io.testbed.core.TestNetwork;
 import io.testbed.core.TestbedException;
-import io.testbed.core.machine.CommandLog;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
@@ -16,13 +15,10 @@ final class LocalSession implements ProviderSession {
 
     private final ProviderContext context;
     private final Path prefixDir;
-    /** One per environment, shared by its machines, as {@link CommandLog} asks. */
-    private final CommandLog commandLog;
 
     LocalSession(ProviderContext context) {
         this.context = context;
         this.prefixDir = context.prefix().dir();
-        this.commandLog = CommandLog.appendingTo(context.prefix().logsDir().resolve("commands.log"));
         LocalRecorder.record(prefixDir, "session open");
     }
 
@@ -61,7 +57,7 @@ final class LocalSession implements ProviderSession {
         if ("create".equals(plan.spec().properties().get("local.fail"))) {
             throw new TestbedException("injected failure: machine " + plan.name() + " cannot be created");
         }
-        return new LocalMachineResource(context.prefix(), plan, commandLog);
+        return new LocalMachineResource(context.prefix(), plan, context.journal());
     }
 
     @Override

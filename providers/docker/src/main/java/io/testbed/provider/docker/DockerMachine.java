@@ -11,7 +11,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
-import io.testbed.core.machine.CommandLog;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.machine.TransportMachine;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
@@ -272,7 +272,7 @@ final class DockerMachine implements MachineResource {
                     .roles(plan.spec().roles())
                     .properties(plan.spec().properties())
                     .addresses(addresses)
-                    .commandLog(CommandLog.appendingTo(context.prefix().logsDir().resolve("commands.log")))
+                    .journal(context.journal())
                     .build();
             machine = ready;
         }
@@ -319,10 +319,13 @@ final class DockerMachine implements MachineResource {
             long waiting = System.nanoTime();
             awaitReady(REVERT_READY_TIMEOUT);
             long done = System.nanoTime();
-            context.journal().record("docker.revert", "machine '" + plan.name() + "'", "phases", Map.of(
-                    "snapshot", snapshot, "removeMs", (creating - removing) / 1_000_000,
-                    "createMs", (starting - creating) / 1_000_000, "startMs", (waiting - starting) / 1_000_000,
-                    "readyMs", (done - waiting) / 1_000_000));
+            Map<String, Duration> phases = new LinkedHashMap<>();
+            phases.put("remove", Duration.ofNanos(creating - removing));
+            phases.put("create", Duration.ofNanos(starting - creating));
+            phases.put("start", Duration.ofNanos(waiting - starting));
+            phases.put("ready", Duration.ofNanos(done - waiting));
+            context.journal().record((time, env) -> new ResourceEvent.RevertPhases(time, env, plan.name(), snapshot,
+                    phases));
         }
     }
 

@@ -2,6 +2,7 @@ package io.testbed.provider.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.journal.HostEvent;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
@@ -58,9 +59,11 @@ final class DockerSession implements ProviderSession {
 
     private synchronized String tinyImage() {
         if (tinyImage == null) {
-            tinyImage = context.journal().step("image.resolve", "image " + TinyImage.REPOSITORY,
+            tinyImage = context.journal().step("image " + TinyImage.REPOSITORY, "image.resolve",
                     () -> TinyImage.ensure(docker, context.configuration(), line -> context.journal()
-                            .record("image", "image " + TinyImage.REPOSITORY, "progress", Map.of("line", line))));
+                            .record((time, env) -> new HostEvent.ImageProgress(time, env, TinyImage.REPOSITORY, line))),
+                    (time, env, image, took) -> new HostEvent.ImageResolved(time, env, TinyImage.REPOSITORY, image,
+                            took));
         }
         return tinyImage;
     }

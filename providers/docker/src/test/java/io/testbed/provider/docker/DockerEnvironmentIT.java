@@ -13,6 +13,9 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.TestNetwork;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.journal.CommandEvent;
+import io.testbed.core.journal.JournalReader;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
@@ -62,12 +65,44 @@ class DockerEnvironmentIT {
     }
 
     @AfterAll
-    void tearDown() {
+    void tearDown() throws Exception {
         if (environment != null) {
             String prefixId = Prefix.open(environment.prefixDir()).id();
             environment.close();
             assertThat(DockerTestSupport.leftovers(temp, prefixId)).as("objects left after close").isEmpty();
+            assertJournaled(environment.prefixDir().resolve("journal.jsonl"));
         }
+    }
+
+    /** The provider's steps and every command are in the typed journal, secrets are not, and it is complete. */
+    private static void assertJournaled(Path file) throws Exception {
+        JournalReader.Contents journal = JournalReader.read(file);
+        assertThat(journal.complete()).isTrue();
+        assertThat(journal.unknownTypes()).isZero();
+        assertThat(journal.of(ResourceEvent.MachineReady.class)).extracting(ResourceEvent.MachineReady::machine)
+                .containsExactlyInAnyOrder("web", "db");
+        assertThat(journal.of(ResourceEvent.NetworkCreated.class)).extracting(ResourceEvent.NetworkCreated::provider)
+                .containsOnly(DockerProvider.NAME);
+        assertThat(journal.of(CommandEvent.CommandRun.class)).anySatisfy(run -> {
+            assertThat(run.machine()).isEqualTo("web");
+            assertThat(run.command()).isEqualTo("hostname");
+            assertThat(run.exitCode()).isZero();
+        }).anySatisfy(run -> {
+            assertThat(run.command()).isEqualTo("sleep 302; echo never");
+            assertThat(run.outcome()).isEqualTo(CommandEvent.Outcome.TIMED_OUT);
+            assertThat(run.envNames()).containsExactly("MODE");
+        }).anySatisfy(run -> assertThat(run.purpose()).isEqualTo(CommandEvent.Purpose.KILL));
+        assertThat(journal.of(CommandEvent.SettingChanged.class)).singleElement()
+                .satisfies(changed -> assertThat(changed.setting()).isEqualTo("sysctl net.ipv4.ip_forward"));
+        assertThat(journal.of(CommandEvent.SettingRestored.class)).singleElement()
+                .satisfies(restored -> assertThat(restored.error()).isNull());
+        assertThat(journal.of(CommandEvent.FileCopied.class)).anySatisfy(copy -> assertThat(copy.error())
+                .contains("is a directory"));
+        // environment values may be secrets: only their names are journaled; this one shows once, as the output the
+        // test itself echoed
+        assertThat(journal.of(CommandEvent.CommandRun.class)).filteredOn(run -> run.envNames().contains("SECRET_VALUE"))
+                .singleElement().satisfies(run -> assertThat(run.stdout()).contains("s3cr3t"));
+        assertThat(Files.readString(file).split("s3cr3t", -1)).hasSize(2);
     }
 
     @Test

@@ -79,7 +79,7 @@ class DockerReaperIT {
         EnvironmentSpec spec = new EnvironmentSpec(prefix.name(), List.of(NetworkSpec.leased("lan")),
                 List.of(container("web", "lan")));
         AddressPlan plan = AddressPlanner.plan(spec, prefix.id(), Map.of("lan", subnet));
-        Journal journal = Journal.open(prefix.journalFile());
+        Journal journal = Journal.open(prefix.journalFile(), prefix.name());
         ProviderSession session = provider.open(new ProviderContext(prefix, journal, owner,
                 DockerTestSupport.config(temp).asMap()));
         session.createNetwork(plan.networks().get(0));

@@ -79,7 +79,7 @@ class HostBridgeJoinIT {
         NicPlan joined = box.nics().get(1);
         String hostEnd = HostBridgeLink.hostInterface(box.objectName(), 1);
         Owner owner = new Owner(prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid());
-        try (Journal journal = Journal.open(prefix.journalFile())) {
+        try (Journal journal = Journal.open(prefix.journalFile(), prefix.name())) {
             ProviderSession session = new DockerProvider().open(new ProviderContext(prefix, journal, owner,
                     DockerTestSupport.config(temp).asMap()));
             var dockerNetwork = session.createNetwork(plan.network("dock"));

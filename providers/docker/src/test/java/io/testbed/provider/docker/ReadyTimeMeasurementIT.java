@@ -7,7 +7,8 @@ import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.journal.Journal;
-import io.testbed.core.journal.JournalEvent;
+import io.testbed.core.journal.JournalReader;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.plan.AddressPlan;
 import io.testbed.core.plan.AddressPlanner;
 import io.testbed.core.prefix.Prefix;
@@ -46,7 +47,7 @@ class ReadyTimeMeasurementIT {
         EnvironmentSpec spec = new EnvironmentSpec("measure", List.of(NetworkSpec.leased("lan")),
                 List.of(container("solo"), container("netted", "lan")));
         AddressPlan plan = AddressPlanner.plan(spec, prefix.id(), Map.of("lan", "198.19.242.0/24"));
-        try (Journal journal = Journal.open(prefix.journalFile())) {
+        try (Journal journal = Journal.open(prefix.journalFile(), prefix.name())) {
             ProviderSession session = new DockerProvider().open(new ProviderContext(prefix, journal, owner,
                     DockerTestSupport.config(temp).asMap()));
             NetworkResource lan = session.createNetwork(plan.network("lan"));
@@ -75,11 +76,11 @@ class ReadyTimeMeasurementIT {
                         + summary(netted) + String.format(" → %.2f× plain", median(netted) / (double) median(plain)));
                 System.out.println("[measure] Testbed revert of one container (kill and rename, create from snapshot, start,"
                         + " exec answers), ms: " + summary(reverts));
-                List<JournalEvent> phases = Journal.read(prefix.journalFile()).stream()
-                        .filter(event -> event.type().equals("docker.revert")).toList();
-                for (String phase : List.of("removeMs", "createMs", "startMs", "readyMs")) {
-                    System.out.println("[measure]   revert phase " + phase + ": " + summary(phases.stream()
-                            .map(event -> ((Number) event.detail().get(phase)).longValue()).toList()));
+                List<ResourceEvent.RevertPhases> phases = JournalReader.read(prefix.journalFile())
+                        .of(ResourceEvent.RevertPhases.class);
+                for (String phase : List.of("remove", "create", "start", "ready")) {
+                    System.out.println("[measure]   revert phase " + phase + " ms: " + summary(phases.stream()
+                            .map(event -> event.phases().get(phase).toMillis()).toList()));
                 }
                 assertThat(plain).hasSize(ROUNDS);
             } finally {

@@ -2,7 +2,8 @@ package io.testbed.provider.libvirt;
 
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
-import io.testbed.core.machine.CommandLog;
+import io.testbed.core.journal.Journal;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.machine.TransportMachine;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.DiskSpec;
@@ -53,16 +54,18 @@ final class LibvirtMachine implements MachineResource {
     private final LibvirtConnection libvirt;
     private final MachinePlan plan;
     private final Prefix prefix;
+    private final Journal journal;
     private final List<Path> files;
     private final Path consoleLog;
     private final SshTransport transport;
     private volatile TransportMachine machine;
 
-    private LibvirtMachine(LibvirtConnection libvirt, MachinePlan plan, Prefix prefix, List<Path> files,
-            Path consoleLog, SshTransport transport) {
+    private LibvirtMachine(LibvirtConnection libvirt, MachinePlan plan, Prefix prefix, Journal journal,
+            List<Path> files, Path consoleLog, SshTransport transport) {
         this.libvirt = libvirt;
         this.plan = plan;
         this.prefix = prefix;
+        this.journal = journal;
         this.files = files;
         this.consoleLog = consoleLog;
         this.transport = transport;
@@ -80,7 +83,8 @@ final class LibvirtMachine implements MachineResource {
         try {
             Path disks = prefix.disksDir();
             Path overlay = disks.resolve(name + ".qcow2");
-            context.journal().step("disk.overlay", "machine '" + name + "'", () -> QemuImg.overlay(template, overlay));
+            context.journal().runStep("machine '" + name + "'", "disk.overlay", () -> QemuImg.overlay(template, overlay),
+                    (time, env, none, took) -> new ResourceEvent.ProviderStep(time, env, name, "disk.overlay", took));
             files.add(overlay);
             List<DomainXml.DiskDevice> devices = new ArrayList<>();
             devices.add(new DomainXml.DiskDevice(overlay, "qcow2", false, true));
@@ -106,8 +110,9 @@ final class LibvirtMachine implements MachineResource {
                     .nics(nics)
                     .dnsServers(plan.nics().stream().map(NicPlan::gateway).distinct().toList())
                     .build();
-            Path seedIso = context.journal().step("disk.seed", "machine '" + name + "'",
-                    () -> seed.writeIso(disks.resolve(name + "-seed.iso")));
+            Path seedIso = context.journal().step("machine '" + name + "'", "disk.seed",
+                    () -> seed.writeIso(disks.resolve(name + "-seed.iso")),
+                    (time, env, iso, took) -> new ResourceEvent.ProviderStep(time, env, name, "disk.seed", took));
             files.add(seedIso);
             devices.add(new DomainXml.DiskDevice(seedIso, "raw", true, false));
             Path consoleLog = prefix.logsDir().resolve(name + "-console.log");
@@ -117,8 +122,10 @@ final class LibvirtMachine implements MachineResource {
                             kernelCommandLine(template, plan))),
                     devices, plan.nics(), consoleLog));
             Files.writeString(prefix.logsDir().resolve(name + "-domain.xml"), xml, StandardCharsets.UTF_8);
-            context.journal().step("domain.define", "machine '" + name + "'",
-                    () -> libvirt.call("define domain " + plan.objectName(), c -> c.domainDefineXML(xml)));
+            context.journal().step("machine '" + name + "'", "domain.define",
+                    () -> libvirt.call("define domain " + plan.objectName(), c -> c.domainDefineXML(xml)),
+                    (time, env, domain, took) -> new ResourceEvent.ProviderStep(time, env, name, "domain.define",
+                            took));
             NicPlan first = plan.nics().get(0);
             SshTransport transport = SshTransport.builder()
                     .host(first.address().getHostAddress())
@@ -126,7 +133,7 @@ final class LibvirtMachine implements MachineResource {
                     .privateKey(prefix.keys().privateKey())
                     .hostKey(seed.hostPublicKey())
                     .build();
-            return new LibvirtMachine(libvirt, plan, prefix, files, consoleLog, transport);
+            return new LibvirtMachine(libvirt, plan, prefix, context.journal(), files, consoleLog, transport);
         } catch (IOException | RuntimeException e) {
             destroyDomain(libvirt, plan.objectName());
             deleteAll(files);
@@ -195,7 +202,7 @@ final class LibvirtMachine implements MachineResource {
                 .roles(plan.spec().roles())
                 .properties(plan.spec().properties())
                 .addresses(addresses)
-                .commandLog(CommandLog.appendingTo(prefix.logsDir().resolve("commands.log")))
+                .journal(journal)
                 .build();
         return machine;
     }

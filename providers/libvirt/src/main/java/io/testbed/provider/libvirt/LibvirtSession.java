@@ -1,6 +1,7 @@
 package io.testbed.provider.libvirt;
 
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.journal.HostEvent;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
@@ -25,15 +26,23 @@ final class LibvirtSession implements ProviderSession {
     private final TemplateStore templates;
     private final BareQemu probe;
     private final Map<String, Template> resolved = new ConcurrentHashMap<>();
+    /** What the KVM probe's progress lines begin with; the rest of its last verdict line is the accelerator's reason. */
+    private static final String KVM_PROBE_PREFIX = "KVM probe: ";
+    /** The KVM probe's last verdict (missing device, cached answer, answered or not), without the prefix. */
+    private volatile String kvmVerdict;
     private final Map<String, String> domainTypes = new ConcurrentHashMap<>();
 
     LibvirtSession(ProviderContext context) {
         this.context = context;
         this.libvirt = LibvirtConnection.open(context.config(TestbedConfig.LIBVIRT_URI).orElse("qemu:///system"));
         this.templates = LibvirtProvider.templates(context.configuration(),
-                line -> context.journal().record("template", "template store", "progress", Map.of("line", line)));
-        this.probe = new BareQemu(line -> context.journal().record("kvm.probe", "host", "progress",
-                Map.of("line", line)), templates.root());
+                line -> context.journal().record((time, env) -> new HostEvent.TemplateProgress(time, env, line)));
+        this.probe = new BareQemu(line -> {
+            if (line.startsWith(KVM_PROBE_PREFIX) && !line.contains("cannot remember") && !line.contains("ignoring")) {
+                kvmVerdict = line.substring(KVM_PROBE_PREFIX.length());
+            }
+            context.journal().record((time, env) -> new HostEvent.KvmProbeProgress(time, env, line));
+        }, templates.root());
     }
 
     @Override
@@ -49,8 +58,9 @@ final class LibvirtSession implements ProviderSession {
 
     /** Resolves (building on first use) a template once per session. */
     private Template template(String name) {
-        return resolved.computeIfAbsent(name, n -> context.journal().step("template.resolve", "template " + n,
-                () -> templates.resolve(n)));
+        return resolved.computeIfAbsent(name, n -> context.journal().step("template " + n, "template.resolve",
+                () -> templates.resolve(n), (time, env, template, took) -> new HostEvent.TemplateResolved(time, env,
+                        n, template.disk().toString(), template.manifest().builtAt(), took)));
     }
 
     /**
@@ -61,10 +71,12 @@ final class LibvirtSession implements ProviderSession {
         return domainTypes.computeIfAbsent(template.disk().toString(), disk -> {
             boolean kvm = template.bootsFromKernel() && probe.kvmUsable(template, KVM_PROBE_TIMEOUT);
             String type = kvm ? "kvm" : "qemu";
-            context.journal().record("accelerator", "template " + template.name(), type,
-                    Map.of("reason", kvm ? "KVM probe boot answered" : template.bootsFromKernel()
-                            ? "KVM probe boot did not answer in time (KVM unusable here); using TCG"
-                            : "no probe for image templates; using TCG"));
+            // one reason: the probe's own verdict (it knows whether /dev/kvm is missing or the guest hung)
+            String reason = !template.bootsFromKernel() ? "no probe for image templates"
+                    : kvmVerdict != null ? kvmVerdict.replaceAll("; using TCG$", "")
+                    : kvm ? "KVM probe boot answered" : "KVM probe boot did not answer in time";
+            context.journal().record((time, env) -> new HostEvent.AcceleratorChosen(time, env, template.name(),
+                    kvm ? HostEvent.Accelerator.KVM : HostEvent.Accelerator.TCG, reason));
             return type;
         });
     }

@@ -8,6 +8,11 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.journal.CommandEvent;
+import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.HostEvent;
+import io.testbed.core.journal.JournalReader;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
@@ -45,9 +50,7 @@ class LibvirtEnvironmentIT {
                 new MachineSpec("db", "libvirt", "", 1, 256, List.of("lan"), List.of(new DiskSpec("data", 64)),
                         Set.of("backend"), Map.of())));
         Instant start = Instant.now();
-        environment = Engine.create(config).provision(spec,
-                event -> System.out.println("[testbed] " + event.type() + " " + event.subject() + " " + event.status()
-                        + (event.durationMs() == null ? "" : " " + event.durationMs() + " ms")));
+        environment = Engine.create(config).provision(spec, event -> System.out.println("[testbed] " + event));
         System.out.println("[testbed] provisioned in " + Duration.between(start, Instant.now()).toMillis() + " ms");
         web = environment.machine("web");
         db = environment.machine("db");
@@ -57,7 +60,31 @@ class LibvirtEnvironmentIT {
     static void teardown() {
         if (environment != null) {
             environment.close();
+            assertJournaled(JournalReader.read(environment.prefixDir().resolve("journal.jsonl")));
         }
+    }
+
+    /** The provider's steps and every command are in the typed journal, and it ends with the teardown. */
+    private static void assertJournaled(JournalReader.Contents journal) {
+        assertThat(journal.complete()).isTrue();
+        assertThat(journal.unknownTypes()).isZero();
+        assertThat(journal.of(HostEvent.TemplateResolved.class)).isNotEmpty();
+        assertThat(journal.of(HostEvent.AcceleratorChosen.class)).singleElement()
+                .satisfies(chosen -> assertThat(chosen.reason()).isNotBlank());
+        assertThat(journal.of(ResourceEvent.ProviderStep.class)).extracting(ResourceEvent.ProviderStep::step)
+                .contains("disk.overlay", "disk.seed", "domain.define");
+        assertThat(journal.of(ResourceEvent.MachineReady.class)).extracting(ResourceEvent.MachineReady::machine)
+                .containsExactlyInAnyOrder("web", "db");
+        assertThat(journal.of(CommandEvent.CommandRun.class)).anySatisfy(run -> {
+            assertThat(run.machine()).isEqualTo("web");
+            assertThat(run.command()).isEqualTo("hostname");
+            assertThat(run.exitCode()).isZero();
+            assertThat(run.stdout()).isEqualTo("web\n");
+        });
+        // 5 rounds of 2 machines, then "one" and the baseline again
+        assertThat(journal.of(ResourceEvent.Reverted.class)).hasSize(14);
+        assertThat(journal.of(ResourceEvent.MachinePaused.class)).hasSize(1);
+        assertThat(journal.events().get(journal.events().size() - 1)).isInstanceOf(EnvironmentEvent.Closed.class);
     }
 
     @Test
