@@ -2,8 +2,8 @@ package io.testbed.bench;
 
 import io.testbed.core.ExecResult;
 import io.testbed.core.journal.JournalEvent;
-import io.testbed.provider.libvirt.template.BareQemu;
-import io.testbed.provider.libvirt.template.Template;
+import io.testbed.images.BareQemu;
+import io.testbed.images.Template;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

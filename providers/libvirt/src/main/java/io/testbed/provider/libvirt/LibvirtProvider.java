@@ -10,7 +10,7 @@ import io.testbed.core.spi.Owners;
 import io.testbed.core.spi.Provider;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;
-import io.testbed.provider.libvirt.template.TemplateStore;
+import io.testbed.images.TemplateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
