@@ -69,11 +69,6 @@ final class Bed {
         return tiny;
     }
 
-    synchronized Path templateRoot() {
-        tinyTemplate();
-        return templates.root();
-    }
-
     /** How many environments this JVM has provisioned (or tried to) through {@link #provision}. */
     int provisionings() {
         return provisionings.get();

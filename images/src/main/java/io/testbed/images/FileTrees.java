@@ -12,16 +12,18 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apiguardian.api.API;
 
-/** Small java.nio helpers for whole directory trees. */
-final class FileTrees {
+/** Small java.nio helpers for whole directory trees; public only for the bench's bare-QEMU anchor. */
+@API(status = API.Status.INTERNAL)
+public final class FileTrees {
     static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
     static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
 
     private FileTrees() {}
 
     /** Deletes a file or a whole tree (not following symbolic links); ignores what is already gone. */
-    static void deleteQuietly(Path path) {
+    public static void deleteQuietly(Path path) {
         if (path == null || !Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -7,7 +7,7 @@ import io.testbed.core.spi.NetworkPlan;
 import io.testbed.core.spi.NetworkResource;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;
-import io.testbed.images.BareQemu;
+import io.testbed.images.KvmProbe;
 import io.testbed.images.Template;
 import io.testbed.images.TemplateStore;
 import java.time.Duration;
@@ -23,7 +23,7 @@ final class LibvirtSession implements ProviderSession {
     private final ProviderContext context;
     private final LibvirtConnection libvirt;
     private final TemplateStore templates;
-    private final BareQemu probe;
+    private final KvmProbe probe;
     private final Map<String, Template> resolved = new ConcurrentHashMap<>();
     private final Map<String, String> domainTypes = new ConcurrentHashMap<>();
 
@@ -32,7 +32,7 @@ final class LibvirtSession implements ProviderSession {
         this.libvirt = LibvirtConnection.open(context.config(TestbedConfig.LIBVIRT_URI).orElse("qemu:///system"));
         this.templates = LibvirtProvider.templates(context.configuration(),
                 line -> context.journal().record("template", "template store", "progress", Map.of("line", line)));
-        this.probe = new BareQemu(line -> context.journal().record("kvm.probe", "host", "progress",
+        this.probe = new KvmProbe(line -> context.journal().record("kvm.probe", "host", "progress",
                 Map.of("line", line)), templates.root());
     }
 

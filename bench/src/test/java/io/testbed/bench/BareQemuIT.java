@@ -1,8 +1,11 @@
-package io.testbed.images;
+package io.testbed.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.testbed.images.Template;
+import io.testbed.images.TemplateException;
+import io.testbed.images.TemplateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,9 +15,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** BareQemu's failure paths and the KVM probe, with the real tiny template and QEMU. */
+/** The bare-QEMU anchor's failure paths, with the real tiny template and QEMU. */
 class BareQemuIT {
 
     private static Template tiny;
@@ -63,34 +65,5 @@ class BareQemuIT {
                 .hasMessageContaining("Console tail:");
         assertThat(bareQemuTempDirectories()).isEqualTo(before);
         assertThat(qemuRunningFor("too-impatient")).isFalse();
-    }
-
-    @Test
-    void kvmProbeIsBoundedAndItsAnswerCached(@TempDir Path cache) {
-        BareQemu qemu = new BareQemu(line -> System.out.println("[kvm] " + line), cache);
-        Duration timeout = Duration.ofSeconds(20);
-        long start = System.nanoTime();
-        boolean usable = qemu.kvmUsable(tiny, timeout);
-        Duration first = Duration.ofNanos(System.nanoTime() - start);
-        start = System.nanoTime();
-        boolean again = qemu.kvmUsable(tiny, timeout);
-        Duration second = Duration.ofNanos(System.nanoTime() - start);
-        System.out.printf("[kvm] KVM usable: %s (probe %.1f s, cached answer %.3f s)%n", usable,
-                first.toMillis() / 1000.0, second.toMillis() / 1000.0);
-        assertThat(again).isEqualTo(usable);
-        assertThat(first).isLessThan(timeout.plusSeconds(20));
-        assertThat(second).isLessThan(Duration.ofMillis(100));
-        assertThat(qemuRunningFor("kvm-probe")).isFalse();
-
-        // another JVM (here: another instance) reads the answer from the cache directory instead of probing
-        List<String> otherLog = new java.util.ArrayList<>();
-        BareQemu other = new BareQemu(otherLog::add, cache);
-        start = System.nanoTime();
-        assertThat(other.kvmUsable(tiny, timeout)).isEqualTo(usable);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
-        Path kvm = Path.of("/dev/kvm");
-        if (Files.isReadable(kvm) && Files.isWritable(kvm)) { // otherwise nothing was probed, nothing cached
-            assertThat(otherLog).anyMatch(line -> line.contains("answer from"));
-        }
     }
 }

@@ -1,24 +1,22 @@
-package io.testbed.images;
+package io.testbed.bench;
 
-import io.testbed.core.ExecResult;
 import io.testbed.core.ssh.PinnedHostKey;
 import io.testbed.core.ssh.SshKeys;
-import java.io.ByteArrayOutputStream;
+import io.testbed.images.FileTrees;
+import io.testbed.images.QemuImg;
+import io.testbed.images.SeedIso;
+import io.testbed.images.Template;
+import io.testbed.images.TemplateException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import net.schmizz.sshj.DefaultConfig;
@@ -28,19 +26,19 @@ import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 import org.apiguardian.api.API;
 
 /**
- * Boots a template without libvirt; used for diagnostics and as the benchmark anchor.
+ * The benchmark's anchor: boots a template without libvirt, as a user would with plain QEMU.
  *
  * <p>{@link #boot} starts a plain {@code qemu-system-x86_64} (TCG by default: KVM guests hang on some hosts)
  * with a qcow2 overlay on the template's disk, a {@link SeedIso} on a read-only virtio disk, the serial
  * console in a log file and user-mode networking on {@value #GUEST_NETWORK} (never QEMU's default
  * 10.0.2.0/24) with SSH forwarded from a free port on 127.0.0.1. It returns once the guest answered a first
  * command over SSH (sshj, host key pinned from the seed) and reports how long that took from the QEMU
- * process start. The returned {@link Guest} must be closed: closing kills QEMU and deletes every file the
+ * process start. The returned {@link BareQemuGuest} must be closed: closing kills QEMU and deletes every file the
  * boot created; a failed boot cleans up the same way and throws with the console tail.
  *
  * <p>Instances are thread-safe; each boot is independent (each QEMU has its own user-mode network).
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class BareQemu {
 
     /** The guest's user-mode network (inside 198.18.0.0/15). */
@@ -54,7 +52,6 @@ public final class BareQemu {
     /** The guest NIC's MAC address (locally administered range QEMU uses, last bytes from the address). */
     public static final String GUEST_MAC = "52:54:00:c6:13:fc";
 
-    private static final int CONSOLE_TAIL_LINES = 40;
     private static final String INITRAMFS_ERROR = "TESTBED-INITRAMFS-ERROR";
     private static final String READY = "TESTBED-READY";
 
@@ -62,7 +59,7 @@ public final class BareQemu {
     public enum Accelerator {
         /** Software emulation; always works. */
         TCG,
-        /** Hardware virtualization through /dev/kvm; see {@link #kvmUsable}. */
+        /** Hardware virtualization through /dev/kvm; see {@link io.testbed.images.KvmProbe}. */
         KVM
     }
 
@@ -117,25 +114,11 @@ public final class BareQemu {
         }
     }
 
-    private static final String KVM_PROBE_FILE = "kvm-probe.json";
-
     private final Consumer<String> progress;
-    private final Path probeCacheDirectory;
-    private final Map<String, Boolean> kvmAnswers = new ConcurrentHashMap<>();
 
     /** @param progress receives one line per boot step; may be {@code line -> {}} */
     public BareQemu(Consumer<String> progress) {
-        this(progress, null);
-    }
-
-    /**
-     * @param progress            receives one line per boot step; may be {@code line -> {}}
-     * @param probeCacheDirectory where {@link #kvmUsable} remembers its answer for other JVMs until the host
-     *                            reboots (e.g. {@link TemplateStore#root()}); null to remember it in this instance only
-     */
-    public BareQemu(Consumer<String> progress, Path probeCacheDirectory) {
         this.progress = Objects.requireNonNull(progress, "progress");
-        this.probeCacheDirectory = probeCacheDirectory;
     }
 
     /**
@@ -145,7 +128,7 @@ public final class BareQemu {
      *                           answer within {@link Options#bootTimeout()}; the message holds QEMU's stderr
      *                           and the console tail. Nothing is left behind.
      */
-    public Guest boot(Template template, Options options) {
+    public BareQemuGuest boot(Template template, Options options) {
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(options, "options");
         DefaultConfig sshConfig = new DefaultConfig(); // loads sshj's classes before the clock starts
@@ -182,7 +165,7 @@ public final class BareQemu {
                 throw new TemplateException("Command `" + String.join(" ", command) + "` could not be started: "
                         + e.getMessage() + ". Install qemu-system-x86.", e);
             }
-            Guest guest = new Guest(template, work, process, console, qemuLog, port, seed.hostPublicKey());
+            BareQemuGuest guest = new BareQemuGuest(template, work, process, console, qemuLog, port, seed.hostPublicKey());
             try {
                 SSHClient client = waitForSsh(guest, sshConfig, clientKey, options, started);
                 guest.attach(client, Duration.ofNanos(System.nanoTime() - started));
@@ -231,7 +214,7 @@ public final class BareQemu {
         return command;
     }
 
-    private SSHClient waitForSsh(Guest guest, DefaultConfig config, SshKeys.KeyFiles clientKey, Options options,
+    private SSHClient waitForSsh(BareQemuGuest guest, DefaultConfig config, SshKeys.KeyFiles clientKey, Options options,
             long started) {
         long deadline = started + options.bootTimeout().toNanos();
         PinnedHostKey pinned = PinnedHostKey.parse(guest.hostKey());
@@ -290,81 +273,6 @@ public final class BareQemu {
                 + attempts + " attempts)", lastError);
     }
 
-    /**
-     * Whether KVM guests actually run here: boots {@code template} under KVM once with a bounded timeout
-     * (a guest that hangs counts as "no"). The answer is cached per template in this instance, so a
-     * provider can keep one {@code BareQemu} and ask repeatedly.
-     *
-     * @return true only when the guest answered SSH under KVM within {@code timeout}
-     */
-    public boolean kvmUsable(Template template, Duration timeout) {
-        Path kvm = Path.of("/dev/kvm");
-        if (!Files.exists(kvm) || !Files.isReadable(kvm) || !Files.isWritable(kvm)) {
-            progress.accept("KVM probe: /dev/kvm is missing or not read-writable by this user; using TCG");
-            return false;
-        }
-        return kvmAnswers.computeIfAbsent(template.disk().toString(), disk -> probeKvmOnce(template, timeout));
-    }
-
-    /** What the KVM probe remembers for other JVMs: valid for one host boot and one template disk. */
-    record KvmProbeAnswer(String bootId, String templateDisk, boolean usable, Instant probedAt) {}
-
-    private boolean probeKvmOnce(Template template, Duration timeout) {
-        String bootId = bootId();
-        Path file = probeCacheDirectory == null ? null : probeCacheDirectory.resolve(KVM_PROBE_FILE);
-        if (file != null && bootId != null && Files.isRegularFile(file)) {
-            try {
-                KvmProbeAnswer answer = TemplateStore.JSON.readValue(file.toFile(), KvmProbeAnswer.class);
-                if (bootId.equals(answer.bootId()) && template.disk().toString().equals(answer.templateDisk())) {
-                    progress.accept("KVM probe: " + (answer.usable() ? "usable" : "not usable") + " (answer from "
-                            + answer.probedAt() + " in " + file + "; delete it to probe again)");
-                    return answer.usable();
-                }
-            } catch (IOException | RuntimeException e) {
-                progress.accept("KVM probe: ignoring unreadable " + file + " (" + e + ")");
-            }
-        }
-        boolean usable = probeKvm(template, timeout);
-        if (file != null && bootId != null) {
-            Path partial = file.resolveSibling("." + KVM_PROBE_FILE + "-" + ProcessHandle.current().pid());
-            try {
-                Files.createDirectories(probeCacheDirectory);
-                TemplateStore.JSON.writeValue(partial.toFile(), new KvmProbeAnswer(bootId, template.disk().toString(),
-                        usable, Instant.now()));
-                Files.setPosixFilePermissions(partial, FileTrees.FILE_MODE);
-                Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException | RuntimeException e) {
-                FileTrees.deleteQuietly(partial);
-                progress.accept("KVM probe: cannot remember the answer in " + file + " (" + e + ")");
-            }
-        }
-        return usable;
-    }
-
-    private static String bootId() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private boolean probeKvm(Template template, Duration timeout) {
-        Instant start = Instant.now();
-        try (Guest guest = boot(template, Options.defaults().withAccelerator(Accelerator.KVM).withBootTimeout(timeout)
-                .withHostname("kvm-probe"))) {
-            progress.accept(String.format("KVM probe: guest answered under KVM in %.2f s", guest.bootTime().toMillis()
-                    / 1000.0));
-            return true;
-        } catch (TemplateException e) {
-            progress.accept(String.format("KVM probe: no answer under KVM after %.1f s (%s); using TCG",
-                    Duration.between(start, Instant.now()).toMillis() / 1000.0, e.getMessage().lines().findFirst()
-                            .orElse("")));
-            return false;
-        }
-    }
-
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
@@ -380,7 +288,7 @@ public final class BareQemu {
         }
     }
 
-    private static void stop(Process process) {
+    static void stop(Process process) {
         if (process == null || !process.isAlive()) {
             return;
         }
@@ -396,189 +304,11 @@ public final class BareQemu {
         }
     }
 
-    private static void closeQuietly(SSHClient client) {
+    static void closeQuietly(SSHClient client) {
         try {
             client.close();
         } catch (IOException | RuntimeException ignored) {
             // already broken
-        }
-    }
-
-    /**
-     * A running guest. Close it: that disconnects SSH, kills QEMU and deletes the overlay, seed, keys and
-     * console log. A JVM shutdown hook does the same if the JVM exits first.
-     */
-    public static final class Guest implements AutoCloseable {
-        private final Template template;
-        private final Path work;
-        private final Process process;
-        private final Path console;
-        private final Path qemuLog;
-        private final int sshPort;
-        private final String hostKey;
-        private final Thread shutdownHook;
-        private SSHClient ssh;
-        private Duration bootTime;
-        private boolean closed;
-
-        private Guest(Template template, Path work, Process process, Path console, Path qemuLog, int sshPort,
-                String hostKey) {
-            this.template = template;
-            this.work = work;
-            this.process = process;
-            this.console = console;
-            this.qemuLog = qemuLog;
-            this.sshPort = sshPort;
-            this.hostKey = hostKey;
-            this.shutdownHook = new Thread(this::release, "testbed-bareqemu-cleanup");
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-        }
-
-        private void attach(SSHClient client, Duration time) {
-            this.ssh = client;
-            this.bootTime = time;
-        }
-
-        /** From the QEMU process start to the first command answered over SSH. */
-        public Duration bootTime() {
-            return bootTime;
-        }
-
-        /** The local port forwarded to the guest's SSH port. */
-        public int sshPort() {
-            return sshPort;
-        }
-
-        /** The pinned host public key line from the seed. */
-        public String hostKey() {
-            return hostKey;
-        }
-
-        /** The QEMU process id. */
-        public long pid() {
-            return process.pid();
-        }
-
-        /**
-         * Waits until QEMU has exited (after a {@code poweroff} in the guest, for instance).
-         *
-         * @return whether it exited within {@code timeout}
-         */
-        public boolean waitForExit(Duration timeout) {
-            try {
-                return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-
-        /** The connected, authenticated SSH client (as root); e.g. for {@code newSFTPClient()}. */
-        public SSHClient ssh() {
-            return ssh;
-        }
-
-        /** The serial console log (deleted on {@link #close()}). */
-        public Path consoleLog() {
-            return console;
-        }
-
-        /** The last lines of the serial console. */
-        public String consoleTail() {
-            List<String> lines = consoleText().lines().toList();
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - CONSOLE_TAIL_LINES), lines.size()));
-        }
-
-        /**
-         * Runs {@code command} through the guest's shell and waits up to {@code timeout}.
-         *
-         * @throws TemplateException when the command cannot be run or outlives the timeout
-         */
-        public ExecResult run(String command, Duration timeout) {
-            long start = System.nanoTime();
-            try (Session session = ssh.startSession()) {
-                Session.Command running = session.exec(command);
-                ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-                Thread errors = new Thread(() -> copyQuietly(running.getErrorStream(), stderr), "testbed-bareqemu-stderr");
-                errors.setDaemon(true);
-                errors.start();
-                byte[] stdout = running.getInputStream().readAllBytes();
-                errors.join(timeout.toMillis());
-                running.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                Integer exit = running.getExitStatus();
-                if (exit == null) {
-                    throw new TemplateException("`" + command + "` on " + template.name() + " gave no exit status within "
-                            + timeout.toSeconds() + " s");
-                }
-                return new ExecResult(template.name(), command, exit, new String(stdout, StandardCharsets.UTF_8),
-                        stderr.toString(StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
-            } catch (IOException e) {
-                throw new TemplateException("`" + command + "` on " + template.name() + " failed: " + e
-                        + "\nConsole tail:\n" + consoleTail(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TemplateException("Interrupted while running `" + command + "`", e);
-            }
-        }
-
-        /** {@link #run(String, Duration)} with a 60 s timeout. */
-        public ExecResult run(String command) {
-            return run(command, Duration.ofSeconds(60));
-        }
-
-        @Override
-        public synchronized void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            release();
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException ignored) {
-                // the JVM is already shutting down and runs the hook
-            }
-        }
-
-        private void release() {
-            if (ssh != null) {
-                closeQuietly(ssh);
-            }
-            stop(process);
-            FileTrees.deleteQuietly(work);
-        }
-
-        private String consoleText() {
-            try {
-                return Files.exists(console)
-                        ? new String(Files.readAllBytes(console), StandardCharsets.UTF_8).replace("\r", "")
-                        : "";
-            } catch (IOException e) {
-                return "(console log unreadable: " + e.getMessage() + ")";
-            }
-        }
-
-        private TemplateException failure(String reason, Exception cause) {
-            String qemuOutput;
-            try {
-                qemuOutput = Files.exists(qemuLog) ? Files.readString(qemuLog).strip() : "";
-            } catch (IOException e) {
-                qemuOutput = "(unreadable)";
-            }
-            String message = "Bare QEMU boot of template " + template.name() + " failed: " + reason
-                    + (cause == null ? "" : " (last error: " + cause + ")")
-                    + (qemuOutput.isEmpty() ? "" : "\nQEMU said:\n" + ExternalCommand.tail(qemuOutput))
-                    + "\nConsole tail:\n" + consoleTail()
-                    + "\nCheck the template (rebuild it by deleting its store directory) and that qemu-system-x86 works.";
-            return new TemplateException(message, cause);
-        }
-
-        private static void copyQuietly(InputStream in, ByteArrayOutputStream out) {
-            try {
-                in.transferTo(out);
-            } catch (IOException ignored) {
-                // the channel closed; what arrived is kept
-            }
         }
     }
 }
