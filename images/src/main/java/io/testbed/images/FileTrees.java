@@ -2,11 +2,13 @@ package io.testbed.images;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -89,5 +91,25 @@ public final class FileTrees {
             }
         });
         return total.get();
+    }
+
+    /** Copies a file with its attributes, creating the target's parent directories. */
+    static void copy(Path source, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+    }
+
+    /** Creates the symbolic link {@code root/link} → {@code target}, and its parent directories. */
+    static void link(Path root, String link, String target) throws IOException {
+        Path path = root.resolve(link);
+        Files.createDirectories(path.getParent());
+        Files.createSymbolicLink(path, Path.of(target));
+    }
+
+    /** Writes a UTF-8 text file with a mode such as {@code rw-r--r--}, creating its parent directories. */
+    static void write(Path file, String text, String mode) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
     }
 }

@@ -5,13 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,9 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -70,7 +65,6 @@ public final class TemplateStore {
 
     private static final String MANIFEST = "manifest.json";
     private static final String TEMP_PREFIX = ".tmp-";
-    private static final Map<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
 
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -167,35 +161,10 @@ public final class TemplateStore {
             return resolveBuilt(recipe);
         }
         if (nameOrPath.contains("/") || nameOrPath.matches(".*\\.(qcow2|img|raw)$")) {
-            return image(Path.of(nameOrPath));
+            return ImageTemplates.inspect(Path.of(nameOrPath));
         }
         throw new TemplateException("Unknown template '" + nameOrPath + "': use a built-in template ("
                 + String.join(", ", recipes.keySet()) + ") or the path of a qcow2 or raw disk image file");
-    }
-
-    private Template image(Path file) {
-        Path absolute = file.toAbsolutePath().normalize();
-        if (!Files.isRegularFile(absolute)) {
-            throw new TemplateException("Template image " + absolute + " does not exist or is not a regular file; "
-                    + "give the path of a qcow2 or raw disk image");
-        }
-        if (!Files.isReadable(absolute)) {
-            throw new TemplateException("Template image " + absolute + " is not readable; fix its permissions "
-                    + "(the QEMU user must be able to read it too)");
-        }
-        ImageInfo info = ImageInfo.inspect(absolute);
-        Template.DiskFormat format = Template.DiskFormat.fromQemuName(info.format()).orElseThrow(() ->
-                new TemplateException("Template image " + absolute + " is in format '" + info.format()
-                        + "'; only qcow2 and raw are accepted. Convert it with `qemu-img convert -O qcow2`"));
-        if (format == Template.DiskFormat.RAW && (info.virtualSize() < 1 << 20 || info.virtualSize() % 512 != 0)) {
-            throw new TemplateException("Template image " + absolute + " does not look like a disk image (raw, "
-                    + info.virtualSize() + " bytes: not a multiple of 512 or under 1 MiB)");
-        }
-        TemplateManifest manifest = new TemplateManifest(absolute.toString(), Template.Kind.IMAGE, null, null, null,
-                null, List.of(), null, null, Map.of(absolute.getFileName().toString(), info.actualSize()),
-                info.format(), info.virtualSize(), info.actualSize(), 0, Map.of());
-        return new Template(absolute.toString(), Template.Kind.IMAGE, absolute, format, Optional.empty(),
-                Optional.empty(), Optional.empty(), manifest);
     }
 
     private Template resolveBuilt(TemplateRecipe recipe) {
@@ -404,69 +373,6 @@ public final class TemplateStore {
                 }
             } catch (IOException | UnsupportedOperationException e) {
                 return;
-            }
-        }
-    }
-
-    /** The in-process lock plus the cross-process file lock for one template name. */
-    private static final class BuildLock implements AutoCloseable {
-        private final ReentrantLock threadLock;
-        private final FileChannel channel;
-        private final FileLock fileLock;
-
-        private BuildLock(ReentrantLock threadLock, FileChannel channel, FileLock fileLock) {
-            this.threadLock = threadLock;
-            this.channel = channel;
-            this.fileLock = fileLock;
-        }
-
-        static BuildLock acquire(Path lockFile, Consumer<String> progress, String name) {
-            ReentrantLock threadLock = IN_PROCESS_LOCKS.computeIfAbsent(lockFile, path -> new ReentrantLock());
-            if (!threadLock.tryLock()) {
-                progress.accept("template " + name + ": another thread is building it; waiting");
-                threadLock.lock();
-            }
-            FileChannel channel = null;
-            try {
-                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = channel.tryLock();
-                if (lock == null) {
-                    progress.accept("template " + name + ": another process is building it (" + lockFile
-                            + "); waiting");
-                    lock = channel.lock();
-                }
-                try {
-                    Files.setPosixFilePermissions(lockFile, FileTrees.FILE_MODE);
-                } catch (IOException ignored) {
-                    // another user's lock file: it still locks
-                }
-                return new BuildLock(threadLock, channel, lock);
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(channel);
-                threadLock.unlock();
-                throw new TemplateException("Cannot lock " + lockFile + " to build template " + name + ": " + e, e);
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                fileLock.release();
-            } catch (IOException ignored) {
-                // closing the channel releases it too
-            } finally {
-                closeQuietly(channel);
-                threadLock.unlock();
-            }
-        }
-
-        private static void closeQuietly(FileChannel channel) {
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // nothing more to release
-                }
             }
         }
     }

@@ -19,7 +19,7 @@ class SeedIsoIT {
     Path directory;
 
     @Test
-    void writesAPrivateIsoLabelledCidataHoldingTheThreeNoCloudFiles() throws IOException {
+    void writesAPrivateIsoLabelledCidataHoldingTheThreeNoCloudFilesAndTheShellFile() throws IOException {
         SshKeys.KeyFiles client = SshKeys.generate(directory.resolve("keys/client"), "client");
         SshKeys.KeyFiles host = SshKeys.generate(directory.resolve("keys/host"), "host");
         SeedIso seed = SeedIso.builder().hostname("web").authorizedKey(client.publicLine()).hostKey(host)
@@ -37,6 +37,7 @@ class SeedIsoIT {
         assertThat(read(iso, "meta-data")).isEqualTo(seed.metaData());
         assertThat(read(iso, "user-data")).isEqualTo(seed.userData());
         assertThat(read(iso, "network-config")).isEqualTo(seed.networkConfig());
+        assertThat(read(iso, "testbed.env")).isEqualTo(seed.shellFile());
         try (Stream<Path> files = Files.list(machine)) {
             assertThat(files).containsExactly(iso);
         }
