@@ -99,6 +99,14 @@ public final class TemplateStore {
         return open(defaultRoot(), progress);
     }
 
+    /**
+     * Opens the store {@code config} names ({@value TestbedConfig#TEMPLATE_CACHE}), or the one at
+     * {@link #defaultRoot()} when it names none.
+     */
+    public static TemplateStore configured(TestbedConfig config, Consumer<String> progress) {
+        return config.templateCache().map(root -> open(root, progress)).orElseGet(() -> openDefault(progress));
+    }
+
     /** The default root directory; see the class documentation for the order of choices. */
     public static Path defaultRoot() {
         return defaultRoot(System.getProperty(ROOT_PROPERTY), System.getenv(), System.getProperty("user.home"),

@@ -49,17 +49,19 @@ import org.apiguardian.api.API;
  * {@code /sys} stay read-only as Docker mounts them, so {@code writeSysfs} fails there — change links with
  * {@code ip} and {@code tc} instead.
  *
- * <h2>Provider settings (machine properties, until they become spec fields)</h2>
+ * <h2>Container options</h2>
+ * A machine's {@link io.testbed.core.spec.ContainerOptions} (typed, not machine properties, so none of them shows in
+ * {@code Machine.properties()}):
  * <ul>
- *   <li>{@code docker.env.NAME=value} — an environment variable of the container (visible in {@code docker
- *       inspect}: not for secrets; pass those per command, which Testbed sends on standard input);</li>
- *   <li>{@code docker.command=LINE} — the main process, run as {@code /bin/sh -c LINE} instead of the keep-alive
- *       loop; it must keep running;</li>
- *   <li>{@code docker.capAdd=SYS_ADMIN,SYS_PTRACE} — capabilities to add; {@code NET_ADMIN} is always added
- *       (restoring settings, {@code tc} and {@code ip} need it) unless listed in {@code docker.capDrop};</li>
- *   <li>{@code docker.capDrop=NET_RAW} — capabilities to drop.</li>
+ *   <li>{@code env} — environment variables of the container (visible in {@code docker inspect}: not for secrets;
+ *       pass those per command, which Testbed sends on standard input);</li>
+ *   <li>{@code command} — the main process, run as {@code /bin/sh -c LINE} instead of the keep-alive loop; it must
+ *       keep running;</li>
+ *   <li>{@code addedCapabilities} — capabilities to add; {@code NET_ADMIN} is always added (restoring settings,
+ *       {@code tc} and {@code ip} need it) unless listed in {@code droppedCapabilities};</li>
+ *   <li>{@code droppedCapabilities} — capabilities to drop.</li>
  * </ul>
- * Any other {@code docker.*} property is a validation error.
+ * A capability name the Docker API does not know is a validation error.
  *
  * <h2>Networks</h2>
  * Networks this provider creates are Docker bridge networks on the subnet the engine leased, gateway {@code .1} on a
@@ -109,12 +111,12 @@ public final class DockerProvider implements Provider {
     }
 
     /**
-     * Checks the {@code docker.*} properties, that no data disks are declared, that Docker is reachable and that the
+     * Checks the container options' capability names, that no data disks are declared, that Docker is reachable and that the
      * image is in the local engine (for the tiny image: that the tools to make it exist). Creates nothing.
      */
     @Override
     public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment, ProviderContext context) {
-        List<SpecProblem> problems = new ArrayList<>(ContainerOptions.problems(machine));
+        List<SpecProblem> problems = new ArrayList<>(ContainerSettings.problems(machine));
         if (!machine.disks().isEmpty()) {
             problems.add(new SpecProblem(machine.element(), "disks", "Docker containers have no data disks, but "
                     + machine.disks().size() + " declared; remove them or use provider libvirt"));

@@ -14,6 +14,7 @@ import io.testbed.core.RunOptions;
 import io.testbed.core.TestNetwork;
 import io.testbed.core.engine.Engine;
 import io.testbed.core.prefix.Prefix;
+import io.testbed.core.spec.ContainerOptions;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkMode;
@@ -55,7 +56,8 @@ class DockerEnvironmentIT {
         EnvironmentSpec spec = new EnvironmentSpec("dockerenv",
                 List.of(NetworkSpec.leased("lan"), new NetworkSpec("wan", NetworkMode.NAT, Optional.empty(), true, 0)),
                 List.of(container("web", "lan", "wan"), new MachineSpec("db", DockerProvider.NAME, "", 64, 96,
-                        List.of("lan"), List.of(), Set.of("backend"), Map.of("docker.env.GREETING", "hi there"))));
+                        List.of("lan"), List.of(), Set.of("backend"), Map.of("tier", "data"),
+                        ContainerOptions.defaults().withEnv("GREETING", "hi there"))));
         environment = engine.provision(spec, event -> { });
         web = environment.machine("web");
         db = environment.machine("db");
@@ -157,7 +159,7 @@ class DockerEnvironmentIT {
         assertThat(inspect.getHostConfig().getMemory()).isEqualTo(96L << 20);
         assertThat(db.run("echo \"$GREETING\"").stdout()).isEqualTo("hi there\n");
         assertThat(db.roles()).containsExactly("backend");
-        assertThat(db.properties()).containsEntry("docker.env.GREETING", "hi there");
+        assertThat(db.properties()).as("container options are no properties").containsOnly(Map.entry("tier", "data"));
     }
 
     @Test

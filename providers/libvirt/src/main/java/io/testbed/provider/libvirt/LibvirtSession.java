@@ -29,7 +29,7 @@ final class LibvirtSession implements ProviderSession {
 
     LibvirtSession(ProviderContext context) {
         this.context = context;
-        this.libvirt = LibvirtConnection.open(context.config(TestbedConfig.LIBVIRT_URI).orElse("qemu:///system"));
+        this.libvirt = LibvirtConnection.open(TestbedConfig.of(context.configuration()).libvirtUri());
         this.templates = LibvirtProvider.templates(context.configuration(),
                 line -> context.journal().record("template", "template store", "progress", Map.of("line", line)));
         this.probe = new KvmProbe(line -> context.journal().record("kvm.probe", "host", "progress",
