@@ -9,6 +9,7 @@ import io.testbed.core.spi.Owners;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.Problems;
 import io.testbed.core.spi.ProviderSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -141,6 +142,11 @@ final class LiveEnvironment implements Environment {
     public void pause(String machine) {
         checkOpen();
         Resources.MachineEntry entry = entry(machine);
+        if (!entry.pauses()) {
+            throw new UnsupportedOperationException("Machine " + Problems.quote(machine) + " cannot be paused: its "
+                    + "provider " + Problems.quote(entry.plan().spec().provider())
+                    + " has no pause (capability PAUSE)");
+        }
         journal.step("machine.pause", entry.lifecycle().resource(), () -> {
             entry.resource().pause();
             entry.lifecycle().moveTo(ResourceState.PAUSED);

@@ -44,10 +44,10 @@ import org.apiguardian.api.API;
  * The container is named after the planned object name ({@code tb-<prefix8>-<machine>}), has the machine's name as
  * hostname, {@code memoryMb} as memory limit and {@code cpus} as CPU limit. Its main process is a {@code sh} loop
  * that keeps the container alive, reaps orphaned processes and exits on {@code SIGTERM}. The Docker provider has no
- * data disks: a machine that declares disks is rejected. {@code /proc/sys/net} is writable (network sysctls belong
- * to the container's own network namespace), so {@code setSysctl("net.…")} works and is restored; other sysctls and
- * {@code /sys} stay read-only as Docker mounts them, so {@code writeSysfs} fails there — change links with
- * {@code ip} and {@code tc} instead.
+ * data disks (no {@link Capability#DATA_DISKS}: the engine rejects a machine that declares disks).
+ * {@code /proc/sys/net} is writable (network sysctls belong to the container's own network namespace), so
+ * {@code setSysctl("net.…")} works and is restored; other sysctls and {@code /sys} stay read-only as Docker mounts
+ * them, so {@code writeSysfs} fails there — change links with {@code ip} and {@code tc} instead.
  *
  * <h2>Container options</h2>
  * A machine's {@link io.testbed.core.spec.ContainerOptions} (typed, not machine properties, so none of them shows in
@@ -111,16 +111,12 @@ public final class DockerProvider implements Provider {
     }
 
     /**
-     * Checks the container options' capability names, that no data disks are declared, that Docker is reachable and that the
-     * image is in the local engine (for the tiny image: that the tools to make it exist). Creates nothing.
+     * Checks the container options' capability names, that Docker is reachable and that the image is in the local
+     * engine (for the tiny image: that the tools to make it exist). Creates nothing.
      */
     @Override
     public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment, ProviderContext context) {
         List<SpecProblem> problems = new ArrayList<>(ContainerSettings.problems(machine));
-        if (!machine.disks().isEmpty()) {
-            problems.add(new SpecProblem(machine.element(), "disks", "Docker containers have no data disks, but "
-                    + machine.disks().size() + " declared; remove them or use provider libvirt"));
-        }
         DockerClient docker;
         try {
             docker = DockerClients.client();
