@@ -187,7 +187,7 @@ public final class SeedIso {
         return CloudInitFiles.networkConfig(this);
     }
 
-    /** The {@value SeedShellFile#FILE_NAME} file's text: the same identity as shell variables (see {@link SeedShellFile}). */
+    /** The {@code testbed.env} file's text: the same identity as shell variables, for guests without cloud-init. */
     public String shellFile() {
         return SeedShellFile.render(this);
     }

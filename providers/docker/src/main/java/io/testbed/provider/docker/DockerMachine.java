@@ -37,8 +37,8 @@ import java.util.regex.Pattern;
 
 /**
  * A container as a machine. Its name is the planned object name; its main process is a small {@code sh} loop that
- * stays alive, reaps orphans and exits on {@code SIGTERM} (unless the machine's {@code command} replaces it); commands run
- * through {@link ExecTransport}.
+ * stays alive, reaps orphans and exits on {@code SIGTERM} (unless the machine's {@code command} replaces it);
+ * commands run through {@link ExecTransport}.
  *
  * <p>NICs: on Docker networks of this session the container gets the planned address through Docker's IPAM and the
  * planned MAC (Docker sets the MAC only for the first network before API 1.44, so the others are changed after the

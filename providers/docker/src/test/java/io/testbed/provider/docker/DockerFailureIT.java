@@ -76,7 +76,8 @@ class DockerFailureIT {
         Engine engine = DockerTestSupport.engine(temp);
         EnvironmentSpec spec = new EnvironmentSpec("rollback", List.of(NetworkSpec.leased("lan")),
                 List.of(container("ok", "lan"),
-                        container("dies", "", ContainerOptions.defaults().withCommand("echo giving up >&2; exit 3"), "lan")));
+                        container("dies", "", ContainerOptions.defaults().withCommand("echo giving up >&2; exit 3"),
+                                "lan")));
 
         assertThatThrownBy(() -> engine.provision(spec, event -> { }))
                 .isInstanceOf(ProvisioningException.class)
