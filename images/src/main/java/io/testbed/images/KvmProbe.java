@@ -103,7 +103,7 @@ public final class KvmProbe {
                 progress.accept("KVM probe: ignoring unreadable " + file + " (" + e + ")");
             }
         }
-        boolean usable = probe(template, timeout);
+        boolean usable = reachesReadiness(template, timeout, "kvm");
         if (file != null && bootId != null) {
             remember(file, new KvmProbeAnswer(bootId, template.disk().toString(), usable, Instant.now()));
         }
@@ -131,7 +131,12 @@ public final class KvmProbe {
         }
     }
 
-    private boolean probe(Template template, Duration timeout) {
+    /**
+     * Boots {@code template} once with QEMU's {@code accelerator} ({@code kvm}; {@code tcg} in tests, where KVM may be
+     * missing) and tells whether the guest printed {@value #READY} within {@code timeout}. Kills QEMU and deletes the
+     * probe's files before it returns.
+     */
+    boolean reachesReadiness(Template template, Duration timeout, String accelerator) {
         long start = System.nanoTime();
         Path work = null;
         Process process = null;
@@ -141,7 +146,7 @@ public final class KvmProbe {
             Path seed = seed(work).writeTo(work);
             Path overlay = QemuImg.overlay(template, work.resolve("overlay.qcow2"));
             Path console = work.resolve("console.log");
-            List<String> command = commandLine(template, overlay, seed, console);
+            List<String> command = commandLine(template, accelerator, overlay, seed, console);
             try {
                 process = new ProcessBuilder(command).redirectErrorStream(true)
                         .redirectOutput(work.resolve("qemu.log").toFile())
@@ -154,10 +159,12 @@ public final class KvmProbe {
             String outcome = awaitMarker(process, console, start + timeout.toNanos());
             double seconds = (System.nanoTime() - start) / 1e9;
             if (outcome == null) {
-                progress.accept(String.format("KVM probe: guest announced readiness under KVM in %.2f s", seconds));
+                progress.accept(String.format("KVM probe: guest announced readiness under %s in %.2f s", accelerator,
+                        seconds));
                 return true;
             }
-            progress.accept(String.format("KVM probe: %s after %.1f s; using TCG", outcome, seconds));
+            progress.accept(String.format("KVM probe: %s under %s after %.1f s; using TCG", outcome, accelerator,
+                    seconds));
             return false;
         } catch (IOException | RuntimeException e) {
             progress.accept("KVM probe: failed (" + e.getMessage() + "); using TCG");
@@ -180,10 +187,11 @@ public final class KvmProbe {
                 .build();
     }
 
-    private static List<String> commandLine(Template template, Path overlay, Path seed, Path console) {
+    private static List<String> commandLine(Template template, String accelerator, Path overlay, Path seed,
+            Path console) {
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
                 "-name", "testbed-" + HOSTNAME,
-                "-machine", "pc", "-accel", "kvm", "-m", "256", "-smp", "1",
+                "-machine", "pc", "-accel", accelerator, "-m", "256", "-smp", "1",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-monitor", "none",
                 "-serial", "file:" + console,
                 "-kernel", template.kernel().orElseThrow().toString(),
@@ -219,7 +227,7 @@ public final class KvmProbe {
                 return "interrupted";
             }
         }
-        return "no readiness marker under KVM";
+        return "no readiness marker";
     }
 
     private static String consoleText(Path console) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,10 +27,40 @@ class KvmProbeIT {
         }
     }
 
+    private static Template tiny() {
+        return TemplateStore.openDefault(line -> System.out.println("[store] " + line)).resolve(TemplateStore.TINY);
+    }
+
+    @Test
+    void theProbeBootSeesTheReadinessMarkerAndLeavesNothing() throws IOException {
+        // TCG stands in for KVM here (hosts without /dev/kvm would never boot the probe otherwise)
+        Template tiny = tiny();
+        List<Path> before = probeTempDirectories();
+        List<String> log = new ArrayList<>();
+        assertThat(new KvmProbe(log::add, null).reachesReadiness(tiny, Duration.ofSeconds(120), "tcg")).as("%s", log)
+                .isTrue();
+        assertThat(log).anyMatch(line -> line.startsWith("KVM probe: guest announced readiness under tcg"));
+        assertThat(qemuRunningForProbe()).isFalse();
+        assertThat(probeTempDirectories()).isEqualTo(before);
+    }
+
+    @Test
+    void aGuestThatFailsInItsInitramfsCountsAsNotReadyAtOnce() throws IOException {
+        Template tiny = tiny();
+        Template wrongRoot = new Template("tiny-with-wrong-root", Template.Kind.BUILT, tiny.disk(), tiny.diskFormat(),
+                tiny.kernel(), tiny.initrd(), Optional.of("console=ttyS0 root=LABEL=no-such-root quiet panic=-1"),
+                tiny.manifest());
+        List<Path> before = probeTempDirectories();
+        List<String> log = new ArrayList<>();
+        assertThat(new KvmProbe(log::add, null).reachesReadiness(wrongRoot, Duration.ofSeconds(120), "tcg")).isFalse();
+        assertThat(log).anyMatch(line -> line.contains("the guest's initramfs reported an error"));
+        assertThat(qemuRunningForProbe()).isFalse();
+        assertThat(probeTempDirectories()).isEqualTo(before);
+    }
+
     @Test
     void kvmProbeIsBoundedAndItsAnswerCached(@TempDir Path cache) throws IOException {
-        Template tiny = TemplateStore.openDefault(line -> System.out.println("[store] " + line))
-                .resolve(TemplateStore.TINY);
+        Template tiny = tiny();
         List<Path> before = probeTempDirectories();
         KvmProbe probe = new KvmProbe(line -> System.out.println("[kvm] " + line), cache);
         Duration timeout = Duration.ofSeconds(20);
