@@ -75,7 +75,7 @@ public final class LibvirtProvider implements Provider {
             problems.add(new SpecProblem(machine.element(), "memoryMb", "must be at least " + MIN_TINY_MEMORY_MB
                     + " for the tiny template, was " + machine.memoryMb()));
         }
-        qemuCannotEnter(Path.of(context.configuration().getOrDefault(TestbedConfig.PREFIX_ROOT, "target/testbed")))
+        qemuCannotEnter(TestbedConfig.of(context.configuration()).prefixRoot())
                 .ifPresent(dir -> problems.add(new SpecProblem(machine.element(), "", "QEMU runs as another user"
                         + " (libvirt-qemu) and cannot enter " + dir + " on the way to the prefix root; set "
                         + TestbedConfig.PREFIX_ROOT + " to a directory under world-searchable parents, or chmod o+x "
