@@ -7,8 +7,8 @@ import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
-import io.testbed.provider.libvirt.template.Template;
-import io.testbed.provider.libvirt.template.TemplateStore;
+import io.testbed.images.Template;
+import io.testbed.images.TemplateStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,11 +68,6 @@ final class Bed {
             tiny = templates.resolve(TemplateStore.TINY);
         }
         return tiny;
-    }
-
-    synchronized Path templateRoot() {
-        tinyTemplate();
-        return templates.root();
     }
 
     /** How many environments this JVM has provisioned (or tried to) through {@link #provision}. */

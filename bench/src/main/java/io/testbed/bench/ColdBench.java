@@ -4,8 +4,7 @@ import io.testbed.core.ExecResult;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.Event;
 import io.testbed.core.journal.ResourceEvent;
-import io.testbed.provider.libvirt.template.BareQemu;
-import io.testbed.provider.libvirt.template.Template;
+import io.testbed.images.Template;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,7 @@ import java.util.stream.Stream;
  *   <li>{@code vm.cold.first_command}: Testbed from the machine's {@code start()} (journal {@code machine.start}
  *       started) to its first command answered ({@code machine.ready} ok), so the per-session template resolve and
  *       KVM probe, the overlay, seed and domain definition are not counted; bare QEMU from the process start to its
- *       first SSH command ({@link BareQemu.Guest#bootTime()}).</li>
+ *       first SSH command ({@link BareQemuGuest#bootTime()}).</li>
  *   <li>{@code vm.provision.one}: {@code Engine.provision} of the 1-VM environment, all of it (lease, network,
  *       template resolve, disks, boot, baseline snapshot).</li>
  *   <li>{@code vm.disk_bytes.*}: the overlay's allocated bytes right after the boot (measured in the provisioning
@@ -175,11 +174,11 @@ final class ColdBench {
             if (line.startsWith("bare QEMU: booting")) {
                 watcher.set(ConsoleWatcher.start(newestBareQemuDirectory().resolve("console.log")));
             }
-        }, bed.templateRoot());
+        });
         BareQemu.Options options = BareQemu.Options.defaults().withMemoryMb(Bed.VM_MEMORY_MB).withCpus(1)
                 .withAccelerator(bed.accelerator().equals("KVM") ? BareQemu.Accelerator.KVM : BareQemu.Accelerator.TCG)
                 .withHostname("bare");
-        try (BareQemu.Guest guest = qemu.boot(tiny, options)) {
+        try (BareQemuGuest guest = qemu.boot(tiny, options)) {
             double ms = guest.bootTime().toNanos() / 1e6;
             bed.log("bare QEMU: start→first command %.0f ms%s", ms, warmUp ? " (warm-up)" : "");
             if (!warmUp) {

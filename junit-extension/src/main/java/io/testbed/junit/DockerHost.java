@@ -36,12 +36,6 @@ public @interface DockerHost {
 
     /** The provider that creates these machines. */
     String PROVIDER = "docker";
-    /** The machine property prefix that carries {@link #env()} to the provider ({@code docker.env.NAME=value}). */
-    String ENV_PROPERTY_PREFIX = "docker.env.";
-    /** The machine property that carries {@link #command()} to the provider. */
-    String COMMAND_PROPERTY = "docker.command";
-    /** The machine property that carries {@link #capabilities()} to the provider (comma-separated). */
-    String CAPABILITIES_PROPERTY = "docker.capAdd";
 
     /** The machine's name, unique in the environment, a DNS label; also the container's hostname. */
     String name();

@@ -26,10 +26,14 @@ public final class TestbedConfig {
     public static final String LEASE_POOL = "testbed.lease.pool";
     /** The prefix length of leased subnets. Default {@code 24}. */
     public static final String LEASE_SUBNET_LENGTH = "testbed.lease.subnetLength";
-    /** The directory of the host-wide lease store. Default {@code /var/tmp/testbed/leases}. */
+    /** The directory of the host-wide lease store. Default {@value #DEFAULT_LEASE_DIR}. */
     public static final String LEASE_DIR = "testbed.lease.dir";
-    /** The libvirt connection URI. Default {@code qemu:///system}. */
+    /** The default of {@link #LEASE_DIR}: outlives the JVM, as leases do, and is shared by every user's JVMs. */
+    public static final String DEFAULT_LEASE_DIR = "/var/tmp/testbed/leases";
+    /** The libvirt connection URI. Default {@value #DEFAULT_LIBVIRT_URI}. */
     public static final String LIBVIRT_URI = "testbed.libvirt.uri";
+    /** The default of {@link #LIBVIRT_URI}: the local system daemon. */
+    public static final String DEFAULT_LIBVIRT_URI = "qemu:///system";
     /** The template of VMs that name none. Default {@code tiny}. */
     public static final String DEFAULT_TEMPLATE = "testbed.template.default";
     /** The template cache directory. Default {@code /var/cache/testbed/templates} (or the user cache). */
@@ -58,8 +62,8 @@ public final class TestbedConfig {
         d.put(PREFIX_ROOT, "target/testbed");
         d.put(LEASE_POOL, "198.18.0.0/15");
         d.put(LEASE_SUBNET_LENGTH, "24");
-        d.put(LEASE_DIR, "/var/tmp/testbed/leases");
-        d.put(LIBVIRT_URI, "qemu:///system");
+        d.put(LEASE_DIR, DEFAULT_LEASE_DIR);
+        d.put(LIBVIRT_URI, DEFAULT_LIBVIRT_URI);
         d.put(DEFAULT_TEMPLATE, "tiny");
         d.put(TEMPLATE_CACHE, "");
         d.put(DEFAULT_PROVIDER, "libvirt");
@@ -193,6 +197,21 @@ public final class TestbedConfig {
 
     public Path leaseDir() {
         return Path.of(get(LEASE_DIR));
+    }
+
+    /** The libvirt connection URI ({@value #LIBVIRT_URI}). */
+    public String libvirtUri() {
+        return get(LIBVIRT_URI);
+    }
+
+    /** The template cache directory ({@value #TEMPLATE_CACHE}), or empty for the template store's default. */
+    public Optional<Path> templateCache() {
+        return find(TEMPLATE_CACHE).map(Path::of);
+    }
+
+    /** The template of VMs that name none ({@value #DEFAULT_TEMPLATE}). */
+    public String defaultTemplate() {
+        return get(DEFAULT_TEMPLATE);
     }
 
     public int parallelism() {

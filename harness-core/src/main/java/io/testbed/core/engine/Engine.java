@@ -11,12 +11,14 @@ import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.Problems;
+import io.testbed.core.spi.Capability;
 import io.testbed.core.spi.Provider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apiguardian.api.API;
 
@@ -88,9 +90,38 @@ public final class Engine {
                         .sorted().toList() + " (add the testbed-" + machine.provider() + " dependency)");
                 continue;
             }
+            checkCapabilities(spec, machine, provider, problems);
             problems.addAll(provider.validate(machine, spec, Provisioning.contextForValidation(config)));
         }
         problems.throwIfAny();
+    }
+
+    /** What a machine declares that its provider's {@link Capability capabilities} do not cover. */
+    private void checkCapabilities(EnvironmentSpec spec, MachineSpec machine, Provider provider, Problems problems) {
+        Set<Capability> capabilities = provider.capabilities();
+        if (!machine.disks().isEmpty() && !capabilities.contains(Capability.DATA_DISKS)) {
+            List<String> withDisks = providersWith(Capability.DATA_DISKS);
+            problems.add(machine.element(), "disks", "declares " + machine.disks().size() + " data disk(s), but "
+                    + "provider " + Problems.quote(provider.name()) + " has no data disks; remove them"
+                    + (withDisks.isEmpty() ? "" : " or use a provider that has them: " + withDisks));
+        }
+        if (capabilities.contains(Capability.SHARED_L2)) {
+            return;
+        }
+        for (String network : machine.networks()) {
+            String creator = Provisioning.networkProvider(spec, network, providers, config);
+            if (!creator.equals(machine.provider())) {
+                problems.add(machine.element(), "networks", "joins network " + Problems.quote(network)
+                        + ", which provider " + Problems.quote(creator)
+                        + " creates (its first machine's provider), but provider " + Problems.quote(machine.provider()) + " cannot join another provider's network; "
+                        + "declare a machine of provider " + Problems.quote(machine.provider()) + " on it first");
+            }
+        }
+    }
+
+    private List<String> providersWith(Capability capability) {
+        return providers.values().stream().filter(p -> p.capabilities().contains(capability)).map(Provider::name)
+                .sorted().toList();
     }
 
     /**

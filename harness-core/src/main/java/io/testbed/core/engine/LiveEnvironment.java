@@ -12,6 +12,7 @@ import io.testbed.core.journal.Journal;
 import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.Problems;
 import io.testbed.core.spi.ProviderSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -149,6 +150,11 @@ final class LiveEnvironment implements Environment {
     public void pause(String machine) {
         checkOpen();
         Resources.MachineEntry entry = entry(machine);
+        if (!entry.pauses()) {
+            throw new UnsupportedOperationException("Machine " + Problems.quote(machine) + " cannot be paused: its "
+                    + "provider " + Problems.quote(entry.plan().spec().provider())
+                    + " has no pause (capability PAUSE)");
+        }
         journal.runStep(entry.lifecycle().resource(), "machine.pause", () -> {
             entry.resource().pause();
             entry.lifecycle().moveTo(ResourceState.PAUSED);

@@ -116,14 +116,22 @@ final class Provisioning {
         return engine.providers().get(name);
     }
 
-    /** The provider that creates a network: the one of its first machine that can create networks. */
     private String networkProvider(NetworkPlan network) {
+        return networkProvider(spec, network.name(), engine.providers(), engine.config());
+    }
+
+    /**
+     * The provider that creates a network: the one of its first machine that can create networks, else the
+     * configured default provider. Machines of other providers must be able to join it ({@link Capability#SHARED_L2}).
+     */
+    static String networkProvider(EnvironmentSpec spec, String network, Map<String, Provider> providers,
+            TestbedConfig config) {
         return spec.machines().stream()
-                .filter(m -> m.networks().contains(network.name()))
+                .filter(m -> m.networks().contains(network))
                 .map(m -> m.provider())
-                .filter(p -> provider(p).capabilities().contains(Capability.NETWORKS))
+                .filter(p -> providers.containsKey(p) && providers.get(p).capabilities().contains(Capability.NETWORKS))
                 .findFirst()
-                .orElse(engine.config().get(io.testbed.core.config.TestbedConfig.DEFAULT_PROVIDER));
+                .orElse(config.get(TestbedConfig.DEFAULT_PROVIDER));
     }
 
     private void createNetworks(List<NetworkPlan> networks, ExecutorService pool) {
@@ -147,7 +155,7 @@ final class Provisioning {
         Duration bootTimeout = engine.config().bootTimeout();
         List<Callable<Void>> tasks = new ArrayList<>();
         for (MachinePlan plan : machines) {
-            Resources.MachineEntry entry = resources.addMachine(plan, snapshots(plan.spec().provider()));
+            Resources.MachineEntry entry = resources.addMachine(plan, provider(plan.spec().provider()).capabilities());
             String subject = entry.lifecycle().resource();
             String name = plan.name();
             String provider = plan.spec().provider();
@@ -189,11 +197,6 @@ final class Provisioning {
                     Environment.BASELINE, took)));
         }
         runAll(tasks, pool);
-    }
-
-    private boolean snapshots(String providerName) {
-        var capabilities = provider(providerName).capabilities();
-        return capabilities.contains(Capability.MEMORY_SNAPSHOTS) || capabilities.contains(Capability.DISK_SNAPSHOTS);
     }
 
     /** The topology once leases and addresses are known: what a report draws. */

@@ -4,6 +4,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.prefix.Prefix;
+import io.testbed.core.spi.Capability;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The resources of one environment with their lifecycles, persisted to {@code resources.json} in the prefix
@@ -38,8 +40,8 @@ final class Resources {
         return entry;
     }
 
-    synchronized MachineEntry addMachine(MachinePlan plan, boolean snapshots) {
-        MachineEntry entry = new MachineEntry(plan, snapshots, new Lifecycle("machine '" + plan.name() + "'",
+    synchronized MachineEntry addMachine(MachinePlan plan, Set<Capability> capabilities) {
+        MachineEntry entry = new MachineEntry(plan, capabilities, new Lifecycle("machine '" + plan.name() + "'",
                 lifecycle -> changed(ResourceEvent.Kind.MACHINE, plan.name(), lifecycle)));
         machines.add(entry);
         return entry;
@@ -118,20 +120,26 @@ final class Resources {
     /** A machine, its lifecycle and, once ready, its live {@link Machine}. */
     static final class MachineEntry {
         private final MachinePlan plan;
-        private final boolean snapshots;
+        private final Set<Capability> capabilities;
         private final Lifecycle lifecycle;
         private volatile MachineResource resource;
         private volatile Machine machine;
 
-        MachineEntry(MachinePlan plan, boolean snapshots, Lifecycle lifecycle) {
+        MachineEntry(MachinePlan plan, Set<Capability> capabilities, Lifecycle lifecycle) {
             this.plan = plan;
-            this.snapshots = snapshots;
+            this.capabilities = Set.copyOf(capabilities);
             this.lifecycle = lifecycle;
         }
 
         /** Whether the machine's provider can snapshot it (memory or disk). */
         boolean snapshots() {
-            return snapshots;
+            return capabilities.contains(Capability.MEMORY_SNAPSHOTS)
+                    || capabilities.contains(Capability.DISK_SNAPSHOTS);
+        }
+
+        /** Whether the machine's provider can pause it ({@link Capability#PAUSE}). */
+        boolean pauses() {
+            return capabilities.contains(Capability.PAUSE);
         }
 
         void created(MachineResource created) {

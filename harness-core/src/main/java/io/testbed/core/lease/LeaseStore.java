@@ -71,7 +71,7 @@ public final class LeaseStore {
     /** Configuration key of the store directory. */
     public static final String DIRECTORY_KEY = TestbedConfig.LEASE_DIR;
     /** The default store directory: survives reboots of the JVM but not necessarily of the host, as leases. */
-    public static final String DEFAULT_DIRECTORY = "/var/tmp/testbed/leases";
+    public static final String DEFAULT_DIRECTORY = TestbedConfig.DEFAULT_LEASE_DIR;
     /** How long an operation waits for the store's lock before it gives up. */
     public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(60);
     /**

@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -19,9 +20,11 @@ import java.util.Set;
  * @param disks      extra empty data disks
  * @param roles      the roles it plays, for {@code machines(role)} and network constraints
  * @param properties free-form properties, handed to the provider and readable from the machine
+ * @param options    typed settings only this machine's provider reads ({@link ContainerOptions} for
+ *                   {@code docker}), or {@link ProviderOptions#none()}; never shown as properties
  */
 public record MachineSpec(String name, String provider, String image, int cpus, int memoryMb, List<String> networks,
-        List<DiskSpec> disks, Set<String> roles, Map<String, String> properties) {
+        List<DiskSpec> disks, Set<String> roles, Map<String, String> properties, ProviderOptions options) {
 
     public static final int MIN_MEMORY_MB = 32;
     public static final int MAX_CPUS = 64;
@@ -32,10 +35,14 @@ public record MachineSpec(String name, String provider, String image, int cpus, 
         disks = List.copyOf(disks);
         roles = Set.copyOf(roles);
         properties = Map.copyOf(properties);
+        options = options == null ? ProviderOptions.none() : options;
         String element = "machine " + Problems.quote(name);
         Problems problems = new Problems().checkName(element, name);
         if (provider == null || provider.isBlank()) {
             problems.add(element, "provider", "must not be blank");
+        } else if (!options.provider().isEmpty() && !options.provider().equals(provider)) {
+            problems.add(element, "options", "are for provider " + Problems.quote(options.provider())
+                    + ", not for this machine's provider " + Problems.quote(provider));
         }
         if (cpus < 1 || cpus > MAX_CPUS) {
             problems.add(element, "cpus", "must be between 1 and " + MAX_CPUS + ", was " + cpus);
@@ -61,6 +68,17 @@ public record MachineSpec(String name, String provider, String image, int cpus, 
             }
         }
         problems.throwIfAny();
+    }
+
+    /** A machine without provider-specific options. */
+    public MachineSpec(String name, String provider, String image, int cpus, int memoryMb, List<String> networks,
+            List<DiskSpec> disks, Set<String> roles, Map<String, String> properties) {
+        this(name, provider, image, cpus, memoryMb, networks, disks, roles, properties, ProviderOptions.none());
+    }
+
+    /** The options if they are of {@code type}, e.g. {@code options(ContainerOptions.class)}. */
+    public <T extends ProviderOptions> Optional<T> options(Class<T> type) {
+        return type.isInstance(options) ? Optional.of(type.cast(options)) : Optional.empty();
     }
 
     public String element() {

@@ -4,14 +4,17 @@ package io.testbed.core.spi;
 public enum Capability {
     /** Creates networks for its machines on planned subnets. */
     NETWORKS,
-    /** Attaches extra empty data disks. */
+    /** Attaches extra empty data disks; the engine rejects a machine with disks whose provider lacks it. */
     DATA_DISKS,
     /** Snapshots keep memory and processes: a revert returns running machines without a reboot. */
     MEMORY_SNAPSHOTS,
     /** Snapshots keep the file system only (processes restart after a revert). */
     DISK_SNAPSHOTS,
-    /** Machines can be paused and resumed. */
+    /** Machines can be paused and resumed; {@code Environment.pause} refuses machines whose provider lacks it. */
     PAUSE,
-    /** Machines can join another provider's L2 network. */
+    /**
+     * Machines can join another provider's L2 network; the engine rejects a machine on a network another provider
+     * creates when its provider lacks it.
+     */
     SHARED_L2
 }

@@ -18,13 +18,21 @@ import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkMode;
 import io.testbed.core.spec.NetworkSpec;
+import io.testbed.core.spec.SpecProblem;
+import io.testbed.core.spi.Capability;
+import io.testbed.core.spi.Owner;
+import io.testbed.core.spi.Provider;
+import io.testbed.core.spi.ProviderContext;
+import io.testbed.core.spi.ProviderSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +60,73 @@ class EngineTest {
         return new EnvironmentSpec("cluster", List.of(NetworkSpec.leased("lan"), NetworkSpec.leased("wan")),
                 List.of(machine("web", List.of("frontend"), "lan", "wan"), machine("db", List.of("backend"), "lan"),
                         machine("cache", List.of("backend", "fast"), "lan")));
+    }
+
+    /** A provider that can do nothing but be named: no networks, no disks, not joining other providers' networks. */
+    private static Provider incapable(String name) {
+        return new Provider() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Set<Capability> capabilities() {
+                return EnumSet.noneOf(Capability.class);
+            }
+
+            @Override
+            public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment,
+                    ProviderContext context) {
+                return List.of();
+            }
+
+            @Override
+            public ProviderSession open(ProviderContext context) {
+                throw new AssertionError("nothing may be provisioned");
+            }
+
+            @Override
+            public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
+                return List.of();
+            }
+        };
+    }
+
+    @Test
+    void machinesNeedTheirProvidersCapabilitiesForDisksAndForeignNetworksBeforeAnythingIsCreated() {
+        RecordingProvider provider = new RecordingProvider(Set.of());
+        Engine engine = Engine.withProviders(config(), List.of(provider, incapable("bare")));
+        EnvironmentSpec spec = new EnvironmentSpec("caps", List.of(NetworkSpec.leased("lan")), List.of(
+                new MachineSpec("web", "recording", "tiny", 1, 256, List.of("lan"), List.of(new DiskSpec("data", 64)),
+                        Set.of(), Map.of()),
+                new MachineSpec("box", "bare", "", 1, 256, List.of("lan"), List.of(), Set.of(), Map.of())));
+
+        assertThatThrownBy(() -> engine.provision(spec, event -> { }))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("machine 'web' disks: declares 1 data disk(s), but provider 'recording' has no "
+                        + "data disks; remove them")
+                .hasMessageContaining("machine 'box' networks: joins network 'lan', which provider 'recording' "
+                        + "creates (its first machine's provider), but provider 'bare' cannot join another provider's "
+                        + "network; declare a machine of provider 'bare' on it first");
+        assertThat(provider.calls).isEmpty();
+        assertThat(temp.resolve("prefixes")).doesNotExist();
+    }
+
+    @Test
+    void pausingAMachineWhoseProviderCannotPauseNamesTheMissingCapability() {
+        RecordingProvider provider = new RecordingProvider(Set.of());
+        Engine engine = Engine.withProviders(config(), List.of(provider));
+        Environment environment = engine.provision(new EnvironmentSpec("nopause", List.of(),
+                List.of(machine("web", List.of()))), event -> { });
+        try {
+            assertThatThrownBy(() -> environment.pause("web"))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessage("Machine 'web' cannot be paused: its provider 'recording' has no pause (capability "
+                            + "PAUSE)");
+        } finally {
+            environment.close();
+        }
     }
 
     @Test

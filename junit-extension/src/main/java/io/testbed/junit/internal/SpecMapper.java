@@ -1,12 +1,14 @@
 package io.testbed.junit.internal;
 
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.spec.ContainerOptions;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
 import io.testbed.core.spec.Problems;
+import io.testbed.core.spec.ProviderOptions;
 import io.testbed.core.spec.SpecProblem;
 import io.testbed.junit.DockerHost;
 import io.testbed.junit.Disk;
@@ -101,28 +103,14 @@ final class SpecMapper {
             String label = Labels.dockerHost(container.name());
             labels.put("machine " + Problems.quote(container.name()), label);
             Map<String, String> properties = properties(container.properties(), label, misuses);
-            for (String entry : container.env()) {
-                int equals = entry.indexOf('=');
-                if (equals <= 0) {
-                    misuses.value(label + " env entry " + Labels.literal(entry) + " must be NAME=value");
-                    continue;
-                }
-                properties.put(DockerHost.ENV_PROPERTY_PREFIX + entry.substring(0, equals).strip(),
-                        entry.substring(equals + 1));
-            }
-            if (!container.command().isBlank()) {
-                properties.put(DockerHost.COMMAND_PROPERTY, container.command());
-            }
-            if (container.capabilities().length > 0) {
-                properties.put(DockerHost.CAPABILITIES_PROPERTY, String.join(",", container.capabilities()));
-            }
+            ProviderOptions options = containerOptions(container, label, misuses);
             checkCollect(container.collect(), label, misuses);
             List<String> nics = List.of(container.networks()).stream().filter(n -> !invalidNetworks.contains(n))
                     .toList();
             try {
                 machines.add(new MachineSpec(container.name(), DockerHost.PROVIDER, container.image().strip(),
                         container.cpus(), container.memoryMb(), nics, List.of(),
-                        new LinkedHashSet<>(List.of(container.roles())), properties));
+                        new LinkedHashSet<>(List.of(container.roles())), properties, options));
             } catch (InvalidSpecException e) {
                 e.problems().forEach(p -> misuses.value(render(label, p)));
             }
@@ -145,6 +133,26 @@ final class SpecMapper {
         }
         boolean clean = misuses.messages().size() == problemsBefore;
         return new Mapping(clean ? Optional.ofNullable(spec) : Optional.empty(), Map.copyOf(labels));
+    }
+
+    /** {@code env}, {@code command} and {@code capabilities} as typed options; misuses name those attributes. */
+    private static ProviderOptions containerOptions(DockerHost container, String label, Misuses misuses) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String entry : container.env()) {
+            int equals = entry.indexOf('=');
+            if (equals <= 0) {
+                misuses.value(label + " env entry " + Labels.literal(entry) + " must be NAME=value");
+                continue;
+            }
+            env.put(entry.substring(0, equals).strip(), entry.substring(equals + 1));
+        }
+        Optional<String> command = container.command().isBlank() ? Optional.empty() : Optional.of(container.command());
+        try {
+            return new ContainerOptions(env, command, new LinkedHashSet<>(List.of(container.capabilities())), Set.of());
+        } catch (InvalidSpecException e) {
+            e.problems().forEach(p -> misuses.value(render(label, p)));
+            return ProviderOptions.none();
+        }
     }
 
     private static void checkCollect(String[] paths, String label, Misuses misuses) {

@@ -37,8 +37,8 @@ import java.util.regex.Pattern;
 
 /**
  * A container as a machine. Its name is the planned object name; its main process is a small {@code sh} loop that
- * stays alive, reaps orphans and exits on {@code SIGTERM} (unless {@code docker.command} replaces it); commands run
- * through {@link ExecTransport}.
+ * stays alive, reaps orphans and exits on {@code SIGTERM} (unless the machine's {@code command} replaces it);
+ * commands run through {@link ExecTransport}.
  *
  * <p>NICs: on Docker networks of this session the container gets the planned address through Docker's IPAM and the
  * planned MAC (Docker sets the MAC only for the first network before API 1.44, so the others are changed after the
@@ -71,7 +71,7 @@ final class DockerMachine implements MachineResource {
     private final DockerClient docker;
     private final ProviderContext context;
     private final MachinePlan plan;
-    private final ContainerOptions options;
+    private final ContainerSettings options;
     private final String name;
     private final int cpus;
     private final List<NicPlan> dockerNics = new ArrayList<>();
@@ -90,7 +90,7 @@ final class DockerMachine implements MachineResource {
         this.cpus = Math.min(plan.spec().cpus(), Math.max(1, hostCpus));
         this.context = context;
         this.plan = plan;
-        this.options = ContainerOptions.of(plan.spec());
+        this.options = ContainerSettings.of(plan.spec());
         this.name = plan.objectName();
         for (NicPlan nic : plan.nics()) {
             (dockerNetworks.contains(nic.network()) ? dockerNics : joinedNics).add(nic);
@@ -250,7 +250,7 @@ final class DockerMachine implements MachineResource {
                         + " (status " + state.getStatus() + ", exit code " + state.getExitCodeLong()
                         + (Boolean.TRUE.equals(state.getOOMKilled()) ? ", killed for exceeding memoryMb" : "")
                         + (state.getError() == null || state.getError().isBlank() ? "" : ", " + state.getError())
-                        + "); its main process must keep running — check docker.command and the log below");
+                        + "); its main process must keep running — check the machine's command and the log below");
             }
             long left = deadline - System.nanoTime();
             try {

@@ -44,22 +44,24 @@ import org.apiguardian.api.API;
  * The container is named after the planned object name ({@code tb-<prefix8>-<machine>}), has the machine's name as
  * hostname, {@code memoryMb} as memory limit and {@code cpus} as CPU limit. Its main process is a {@code sh} loop
  * that keeps the container alive, reaps orphaned processes and exits on {@code SIGTERM}. The Docker provider has no
- * data disks: a machine that declares disks is rejected. {@code /proc/sys/net} is writable (network sysctls belong
- * to the container's own network namespace), so {@code setSysctl("net.…")} works and is restored; other sysctls and
- * {@code /sys} stay read-only as Docker mounts them, so {@code writeSysfs} fails there — change links with
- * {@code ip} and {@code tc} instead.
+ * data disks (no {@link Capability#DATA_DISKS}: the engine rejects a machine that declares disks).
+ * {@code /proc/sys/net} is writable (network sysctls belong to the container's own network namespace), so
+ * {@code setSysctl("net.…")} works and is restored; other sysctls and {@code /sys} stay read-only as Docker mounts
+ * them, so {@code writeSysfs} fails there — change links with {@code ip} and {@code tc} instead.
  *
- * <h2>Provider settings (machine properties, until they become spec fields)</h2>
+ * <h2>Container options</h2>
+ * A machine's {@link io.testbed.core.spec.ContainerOptions} (typed, not machine properties, so none of them shows in
+ * {@code Machine.properties()}):
  * <ul>
- *   <li>{@code docker.env.NAME=value} — an environment variable of the container (visible in {@code docker
- *       inspect}: not for secrets; pass those per command, which Testbed sends on standard input);</li>
- *   <li>{@code docker.command=LINE} — the main process, run as {@code /bin/sh -c LINE} instead of the keep-alive
- *       loop; it must keep running;</li>
- *   <li>{@code docker.capAdd=SYS_ADMIN,SYS_PTRACE} — capabilities to add; {@code NET_ADMIN} is always added
- *       (restoring settings, {@code tc} and {@code ip} need it) unless listed in {@code docker.capDrop};</li>
- *   <li>{@code docker.capDrop=NET_RAW} — capabilities to drop.</li>
+ *   <li>{@code env} — environment variables of the container (visible in {@code docker inspect}: not for secrets;
+ *       pass those per command, which Testbed sends on standard input);</li>
+ *   <li>{@code command} — the main process, run as {@code /bin/sh -c LINE} instead of the keep-alive loop; it must
+ *       keep running;</li>
+ *   <li>{@code addedCapabilities} — capabilities to add; {@code NET_ADMIN} is always added (restoring settings,
+ *       {@code tc} and {@code ip} need it) unless listed in {@code droppedCapabilities};</li>
+ *   <li>{@code droppedCapabilities} — capabilities to drop.</li>
  * </ul>
- * Any other {@code docker.*} property is a validation error.
+ * A capability name the Docker API does not know is a validation error.
  *
  * <h2>Networks</h2>
  * Networks this provider creates are Docker bridge networks on the subnet the engine leased, gateway {@code .1} on a
@@ -109,16 +111,12 @@ public final class DockerProvider implements Provider {
     }
 
     /**
-     * Checks the {@code docker.*} properties, that no data disks are declared, that Docker is reachable and that the
-     * image is in the local engine (for the tiny image: that the tools to make it exist). Creates nothing.
+     * Checks the container options' capability names, that Docker is reachable and that the image is in the local
+     * engine (for the tiny image: that the tools to make it exist). Creates nothing.
      */
     @Override
     public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment, ProviderContext context) {
-        List<SpecProblem> problems = new ArrayList<>(ContainerOptions.problems(machine));
-        if (!machine.disks().isEmpty()) {
-            problems.add(new SpecProblem(machine.element(), "disks", "Docker containers have no data disks, but "
-                    + machine.disks().size() + " declared; remove them or use provider libvirt"));
-        }
+        List<SpecProblem> problems = new ArrayList<>(ContainerSettings.problems(machine));
         DockerClient docker;
         try {
             docker = DockerClients.client();

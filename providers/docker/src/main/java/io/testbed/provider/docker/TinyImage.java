@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import io.testbed.core.TestbedException;
 import io.testbed.core.config.TestbedConfig;
-import io.testbed.provider.libvirt.template.Template;
-import io.testbed.provider.libvirt.template.TemplateStore;
+import io.testbed.images.Template;
+import io.testbed.images.TemplateStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -75,9 +75,7 @@ final class TinyImage {
      * @throws TestbedException when the template cannot be resolved or the import fails
      */
     static String ensure(DockerClient docker, Map<String, String> configuration, Consumer<String> progress) {
-        String root = configuration.getOrDefault(TestbedConfig.TEMPLATE_CACHE, "");
-        TemplateStore store = root.isBlank() ? TemplateStore.openDefault(progress)
-                : TemplateStore.open(Path.of(root), progress);
+        TemplateStore store = TemplateStore.configured(TestbedConfig.of(configuration), progress);
         Template template = store.resolve(TemplateStore.TINY);
         String key = template.manifest().key();
         String name = REPOSITORY + ":" + key;

@@ -17,6 +17,7 @@ import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.journal.JournalReader;
 import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.prefix.Prefix;
+import io.testbed.core.spec.ContainerOptions;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkMode;
@@ -58,7 +59,8 @@ class DockerEnvironmentIT {
         EnvironmentSpec spec = new EnvironmentSpec("dockerenv",
                 List.of(NetworkSpec.leased("lan"), new NetworkSpec("wan", NetworkMode.NAT, Optional.empty(), true, 0)),
                 List.of(container("web", "lan", "wan"), new MachineSpec("db", DockerProvider.NAME, "", 64, 96,
-                        List.of("lan"), List.of(), Set.of("backend"), Map.of("docker.env.GREETING", "hi there"))));
+                        List.of("lan"), List.of(), Set.of("backend"), Map.of("tier", "data"),
+                        ContainerOptions.defaults().withEnv("GREETING", "hi there"))));
         environment = engine.provision(spec, event -> { });
         web = environment.machine("web");
         db = environment.machine("db");
@@ -192,7 +194,7 @@ class DockerEnvironmentIT {
         assertThat(inspect.getHostConfig().getMemory()).isEqualTo(96L << 20);
         assertThat(db.run("echo \"$GREETING\"").stdout()).isEqualTo("hi there\n");
         assertThat(db.roles()).containsExactly("backend");
-        assertThat(db.properties()).containsEntry("docker.env.GREETING", "hi there");
+        assertThat(db.properties()).as("container options are no properties").containsOnly(Map.entry("tier", "data"));
     }
 
     @Test

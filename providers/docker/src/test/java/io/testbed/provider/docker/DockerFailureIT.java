@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.testbed.core.engine.Engine;
 import io.testbed.core.engine.ProvisioningException;
+import io.testbed.core.spec.ContainerOptions;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.InvalidSpecException;
@@ -37,7 +38,8 @@ class DockerFailureIT {
     void aMissingImageFailsFastWithAClearErrorBeforeAnythingIsCreated() {
         Engine engine = DockerTestSupport.engine(temp);
         EnvironmentSpec spec = new EnvironmentSpec("missing", List.of(NetworkSpec.leased("lan")),
-                List.of(container("ok", "lan"), container("web", "testbed/no-such-image:1", Map.of(), "lan")));
+                List.of(container("ok", "lan"),
+                        container("web", "testbed/no-such-image:1", ContainerOptions.defaults(), "lan")));
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> engine.provision(spec, event -> { }))
@@ -57,15 +59,15 @@ class DockerFailureIT {
     void badProviderSettingsAndDataDisksAreRejectedNamingEachProblem() {
         Engine engine = DockerTestSupport.engine(temp);
         MachineSpec bad = new MachineSpec("web", DockerProvider.NAME, "", 1, 128, List.of(),
-                List.of(new DiskSpec("data", 64)), Set.of(), Map.of("docker.capAdd", "NET_ADMIN,FLY",
-                "docker.comand", "x", "docker.env.1BAD", "v"));
+                List.of(new DiskSpec("data", 64)), Set.of(), Map.of(),
+                ContainerOptions.defaults().withAddedCapabilities(Set.of("NET_ADMIN", "FLY"))
+                        .withDroppedCapabilities(Set.of("TELEPORT")));
 
         assertThatThrownBy(() -> engine.provision(new EnvironmentSpec("bad", List.of(), List.of(bad)), event -> { }))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("disks")
-                .hasMessageContaining("FLY")
-                .hasMessageContaining("docker.comand")
-                .hasMessageContaining("1BAD");
+                .hasMessageContaining("capabilities: names unknown capability 'FLY'")
+                .hasMessageContaining("droppedCapabilities: names unknown capability 'TELEPORT'");
         assertThat(temp.resolve("prefixes")).doesNotExist();
     }
 
@@ -74,7 +76,8 @@ class DockerFailureIT {
         Engine engine = DockerTestSupport.engine(temp);
         EnvironmentSpec spec = new EnvironmentSpec("rollback", List.of(NetworkSpec.leased("lan")),
                 List.of(container("ok", "lan"),
-                        container("dies", "", Map.of("docker.command", "echo giving up >&2; exit 3"), "lan")));
+                        container("dies", "", ContainerOptions.defaults().withCommand("echo giving up >&2; exit 3"),
+                                "lan")));
 
         assertThatThrownBy(() -> engine.provision(spec, event -> { }))
                 .isInstanceOf(ProvisioningException.class)

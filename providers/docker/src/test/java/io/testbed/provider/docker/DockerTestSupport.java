@@ -3,6 +3,7 @@ package io.testbed.provider.docker;
 import com.github.dockerjava.api.DockerClient;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.spec.ContainerOptions;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spi.Provider;
@@ -33,13 +34,13 @@ final class DockerTestSupport {
 
     /** A container of the tiny image on {@code networks}. */
     static MachineSpec container(String name, String... networks) {
-        return container(name, "", Map.of(), networks);
+        return container(name, "", ContainerOptions.defaults(), networks);
     }
 
-    /** A container of {@code image} with {@code properties} on {@code networks}. */
-    static MachineSpec container(String name, String image, Map<String, String> properties, String... networks) {
+    /** A container of {@code image} with {@code options} on {@code networks}. */
+    static MachineSpec container(String name, String image, ContainerOptions options, String... networks) {
         return new MachineSpec(name, DockerProvider.NAME, image, 1, 128, List.of(networks), List.<DiskSpec>of(),
-                Set.of(), properties);
+                Set.of(), Map.of(), options);
     }
 
     /** The shared Docker client. */

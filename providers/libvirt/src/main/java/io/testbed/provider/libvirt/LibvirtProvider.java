@@ -10,7 +10,7 @@ import io.testbed.core.spi.Owners;
 import io.testbed.core.spi.Provider;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;
-import io.testbed.provider.libvirt.template.TemplateStore;
+import io.testbed.images.TemplateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import org.libvirt.LibvirtException;
 /**
  * Virtual machines through libvirt (libvirt-java over JNA): libvirt networks on leased subnets, qcow2 overlays
  * backed by templates, a NoCloud seed ISO per machine, internal live snapshots (memory + disk) reverted in
- * place. Connects to {@value TestbedConfig#LIBVIRT_URI} (default {@code qemu:///system}).
+ * place. Connects to {@value TestbedConfig#LIBVIRT_URI} (default {@value TestbedConfig#DEFAULT_LIBVIRT_URI}).
  *
  * <p>Machines are reached over SSH with the prefix key and a host key generated for each machine and pinned
  * before it boots. Domains run under KVM only when a real probe boot shows KVM works; otherwise under TCG.
@@ -75,7 +75,7 @@ public final class LibvirtProvider implements Provider {
             problems.add(new SpecProblem(machine.element(), "memoryMb", "must be at least " + MIN_TINY_MEMORY_MB
                     + " for the tiny template, was " + machine.memoryMb()));
         }
-        qemuCannotEnter(Path.of(context.configuration().getOrDefault(TestbedConfig.PREFIX_ROOT, "target/testbed")))
+        qemuCannotEnter(TestbedConfig.of(context.configuration()).prefixRoot())
                 .ifPresent(dir -> problems.add(new SpecProblem(machine.element(), "", "QEMU runs as another user"
                         + " (libvirt-qemu) and cannot enter " + dir + " on the way to the prefix root; set "
                         + TestbedConfig.PREFIX_ROOT + " to a directory under world-searchable parents, or chmod o+x "
@@ -114,9 +114,7 @@ public final class LibvirtProvider implements Provider {
 
     /** The template a machine boots: its own, else the configured default. */
     static String template(MachineSpec machine, Map<String, String> configuration) {
-        return machine.image().isBlank()
-                ? configuration.getOrDefault(TestbedConfig.DEFAULT_TEMPLATE, TemplateStore.TINY)
-                : machine.image();
+        return machine.image().isBlank() ? TestbedConfig.of(configuration).defaultTemplate() : machine.image();
     }
 
     @Override
@@ -126,17 +124,15 @@ public final class LibvirtProvider implements Provider {
 
     /** The template store configured by {@value TestbedConfig#TEMPLATE_CACHE}, or the default one. */
     static TemplateStore templates(Map<String, String> configuration, Consumer<String> progress) {
-        String root = configuration.getOrDefault(TestbedConfig.TEMPLATE_CACHE, "");
-        return root.isBlank() ? TemplateStore.openDefault(progress) : TemplateStore.open(Path.of(root), progress);
+        return TemplateStore.configured(TestbedConfig.of(configuration), progress);
     }
 
     @Override
     public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
         List<String> reaped = new ArrayList<>();
-        String uri = configuration.getOrDefault(TestbedConfig.LIBVIRT_URI, "qemu:///system");
-        Owners owners = Owners.besideLeases(Path.of(configuration.getOrDefault(TestbedConfig.LEASE_DIR,
-                "/var/tmp/testbed/leases")));
-        try (LibvirtConnection libvirt = LibvirtConnection.open(uri)) {
+        TestbedConfig config = TestbedConfig.of(configuration);
+        Owners owners = Owners.besideLeases(config.leaseDir());
+        try (LibvirtConnection libvirt = LibvirtConnection.open(config.libvirtUri())) {
             for (String name : libvirt.call("list domains", LibvirtProvider::domainNames)) {
                 if (!name.startsWith("tb-")) {
                     continue;

@@ -8,9 +8,9 @@ import io.testbed.core.spi.NetworkPlan;
 import io.testbed.core.spi.NetworkResource;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;
-import io.testbed.provider.libvirt.template.BareQemu;
-import io.testbed.provider.libvirt.template.Template;
-import io.testbed.provider.libvirt.template.TemplateStore;
+import io.testbed.images.KvmProbe;
+import io.testbed.images.Template;
+import io.testbed.images.TemplateStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +24,7 @@ final class LibvirtSession implements ProviderSession {
     private final ProviderContext context;
     private final LibvirtConnection libvirt;
     private final TemplateStore templates;
-    private final BareQemu probe;
+    private final KvmProbe probe;
     private final Map<String, Template> resolved = new ConcurrentHashMap<>();
     /** What the KVM probe's progress lines begin with; the rest of its last verdict line is the accelerator's reason. */
     private static final String KVM_PROBE_PREFIX = "KVM probe: ";
@@ -34,10 +34,10 @@ final class LibvirtSession implements ProviderSession {
 
     LibvirtSession(ProviderContext context) {
         this.context = context;
-        this.libvirt = LibvirtConnection.open(context.config(TestbedConfig.LIBVIRT_URI).orElse("qemu:///system"));
+        this.libvirt = LibvirtConnection.open(TestbedConfig.of(context.configuration()).libvirtUri());
         this.templates = LibvirtProvider.templates(context.configuration(),
                 line -> context.journal().record((time, env) -> new HostEvent.TemplateProgress(time, env, line)));
-        this.probe = new BareQemu(line -> {
+        this.probe = new KvmProbe(line -> {
             if (line.startsWith(KVM_PROBE_PREFIX) && !line.contains("cannot remember") && !line.contains("ignoring")) {
                 kvmVerdict = line.substring(KVM_PROBE_PREFIX.length());
             }

@@ -14,7 +14,7 @@ import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
-import io.testbed.provider.libvirt.template.TemplateStore;
+import io.testbed.images.TemplateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
