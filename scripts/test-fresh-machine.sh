@@ -153,10 +153,11 @@ docker network create --subnet "$OUTER_SUBNET" "$NAME" >/dev/null
 mapfile -t caps < <(capability_flags)
 # --init: a real machine's PID 1 reaps orphans; without one, libvirtd waits forever on the
 # zombies of its QEMU capability probes. systempaths=unconfined: /proc/sys writable, as on a
-# machine (libvirt sets the bridge's sysctls when it creates a network).
+# machine (libvirt sets the bridge's sysctls when it creates a network). A writable cgroup
+# hierarchy: libvirt puts each QEMU into its own cgroup, and removes it when the VM is destroyed.
 docker run -d --init --name "$NAME" --hostname fresh --network "$NAME" "${caps[@]}" \
   --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined \
-  --device /dev/net/tun -v /var/lib/docker -v /var/lib/libvirt \
+  --device /dev/net/tun -v /var/lib/docker -v /var/lib/libvirt -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
   "$image" sleep infinity >/dev/null
 
 # Facts a fresh machine has, checked so that the test cannot pass on a prepared one.
