@@ -10,11 +10,7 @@ import io.testbed.provider.ssh.Inventory;
 import io.testbed.provider.ssh.InventoryException;
 import io.testbed.provider.ssh.InventoryHost;
 import io.testbed.provider.ssh.InventoryNic;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,13 +46,13 @@ public final class InventoryReader {
             .build();
 
     private final String source;
-    private final Path baseDir;
     private final List<String> problems = new ArrayList<>();
     private final Map<String, Integer> names = new HashMap<>();
+    private final InventoryFiles files;
 
     private InventoryReader(String source, Path baseDir) {
         this.source = source;
-        this.baseDir = baseDir;
+        this.files = new InventoryFiles(baseDir, this::problem);
     }
 
     /** See {@link Inventory#parse}. */
@@ -110,8 +106,8 @@ public final class InventoryReader {
         }
         unknownFields("defaults", node, DEFAULT_FIELDS);
         return new Defaults(text("defaults", node, "user", USER, "a user name").orElse(null),
-                port("defaults", node).orElse(null), privateKey("defaults", node).orElse(null),
-                file("defaults", node, "known_hosts").orElse(null));
+                port("defaults", node).orElse(null), files.privateKey("defaults", node).orElse(null),
+                files.file("defaults", node, "known_hosts").orElse(null));
     }
 
     private Optional<InventoryHost> host(int index, JsonNode node, Defaults defaults) {
@@ -147,12 +143,13 @@ public final class InventoryReader {
         if (user.isEmpty() && !node.has("user")) {
             problem(where, "user", "is missing; set it on the host or under defaults");
         }
-        Optional<Path> key = privateKey(where, node).or(() -> Optional.ofNullable(defaults.privateKey()));
+        Optional<Path> key = files.privateKey(where, node).or(() -> Optional.ofNullable(defaults.privateKey()));
         if (key.isEmpty() && !node.has("private_key")) {
             problem(where, "private_key", "is missing; set it on the host or under defaults (passwords are not "
                     + "accepted)");
         }
-        Optional<PinnedHostKey> hostKey = address.flatMap(a -> hostKey(where, node, a, port, defaults));
+        Optional<PinnedHostKey> hostKey = address.flatMap(a -> files.hostKey(where, node, a, port,
+                defaults.knownHosts()));
         Set<String> roles = roles(where, node);
         Map<String, String> properties = properties(where, node);
         List<InventoryNic> nics = nics(where, node);
@@ -161,49 +158,6 @@ public final class InventoryReader {
         }
         return Optional.of(new InventoryHost(name, address.get(), port, user.get(), key.get(), hostKey.get(), roles,
                 properties, nics));
-    }
-
-    private Optional<PinnedHostKey> hostKey(String where, JsonNode node, String address, int port,
-            Defaults defaults) {
-        if (node.has("host_key") && node.has("known_hosts")) {
-            problem(where, "host_key", "and known_hosts are both set; keep one");
-            return Optional.empty();
-        }
-        if (node.has("host_key")) {
-            Optional<String> line = scalar(where, node, "host_key");
-            try {
-                return line.map(PinnedHostKey::parse);
-            } catch (IllegalArgumentException e) {
-                problem(where, "host_key", "is not a usable OpenSSH public key line ('ssh-ed25519 AAAA… comment'): "
-                        + e.getMessage());
-                return Optional.empty();
-            }
-        }
-        Optional<Path> knownHosts = node.has("known_hosts") ? file(where, node, "known_hosts")
-                : Optional.ofNullable(defaults.knownHosts());
-        if (knownHosts.isEmpty()) {
-            if (!node.has("known_hosts")) {
-                problem(where, "host_key", "is missing: pin the host's key with host_key (a line of its "
-                        + "ssh_host_ed25519_key.pub) or known_hosts (a file); Testbed never trusts an unknown key");
-            }
-            return Optional.empty();
-        }
-        try {
-            Optional<String> line = KnownHosts.find(knownHosts.get(), address, port);
-            if (line.isEmpty()) {
-                problem(where, "known_hosts", knownHosts.get() + " has no key for '"
-                        + KnownHosts.hostName(address, port) + "'; add one (ssh-keyscan -p " + port + " " + address
-                        + ", checked against the host's console) or set host_key");
-                return Optional.empty();
-            }
-            return Optional.of(PinnedHostKey.parse(line.get()));
-        } catch (IOException e) {
-            problem(where, "known_hosts", knownHosts.get() + " cannot be read: " + e);
-        } catch (IllegalArgumentException e) {
-            problem(where, "known_hosts", knownHosts.get() + " holds an unusable key for '"
-                    + KnownHosts.hostName(address, port) + "': " + e.getMessage());
-        }
-        return Optional.empty();
     }
 
     private Set<String> roles(String where, JsonNode node) {
@@ -307,53 +261,6 @@ public final class InventoryReader {
         return Optional.of((int) value);
     }
 
-    private Optional<Path> privateKey(String where, JsonNode node) {
-        Optional<Path> file = file(where, node, "private_key");
-        if (file.isEmpty()) {
-            return file;
-        }
-        Path key = file.get();
-        try {
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(key);
-            Set<PosixFilePermission> open = Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-                    PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-                    PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
-            if (mode.stream().anyMatch(open::contains)) {
-                problem(where, "private_key", key + " must be readable by its owner only (0600), was "
-                        + octal(mode) + " (" + PosixFilePermissions.toString(mode) + "); run chmod 600 " + key);
-                return Optional.empty();
-            }
-        } catch (UnsupportedOperationException e) {
-            return file; // no POSIX permissions on this file system: nothing to check
-        } catch (IOException e) {
-            problem(where, "private_key", key + " cannot be inspected: " + e);
-            return Optional.empty();
-        }
-        return file;
-    }
-
-    private Optional<Path> file(String where, JsonNode node, String field) {
-        Optional<String> text = scalar(where, node, field);
-        if (text.isEmpty()) {
-            return Optional.empty();
-        }
-        String raw = text.get().strip();
-        Path path = raw.equals("~") || raw.startsWith("~/")
-                ? Path.of(System.getProperty("user.home")).resolve(raw.substring(Math.min(2, raw.length())))
-                : baseDir.resolve(raw);
-        path = path.normalize();
-        if (!Files.exists(path)) {
-            problem(where, field, path + " does not exist" + (raw.equals(path.toString()) ? ""
-                    : " ('" + raw + "' resolved against " + baseDir + ")"));
-            return Optional.empty();
-        }
-        if (!Files.isRegularFile(path)) {
-            problem(where, field, path + " is not a regular file");
-            return Optional.empty();
-        }
-        return Optional.of(path);
-    }
-
     private Optional<String> text(String where, JsonNode node, String field, Pattern rule, String what) {
         return text(where, node, field, rule, what, "");
     }
@@ -366,18 +273,6 @@ public final class InventoryReader {
         }
         if (!value.isValueNode() || value.isNull() || !rule.matcher(value.asText()).matches()) {
             problem(where, fieldPrefix + field, "must be " + what + " (" + rule + "), was " + show(value));
-            return Optional.empty();
-        }
-        return Optional.of(value.asText());
-    }
-
-    private Optional<String> scalar(String where, JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null) {
-            return Optional.empty();
-        }
-        if (!value.isValueNode() || value.isNull() || value.asText().isBlank()) {
-            problem(where, field, "must be a non-empty string, was " + show(value));
             return Optional.empty();
         }
         return Optional.of(value.asText());
@@ -403,20 +298,12 @@ public final class InventoryReader {
         problems.add(line.append(rule).toString());
     }
 
-    private static String octal(Set<PosixFilePermission> mode) {
-        int bits = 0;
-        for (PosixFilePermission p : mode) {
-            bits |= 1 << (8 - p.ordinal());
-        }
-        return String.format("%04o", bits);
-    }
-
-    private static String show(JsonNode value) {
+    static String show(JsonNode value) {
         return value.isValueNode() && !value.isNull() ? (value.isNumber() ? value.asText() : "'" + value.asText() + "'")
                 : kind(value);
     }
 
-    private static String kind(JsonNode node) {
+    static String kind(JsonNode node) {
         if (node.isArray()) {
             return "a list";
         }
