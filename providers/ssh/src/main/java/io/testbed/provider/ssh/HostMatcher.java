@@ -107,6 +107,10 @@ public final class HostMatcher {
 
     private List<Match> search(List<MachineRequest> requests, List<List<Integer>> among, int limit,
             Candidates candidates) {
+        Explainer hall = new Explainer(inventory.source(), inventory.hosts(), requests, among, List.of());
+        if (hall.sharedTooFew().isPresent()) {
+            return List.of(); // some machines share fewer hosts than they are: no need to search
+        }
         try {
             return new Search(inventory.hosts(), requests, among).run(limit);
         } catch (Search.GaveUp e) {

@@ -104,4 +104,39 @@ class HostMatcherScaleTest {
                 .hasSize(labelToNetwork.size());
         assertThat(match.networks()).isEqualTo(labelToNetwork);
     }
+
+    @Test
+    void givesUpOnAHopelessSearchAndStillExplains() {
+        // 13 machines for 12 interchangeable hosts, hidden among 15 machines for 15 hosts: too many machines to check
+        // every subset up front, and 12! ways to try; the search stops after its step budget
+        List<InventoryHost> hosts = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            hosts.add(host("a-" + i).roles("a").build());
+        }
+        List<MachineRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 13; i++) {
+            requests.add(MachineRequest.of("m" + i).withRoles("a"));
+        }
+        for (int i = 1; i <= 3; i++) {
+            hosts.add(host("other-" + i).build());
+        }
+        requests.add(MachineRequest.of("x1"));
+        requests.add(MachineRequest.of("x2"));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> new HostMatcher(new Inventory("lab.yaml", hosts)).match(requests))
+                .isInstanceOf(NoMatchException.class)
+                .hasMessageStartingWith("Matching gave up after 50000 steps without finding an assignment: the requests "
+                        + "leave many hosts that almost fit; add requirements or roles that narrow the candidates."
+                        + System.lineSeparator() + "No inventory hosts fit the requested machines (inventory lab.yaml, "
+                        + "15 hosts):")
+                .hasMessageContaining("  m12 (roles a): candidates a-0, a-1, a-2, a-3, a-4, a-5, a-6, a-7, a-8, a-9, "
+                        + "a-10, a-11" + System.lineSeparator() + "    other-1: lacks role a (has none)");
+        System.out.printf("13 of 15 machines for 12 of 15 hosts: gave up in %.1f ms%n",
+                (System.nanoTime() - start) / 1e6);
+        // with 12 machines or fewer the subsets are checked first: no search at all
+        assertThatThrownBy(() -> new HostMatcher(new Inventory("lab.yaml", hosts.subList(1, 13)))
+                .match(requests.subList(0, 12)))
+                .hasMessageContaining("m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11 can only use a-1, a-2, a-3, "
+                        + "a-4, a-5, a-6, a-7, a-8, a-9, a-10, a-11 between them (12 machines, 11 hosts)");
+    }
 }
