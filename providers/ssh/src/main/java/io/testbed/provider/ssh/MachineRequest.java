@@ -29,6 +29,11 @@ public record MachineRequest(String name, List<Requirement> requirements, Set<St
         if (!Problems.NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("machine request name " + Problems.NAME_RULE + ", was '" + name + "'");
         }
+        for (String role : roles) {
+            if (!Problems.NAME.matcher(role).matches()) {
+                throw new IllegalArgumentException("machine '" + name + "': role '" + role + "' " + Problems.NAME_RULE);
+            }
+        }
         for (String network : networks) {
             if (network.isBlank()) {
                 throw new IllegalArgumentException("machine '" + name + "': network labels must not be blank");

@@ -123,5 +123,9 @@ class RequirementTest {
         assertThat(MachineRequest.of("any").describe()).isEqualTo("any host");
         assertThatThrownBy(() -> MachineRequest.of("Web")).hasMessage(
                 "machine request name must match [a-z][a-z0-9-]{0,30} (a lower-case DNS label), was 'Web'");
+        assertThatThrownBy(() -> MachineRequest.of("web").withRoles("Front End")).hasMessage(
+                "machine 'web': role 'Front End' must match [a-z][a-z0-9-]{0,30} (a lower-case DNS label)");
+        assertThatThrownBy(() -> MachineRequest.of("web").withNetworks(" ")).hasMessage(
+                "machine 'web': network labels must not be blank");
     }
 }
