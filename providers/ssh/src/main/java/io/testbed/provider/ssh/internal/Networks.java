@@ -16,6 +16,9 @@ import java.util.TreeMap;
  */
 public final class Networks {
 
+    /** The one way to carry no labels: map nothing. */
+    private static final List<Map<String, String>> NO_LABELS = List.of(Map.of());
+
     private Networks() {}
 
     /** How many NICs a request needs per requested label, labels sorted. */
@@ -36,12 +39,41 @@ public final class Networks {
      */
     public static List<Map<String, String>> extensions(InventoryHost host, Map<String, Integer> counts,
             Map<String, String> mapped, Set<String> taken, boolean firstOnly) {
+        return extensions(HostNics.of(host), counts, mapped, taken, firstOnly);
+    }
+
+    /** A host's NIC counts per network, computed once for the many checks of a search. */
+    public record HostNics(List<String> networks, Map<String, Integer> counts) {
+        public HostNics {
+            networks = List.copyOf(networks);
+            counts = Map.copyOf(counts);
+        }
+
+        /** The NICs of {@code host}, networks sorted. */
+        public static HostNics of(InventoryHost host) {
+            Map<String, Integer> counts = new TreeMap<>();
+            host.nics().forEach(nic -> counts.merge(nic.network(), 1, Integer::sum));
+            return new HostNics(List.copyOf(counts.keySet()), counts);
+        }
+
+        /** How many NICs are on {@code network}. */
+        public int on(String network) {
+            return counts.getOrDefault(network, 0);
+        }
+    }
+
+    /** As {@link #extensions(InventoryHost, Map, Map, Set, boolean)} for precomputed NICs. */
+    public static List<Map<String, String>> extensions(HostNics host, Map<String, Integer> counts,
+            Map<String, String> mapped, Set<String> taken, boolean firstOnly) {
+        if (counts.isEmpty()) {
+            return NO_LABELS;
+        }
         List<String> unmapped = new ArrayList<>();
         for (Map.Entry<String, Integer> need : counts.entrySet()) {
             String target = mapped.get(need.getKey());
             if (target == null) {
                 unmapped.add(need.getKey());
-            } else if (host.nicsOn(target) < need.getValue()) {
+            } else if (host.on(target) < need.getValue()) {
                 return List.of();
             }
         }
@@ -50,7 +82,7 @@ public final class Networks {
         return ways;
     }
 
-    private static boolean extend(InventoryHost host, Map<String, Integer> counts, List<String> unmapped, int index,
+    private static boolean extend(HostNics host, Map<String, Integer> counts, List<String> unmapped, int index,
             Map<String, String> chosen, Set<String> taken, boolean firstOnly, List<Map<String, String>> ways) {
         if (index == unmapped.size()) {
             ways.add(Map.copyOf(chosen));
@@ -58,7 +90,7 @@ public final class Networks {
         }
         String label = unmapped.get(index);
         for (String network : host.networks()) {
-            if (taken.contains(network) || chosen.containsValue(network) || host.nicsOn(network) < counts.get(label)) {
+            if (taken.contains(network) || chosen.containsValue(network) || host.on(network) < counts.get(label)) {
                 continue;
             }
             chosen.put(label, network);

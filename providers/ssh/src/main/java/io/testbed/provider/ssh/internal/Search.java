@@ -26,6 +26,7 @@ public final class Search {
     private final List<InventoryHost> hosts;
     private final List<MachineRequest> requests;
     private final List<List<Integer>> candidates;
+    private final List<Networks.HostNics> nics;
     private final List<Map<String, Integer>> counts = new ArrayList<>();
     private final int[] assigned;
     private final boolean[] used;
@@ -43,6 +44,7 @@ public final class Search {
         this.hosts = hosts;
         this.requests = requests;
         this.candidates = candidates;
+        this.nics = hosts.stream().map(Networks.HostNics::of).toList();
         requests.forEach(request -> counts.add(Networks.counts(request.networks())));
         this.assigned = new int[requests.size()];
         this.used = new boolean[hosts.size()];
@@ -104,7 +106,7 @@ public final class Search {
             return false;
         }
         for (int host : bestViable) {
-            for (Map<String, String> extension : Networks.extensions(hosts.get(host), counts.get(best), mapping,
+            for (Map<String, String> extension : Networks.extensions(nics.get(host), counts.get(best), mapping,
                     taken, false)) {
                 assigned[best] = host;
                 used[host] = true;
@@ -159,7 +161,7 @@ public final class Search {
     private boolean someNetworkHolds(Set<Integer> hosts, int needed) {
         Map<String, Integer> hostsOn = new HashMap<>();
         for (int host : hosts) {
-            for (String network : this.hosts.get(host).networks()) {
+            for (String network : nics.get(host).networks()) {
                 if (!taken.contains(network) && hostsOn.merge(network, 1, Integer::sum) >= needed) {
                     return true;
                 }
@@ -171,7 +173,7 @@ public final class Search {
     private List<Integer> viable(int request) {
         List<Integer> viable = new ArrayList<>();
         for (int host : candidates.get(request)) {
-            if (!used[host] && !Networks.extensions(hosts.get(host), counts.get(request), mapping, taken, true)
+            if (!used[host] && !Networks.extensions(nics.get(host), counts.get(request), mapping, taken, true)
                     .isEmpty()) {
                 viable.add(host);
             }
