@@ -8,10 +8,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.TestbedException;
 import io.testbed.core.spi.Transport;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,28 +52,17 @@ import org.apiguardian.api.API;
 @API(status = API.Status.EXPERIMENTAL)
 public final class TransportMachine implements Machine, AutoCloseable {
 
-    /** How long to keep killing a command, until its channel closes, after deciding to kill it. */
-    static final Duration KILL_GRACE = Duration.ofSeconds(10);
-    /** How long to wait for a command's channel to close after a kill round before searching again. */
-    static final Duration KILL_ROUND = Duration.ofMillis(500);
-    /** {@link #killTree} outcome: processes of the command were killed and its channel closed. */
-    static final String KILLED = "was killed";
-    /** {@link #killTree} outcome: the command ended before any process of it was found. */
-    static final String ALREADY_FINISHED = "had already finished";
     /** Time limit of the small helper commands (kill, settings). */
     static final Duration HELPER_TIMEOUT = Duration.ofSeconds(60);
-    /** Per-attempt connect timeout of {@link #waitForPort}. */
-    static final Duration PORT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
-    /** Pause between attempts of {@link #waitForPort}. */
-    static final Duration PORT_POLL_INTERVAL = Duration.ofMillis(100);
 
     private final String name;
     private final Set<String> roles;
     private final Map<String, String> properties;
     private final Map<String, InetAddress> addresses;
-    private final InetAddress probeAddress;
     private final Transport transport;
     private final CommandLog log;
+    private final ProcessKiller killer;
+    private final PortProbe portProbe;
     private final SettingsLedger ledger = new SettingsLedger();
     private final AtomicInteger jobIds = new AtomicInteger();
     private final List<RemoteJob> jobs = new ArrayList<>();
@@ -86,10 +72,11 @@ public final class TransportMachine implements Machine, AutoCloseable {
         this.roles = Set.copyOf(b.roles);
         this.properties = Map.copyOf(b.properties);
         this.addresses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.addresses));
-        this.probeAddress = b.probeAddress != null ? b.probeAddress
-                : addresses.values().stream().findFirst().orElse(null);
         this.transport = b.transport;
         this.log = b.log;
+        this.killer = new ProcessKiller(name, transport, log);
+        this.portProbe = new PortProbe(name, b.probeAddress != null ? b.probeAddress
+                : addresses.values().stream().findFirst().orElse(null), log);
     }
 
     /**
@@ -280,54 +267,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
 
     @Override
     public void waitForPort(int port, Duration timeout) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port (" + port + ") must be between 1 and 65535");
-        }
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout (" + timeout + ") must be positive");
-        }
-        if (probeAddress == null) {
-            throw new TestbedException("Machine '" + name + "' has no address the test JVM can reach, so"
-                    + " waitForPort(" + port + ") cannot connect; give it a network or a probe address");
-        }
-        long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
-        IOException last = null;
-        int attempts = 0;
-        while (true) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0 && attempts > 0) {
-                break;
-            }
-            attempts++;
-            int connectMillis = (int) Math.max(1, Math.min(PORT_CONNECT_TIMEOUT.toMillis(),
-                    TimeUnit.NANOSECONDS.toMillis(Math.max(remaining, 0))));
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(probeAddress, port), connectMillis);
-                log.record(name, "waitForPort", "open", elapsed(start), Optional.empty(), List.of(),
-                        probeAddress.getHostAddress() + ":" + port);
-                return;
-            } catch (IOException e) {
-                last = e;
-            }
-            long pause = Math.min(PORT_POLL_INTERVAL.toNanos(), deadline - System.nanoTime());
-            if (pause > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(pause);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new TestbedException("Interrupted while waiting for port " + port + " of machine '" + name
-                            + "'", e);
-                }
-            }
-        }
-        log.record(name, "waitForPort", "timeout", elapsed(start), Optional.empty(), List.of(),
-                probeAddress.getHostAddress() + ":" + port);
-        throw new TestbedException("Port " + port + " of machine '" + name + "' (" + probeAddress.getHostAddress()
-                + ") did not accept a TCP connection within " + timeout.toMillis() + " ms (" + attempts
-                + " attempts, last error: " + last + "). Check that the service started and listens on that"
-                + " address (e.g. run 'netstat -ltn' on the machine), or raise the timeout if it starts slowly.");
+        portProbe.await(port, timeout);
     }
 
     /**
@@ -371,21 +311,21 @@ public final class TransportMachine implements Machine, AutoCloseable {
             try {
                 status = execution.exitStatus().get(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                String aftermath = killTree(execution, runId);
-                if (aftermath.equals(ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
+                String aftermath = killer.killTree(execution, runId);
+                if (aftermath.equals(ProcessKiller.ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
                     status = execution.exitStatus().join(); // it ended just as the timeout elapsed: keep its result
                 } else {
                     log.record(name, kind, "timeout", elapsed(start), options.workDir(), options.env().keySet(),
                             display);
                     throw new CommandTimeoutException(name, display, options.timeout(), text(execution.stdout()),
-                            ShellScripts.userStderr(text(execution.stderr())), aftermath.equals(KILLED)
+                            ShellScripts.userStderr(text(execution.stderr())), aftermath.equals(ProcessKiller.KILLED)
                                     ? "was killed with everything it started; raise RunOptions.timeout if it needs"
                                             + " longer"
                                     : aftermath);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                String aftermath = killTree(execution, runId);
+                String aftermath = killer.killTree(execution, runId);
                 log.record(name, kind, "interrupted", elapsed(start), options.workDir(), options.env().keySet(),
                         display);
                 throw new TestbedException("Interrupted while '" + display + "' ran on machine '" + name + "'; it "
@@ -394,7 +334,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 TestbedException cause = Transport.Execution.unwrap(e, transport.target());
                 log.record(name, kind, "error: " + cause.getMessage(), elapsed(start), options.workDir(),
                         options.env().keySet(), display);
-                killOrphan(runId);
+                killer.killOrphan(runId);
                 throw new TestbedException("'" + display + "' on machine '" + name + "' did not complete: "
                         + cause.getMessage(), cause);
             }
@@ -419,77 +359,9 @@ public final class TransportMachine implements Machine, AutoCloseable {
         }
     }
 
-    /**
-     * Kills every process of a running execution and waits for its end. Returns what happened, completing
-     * "the command …": {@code was killed}, {@code had already finished}, or why it could not be killed.
-     *
-     * <p>Searches and kills in rounds until the channel closes: a command whose channel was just opened may not
-     * have started on the machine yet, so the first round can find nothing.
-     */
-    String killTree(Transport.Execution execution, String runId) {
-        long deadline = System.nanoTime() + KILL_GRACE.toNanos();
-        int rounds = 0;
-        boolean found = false;
-        while (!execution.exitStatus().isDone()) {
-            if (System.nanoTime() > deadline) {
-                execution.close();
-                return found ? "was sent SIGKILL but its channel did not close within " + KILL_GRACE.toSeconds()
-                        + " s (run " + runId + ")"
-                        : "may still be running: no process of it (environment TESTBED_RUN=" + runId + ") was found"
-                                + " within " + KILL_GRACE.toSeconds() + " s, so it could not be killed (is /proc"
-                                + " mounted, and grep installed on the machine?)";
-            }
-            rounds++;
-            try {
-                found |= !killRound(runId, "run " + runId).isEmpty();
-            } catch (TestbedException e) {
-                return "may still be running: killing it (run " + runId + ") failed: " + e.getMessage();
-            }
-            try {
-                execution.exitStatus().get(Math.min(KILL_ROUND.toNanos() * rounds,
-                        Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                // not closed yet: search again
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return found ? "was sent SIGKILL" : "may still be running: interrupted while killing it";
-            } catch (ExecutionException e) {
-                return "was killed (its connection broke meanwhile)";
-            }
-        }
-        return found ? KILLED : ALREADY_FINISHED;
-    }
-
-    /**
-     * Best effort after a command's connection broke: its processes may still run on the machine (an SSH host
-     * keeps them; a reverted VM does not), so kill them over a fresh connection. Never throws.
-     */
-    void killOrphan(String runId) {
-        try {
-            killRound(runId, "leftovers of run " + runId);
-        } catch (RuntimeException e) {
-            // logged by killRound; best effort
-        }
-    }
-
-    /**
-     * Runs the kill script for {@code runId} once and logs it as {@code what}. Returns the pids it killed, empty
-     * when it found none.
-     *
-     * @throws RuntimeException what the transport threw (logged first)
-     */
-    private String killRound(String runId, String what) {
-        long start = System.nanoTime();
-        try {
-            Transport.Outcome outcome = transport.run(ShellScripts.killScript(runId), null, HELPER_TIMEOUT);
-            String killed = text(outcome.stdout()).strip();
-            log.record(name, "kill", outcome.timedOut() ? "timeout" : "exit=" + outcome.exitStatus(),
-                    elapsed(start), Optional.empty(), List.of(), what + (killed.isEmpty() ? "" : ": pids " + killed));
-            return killed;
-        } catch (RuntimeException e) {
-            log.record(name, "kill", "error: " + e.getMessage(), elapsed(start), Optional.empty(), List.of(), what);
-            throw e;
-        }
+    /** Kills the processes of this machine's commands. */
+    ProcessKiller killer() {
+        return killer;
     }
 
     CommandLog log() {

@@ -1,16 +1,14 @@
 package io.testbed.core.prefix;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.support.AtomicFiles;
+import io.testbed.core.internal.support.FileModes;
+import io.testbed.core.internal.support.Json;
 import io.testbed.core.ssh.SshKeys;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.UUID;
@@ -30,8 +28,7 @@ import java.util.UUID;
  */
 public final class Prefix {
 
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule()).registerModule(new Jdk8Module())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.mapper();
     private static final String METADATA = "prefix.json";
 
     private final Path dir;
@@ -55,10 +52,10 @@ public final class Prefix {
             Files.createDirectory(dir);
             for (Path sub : new Path[] {dir, dir.resolve("logs"), dir.resolve("disks")}) {
                 Files.createDirectories(sub);
-                Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxr-xr-x"));
+                Files.setPosixFilePermissions(sub, FileModes.READABLE_DIRECTORY);
             }
-            Files.createDirectory(dir.resolve("keys"), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir.resolve("keys"),
+                    PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
         } catch (IOException e) {
             throw new TestbedException("Cannot create prefix directory " + dir + ": " + e
                     + "; check that testbed.prefix.root points to a writable directory", e);
@@ -130,14 +127,8 @@ public final class Prefix {
     /** Writes an auxiliary JSON document (resources, spec) next to the metadata, atomically. */
     public void writeJson(String fileName, Object value) {
         Path target = dir.resolve(fileName);
-        Path temp = dir.resolve(fileName + ".tmp");
         try {
-            JSON.writeValue(temp.toFile(), value);
-            try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.writeJson(target, value);
         } catch (IOException e) {
             throw new TestbedException("Cannot write " + target + ": " + e, e);
         }

@@ -2,10 +2,11 @@ package io.testbed.core.spi;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.support.AtomicFiles;
+import io.testbed.core.internal.support.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
@@ -15,7 +16,7 @@ import java.util.Optional;
  */
 public final class Owners {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Path dir;
 
@@ -38,10 +39,7 @@ public final class Owners {
     public void register(Owner owner) {
         try {
             Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, owner.shortId(), ".tmp");
-            JSON.writeValue(temp.toFile(), owner);
-            Files.move(temp, file(owner.shortId()), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeDurably(file(owner.shortId()), JSON.writeValueAsBytes(owner));
         } catch (IOException e) {
             throw new TestbedException("Cannot register owner in " + dir + ": " + e
                     + "; check that the directory is writable (testbed.lease.dir)", e);

@@ -1,6 +1,7 @@
 package io.testbed.core.ssh;
 
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.support.FileModes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ public final class SshKeys {
                     + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(pair.getPublic()))
                     + " " + comment;
             Files.createDirectories(base.getParent());
-            Files.createFile(base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(base, PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_FILE));
             Files.writeString(base, privatePem, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
             Files.writeString(publicKey, publicLine + "\n", StandardCharsets.US_ASCII);
         } catch (IOException e) {

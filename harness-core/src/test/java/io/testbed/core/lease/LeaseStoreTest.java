@@ -81,7 +81,10 @@ class LeaseStoreTest {
         assertThat(other.list()).isEqualTo(leases);
         assertThat(Files.readString(storeDir.resolve(LeaseStore.INDEX_FILE))).contains("\"version\" : 1",
                 "\"subnet\" : \"198.19.240.0/24\"", "\"prefixId\" : \"" + a.prefixId() + "\"", "\"pidStartTime\"");
-        assertThat(storeDir.resolve(LeaseStore.INDEX_FILE + ".tmp")).doesNotExist();
+        try (var files = Files.list(storeDir)) {
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder(
+                    LeaseStore.INDEX_FILE, "leases.lock"); // no temporary file left behind
+        }
         assertThat(subnets(other.acquire(a, 1))).containsExactly("198.19.242.0/24");
     }
 
