@@ -102,15 +102,16 @@ public final class Engine {
      * phase and the console tail.
      *
      * @param progress called with every journal event as it happens (progress output); may be a no-op
-     * @return the live environment; the caller must {@link Environment#close() close} it
+     * @return the handle of the live environment: its {@link EnvironmentHandle#environment() environment} is what
+     *         tests use; the caller must {@link EnvironmentHandle#close() close} the handle
      * @throws InvalidSpecException  when the spec breaks a rule (nothing was created)
      * @throws ProvisioningException when provisioning failed (everything was rolled back)
      */
-    public Environment provision(EnvironmentSpec spec, Consumer<JournalEvent> progress) {
+    public EnvironmentHandle provision(EnvironmentSpec spec, Consumer<JournalEvent> progress) {
         validate(spec);
         Prefix prefix = Prefix.create(config.prefixRoot(), spec.name());
         Journal journal = Journal.open(prefix.journalFile());
         journal.addListener(progress);
-        return new Provisioning(this, spec, prefix, journal).run();
+        return new EnvironmentHandle(new Provisioning(this, spec, prefix, journal).run());
     }
 }

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
 
-/** A provisioned environment, handed out by {@link Engine#provision}. Thread-safe. */
+/** A provisioned environment as tests see it; its owner holds the {@link EnvironmentHandle}. Thread-safe. */
 final class LiveEnvironment implements Environment {
 
     private final EnvironmentSpec spec;
@@ -183,8 +183,8 @@ final class LiveEnvironment implements Environment {
         }
     }
 
-    @Override
-    public void close() {
+    /** Tears everything down and releases the leases; idempotent. Called by {@link EnvironmentHandle#close()}. */
+    void tearDown() {
         synchronized (this) {
             if (closed) {
                 return;

@@ -65,7 +65,7 @@ final class Provisioning {
         return new ProviderContext(null, null, null, config.asMap());
     }
 
-    Environment run() {
+    LiveEnvironment run() {
         Instant start = Instant.now();
         journal.record("environment.provision", "environment " + spec.name(), "started",
                 Map.of("prefix", prefix.dir().toString(), "machines", spec.machines().size(),

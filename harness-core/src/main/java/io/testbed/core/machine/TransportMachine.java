@@ -7,6 +7,7 @@ import io.testbed.core.Job;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.MachineControl;
 import io.testbed.core.spi.Transport;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -49,8 +50,8 @@ import org.apiguardian.api.API;
  * <p>Lifecycle: built by a provider once its transport answers; the machine owns the transport and
  * {@link #close()} closes it. Thread-safe.
  */
-@API(status = API.Status.EXPERIMENTAL)
-public final class TransportMachine implements Machine, AutoCloseable {
+@API(status = API.Status.INTERNAL)
+public final class TransportMachine implements Machine, MachineControl, AutoCloseable {
 
     /** Time limit of the small helper commands (kill, settings). */
     static final Duration HELPER_TIMEOUT = Duration.ofSeconds(60);
@@ -67,7 +68,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
     private final AtomicInteger jobIds = new AtomicInteger();
     private final List<RemoteJob> jobs = new ArrayList<>();
 
-    private TransportMachine(Builder b) {
+    TransportMachine(TransportMachineBuilder b) {
         this.name = b.name;
         this.roles = Set.copyOf(b.roles);
         this.properties = Map.copyOf(b.properties);
@@ -84,8 +85,8 @@ public final class TransportMachine implements Machine, AutoCloseable {
      *
      * @throws IllegalArgumentException when the name is blank
      */
-    public static Builder builder(String name, Transport transport) {
-        return new Builder(name, transport);
+    public static TransportMachineBuilder builder(String name, Transport transport) {
+        return new TransportMachineBuilder(name, transport);
     }
 
     @Override
@@ -383,74 +384,5 @@ public final class TransportMachine implements Machine, AutoCloseable {
 
     static Duration elapsed(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
-    }
-
-    /** Builder for {@link TransportMachine}; each setter validates at once. */
-    public static final class Builder {
-        private final String name;
-        private final Transport transport;
-        private Set<String> roles = Set.of();
-        private Map<String, String> properties = Map.of();
-        private final Map<String, InetAddress> addresses = new LinkedHashMap<>();
-        private InetAddress probeAddress;
-        private CommandLog log = CommandLog.disabled();
-
-        private Builder(String name, Transport transport) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("machine name (" + name + ") must not be blank");
-            }
-            this.name = name;
-            this.transport = Objects.requireNonNull(transport, "transport");
-        }
-
-        /** The machine's roles. */
-        public Builder roles(Set<String> roles) {
-            this.roles = Set.copyOf(roles);
-            return this;
-        }
-
-        /** The machine's free-form properties. */
-        public Builder properties(Map<String, String> properties) {
-            this.properties = Map.copyOf(properties);
-            return this;
-        }
-
-        /** Adds the machine's address on a network; the first one added is also the default probe address. */
-        public Builder address(String network, InetAddress address) {
-            if (network == null || network.isBlank()) {
-                throw new IllegalArgumentException("network name (" + network + ") must not be blank");
-            }
-            Objects.requireNonNull(address, "address on network " + network);
-            if (addresses.putIfAbsent(network, address) != null) {
-                throw new IllegalArgumentException("machine '" + name + "' already has an address on network '"
-                        + network + "' (" + addresses.get(network).getHostAddress() + ")");
-            }
-            return this;
-        }
-
-        /** Adds several network addresses in iteration order; see {@link #address}. */
-        public Builder addresses(Map<String, InetAddress> addresses) {
-            addresses.forEach(this::address);
-            return this;
-        }
-
-        /**
-         * The address {@link Machine#waitForPort} connects to, when it is not the first network address (e.g. an
-         * SSH host reached on 127.0.0.1, a container's published address).
-         */
-        public Builder probeAddress(InetAddress probeAddress) {
-            this.probeAddress = Objects.requireNonNull(probeAddress, "probeAddress");
-            return this;
-        }
-
-        /** The environment's command log (default: none). */
-        public Builder commandLog(CommandLog log) {
-            this.log = Objects.requireNonNull(log, "commandLog");
-            return this;
-        }
-
-        public TransportMachine build() {
-            return new TransportMachine(this);
-        }
     }
 }

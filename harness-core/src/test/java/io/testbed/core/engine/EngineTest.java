@@ -56,7 +56,8 @@ class EngineTest {
         RecordingProvider provider = new RecordingProvider(Set.of());
         Engine engine = Engine.withProviders(config(), List.of(provider));
         List<JournalEvent> progress = new ArrayList<>();
-        Environment environment = engine.provision(cluster(), progress::add);
+        EnvironmentHandle handle = engine.provision(cluster(), progress::add);
+        Environment environment = handle.environment();
 
         assertThat(environment.machines()).extracting(Machine::name).containsExactly("web", "db", "cache");
         assertThat(environment.machines("backend&!fast")).extracting(Machine::name).containsExactly("db");
@@ -66,8 +67,9 @@ class EngineTest {
         assertThat(LeaseStore.fromConfiguration(config().asMap()).list()).hasSize(2);
 
         environment.revert(Environment.BASELINE);
-        environment.close();
-        environment.close();
+        handle.resetMachines();
+        handle.close();
+        handle.close(); // idempotent
 
         assertThat(provider.calls).containsExactly("open",
                 "network.create lan 198.19.200.0/24", "network.create wan 198.19.201.0/24",
@@ -75,6 +77,8 @@ class EngineTest {
                 "machine.create cache", "machine.start cache",
                 "snapshot web baseline", "snapshot db baseline", "snapshot cache baseline",
                 "revert web baseline", "revert db baseline", "revert cache baseline",
+                "jobs.kill web", "settings.restore web", "jobs.kill db", "settings.restore db",
+                "jobs.kill cache", "settings.restore cache",
                 "machine.stop cache", "machine.destroy cache", "machine.stop db", "machine.destroy db",
                 "machine.stop web", "machine.destroy web",
                 "network.destroy wan", "network.destroy lan", "close");

@@ -1,8 +1,8 @@
 package io.testbed.junit.internal;
 
-import io.testbed.core.Environment;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
@@ -231,15 +231,19 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
             return Optional.ofNullable(resource);
         }
 
+        /** Releases the environment (tears it down or keeps it) the first time; later calls do nothing. */
         @Override
         public void close() {
-            EnvironmentResource toClose;
+            EnvironmentResource toRelease;
             synchronized (this) {
+                if (closed) {
+                    return;
+                }
                 closed = true;
-                toClose = resource;
+                toRelease = resource;
             }
-            if (toClose != null) {
-                toClose.close();
+            if (toRelease != null) {
+                toRelease.release();
             }
         }
     }
@@ -269,7 +273,7 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
         progress.print("provisioning for " + testClass.getSimpleName() + ": " + spec.machines().size()
                 + " machine(s) " + spec.machines().stream().map(MachineSpec::name).toList() + ", "
                 + spec.networks().size() + " network(s) " + spec.networks().stream().map(NetworkSpec::name).toList());
-        Environment environment = engine.provision(spec, progress);
+        EnvironmentHandle handle = engine.provision(spec, progress);
         try {
             Prefix prefix = topology.prefix().orElse(null);
             Revert revert = prefix == null ? Revert.AFTER_EACH_TEST : prefix.revert();
@@ -282,13 +286,13 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
                 };
             }
             Map<String, List<String>> collect = topology.collectPaths();
-            EnvironmentResource resource = new EnvironmentResource(testClass, spec, environment, revert, keep,
+            EnvironmentResource resource = new EnvironmentResource(testClass, spec, handle, revert, keep,
                     collect, out, progress);
-            owner.publishReportEntry("testbed.prefix", environment.prefixDir().toString());
+            owner.publishReportEntry("testbed.prefix", handle.environment().prefixDir().toString());
             return resource;
         } catch (RuntimeException | Error e) {
             try {
-                environment.close();
+                handle.close();
             } catch (RuntimeException teardown) {
                 e.addSuppressed(teardown);
             }

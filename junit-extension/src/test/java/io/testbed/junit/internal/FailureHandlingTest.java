@@ -130,7 +130,7 @@ class FailureHandlingTest {
                     .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
                     .contains(Map.of("testbed.kept", prefix.toString()));
         } finally {
-            ((ManagedEnvironment) KeptOnFailure.kept).delegate().close();
+            Outcomes.tearDownKept(KeptOnFailure.kept);
         }
         assertThat(LocalRecorder.events("kept-on-failure")).contains("machine web destroy", "network lan destroy");
         assertNothingLeaked();
@@ -171,7 +171,7 @@ class FailureHandlingTest {
             assertThat(kit.prefix(prefix).resolve(Owner.KEPT_MARKER)).exists();
             assertThat(LocalRecorder.live()).contains(prefix + " machine web");
         } finally {
-            ((ManagedEnvironment) FailsWithDefaultKeep.kept).delegate().close();
+            Outcomes.tearDownKept(FailsWithDefaultKeep.kept);
         }
         assertNothingLeaked();
     }

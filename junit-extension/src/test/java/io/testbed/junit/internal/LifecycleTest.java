@@ -388,16 +388,13 @@ class LifecycleTest {
     static class ClosesEnvironment {
         @Test
         void test(Environment env) {
-            env.close();
+            assertThat(env).isNotInstanceOf(AutoCloseable.class); // the engine's handle owns close(), tests do not
         }
     }
 
     @Test
     void testsCannotCloseTheEnvironment() {
-        EngineExecutionResults results = kit.run(ClosesEnvironment.class);
-        results.testEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(
-                instanceOf(UnsupportedOperationException.class), message("Environment 'closes-environment' belongs to "
-                        + "the Testbed extension, which tears it down after the test class; do not close it in a test"))));
+        assertAllSucceeded(kit.run(ClosesEnvironment.class), 1);
         assertThat(LocalRecorder.events("closes-environment")).containsOnlyOnce("machine web destroy");
         assertNothingLeaked();
     }

@@ -13,6 +13,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.TestNetwork;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
@@ -45,6 +46,7 @@ class DockerEnvironmentIT {
     @TempDir
     static Path temp;
 
+    private EnvironmentHandle handle;
     private Environment environment;
     private Machine web;
     private Machine db;
@@ -56,16 +58,17 @@ class DockerEnvironmentIT {
                 List.of(NetworkSpec.leased("lan"), new NetworkSpec("wan", NetworkMode.NAT, Optional.empty(), true, 0)),
                 List.of(container("web", "lan", "wan"), new MachineSpec("db", DockerProvider.NAME, "", 64, 96,
                         List.of("lan"), List.of(), Set.of("backend"), Map.of("docker.env.GREETING", "hi there"))));
-        environment = engine.provision(spec, event -> { });
+        handle = engine.provision(spec, event -> { });
+        environment = handle.environment();
         web = environment.machine("web");
         db = environment.machine("db");
     }
 
     @AfterAll
     void tearDown() {
-        if (environment != null) {
+        if (handle != null) {
             String prefixId = Prefix.open(environment.prefixDir()).id();
-            environment.close();
+            handle.close();
             assertThat(DockerTestSupport.leftovers(temp, prefixId)).as("objects left after close").isEmpty();
         }
     }
@@ -211,7 +214,7 @@ class DockerEnvironmentIT {
         String changed = before.equals("1") ? "0" : "1";
         web.setSysctl("net.ipv4.ip_forward", changed);
         assertThat(web.run("cat /proc/sys/net/ipv4/ip_forward").stdout().strip()).isEqualTo(changed);
-        web.restoreSettings();
+        handle.resetMachines();
         assertThat(web.run("cat /proc/sys/net/ipv4/ip_forward").stdout().strip()).isEqualTo(before);
         assertThat(web.run("echo 60 > /proc/sys/vm/swappiness").exitCode()).isNotZero();
     }

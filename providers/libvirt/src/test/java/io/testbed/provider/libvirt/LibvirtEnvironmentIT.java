@@ -8,6 +8,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LibvirtEnvironmentIT {
 
+    static EnvironmentHandle handle;
     static Environment environment;
     static Machine web;
     static Machine db;
@@ -45,18 +47,19 @@ class LibvirtEnvironmentIT {
                 new MachineSpec("db", "libvirt", "", 1, 256, List.of("lan"), List.of(new DiskSpec("data", 64)),
                         Set.of("backend"), Map.of())));
         Instant start = Instant.now();
-        environment = Engine.create(config).provision(spec,
+        handle = Engine.create(config).provision(spec,
                 event -> System.out.println("[testbed] " + event.type() + " " + event.subject() + " " + event.status()
                         + (event.durationMs() == null ? "" : " " + event.durationMs() + " ms")));
         System.out.println("[testbed] provisioned in " + Duration.between(start, Instant.now()).toMillis() + " ms");
+        environment = handle.environment();
         web = environment.machine("web");
         db = environment.machine("db");
     }
 
     @AfterAll
     static void teardown() {
-        if (environment != null) {
-            environment.close();
+        if (handle != null) {
+            handle.close();
         }
     }
 
