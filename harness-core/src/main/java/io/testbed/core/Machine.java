@@ -56,6 +56,19 @@ public interface Machine {
      */
     ExecResult run(String command, RunOptions options);
 
+    /**
+     * Runs {@code command} and requires exit status 0, the short form of
+     * {@code run(command, RunOptions.expectSuccess())} for steps that must work (set-up, writing files):
+     * {@code web.runOk("mkdir -p /srv/www")}.
+     *
+     * @return the result, whose exit code is 0
+     * @throws CommandFailedException  naming the command, its exit code, stdout and stderr when it is not 0
+     * @throws CommandTimeoutException when it outlives {@link RunOptions#DEFAULT_TIMEOUT}; the remote process is killed
+     */
+    default ExecResult runOk(String command) {
+        return run(command, RunOptions.expectSuccess());
+    }
+
     /** Starts {@code command} in the background; see {@link Job}. */
     default Job start(String command) {
         return start(command, RunOptions.defaults());

@@ -1,10 +1,9 @@
 package io.testbed.junit.internal;
 
 import static io.testbed.junit.TestbedAssertions.assertThat;
+import static io.testbed.junit.TestbedAssertions.fail;
 import static io.testbed.junit.internal.Outcomes.assertAllSucceeded;
 import static io.testbed.junit.internal.Outcomes.assertNothingLeaked;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
