@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
-import io.testbed.core.internal.support.Json;
+import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;

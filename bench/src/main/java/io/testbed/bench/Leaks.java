@@ -2,7 +2,7 @@ package io.testbed.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.testbed.core.internal.support.Json;
+import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.LocalCommand;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package io.testbed.bench;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.testbed.core.internal.support.Json;
+import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.testbed.core.internal.support.Json;
+import io.testbed.core.internal.json.Json;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.testbed.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.testbed.core.internal.support.Json;
+import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

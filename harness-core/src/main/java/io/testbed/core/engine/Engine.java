@@ -11,6 +11,7 @@ import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.Problems;
 import io.testbed.core.spi.Provider;
+import io.testbed.core.ssh.SshKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,6 +111,7 @@ public final class Engine {
     public EnvironmentHandle provision(EnvironmentSpec spec, Consumer<JournalEvent> progress) {
         validate(spec);
         Prefix prefix = Prefix.create(config.prefixRoot(), spec.name());
+        SshKeys.generate(prefix.keyFile(), "testbed-" + prefix.shortId());
         Journal journal = Journal.open(prefix.journalFile());
         journal.addListener(progress);
         return new EnvironmentHandle(new Provisioning(this, spec, prefix, journal).run());

@@ -5,7 +5,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.TestNetwork;
 import io.testbed.core.TestbedException;
 import io.testbed.core.spi.Owner;
-import io.testbed.core.spi.Owners;
+import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;

@@ -14,7 +14,7 @@ import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
 import io.testbed.core.spi.NetworkResource;
 import io.testbed.core.spi.Owner;
-import io.testbed.core.spi.Owners;
+import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.spi.Provider;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;

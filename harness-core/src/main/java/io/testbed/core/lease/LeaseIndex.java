@@ -3,7 +3,7 @@ package io.testbed.core.lease;
 import inet.ipaddr.Address;
 import io.testbed.core.internal.support.AtomicFiles;
 import io.testbed.core.internal.support.ExclusiveLock;
-import io.testbed.core.internal.support.Json;
+import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.testbed.core.lease;
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.internal.owner.OwnerLiveness;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spi.Owner;
 import java.nio.file.Path;
@@ -235,7 +236,7 @@ public final class LeaseStore {
 
     /** Why {@code lease} is stale, or empty when its holder is alive. */
     static Optional<String> staleReason(Lease lease) {
-        return Owner.deadReason(Path.of(lease.prefixPath()), lease.pid(), lease.pidStartTime());
+        return OwnerLiveness.deadReason(Path.of(lease.prefixPath()), lease.pid(), lease.pidStartTime());
     }
 
     private List<Lease> reclaim(List<Lease> leases) {

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testbed.core.TestbedException;
 import io.testbed.core.internal.support.AtomicFiles;
 import io.testbed.core.internal.support.FileModes;
-import io.testbed.core.internal.support.Json;
-import io.testbed.core.ssh.SshKeys;
+import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +28,9 @@ import java.util.UUID;
 public final class Prefix {
 
     private static final ObjectMapper JSON = Json.mapper();
+    /** A file in a prefix that marks its environment as deliberately kept after its JVM ended. */
+    public static final String KEPT_MARKER = "KEPT";
+
     private static final String METADATA = "prefix.json";
 
     private final Path dir;
@@ -40,7 +42,8 @@ public final class Prefix {
     }
 
     /**
-     * Creates a new prefix under {@code root} for the environment {@code name}, with a fresh uuid and key pair.
+     * Creates a new prefix under {@code root} for the environment {@code name}, with a fresh uuid and an empty keys
+     * directory (0700) for the key pair at {@link #keyFile()}, which the engine generates.
      *
      * @throws TestbedException when the directory cannot be created
      */
@@ -60,7 +63,6 @@ public final class Prefix {
             throw new TestbedException("Cannot create prefix directory " + dir + ": " + e
                     + "; check that testbed.prefix.root points to a writable directory", e);
         }
-        SshKeys.generate(dir.resolve("keys/id_ed25519"), "testbed-" + id.substring(0, 8));
         Prefix prefix = new Prefix(dir, new PrefixMetadata(id, name, ProcessHandle.current().pid(),
                 ProcessHandle.current().info().startInstant().orElse(Instant.now()), Instant.now()));
         prefix.writeMetadata();
@@ -119,9 +121,9 @@ public final class Prefix {
         return dir.resolve("journal.jsonl");
     }
 
-    /** The per-prefix SSH key pair. */
-    public SshKeys.KeyFiles keys() {
-        return SshKeys.read(dir.resolve("keys/id_ed25519"));
+    /** The per-prefix SSH private key (OpenSSH format, 0600); its public key is beside it with {@code .pub}. */
+    public Path keyFile() {
+        return dir.resolve("keys/id_ed25519");
     }
 
     /** Writes an auxiliary JSON document (resources, spec) next to the metadata, atomically. */

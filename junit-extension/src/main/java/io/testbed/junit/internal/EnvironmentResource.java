@@ -3,9 +3,9 @@ package io.testbed.junit.internal;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.engine.EnvironmentHandle;
+import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
-import io.testbed.core.spi.Owner;
 import io.testbed.junit.Keep;
 import io.testbed.junit.Revert;
 import java.io.IOException;
@@ -195,7 +195,7 @@ final class EnvironmentResource {
 
     /**
      * Tears the environment down, or keeps it per the {@link Keep} policy: then writes the
-     * {@value Owner#KEPT_MARKER} marker into the prefix so the reaper leaves it alone and prints how to reach each
+     * {@value Prefix#KEPT_MARKER} marker into the prefix so the reaper leaves it alone and prints how to reach each
      * machine. Called once, by {@link TestbedExtension.StoredEnvironment#close()}.
      */
     void release() {
@@ -208,7 +208,7 @@ final class EnvironmentResource {
 
     private void keepRunning() {
         Path prefix = environment.prefixDir();
-        Path marker = prefix.resolve(Owner.KEPT_MARKER);
+        Path marker = prefix.resolve(Prefix.KEPT_MARKER);
         String reason = keep == Keep.ALWAYS ? "keep = ALWAYS" : "a test failed and keep = ON_FAILURE";
         try {
             Files.writeString(marker, "Kept by " + testClass.getName() + " (" + reason + ") at " + Instant.now()

@@ -1,5 +1,6 @@
 package io.testbed.core.internal.support;
 
+import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

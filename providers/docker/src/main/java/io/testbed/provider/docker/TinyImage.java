@@ -3,7 +3,7 @@ package io.testbed.provider.docker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import io.testbed.core.TestbedException;
-import io.testbed.core.internal.support.Json;
+import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.provider.libvirt.template.Template;

@@ -101,7 +101,7 @@ final class LibvirtMachine implements MachineResource {
             }
             SeedIso seed = SeedIso.builder()
                     .hostname(name)
-                    .authorizedKey(prefix.keys().publicLine())
+                    .authorizedKey(SshKeys.read(prefix.keyFile()).publicLine())
                     .hostKey(hostKey)
                     .nics(nics)
                     .dnsServers(plan.nics().stream().map(NicPlan::gateway).distinct().toList())
@@ -123,7 +123,7 @@ final class LibvirtMachine implements MachineResource {
             SshTransport transport = SshTransport.builder()
                     .host(first.address().getHostAddress())
                     .user("root")
-                    .privateKey(prefix.keys().privateKey())
+                    .privateKey(SshKeys.read(prefix.keyFile()).privateKey())
                     .hostKey(seed.hostPublicKey())
                     .build();
             return new LibvirtMachine(libvirt, plan, prefix, files, consoleLog, transport);

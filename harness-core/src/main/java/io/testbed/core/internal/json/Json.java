@@ -1,4 +1,4 @@
-package io.testbed.core.internal.support;
+package io.testbed.core.internal.json;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +13,10 @@ import org.apiguardian.api.API;
  * unknown properties ignored on reading (so a newer writer's extra fields do not break an older reader).
  * {@link ObjectMapper} is thread-safe once configured, and building one is costly, so every class shares this one.
  * Never reconfigure it: take a {@link ObjectMapper#copy() copy} or a reader/writer for other settings.
+ *
+ * <p>In a package of its own, apart from {@code internal.support}, because the public {@code ExecResult} parses
+ * with it while the support layer throws the public {@code TestbedException}: one package for both would make a
+ * cycle between the API and its internals.
  */
 @API(status = API.Status.INTERNAL)
 public final class Json {
