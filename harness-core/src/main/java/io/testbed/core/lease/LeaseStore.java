@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * acquisition and by {@link #reclaimStale()}.
  *
  * <p><b>Host subnets.</b> Subnets that overlap an address or route of the host (as told by the
- * {@link HostSubnetProbe}) are never leased.
+ * {@link LocalSubnetProbe}) are never leased.
  *
  * <p>Instances are cheap, immutable and thread-safe; any number may point at the same directory.
  */
@@ -70,14 +70,14 @@ public final class LeaseStore {
 
     private final Path directory;
     private final SubnetPool pool;
-    private final HostSubnetProbe probe;
+    private final LocalSubnetProbe probe;
     private final LeaseIndex index;
 
     /**
      * A store in {@code directory} leasing from {@code pool}, skipping what {@code probe} reports in use. Creates
      * nothing until the first operation.
      */
-    public LeaseStore(Path directory, SubnetPool pool, HostSubnetProbe probe) {
+    public LeaseStore(Path directory, SubnetPool pool, LocalSubnetProbe probe) {
         this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize();
         this.pool = Objects.requireNonNull(pool, "pool");
         this.probe = Objects.requireNonNull(probe, "probe");
@@ -92,7 +92,7 @@ public final class LeaseStore {
      */
     public static LeaseStore fromConfiguration(Map<String, String> configuration) {
         return new LeaseStore(Path.of(configuration.getOrDefault(DIRECTORY_KEY, DEFAULT_DIRECTORY)),
-                SubnetPool.fromConfiguration(configuration), HostSubnetProbe.system());
+                SubnetPool.fromConfiguration(configuration), LocalSubnetProbe.system());
     }
 
     /** The absolute store directory. */
@@ -272,7 +272,7 @@ public final class LeaseStore {
 
     private List<PoolExhaustion.UsedSubnet> hostSubnets() {
         List<PoolExhaustion.UsedSubnet> used = new ArrayList<>();
-        for (HostSubnetProbe.HostSubnet host : probe.subnetsInUse()) {
+        for (LocalSubnetProbe.LocalSubnet host : probe.subnetsInUse()) {
             IPAddress address = host.cidr() == null ? null : new IPAddressString(host.cidr().strip()).getAddress();
             if (address == null || !address.isIPv4()) {
                 LOG.debug("Ignoring host subnet {} ({}): not an IPv4 address or subnet", host.cidr(), host.source());
