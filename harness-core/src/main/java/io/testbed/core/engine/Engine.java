@@ -29,7 +29,7 @@ import org.apiguardian.api.API;
  * <p>Data flows one way: spec (validated, nothing provisioned) → plan (leases → networks → machines →
  * baseline snapshot) → provider calls → live environment. Every step is journaled in the prefix.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class Engine {
 
     private final TestbedConfig config;

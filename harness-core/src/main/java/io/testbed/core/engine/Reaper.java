@@ -19,7 +19,7 @@ import org.apiguardian.api.API;
  * owners are dropped from the registry. The engine runs it before each provisioning; it is also safe to run
  * from a CLI at any time, while other JVMs are provisioning.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class Reaper {
 
     private Reaper() {}

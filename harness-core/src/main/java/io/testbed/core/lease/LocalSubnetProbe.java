@@ -9,7 +9,7 @@ import org.apiguardian.api.API;
  * {@code docker0} at 198.19.255.0/24, or another tool's bridge or VPN route inside the pool). Called outside the
  * store's lock, once per acquisition; must be thread-safe. Replaceable in unit tests.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 @FunctionalInterface
 public interface LocalSubnetProbe {
 

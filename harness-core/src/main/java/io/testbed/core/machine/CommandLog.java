@@ -28,7 +28,7 @@ import org.apiguardian.api.API;
  * so entries from several JVMs do not interleave either. A failure to write is reported once on standard error
  * and never fails a test.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class CommandLog {
 
     private static final CommandLog DISABLED = new CommandLog(null, Clock.systemUTC());

@@ -47,7 +47,7 @@ import org.apiguardian.api.API;
  *       too ({@link NicPlan#bridge()}), so a machine can join a network another provider created.</li>
  * </ul>
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class AddressPlanner {
 
     /** The host number of the host-side gateway. */

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.UUID;
+import org.apiguardian.api.API;
 
 /**
  * An environment's workspace on disk, after lago's prefix:
@@ -25,6 +26,7 @@ import java.util.UUID;
  * Directories are world-traversable (0755) because QEMU runs as another user and must open disks and
  * logs; the keys directory is 0700.
  */
+@API(status = API.Status.EXPERIMENTAL)
 public final class Prefix {
 
     private static final ObjectMapper JSON = Json.mapper();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * A declared machine.
@@ -20,6 +21,7 @@ import java.util.Set;
  * @param roles      the roles it plays, for {@code machines(role)} and network constraints
  * @param properties free-form properties, handed to the provider and readable from the machine
  */
+@API(status = API.Status.EXPERIMENTAL)
 public record MachineSpec(String name, String provider, String image, int cpus, int memoryMb, List<String> networks,
         List<DiskSpec> disks, Set<String> roles, Map<String, String> properties) {
 

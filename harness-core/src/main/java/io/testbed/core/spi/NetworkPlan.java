@@ -4,6 +4,7 @@ import io.testbed.core.TestNetwork;
 import io.testbed.core.spec.NetworkSpec;
 import java.net.InetAddress;
 import java.util.List;
+import org.apiguardian.api.API;
 
 /**
  * A network as planned: the declared spec plus the subnet leased for it and the object names.
@@ -16,6 +17,7 @@ import java.util.List;
  * @param prefixLength the subnet's prefix length
  * @param members      the machines on it with their MAC and address, for DHCP host entries and DNS
  */
+@API(status = API.Status.EXPERIMENTAL)
 public record NetworkPlan(NetworkSpec spec, String objectName, String bridgeName, String cidr, InetAddress gateway,
         int prefixLength, List<Member> members) {
 

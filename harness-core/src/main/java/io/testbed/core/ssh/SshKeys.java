@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import org.apiguardian.api.API;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
 import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
@@ -20,6 +21,7 @@ import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
  * Ed25519 key pairs in OpenSSH file formats, so that both sshj and the {@code ssh} command line can use
  * them. Private keys are written with mode 0600 and never logged.
  */
+@API(status = API.Status.INTERNAL)
 public final class SshKeys {
 
     private SshKeys() {}
