@@ -2,6 +2,7 @@ package io.testbed.provider.libvirt;
 
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.support.Deadline;
 import io.testbed.core.machine.CommandLog;
 import io.testbed.core.machine.TransportMachine;
 import io.testbed.core.prefix.Prefix;
@@ -22,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +49,8 @@ final class LibvirtMachine implements MachineResource {
     private static final int MONITOR_HMP = 1;
     /** How long a reverted machine may take to answer SSH again. */
     private static final Duration REVERT_READY_TIMEOUT = Duration.ofSeconds(60);
+    /** How long one SSH readiness attempt may take before the console is checked again. */
+    private static final Duration READY_SLICE = Duration.ofSeconds(5);
 
     private final LibvirtConnection libvirt;
     private final MachinePlan plan;
@@ -162,7 +164,7 @@ final class LibvirtMachine implements MachineResource {
 
     @Override
     public Machine awaitReady(Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
+        Deadline deadline = Deadline.after(timeout);
         while (true) {
             if (!isRunning()) {
                 throw new TestbedException("machine '" + plan.name() + "' stopped while booting (QEMU exited or the"
@@ -174,14 +176,13 @@ final class LibvirtMachine implements MachineResource {
                 throw new TestbedException("machine '" + plan.name() + "' kernel panicked while booting (check the"
                         + " template and the " + LibvirtProvider.KERNEL_ARGS + " property); see the console tail");
             }
-            Duration left = Duration.between(Instant.now(), deadline);
-            if (left.isNegative() || left.isZero()) {
+            if (deadline.expired()) {
                 throw new TestbedException("machine '" + plan.name() + "' did not answer SSH on "
                         + plan.nics().get(0).address().getHostAddress() + ":22 within " + timeout.toSeconds()
                         + " s (testbed.boot.timeout); see the console tail");
             }
             try {
-                transport.awaitReady(left.compareTo(Duration.ofSeconds(5)) < 0 ? left : Duration.ofSeconds(5));
+                transport.awaitReady(deadline.attemptTimeout(READY_SLICE));
                 break;
             } catch (TestbedException notYet) {
                 if (notYet instanceof io.testbed.core.ssh.HostKeyMismatchException) {
