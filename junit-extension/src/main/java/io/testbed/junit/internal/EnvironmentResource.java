@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
 
 /**
- * A test class's live environment, held by the extension's {@link TestbedExtension.StoredEnvironment}, which
+ * A test class's live environment, held by the extension's {@link StoredEnvironment}, which
  * releases it exactly once.
  *
  * <p>Between tests it cleans up per the class's {@link Revert} policy; on failure it attaches logs and collected
@@ -196,7 +196,7 @@ final class EnvironmentResource {
     /**
      * Tears the environment down, or keeps it per the {@link Keep} policy: then writes the
      * {@value Prefix#KEPT_MARKER} marker into the prefix so the reaper leaves it alone and prints how to reach each
-     * machine. Called once, by {@link TestbedExtension.StoredEnvironment#close()}.
+     * machine. Called once, by {@link StoredEnvironment#close()}.
      */
     void release() {
         if (keeps()) {

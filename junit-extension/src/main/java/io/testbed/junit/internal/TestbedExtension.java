@@ -194,60 +194,6 @@ public final class TestbedExtension implements BeforeAllCallback, AfterEachCallb
         return stored == null ? Optional.empty() : stored.ifProvisioned();
     }
 
-    /**
-     * The store's value: provisions on first use, once (a failure is remembered, not retried), and tears down on
-     * close — when JUnit closes the owner's context, or earlier in {@code afterAll}. Creating it is cheap, so the
-     * store's {@code getOrComputeIfAbsent} never caches a provisioning failure that {@code remove} would rethrow.
-     */
-    static final class StoredEnvironment implements AutoCloseable {
-        private final java.util.function.Supplier<EnvironmentResource> provisioner;
-        private EnvironmentResource resource;
-        private RuntimeException failure;
-        private boolean closed;
-
-        StoredEnvironment(java.util.function.Supplier<EnvironmentResource> provisioner) {
-            this.provisioner = provisioner;
-        }
-
-        synchronized EnvironmentResource get() {
-            if (failure != null) {
-                throw failure;
-            }
-            if (closed) {
-                throw new IllegalStateException("the Testbed environment is already torn down");
-            }
-            if (resource == null) {
-                try {
-                    resource = provisioner.get();
-                } catch (RuntimeException e) {
-                    failure = e;
-                    throw e;
-                }
-            }
-            return resource;
-        }
-
-        synchronized Optional<EnvironmentResource> ifProvisioned() {
-            return Optional.ofNullable(resource);
-        }
-
-        /** Releases the environment (tears it down or keeps it) the first time; later calls do nothing. */
-        @Override
-        public void close() {
-            EnvironmentResource toRelease;
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-                toRelease = resource;
-            }
-            if (toRelease != null) {
-                toRelease.release();
-            }
-        }
-    }
-
     // --- provisioning ------------------------------------------------------------------------------------------
 
     private static EnvironmentResource provision(ExtensionContext owner) {
