@@ -4,6 +4,7 @@ import io.testbed.core.Environment;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
 import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
@@ -111,8 +112,8 @@ final class Bed {
         hooks.accept(recording);
         provisionings.incrementAndGet();
         long start = System.nanoTime();
-        Environment environment = engine.provision(spec, recording);
-        return new Provisioned(environment, recording, (System.nanoTime() - start) / 1e6);
+        EnvironmentHandle handle = engine.provision(spec, recording);
+        return new Provisioned(handle, recording, (System.nanoTime() - start) / 1e6);
     }
 
     void log(String line) {
@@ -126,11 +127,16 @@ final class Bed {
     /**
      * A live environment and its provisioning journal.
      *
-     * @param environment the environment; close it
+     * @param handle      the environment's handle; close it
      * @param recording   every journal event of its provisioning (and later steps, such as reverts)
      * @param provisionMs wall time of {@code Engine.provision}
      */
-    record Provisioned(Environment environment, Recording recording, double provisionMs) implements AutoCloseable {
+    record Provisioned(EnvironmentHandle handle, Recording recording, double provisionMs) implements AutoCloseable {
+
+        /** The environment. */
+        Environment environment() {
+            return handle.environment();
+        }
 
         /** From the call to provision until the last machine answered its first command (no baseline snapshot). */
         double readyMs() {
@@ -140,12 +146,12 @@ final class Bed {
         }
 
         Path prefixDir() {
-            return environment.prefixDir();
+            return handle.environment().prefixDir();
         }
 
         @Override
         public void close() {
-            environment.close();
+            handle.close();
         }
     }
 }

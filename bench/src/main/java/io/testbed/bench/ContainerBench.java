@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
+import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
@@ -178,7 +180,7 @@ final class ContainerBench {
 
     private static String providerId(Bed.Provisioned provisioned) {
         try {
-            for (JsonNode row : Report.JSON.readTree(provisioned.prefixDir().resolve("resources.json").toFile())) {
+            for (JsonNode row : Json.mapper().readTree(provisioned.prefixDir().resolve("resources.json").toFile())) {
                 if (row.path("kind").asText().equals("machine") && row.path("name").asText().equals(BOX)) {
                     return row.path("providerId").asText();
                 }
@@ -190,12 +192,13 @@ final class ContainerBench {
     }
 
     private static JsonNode inspect(String container) {
-        Commands.Outcome outcome = Commands.run(Duration.ofSeconds(30), "docker", "inspect", container);
+        LocalCommand.Result outcome = LocalCommand.of("docker", "inspect", container).timeout(Duration.ofSeconds(30))
+                .mergeStderr().run();
         if (!outcome.succeeded()) {
-            throw new BenchException("`docker inspect " + container + "` failed: " + outcome.output().strip());
+            throw new BenchException("`docker inspect " + container + "` failed: " + outcome.stdout().strip());
         }
         try {
-            return Report.JSON.readTree(outcome.output()).get(0);
+            return Json.mapper().readTree(outcome.stdout()).get(0);
         } catch (IOException e) {
             throw new BenchException("Cannot parse `docker inspect " + container + "`: " + e, e);
         }

@@ -2,6 +2,8 @@ package io.testbed.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.support.LocalCommand;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,16 +18,16 @@ import java.time.Duration;
  */
 record DiskUsage(long actualBytes, long vmStateBytes, int snapshots) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     static DiskUsage of(Path image) {
-        Commands.Outcome outcome = Commands.run(Duration.ofSeconds(60), "qemu-img", "info", "-U", "--output=json",
-                image.toString());
+        LocalCommand.Result outcome = LocalCommand.of("qemu-img", "info", "-U", "--output=json", image.toString())
+                .timeout(Duration.ofSeconds(60)).run();
         if (!outcome.succeeded()) {
-            throw new BenchException("`qemu-img info` of " + image + " failed: " + outcome.output().strip());
+            throw new BenchException("`qemu-img info` of " + image + " failed: " + outcome.stderr().strip());
         }
         try {
-            JsonNode info = JSON.readTree(outcome.output());
+            JsonNode info = JSON.readTree(outcome.stdout());
             long state = 0;
             int count = 0;
             for (JsonNode snapshot : info.path("snapshots")) {

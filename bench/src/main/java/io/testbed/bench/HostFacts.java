@@ -1,10 +1,12 @@
 package io.testbed.bench;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.testbed.core.internal.support.LocalCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -34,22 +36,23 @@ record HostFacts(String cpuModel, int cores, long memoryMiB, String accelerator,
     static HostFacts probe(String libvirtUri, String accelerator, String acceleratorWhy, Path checkout) {
         return new HostFacts(readCpuModel(), Runtime.getRuntime().availableProcessors(), readMemoryMiB(), accelerator,
                 acceleratorWhy, System.getProperty("os.version"), osName(), System.getProperty("java.vm.name") + " "
-                + System.getProperty("java.runtime.version"), Commands.firstLine("qemu-system-x86_64", "--version"),
-                libvirt(libvirtUri), Commands.firstLine("docker", "version", "--format", "{{.Server.Version}}"),
-                Commands.firstLine("ssh", "-V"), Commands.firstLine("git", "-C", checkout.toString(), "rev-parse",
+                + System.getProperty("java.runtime.version"), firstLine("qemu-system-x86_64", "--version"),
+                libvirt(libvirtUri), firstLine("docker", "version", "--format", "{{.Server.Version}}"),
+                firstLine("ssh", "-V"), firstLine("git", "-C", checkout.toString(), "rev-parse",
                 "--short", "HEAD"));
     }
 
     private static String libvirt(String uri) {
         try {
-            Commands.Outcome outcome = Commands.run(Duration.ofSeconds(20), "virsh", "-c", uri, "version");
-            Optional<String> daemon = outcome.output().lines().filter(l -> l.startsWith("Running against daemon"))
+            LocalCommand.Result outcome = LocalCommand.of("virsh", "-c", uri, "version").timeout(Duration.ofSeconds(20))
+                    .mergeStderr().run();
+            Optional<String> daemon = outcome.stdout().lines().filter(l -> l.startsWith("Running against daemon"))
                     .findFirst();
-            Optional<String> library = outcome.output().lines().filter(l -> l.startsWith("Using library"))
+            Optional<String> library = outcome.stdout().lines().filter(l -> l.startsWith("Using library"))
                     .findFirst();
             return daemon.or(() -> library).map(l -> l.substring(l.indexOf(':') + 1).strip())
-                    .orElse("unknown (`virsh version` said: " + outcome.output().strip() + ")");
-        } catch (BenchException e) {
+                    .orElse("unknown (`virsh version` said: " + outcome.stdout().strip() + ")");
+        } catch (LocalCommand.FailedException e) {
             return "unknown (" + e.getMessage() + ")";
         }
     }
@@ -81,6 +84,20 @@ record HostFacts(String cpuModel, int cores, long memoryMiB, String accelerator,
             } catch (IOException | java.io.UncheckedIOException e) {
                 return Optional.empty();
             }
+        }
+    }
+
+    /** The first line {@code command} prints when it succeeds, else {@code "unknown (…)"} saying why. */
+    private static String firstLine(String... command) {
+        try {
+            LocalCommand.Result outcome = LocalCommand.of(command).timeout(Duration.ofSeconds(20)).mergeStderr().run();
+            List<String> lines = outcome.stdout().lines().filter(line -> !line.isBlank()).toList();
+            if (!outcome.succeeded() || lines.isEmpty()) {
+                return "unknown (`" + String.join(" ", command) + "` exited " + outcome.exitCode() + ")";
+            }
+            return lines.get(0).strip();
+        } catch (LocalCommand.FailedException e) {
+            return "unknown (" + e.getMessage() + ")";
         }
     }
 }

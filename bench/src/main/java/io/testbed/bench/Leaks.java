@@ -2,6 +2,8 @@ package io.testbed.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.support.LocalCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +21,7 @@ import java.util.stream.Stream;
  */
 final class Leaks {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Path prefixRoot;
     private final Path leaseDir;
@@ -40,13 +42,13 @@ final class Leaks {
         }
         for (String[] kind : new String[][] {{"domain", "list", "--all", "--name"},
                 {"network", "net-list", "--all", "--name"}}) {
-            Commands.Outcome outcome = Commands.run(Duration.ofSeconds(30), "virsh", "-c", libvirtUri, kind[1], kind[2],
-                    kind[3]);
+            LocalCommand.Result outcome = LocalCommand.of("virsh", "-c", libvirtUri, kind[1], kind[2], kind[3])
+                    .timeout(Duration.ofSeconds(30)).mergeStderr().run();
             if (!outcome.succeeded()) {
-                leaks.add("cannot list libvirt " + kind[0] + "s: " + outcome.output().strip());
+                leaks.add("cannot list libvirt " + kind[0] + "s: " + outcome.stdout().strip());
                 continue;
             }
-            outcome.output().lines().map(String::strip).filter(name -> ours(name, shortIds))
+            outcome.stdout().lines().map(String::strip).filter(name -> ours(name, shortIds))
                     .forEach(name -> leaks.add("libvirt " + kind[0] + " " + name));
         }
         leaks.addAll(dockerLeaks(shortIds));
@@ -61,26 +63,26 @@ final class Leaks {
 
     private List<String> dockerLeaks(Set<String> shortIds) {
         List<String> leaks = new ArrayList<>();
-        Commands.Outcome containers;
+        LocalCommand.Result containers;
         try {
-            containers = Commands.run(Duration.ofSeconds(30), "docker", "ps", "-a", "--format",
-                    "{{.Names}} {{.Label \"io.testbed.prefix.id\"}}");
-        } catch (BenchException noDocker) {
+            containers = LocalCommand.of("docker", "ps", "-a", "--format",
+                    "{{.Names}} {{.Label \"io.testbed.prefix.id\"}}").timeout(Duration.ofSeconds(30)).mergeStderr().run();
+        } catch (LocalCommand.FailedException noDocker) {
             return leaks;
         }
         if (!containers.succeeded()) {
             return leaks; // no Docker engine here: nothing can have leaked into it
         }
-        containers.output().lines().map(String::strip).filter(line -> !line.isEmpty()).forEach(line -> {
+        containers.stdout().lines().map(String::strip).filter(line -> !line.isEmpty()).forEach(line -> {
             String[] parts = line.split(" ", 2);
             String prefixId = parts.length > 1 ? parts[1] : "";
             if (prefixId.length() >= 8 && shortIds.contains(prefixId.substring(0, 8)) || ours(parts[0], shortIds)) {
                 leaks.add("docker container " + parts[0]);
             }
         });
-        Commands.Outcome networks = Commands.run(Duration.ofSeconds(30), "docker", "network", "ls", "--format",
-                "{{.Name}}");
-        networks.output().lines().map(String::strip).filter(name -> ours(name, shortIds))
+        LocalCommand.Result networks = LocalCommand.of("docker", "network", "ls", "--format", "{{.Name}}")
+                .timeout(Duration.ofSeconds(30)).mergeStderr().run();
+        networks.stdout().lines().map(String::strip).filter(name -> ours(name, shortIds))
                 .forEach(name -> leaks.add("docker network " + name));
         return leaks;
     }

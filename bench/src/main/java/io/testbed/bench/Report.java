@@ -1,9 +1,7 @@
 package io.testbed.bench;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -33,13 +31,10 @@ record Report(String mode, Instant startedAt, double durationSeconds, Map<String
         Map<String, Object> quietGate, HostFacts host,
         List<String> leaks, List<Metric> results) {
 
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
-
     void write(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            JSON.writeValue(file.toFile(), this);
+            Json.pretty().writeValue(file.toFile(), this);
         } catch (IOException e) {
             throw new BenchException("Cannot write the results to " + file + ": " + e, e);
         }

@@ -1,7 +1,6 @@
 package io.testbed.examples;
 
 import static io.testbed.junit.TestbedAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.testbed.core.ExecResult;
 import io.testbed.core.Job;
@@ -59,7 +58,6 @@ class BackgroundJobsIT {
     /** Polls {@code condition} (a shell test) on the machine every 0.1 s until it holds, for at most 30 s. */
     private static void waitUntil(Machine machine, String condition) {
         machine.run("until " + condition + "; do usleep 100000; done",
-                RunOptions.builder().timeout(Duration.ofSeconds(30)).expectation(RunOptions.Expectation.SUCCESS)
-                        .build());
+                RunOptions.expectSuccess().withTimeout(Duration.ofSeconds(30)));
     }
 }

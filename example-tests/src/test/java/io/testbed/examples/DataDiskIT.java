@@ -3,7 +3,6 @@ package io.testbed.examples;
 import static io.testbed.junit.TestbedAssertions.assertThat;
 
 import io.testbed.core.Machine;
-import io.testbed.core.RunOptions;
 import io.testbed.junit.Disk;
 import io.testbed.junit.Role;
 import org.junit.jupiter.api.MethodOrderer;
@@ -40,11 +39,10 @@ class DataDiskIT {
     @Test
     @Order(2)
     void theDataDiskCanBeFormattedMountedWrittenAndReadBack(@Role("backend") Machine db) {
-        db.run("mke2fs -q " + DATA_DISK + " && mkdir -p /data && mount " + DATA_DISK + " /data",
-                RunOptions.expectSuccess());
-        db.run("echo 'kept on the data disk' > /data/greeting && umount /data", RunOptions.expectSuccess());
+        db.runOk("mke2fs -q " + DATA_DISK + " && mkdir -p /data && mount " + DATA_DISK + " /data");
+        db.runOk("echo 'kept on the data disk' > /data/greeting && umount /data");
 
-        db.run("mount -o ro " + DATA_DISK + " /data", RunOptions.expectSuccess());
+        db.runOk("mount -o ro " + DATA_DISK + " /data");
         assertThat(db.run("cat /data/greeting")).succeeded().hasStdout("kept on the data disk");
         assertThat(db.run("df -k /data")).succeeded().stdoutContains(DATA_DISK);
     }

@@ -1,11 +1,9 @@
 package io.testbed.examples;
 
 import static io.testbed.junit.TestbedAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
-import io.testbed.core.RunOptions;
 import io.testbed.junit.Host;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
@@ -51,9 +49,9 @@ class RevertBetweenTestsIT {
     @Test
     @Order(1)
     void aTestChangesTheMachine(@Host("box") Machine box) {
-        box.run("echo 'left by the first test' > /root/note", RunOptions.expectSuccess());
-        box.run("hostname changed-by-test", RunOptions.expectSuccess());
-        box.run("sleep 3600 > /dev/null 2>&1 &", RunOptions.expectSuccess()); // a process outside the harness's jobs
+        box.runOk("echo 'left by the first test' > /root/note");
+        box.runOk("hostname changed-by-test");
+        box.runOk("sleep 3600 > /dev/null 2>&1 &"); // a process outside the harness's jobs
 
         assertThat(box).hasFile("/root/note");
         assertThat(box.run("hostname")).hasStdout("changed-by-test");
@@ -73,10 +71,10 @@ class RevertBetweenTestsIT {
     @Test
     @Order(3)
     void namedSnapshotsWithinATest(@Host("box") Machine box, Environment environment) {
-        box.run("echo v1 > /root/config", RunOptions.expectSuccess());
+        box.runOk("echo v1 > /root/config");
         environment.snapshot("configured");
 
-        box.run("echo v2 > /root/config && rm -rf /etc/init.d", RunOptions.expectSuccess());
+        box.runOk("echo v2 > /root/config && rm -rf /etc/init.d");
         environment.revert("configured");
 
         assertThat(box.run("cat /root/config")).hasStdout("v1");
@@ -84,6 +82,6 @@ class RevertBetweenTestsIT {
     }
 
     private static String bootId(Machine machine) {
-        return machine.run("cat /proc/sys/kernel/random/boot_id", RunOptions.expectSuccess()).stdout().strip();
+        return machine.runOk("cat /proc/sys/kernel/random/boot_id").stdout().strip();
     }
 }

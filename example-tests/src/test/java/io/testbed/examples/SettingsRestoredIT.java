@@ -1,10 +1,8 @@
 package io.testbed.examples;
 
 import static io.testbed.junit.TestbedAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.testbed.core.Machine;
-import io.testbed.core.RunOptions;
 import io.testbed.junit.Host;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
@@ -67,6 +65,6 @@ class SettingsRestoredIT {
     }
 
     private static String read(Machine machine, String command) {
-        return machine.run(command, RunOptions.expectSuccess()).stdout().strip();
+        return machine.runOk(command).stdout().strip();
     }
 }

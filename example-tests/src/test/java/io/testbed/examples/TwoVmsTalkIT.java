@@ -3,7 +3,6 @@ package io.testbed.examples;
 import static io.testbed.junit.TestbedAssertions.assertThat;
 
 import io.testbed.core.Machine;
-import io.testbed.core.RunOptions;
 import io.testbed.core.TestNetwork;
 import io.testbed.junit.Host;
 import io.testbed.junit.Network;
@@ -53,7 +52,7 @@ class TwoVmsTalkIT {
 
     @Test
     void aWebServerOnOneMachineAnswersTheOther(@Host("server") Machine server, @Host("client") Machine client) {
-        server.run("mkdir -p /srv/www && echo 'hello from server' > /srv/www/index.html", RunOptions.expectSuccess());
+        server.runOk("mkdir -p /srv/www && echo 'hello from server' > /srv/www/index.html");
         server.start("httpd -f -p 8080 -h /srv/www"); // -f: stay in the foreground, a job the harness can kill
         server.waitForPort(8080, Duration.ofSeconds(30));
 

@@ -3,7 +3,6 @@ package io.testbed.examples;
 import static io.testbed.junit.TestbedAssertions.assertThat;
 
 import io.testbed.core.Machine;
-import io.testbed.core.RunOptions;
 import io.testbed.core.TestNetwork;
 import io.testbed.junit.DockerHost;
 import io.testbed.junit.Host;
@@ -45,8 +44,8 @@ class VmAndContainerIT {
     @Test
     @Order(2)
     void bothAreChangedByATest(@Host("vm") Machine vm, @Host("box") Machine box) {
-        vm.run("echo changed > /root/marker", RunOptions.expectSuccess());
-        box.run("echo changed > /root/marker", RunOptions.expectSuccess());
+        vm.runOk("echo changed > /root/marker");
+        box.runOk("echo changed > /root/marker");
     }
 
     @Test

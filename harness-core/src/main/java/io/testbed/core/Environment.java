@@ -8,10 +8,11 @@ import org.apiguardian.api.API;
  * A provisioned test environment: its machines and networks, and named snapshots of all machines.
  *
  * <p>Lifecycle: created by the engine once every machine is ready and the baseline snapshot
- * ({@link #BASELINE}) is taken; closed once, which tears everything down and releases leases.
+ * ({@link #BASELINE}) is taken; usable until its owner (the JUnit extension) tears it down after the last test
+ * that uses it. Tests never close an environment: its lifetime belongs to the harness.
  */
 @API(status = API.Status.EXPERIMENTAL)
-public interface Environment extends AutoCloseable {
+public interface Environment {
 
     /** The name of the snapshot taken right after provisioning. */
     String BASELINE = "baseline";
@@ -80,8 +81,4 @@ public interface Environment extends AutoCloseable {
 
     /** Resumes a paused machine. */
     void resume(String machine);
-
-    /** Tears the environment down and releases its leases. Idempotent. */
-    @Override
-    void close();
 }

@@ -1,9 +1,12 @@
 package io.testbed.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.testbed.core.internal.json.Json;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import org.apiguardian.api.API;
 
@@ -11,8 +14,9 @@ import org.apiguardian.api.API;
  * The outcome of a command run on a {@link Machine}: exit code, captured output and wall time.
  *
  * <p>A result is a plain value; it never throws on a non-zero exit code by itself. Use
- * {@link RunOptions#expectSuccess()} / {@link RunOptions#expectFailure()} to make
- * {@link Machine#run(String, RunOptions)} throw, or the AssertJ assertions to check it in a test.
+ * {@link Machine#runOk(String)}, {@link RunOptions#expectSuccess()} or {@link RunOptions#expectFailure()} to make
+ * the run throw, or the AssertJ assertions to check it in a test. Standard output that is JSON parses into Java
+ * types with {@link #stdoutAs(Class)} and {@link #stdoutAsMap()}.
  *
  * @param machine  the name of the machine the command ran on
  * @param command  the command line as given
@@ -23,8 +27,6 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.EXPERIMENTAL)
 public record ExecResult(String machine, String command, int exitCode, String stdout, String stderr, Duration duration) {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public ExecResult {
         Objects.requireNonNull(machine, "machine");
@@ -40,27 +42,39 @@ public record ExecResult(String machine, String command, int exitCode, String st
     }
 
     /**
-     * Parses standard output as JSON.
+     * Parses standard output as JSON into {@code type}: a record or class with matching properties (unknown ones are
+     * ignored), a {@code List}, a {@code String}, a number; JSON objects become {@code Map}s and arrays
+     * {@code List}s where the type leaves it open ({@code Object.class}).
      *
-     * @throws UncheckedIOException naming the command when stdout is not valid JSON
+     * @throws UncheckedIOException naming the command, the machine and the type when stdout is not JSON for it
      */
-    public JsonNode json() {
-        return json(JsonNode.class);
+    public <T> T stdoutAs(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        try {
+            return Json.mapper().readValue(stdout, type);
+        } catch (IOException e) {
+            throw notJson(type.getSimpleName(), e);
+        }
     }
 
     /**
-     * Parses standard output as JSON into {@code type} (a record, a POJO, a {@code Map}, ...).
+     * Parses standard output as one JSON object, e.g. {@code {"name":"box","ports":[22,80]}} into a map of
+     * {@code "name" -> "box"} and {@code "ports" -> List.of(22, 80)}, in the order written.
      *
-     * @throws UncheckedIOException naming the command when stdout is not valid JSON for the type
+     * @throws UncheckedIOException naming the command and the machine when stdout is not a JSON object
      */
-    public <T> T json(Class<T> type) {
+    public Map<String, Object> stdoutAsMap() {
         try {
-            return JSON.readValue(stdout, type);
-        } catch (java.io.IOException e) {
-            throw new UncheckedIOException(
-                    "stdout of '" + command + "' on machine '" + machine + "' is not JSON for " + type.getSimpleName()
-                            + ": " + e.getMessage(), e);
+            return Json.mapper().readValue(stdout, new TypeReference<Map<String, Object>>() {});
+        } catch (IOException e) {
+            throw notJson("a JSON object", e);
         }
+    }
+
+    private UncheckedIOException notJson(String what, IOException e) {
+        String why = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+        return new UncheckedIOException("stdout of '" + command + "' on machine '" + machine + "' is not JSON for "
+                + what + ": " + why, e);
     }
 
     /** A one-line summary suitable for logs and assertion messages. */

@@ -14,8 +14,8 @@ import org.apiguardian.api.API;
  * command). It stays usable until the environment is torn down. After a revert of the environment the
  * machine reconnects by itself; callers keep using the same object.
  *
- * <p>Changes made through {@link #setSysctl} and {@link #writeSysfs} are recorded and undone, in reverse
- * order, by {@link #restoreSettings()}, which the JUnit extension calls after every test.
+ * <p>After every test the harness kills the background jobs a test left running and undoes, in reverse order,
+ * the changes made through {@link #setSysctl} and {@link #writeSysfs}.
  *
  * <p>Every method throws {@link TestbedException} (or a subclass) when the machine cannot be reached.
  */
@@ -56,6 +56,19 @@ public interface Machine {
      */
     ExecResult run(String command, RunOptions options);
 
+    /**
+     * Runs {@code command} and requires exit status 0, the short form of
+     * {@code run(command, RunOptions.expectSuccess())} for steps that must work (set-up, writing files):
+     * {@code web.runOk("mkdir -p /srv/www")}.
+     *
+     * @return the result, whose exit code is 0
+     * @throws CommandFailedException  naming the command, its exit code, stdout and stderr when it is not 0
+     * @throws CommandTimeoutException when it outlives {@link RunOptions#DEFAULT_TIMEOUT}; the remote process is killed
+     */
+    default ExecResult runOk(String command) {
+        return run(command, RunOptions.expectSuccess());
+    }
+
     /** Starts {@code command} in the background; see {@link Job}. */
     default Job start(String command) {
         return start(command, RunOptions.defaults());
@@ -68,14 +81,6 @@ public interface Machine {
      */
     Job start(String command, RunOptions options);
 
-    /**
-     * Kills every background job of this machine that is still running (each one's whole process tree) and
-     * waits until they are gone. The harness calls it after every test. Idempotent.
-     *
-     * @throws TestbedException listing the jobs that could not be killed
-     */
-    void killJobs();
-
     /** Copies a local file to {@code remotePath} (parent directories must exist). */
     void upload(Path local, String remotePath);
 
@@ -83,16 +88,13 @@ public interface Machine {
     void download(String remotePath, Path local);
 
     /**
-     * Sets a kernel parameter ({@code net.ipv4.ip_forward}) on the machine, remembering its old value so
-     * {@link #restoreSettings()} puts it back.
+     * Sets a kernel parameter ({@code net.ipv4.ip_forward}) on the machine, remembering its old value so the
+     * harness puts it back after the test.
      */
     void setSysctl(String key, String value);
 
-    /** Writes {@code value} to a sysfs (or procfs) file, remembering its old content for {@link #restoreSettings()}. */
+    /** Writes {@code value} to a sysfs (or procfs) file, remembering its old content to put back after the test. */
     void writeSysfs(String path, String value);
-
-    /** Undoes every recorded setting change, newest first. Idempotent. */
-    void restoreSettings();
 
     /**
      * Waits until a TCP port of the machine accepts connections, as seen from the test JVM.

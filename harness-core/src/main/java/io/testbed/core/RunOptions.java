@@ -63,10 +63,21 @@ public record RunOptions(Duration timeout, Expectation expectation, Optional<Str
         return builder().expectation(Expectation.FAILURE).build();
     }
 
+    /**
+     * These options with another timeout: {@code RunOptions.expectSuccess().withTimeout(Duration.ofSeconds(30))}.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is not positive
+     */
+    public RunOptions withTimeout(Duration timeout) {
+        return new RunOptions(timeout, expectation, workDir, env);
+    }
+
+    /** A builder with every option at its default. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** A builder starting from these options. */
     public Builder toBuilder() {
         Builder b = new Builder().timeout(timeout).expectation(expectation);
         workDir.ifPresent(b::workDir);

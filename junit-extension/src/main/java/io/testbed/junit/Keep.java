@@ -7,7 +7,7 @@ import org.apiguardian.api.API;
  * Set with {@link Prefix#keep()}.
  *
  * <p>A kept environment stays alive after the JVM exits: the extension writes the
- * {@value io.testbed.core.spi.Owner#KEPT_MARKER} marker into its prefix directory, so the reaper leaves it alone,
+ * {@value io.testbed.core.prefix.Prefix#KEPT_MARKER} marker into its prefix directory, so the reaper leaves it alone,
  * and prints an {@code ssh} command line for every machine. Delete the marker to let the next run's reaper
  * destroy it.
  */

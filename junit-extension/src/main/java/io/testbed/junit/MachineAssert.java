@@ -5,6 +5,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.TestNetwork;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.support.ShellQuoting;
 import java.time.Duration;
 import org.apiguardian.api.API;
 import org.assertj.core.api.AbstractAssert;
@@ -41,7 +42,7 @@ public final class MachineAssert extends AbstractAssert<MachineAssert, Machine> 
     /** A file, directory or other file system entry exists at {@code path} on the machine. */
     public MachineAssert hasFile(String path) {
         isNotNull();
-        ExecResult result = run("test -e " + shellQuote(path));
+        ExecResult result = run("test -e " + ShellQuoting.quote(path));
         if (!result.succeeded()) {
             throw failure("%nExpecting machine:%n  %s%nto have file:%n  %s%nbut it does not exist", actual.name(),
                     path);
@@ -67,10 +68,5 @@ public final class MachineAssert extends AbstractAssert<MachineAssert, Machine> 
 
     private ExecResult run(String command) {
         return actual.run(command, CHECK);
-    }
-
-    /** Single-quotes {@code text} for {@code sh}. */
-    static String shellQuote(String text) {
-        return "'" + text.replace("'", "'\"'\"'") + "'";
     }
 }

@@ -7,7 +7,7 @@ import org.apiguardian.api.API;
  * snapshot, the state taken right after provisioning. Set with {@link Prefix#revert()}.
  *
  * <p>Whatever the policy, after every test the extension kills the background jobs the test started and undoes
- * the settings it changed ({@link io.testbed.core.Machine#restoreSettings()}).
+ * the settings it changed (through {@link io.testbed.core.Machine#setSysctl} and {@link io.testbed.core.Machine#writeSysfs}).
  */
 @API(status = API.Status.EXPERIMENTAL)
 public enum Revert {

@@ -3,21 +3,25 @@ package io.testbed.junit;
 import io.testbed.core.ExecResult;
 import io.testbed.core.Machine;
 import org.apiguardian.api.API;
+import org.assertj.core.api.Assertions;
 
 /**
- * The entry point of Testbed's AssertJ assertions:
+ * The one entry point of assertions in a Testbed test: AssertJ's {@link Assertions} (which this class extends,
+ * as AssertJ recommends for custom assertions) plus Testbed's, so one static import serves both:
  * <pre>{@code
  * import static io.testbed.junit.TestbedAssertions.assertThat;
  *
  * assertThat(web.run("curl -s localhost:8080")).succeeded().stdoutContains("hello");
  * assertThat(web).canReach(db, lan).hasFile("/etc/hostname");
+ * assertThat(job.passed()).isTrue();   // AssertJ's own, through the same import
  * }</pre>
  * Failure messages show the command, its exit code and its output, so a failed assertion explains itself.
  */
 @API(status = API.Status.EXPERIMENTAL)
-public final class TestbedAssertions {
+public class TestbedAssertions extends Assertions {
 
-    private TestbedAssertions() {}
+    /** Not instantiated; extendable as {@link Assertions} is, to add a project's own assertions. */
+    protected TestbedAssertions() {}
 
     /** Assertions on a command's result. */
     public static ExecResultAssert assertThat(ExecResult actual) {

@@ -1,7 +1,7 @@
 package io.testbed.junit;
 
 import static io.testbed.junit.TestbedAssertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static io.testbed.junit.TestbedAssertions.assertThatThrownBy;
 
 import io.testbed.core.ExecResult;
 import io.testbed.core.TestNetwork;

@@ -17,7 +17,7 @@ import org.apiguardian.api.API;
  * here with its default; an unknown {@code testbed.*} key is an error naming the closest known key, so a
  * typo never silently falls back to a default.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class TestbedConfig {
 
     /** Where prefixes are created. Default {@code target/testbed} (relative to the working directory). */

@@ -13,6 +13,7 @@ import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.Problems;
 import io.testbed.core.spi.Capability;
 import io.testbed.core.spi.Provider;
+import io.testbed.core.ssh.SshKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +32,7 @@ import org.apiguardian.api.API;
  * <p>Data flows one way: spec (validated, nothing provisioned) → plan (leases → networks → machines →
  * baseline snapshot) → provider calls → live environment. Every step is journaled in the prefix.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class Engine {
 
     private final TestbedConfig config;
@@ -135,17 +136,19 @@ public final class Engine {
      *
      * @param progress called with every journal event as it happens (progress output), in the thread that records
      *                 it; may be a no-op
-     * @return the live environment; the caller must {@link Environment#close() close} it
+     * @return the handle of the live environment: its {@link EnvironmentHandle#environment() environment} is what
+     *         tests use; the caller must {@link EnvironmentHandle#close() close} the handle
      * @throws InvalidSpecException  when the spec breaks a rule (nothing was created)
      * @throws ProvisioningException when provisioning failed (everything was rolled back)
      */
-    public Environment provision(EnvironmentSpec spec, Consumer<? super Event> progress) {
+    public EnvironmentHandle provision(EnvironmentSpec spec, Consumer<? super Event> progress) {
         validate(spec);
         Prefix prefix = Prefix.create(config.prefixRoot(), spec.name());
+        SshKeys.generate(prefix.keyFile(), "testbed-" + prefix.shortId());
         Journal journal = Journal.open(prefix.journalFile(), spec.name());
         // the text command log is a rendering of the journal's command events, for people reading logs
         journal.addListener(CommandLog.appendingTo(prefix.logsDir().resolve("commands.log")));
         journal.addListener(progress);
-        return new Provisioning(this, spec, prefix, journal).run();
+        return new EnvironmentHandle(new Provisioning(this, spec, prefix, journal).run());
     }
 }

@@ -1,8 +1,10 @@
 package io.testbed.core.engine;
 
 import io.testbed.core.TestbedException;
+import org.apiguardian.api.API;
 
 /** A resource was asked to move to a state its lifecycle does not allow from where it is. */
+@API(status = API.Status.INTERNAL)
 public class IllegalTransitionException extends TestbedException {
     private static final long serialVersionUID = 1L;
 

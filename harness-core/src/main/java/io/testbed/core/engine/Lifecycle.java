@@ -1,8 +1,10 @@
 package io.testbed.core.engine;
 
 import java.util.function.Consumer;
+import org.apiguardian.api.API;
 
 /** The state of one resource, moved only along {@link ResourceState#successors()}. Thread-safe. */
+@API(status = API.Status.INTERNAL)
 public final class Lifecycle {
 
     private final String resource;

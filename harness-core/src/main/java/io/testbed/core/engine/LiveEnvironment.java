@@ -5,7 +5,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.TestNetwork;
 import io.testbed.core.TestbedException;
 import io.testbed.core.spi.Owner;
-import io.testbed.core.spi.Owners;
+import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.Event;
 import io.testbed.core.journal.Journal;
@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
 
-/** A provisioned environment, handed out by {@link Engine#provision}. Thread-safe. */
+/** A provisioned environment as tests see it; its owner holds the {@link EnvironmentHandle}. Thread-safe. */
 final class LiveEnvironment implements Environment {
 
     private final EnvironmentSpec spec;
@@ -204,8 +204,8 @@ final class LiveEnvironment implements Environment {
         }
     }
 
-    @Override
-    public void close() {
+    /** Tears everything down and releases the leases; idempotent. Called by {@link EnvironmentHandle#close()}. */
+    void tearDown() {
         synchronized (this) {
             if (closed) {
                 return;

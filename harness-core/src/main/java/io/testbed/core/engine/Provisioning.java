@@ -17,7 +17,7 @@ import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
 import io.testbed.core.spi.NetworkResource;
 import io.testbed.core.spi.Owner;
-import io.testbed.core.spi.Owners;
+import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.spi.Provider;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;
@@ -68,7 +68,7 @@ final class Provisioning {
         return new ProviderContext(null, null, null, config.asMap());
     }
 
-    Environment run() {
+    LiveEnvironment run() {
         Instant start = journal.now();
         journal.record((time, env) -> new EnvironmentEvent.ProvisioningStarted(time, env, prefix.dir().toString(),
                 spec.machines().stream().map(m -> m.name()).toList(),

@@ -2,12 +2,14 @@ package io.testbed.core.engine;
 
 import io.testbed.core.TestbedException;
 import java.nio.file.Path;
+import org.apiguardian.api.API;
 
 /**
  * Provisioning failed part-way; everything created was rolled back, the prefix (with logs and journal) is
  * kept for diagnosis. The message names the resource, the phase, the root cause and, for machines, the tail
  * of the console.
  */
+@API(status = API.Status.EXPERIMENTAL)
 public class ProvisioningException extends TestbedException {
     private static final long serialVersionUID = 1L;
     private final String resource;

@@ -1,8 +1,8 @@
 package io.testbed.core.engine;
 
 import io.testbed.core.config.TestbedConfig;
-import io.testbed.core.spi.Owner;
-import io.testbed.core.spi.Owners;
+import io.testbed.core.internal.owner.OwnerLiveness;
+import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.spi.Provider;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,11 +15,11 @@ import org.apiguardian.api.API;
 
 /**
  * Cleans up after environments whose JVM died (SIGKILL, crash, power loss): every provider destroys the
- * objects whose owner is no longer alive ({@link Owner#isAlive()}), stale leases are reclaimed, and dead
+ * objects whose owner is no longer alive ({@link OwnerLiveness#isAlive}), stale leases are reclaimed, and dead
  * owners are dropped from the registry. The engine runs it before each provisioning; it is also safe to run
  * from a CLI at any time, while other JVMs are provisioning.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class Reaper {
 
     private Reaper() {}
@@ -34,7 +34,7 @@ public final class Reaper {
         boolean clean = true;
         for (Provider provider : providers) {
             try {
-                reaped.addAll(provider.reapOrphans(owner -> !owner.isAlive(), config.asMap()));
+                reaped.addAll(provider.reapOrphans(owner -> !OwnerLiveness.isAlive(owner), config.asMap()));
             } catch (RuntimeException e) {
                 clean = false;
                 reaped.add("provider " + provider.name() + ": reaping failed: " + e.getMessage());
@@ -59,7 +59,7 @@ public final class Reaper {
                 if (!name.matches("[0-9a-f]{8}\\.json")) {
                     continue;
                 }
-                owners.lookup(name.substring(0, 8)).filter(owner -> !owner.isAlive()).ifPresent(owner -> {
+                owners.lookup(name.substring(0, 8)).filter(owner -> !OwnerLiveness.isAlive(owner)).ifPresent(owner -> {
                     owners.unregister(owner);
                     dropped.add("owner " + owner.shortId() + " (" + owner.prefixPath() + ", pid " + owner.pid()
                             + ") unregistered");

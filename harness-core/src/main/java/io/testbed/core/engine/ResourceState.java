@@ -2,12 +2,14 @@ package io.testbed.core.engine;
 
 import java.util.EnumSet;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * The lifecycle of every provisioned resource (network, machine):
  * DEFINED → CREATED → RUNNING ⇄ PAUSED → STOPPED → DESTROYED, and ERROR from any live state.
  * A stopped machine may be started again; a resource in ERROR can only be destroyed.
  */
+@API(status = API.Status.INTERNAL)
 public enum ResourceState {
     DEFINED, CREATED, RUNNING, PAUSED, STOPPED, DESTROYED, ERROR;
 

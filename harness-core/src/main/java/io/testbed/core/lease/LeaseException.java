@@ -8,7 +8,7 @@ import org.apiguardian.api.API;
  * held by another prefix or used by the host, or the store's files are unusable. The message names the holders
  * involved and what to do next. Nothing was leased when it is thrown.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public class LeaseException extends TestbedException {
     private static final long serialVersionUID = 1L;
 

@@ -22,7 +22,7 @@ import org.apiguardian.api.API;
  * the private (RFC 1918), shared (RFC 6598), loopback, link-local, multicast or reserved ranges, and its subnets
  * must be between the pool's own length and /{@value #MAX_SUBNET_LENGTH}.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class SubnetPool {
 
     /** Configuration key of the pool CIDR. */

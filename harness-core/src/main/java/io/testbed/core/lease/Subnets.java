@@ -6,11 +6,13 @@ import inet.ipaddr.IPAddressString;
 import inet.ipaddr.IPAddressStringParameters;
 import java.net.InetAddress;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * Parsing and naming of IPv4 subnets in CIDR notation, shared by the pool, the lease store and the address
  * planner. All address math goes through the IPAddress library.
  */
+@API(status = API.Status.INTERNAL)
 public final class Subnets {
 
     /** Only plain dotted quads with a prefix length: no wildcards, ranges, or shortened inet_aton forms. */

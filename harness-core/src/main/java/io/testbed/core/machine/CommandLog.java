@@ -32,7 +32,7 @@ import org.apiguardian.api.API;
  * {@code O_APPEND} write, so entries from several JVMs do not interleave either. A failure to write is reported once
  * on standard error and never fails a test.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class CommandLog implements Consumer<Event> {
 
     private final Path file;

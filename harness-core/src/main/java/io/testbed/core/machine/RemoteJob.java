@@ -100,10 +100,10 @@ final class RemoteJob implements Job {
         String aftermath = "";
         if (!finished()) {
             killRequested = true;
-            aftermath = machine.killTree(execution, runId);
+            aftermath = machine.killer().killTree(execution, runId);
         }
         try {
-            done.get(TransportMachine.KILL_GRACE.toNanos(), TimeUnit.NANOSECONDS);
+            done.get(ProcessKiller.KILL_GRACE.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new TestbedException("Job " + id + " '" + command + "' on machine '" + machine.name() + "' "
                     + aftermath);
@@ -120,7 +120,7 @@ final class RemoteJob implements Job {
     /** Kills what may be left of the job on the machine when its connection broke while it ran. Never throws. */
     void killLeftoversIfConnectionBroke() {
         if (done.isCompletedExceptionally()) {
-            machine.killOrphan(runId);
+            machine.killer().killOrphan(runId);
         }
     }
 

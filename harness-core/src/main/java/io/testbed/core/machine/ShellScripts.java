@@ -1,5 +1,6 @@
 package io.testbed.core.machine;
 
+import io.testbed.core.internal.support.ShellQuoting;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -44,18 +45,6 @@ final class ShellScripts {
     record Wrapped(String script, byte[] stdin) {}
 
     /**
-     * Quotes {@code text} as one shell word: {@code it's} becomes {@code 'it'\''s'}.
-     *
-     * @throws IllegalArgumentException when {@code text} contains a NUL character, which no shell word can hold
-     */
-    static String quote(String text) {
-        if (text.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("shell text must not contain a NUL character: " + abbreviate(text));
-        }
-        return "'" + text.replace("'", "'\\''") + "'";
-    }
-
-    /**
      * Wraps a user command so that every process it starts carries {@code TESTBED_RUN=runId} (so a timeout or
      * {@code Job.kill()} can find and kill it and everything it started, see {@link #killScript}), enters the
      * working directory, receives its environment, and then runs the command in place, in the shell the transport
@@ -87,20 +76,20 @@ final class ShellScripts {
         if (!env.isEmpty()) {
             String terminator = "TESTBED-ENV-END-" + runId;
             script.append("__tb_e=\n")
-                    .append("while IFS= read -r __tb_l; do [ \"$__tb_l\" = ").append(quote(terminator))
+                    .append("while IFS= read -r __tb_l; do [ \"$__tb_l\" = ").append(ShellQuoting.quote(terminator))
                     .append(" ] && break; __tb_e=\"$__tb_e$__tb_l\n\"; done\n")
                     .append("unset __tb_l\n")
                     .append("eval \"$__tb_e\"\n")
                     .append("unset __tb_e\n");
             StringBuilder exports = new StringBuilder();
-            env.forEach((name, value) -> exports.append("export ").append(name).append('=').append(quote(value))
+            env.forEach((name, value) -> exports.append("export ").append(name).append('=').append(ShellQuoting.quote(value))
                     .append('\n'));
             exports.append(terminator).append('\n');
             stdin = exports.toString().getBytes(StandardCharsets.UTF_8);
         }
-        workDir.ifPresent(dir -> script.append("cd ").append(quote(dir)).append(" || { printf '%s\\n' ")
-                .append(quote(NO_WORKDIR_MARKER)).append(" >&2; exit ").append(NO_WORKDIR_STATUS).append("; }\n"));
-        script.append("eval ").append(quote(command)).append('\n');
+        workDir.ifPresent(dir -> script.append("cd ").append(ShellQuoting.quote(dir)).append(" || { printf '%s\\n' ")
+                .append(ShellQuoting.quote(NO_WORKDIR_MARKER)).append(" >&2; exit ").append(NO_WORKDIR_STATUS).append("; }\n"));
+        script.append("eval ").append(ShellQuoting.quote(command)).append('\n');
         return new Wrapped(script.toString(), stdin);
     }
 
@@ -207,12 +196,12 @@ final class ShellScripts {
 
     /** Prints the current content of {@code path}, then writes {@code value}; fails without writing if unreadable. */
     static String readThenWriteScript(String path, String value) {
-        return "cat " + quote(path) + " && printf '%s\\n' " + quote(value) + " > " + quote(path);
+        return "cat " + ShellQuoting.quote(path) + " && printf '%s\\n' " + ShellQuoting.quote(value) + " > " + ShellQuoting.quote(path);
     }
 
     /** Writes {@code value} to {@code path}. */
     static String writeScript(String path, String value) {
-        return "printf '%s\\n' " + quote(value) + " > " + quote(path);
+        return "printf '%s\\n' " + ShellQuoting.quote(value) + " > " + ShellQuoting.quote(path);
     }
 
     /**

@@ -9,11 +9,9 @@ import io.testbed.core.RunOptions;
 import io.testbed.core.TestbedException;
 import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.journal.Journal;
+import io.testbed.core.internal.MachineControl;
 import io.testbed.core.spi.Transport;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,44 +52,34 @@ import org.apiguardian.api.API;
  * <p>Lifecycle: built by a provider once its transport answers; the machine owns the transport and
  * {@link #close()} closes it. Thread-safe.
  */
-@API(status = API.Status.EXPERIMENTAL)
-public final class TransportMachine implements Machine, AutoCloseable {
+@API(status = API.Status.INTERNAL)
+public final class TransportMachine implements Machine, MachineControl, AutoCloseable {
 
-    /** How long to keep killing a command, until its channel closes, after deciding to kill it. */
-    static final Duration KILL_GRACE = Duration.ofSeconds(10);
-    /** How long to wait for a command's channel to close after a kill round before searching again. */
-    static final Duration KILL_ROUND = Duration.ofMillis(500);
-    /** {@link #killTree} outcome: processes of the command were killed and its channel closed. */
-    static final String KILLED = "was killed";
-    /** {@link #killTree} outcome: the command ended before any process of it was found. */
-    static final String ALREADY_FINISHED = "had already finished";
     /** Time limit of the small helper commands (kill, settings). */
     static final Duration HELPER_TIMEOUT = Duration.ofSeconds(60);
-    /** Per-attempt connect timeout of {@link #waitForPort}. */
-    static final Duration PORT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
-    /** Pause between attempts of {@link #waitForPort}. */
-    static final Duration PORT_POLL_INTERVAL = Duration.ofMillis(100);
 
     private final String name;
     private final Set<String> roles;
     private final Map<String, String> properties;
     private final Map<String, InetAddress> addresses;
-    private final InetAddress probeAddress;
     private final Transport transport;
     private final MachineJournal journal;
+    private final ProcessKiller killer;
+    private final PortProbe portProbe;
     private final SettingsLedger ledger = new SettingsLedger();
     private final AtomicInteger jobIds = new AtomicInteger();
     private final List<RemoteJob> jobs = new ArrayList<>();
 
-    private TransportMachine(Builder b) {
+    TransportMachine(TransportMachineBuilder b) {
         this.name = b.name;
         this.roles = Set.copyOf(b.roles);
         this.properties = Map.copyOf(b.properties);
         this.addresses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.addresses));
-        this.probeAddress = b.probeAddress != null ? b.probeAddress
-                : addresses.values().stream().findFirst().orElse(null);
         this.transport = b.transport;
         this.journal = new MachineJournal(b.journal, b.name);
+        this.killer = new ProcessKiller(name, transport, journal);
+        this.portProbe = new PortProbe(name, b.probeAddress != null ? b.probeAddress
+                : addresses.values().stream().findFirst().orElse(null), journal);
     }
 
     /**
@@ -99,8 +87,8 @@ public final class TransportMachine implements Machine, AutoCloseable {
      *
      * @throws IllegalArgumentException when the name is blank
      */
-    public static Builder builder(String name, Transport transport) {
-        return new Builder(name, transport);
+    public static TransportMachineBuilder builder(String name, Transport transport) {
+        return new TransportMachineBuilder(name, transport);
     }
 
     @Override
@@ -285,52 +273,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
 
     @Override
     public void waitForPort(int port, Duration timeout) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port (" + port + ") must be between 1 and 65535");
-        }
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout (" + timeout + ") must be positive");
-        }
-        if (probeAddress == null) {
-            throw new TestbedException("Machine '" + name + "' has no address the test JVM can reach, so"
-                    + " waitForPort(" + port + ") cannot connect; give it a network or a probe address");
-        }
-        long start = System.nanoTime();
-        long deadline = start + timeout.toNanos();
-        IOException last = null;
-        int attempts = 0;
-        while (true) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0 && attempts > 0) {
-                break;
-            }
-            attempts++;
-            int connectMillis = (int) Math.max(1, Math.min(PORT_CONNECT_TIMEOUT.toMillis(),
-                    TimeUnit.NANOSECONDS.toMillis(Math.max(remaining, 0))));
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(probeAddress, port), connectMillis);
-                journal.portWaited(probeAddress.getHostAddress(), port, true, elapsed(start));
-                return;
-            } catch (IOException e) {
-                last = e;
-            }
-            long pause = Math.min(PORT_POLL_INTERVAL.toNanos(), deadline - System.nanoTime());
-            if (pause > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.sleep(pause);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new TestbedException("Interrupted while waiting for port " + port + " of machine '" + name
-                            + "'", e);
-                }
-            }
-        }
-        journal.portWaited(probeAddress.getHostAddress(), port, false, elapsed(start));
-        throw new TestbedException("Port " + port + " of machine '" + name + "' (" + probeAddress.getHostAddress()
-                + ") did not accept a TCP connection within " + timeout.toMillis() + " ms (" + attempts
-                + " attempts, last error: " + last + "). Check that the service started and listens on that"
-                + " address (e.g. run 'netstat -ltn' on the machine), or raise the timeout if it starts slowly.");
+        portProbe.await(port, timeout);
     }
 
     /**
@@ -374,22 +317,22 @@ public final class TransportMachine implements Machine, AutoCloseable {
             try {
                 status = execution.exitStatus().get(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                String aftermath = killTree(execution, runId);
-                if (aftermath.equals(ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
+                String aftermath = killer.killTree(execution, runId);
+                if (aftermath.equals(ProcessKiller.ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
                     status = execution.exitStatus().join(); // it ended just as the timeout elapsed: keep its result
                 } else {
                     journal.commandRan(purpose, display, options, CommandEvent.Outcome.TIMED_OUT, null,
                             "timed out after " + options.timeout().toMillis() + " ms; it " + aftermath, elapsed(start),
                             text(execution.stdout()), ShellScripts.userStderr(text(execution.stderr())));
                     throw new CommandTimeoutException(name, display, options.timeout(), text(execution.stdout()),
-                            ShellScripts.userStderr(text(execution.stderr())), aftermath.equals(KILLED)
+                            ShellScripts.userStderr(text(execution.stderr())), aftermath.equals(ProcessKiller.KILLED)
                                     ? "was killed with everything it started; raise RunOptions.timeout if it needs"
                                             + " longer"
                                     : aftermath);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                String aftermath = killTree(execution, runId);
+                String aftermath = killer.killTree(execution, runId);
                 journal.commandRan(purpose, display, options, CommandEvent.Outcome.INTERRUPTED, null, "interrupted; it "
                         + aftermath, elapsed(start), text(execution.stdout()),
                         ShellScripts.userStderr(text(execution.stderr())));
@@ -399,7 +342,7 @@ public final class TransportMachine implements Machine, AutoCloseable {
                 TestbedException cause = Transport.Execution.unwrap(e, transport.target());
                 journal.commandRan(purpose, display, options, CommandEvent.Outcome.ERROR, null, cause.getMessage(),
                         elapsed(start), text(execution.stdout()), ShellScripts.userStderr(text(execution.stderr())));
-                killOrphan(runId);
+                killer.killOrphan(runId);
                 throw new TestbedException("'" + display + "' on machine '" + name + "' did not complete: "
                         + cause.getMessage(), cause);
             }
@@ -424,79 +367,9 @@ public final class TransportMachine implements Machine, AutoCloseable {
         }
     }
 
-    /**
-     * Kills every process of a running execution and waits for its end. Returns what happened, completing
-     * "the command …": {@code was killed}, {@code had already finished}, or why it could not be killed.
-     *
-     * <p>Searches and kills in rounds until the channel closes: a command whose channel was just opened may not
-     * have started on the machine yet, so the first round can find nothing.
-     */
-    String killTree(Transport.Execution execution, String runId) {
-        long deadline = System.nanoTime() + KILL_GRACE.toNanos();
-        int rounds = 0;
-        boolean found = false;
-        while (!execution.exitStatus().isDone()) {
-            if (System.nanoTime() > deadline) {
-                execution.close();
-                return found ? "was sent SIGKILL but its channel did not close within " + KILL_GRACE.toSeconds()
-                        + " s (run " + runId + ")"
-                        : "may still be running: no process of it (environment TESTBED_RUN=" + runId + ") was found"
-                                + " within " + KILL_GRACE.toSeconds() + " s, so it could not be killed (is /proc"
-                                + " mounted, and grep installed on the machine?)";
-            }
-            rounds++;
-            try {
-                found |= !killRound(runId, "run " + runId).isEmpty();
-            } catch (TestbedException e) {
-                return "may still be running: killing it (run " + runId + ") failed: " + e.getMessage();
-            }
-            try {
-                execution.exitStatus().get(Math.min(KILL_ROUND.toNanos() * rounds,
-                        Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                // not closed yet: search again
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return found ? "was sent SIGKILL" : "may still be running: interrupted while killing it";
-            } catch (ExecutionException e) {
-                return "was killed (its connection broke meanwhile)";
-            }
-        }
-        return found ? KILLED : ALREADY_FINISHED;
-    }
-
-    /**
-     * Best effort after a command's connection broke: its processes may still run on the machine (an SSH host
-     * keeps them; a reverted VM does not), so kill them over a fresh connection. Never throws.
-     */
-    void killOrphan(String runId) {
-        try {
-            killRound(runId, "leftovers of run " + runId);
-        } catch (RuntimeException e) {
-            // logged by killRound; best effort
-        }
-    }
-
-    /**
-     * Runs the kill script for {@code runId} once and logs it as {@code what}. Returns the pids it killed, empty
-     * when it found none.
-     *
-     * @throws RuntimeException what the transport threw (logged first)
-     */
-    private String killRound(String runId, String what) {
-        long start = System.nanoTime();
-        try {
-            Transport.Outcome outcome = transport.run(ShellScripts.killScript(runId), null, HELPER_TIMEOUT);
-            String killed = text(outcome.stdout()).strip();
-            journal.commandRan(CommandEvent.Purpose.KILL, what, RunOptions.defaults(), outcome.timedOut()
-                    ? CommandEvent.Outcome.TIMED_OUT : CommandEvent.Outcome.EXITED, outcome.timedOut() ? null
-                    : outcome.exitStatus(), null, elapsed(start), killed, null);
-            return killed;
-        } catch (RuntimeException e) {
-            journal.commandRan(CommandEvent.Purpose.KILL, what, RunOptions.defaults(), CommandEvent.Outcome.ERROR, null,
-                    e.getMessage(), elapsed(start), null, null);
-            throw e;
-        }
+    /** Kills the processes of this machine's commands. */
+    ProcessKiller killer() {
+        return killer;
     }
 
     MachineJournal journal() {
@@ -518,80 +391,5 @@ public final class TransportMachine implements Machine, AutoCloseable {
 
     static Duration elapsed(long startNanos) {
         return Duration.ofNanos(System.nanoTime() - startNanos);
-    }
-
-    /** Builder for {@link TransportMachine}; each setter validates at once. */
-    public static final class Builder {
-        private final String name;
-        private final Transport transport;
-        private Set<String> roles = Set.of();
-        private Map<String, String> properties = Map.of();
-        private final Map<String, InetAddress> addresses = new LinkedHashMap<>();
-        private InetAddress probeAddress;
-        private Journal journal;
-
-        private Builder(String name, Transport transport) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("machine name (" + name + ") must not be blank");
-            }
-            this.name = name;
-            this.transport = Objects.requireNonNull(transport, "transport");
-        }
-
-        /** The machine's roles. */
-        public Builder roles(Set<String> roles) {
-            this.roles = Set.copyOf(roles);
-            return this;
-        }
-
-        /** The machine's free-form properties. */
-        public Builder properties(Map<String, String> properties) {
-            this.properties = Map.copyOf(properties);
-            return this;
-        }
-
-        /** Adds the machine's address on a network; the first one added is also the default probe address. */
-        public Builder address(String network, InetAddress address) {
-            if (network == null || network.isBlank()) {
-                throw new IllegalArgumentException("network name (" + network + ") must not be blank");
-            }
-            Objects.requireNonNull(address, "address on network " + network);
-            if (addresses.putIfAbsent(network, address) != null) {
-                throw new IllegalArgumentException("machine '" + name + "' already has an address on network '"
-                        + network + "' (" + addresses.get(network).getHostAddress() + ")");
-            }
-            return this;
-        }
-
-        /** Adds several network addresses in iteration order; see {@link #address}. */
-        public Builder addresses(Map<String, InetAddress> addresses) {
-            addresses.forEach(this::address);
-            return this;
-        }
-
-        /**
-         * The address {@link Machine#waitForPort} connects to, when it is not the first network address (e.g. an
-         * SSH host reached on 127.0.0.1, a container's published address).
-         */
-        public Builder probeAddress(InetAddress probeAddress) {
-            this.probeAddress = Objects.requireNonNull(probeAddress, "probeAddress");
-            return this;
-        }
-
-        /**
-         * The environment's journal, which gets every command, job, copy and setting change (default: a journal
-         * without a file, for machines used outside an environment).
-         */
-        public Builder journal(Journal journal) {
-            this.journal = Objects.requireNonNull(journal, "journal");
-            return this;
-        }
-
-        public TransportMachine build() {
-            if (journal == null) {
-                journal = Journal.withoutFile("machine " + name);
-            }
-            return new TransportMachine(this);
-        }
     }
 }

@@ -11,7 +11,7 @@ import org.apiguardian.api.API;
  * @param networks the networks, in declaration order
  * @param machines the machines, in declaration order
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record AddressPlan(List<NetworkPlan> networks, List<MachinePlan> machines) {
 
     public AddressPlan {

@@ -47,7 +47,7 @@ import org.apiguardian.api.API;
  *       too ({@link NicPlan#bridge()}), so a machine can join a network another provider created.</li>
  * </ul>
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class AddressPlanner {
 
     /** The host number of the host-side gateway. */
@@ -96,8 +96,8 @@ public final class AddressPlanner {
         for (NetworkSpec network : spec.networks()) {
             bridges.put(network.name(), uniqueBridgeName(prefixId, network.name(), takenBridges));
         }
-        Map<String, List<NetworkPlan.Host>> hosts = new HashMap<>();
-        spec.networks().forEach(network -> hosts.put(network.name(), new ArrayList<>()));
+        Map<String, List<NetworkPlan.Member>> members = new HashMap<>();
+        spec.networks().forEach(network -> members.put(network.name(), new ArrayList<>()));
         Set<String> macs = new HashSet<>();
         Map<String, Map<String, Long>> overflow = new LinkedHashMap<>();
         List<MachinePlan> machines = new ArrayList<>();
@@ -117,7 +117,7 @@ public final class AddressPlanner {
                 nics.add(new NicPlan(network.name(), objectName(shortId, network.name()), bridges.get(network.name()),
                         mac, address.get(), subnet.getNetworkPrefixLength(), gateways.get(network.name()),
                         network.mtu(), network.mode()));
-                hosts.get(network.name()).add(new NetworkPlan.Host(machine.name(), mac, address.get()));
+                members.get(network.name()).add(new NetworkPlan.Member(machine.name(), mac, address.get()));
             }
             machines.add(new MachinePlan(machine, objectName(shortId, machine.name()), nics));
         }
@@ -135,7 +135,7 @@ public final class AddressPlanner {
             IPAddress subnet = blocks.get(network.name());
             networks.add(new NetworkPlan(network, objectName(shortId, network.name()),
                     bridges.get(network.name()), Subnets.canonical(subnet),
-                    gateways.get(network.name()), subnet.getNetworkPrefixLength(), hosts.get(network.name())));
+                    gateways.get(network.name()), subnet.getNetworkPrefixLength(), members.get(network.name())));
         }
         return new AddressPlan(networks, machines);
     }

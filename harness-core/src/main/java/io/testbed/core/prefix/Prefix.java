@@ -1,19 +1,17 @@
 package io.testbed.core.prefix;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.testbed.core.TestbedException;
-import io.testbed.core.ssh.SshKeys;
+import io.testbed.core.internal.support.AtomicFiles;
+import io.testbed.core.internal.support.FileModes;
+import io.testbed.core.internal.json.Json;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.UUID;
+import org.apiguardian.api.API;
 
 /**
  * An environment's workspace on disk, after lago's prefix:
@@ -28,10 +26,13 @@ import java.util.UUID;
  * Directories are world-traversable (0755) because QEMU runs as another user and must open disks and
  * logs; the keys directory is 0700.
  */
+@API(status = API.Status.EXPERIMENTAL)
 public final class Prefix {
 
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule()).registerModule(new Jdk8Module())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.mapper();
+    /** A file in a prefix that marks its environment as deliberately kept after its JVM ended. */
+    public static final String KEPT_MARKER = "KEPT";
+
     private static final String METADATA = "prefix.json";
 
     private final Path dir;
@@ -43,7 +44,8 @@ public final class Prefix {
     }
 
     /**
-     * Creates a new prefix under {@code root} for the environment {@code name}, with a fresh uuid and key pair.
+     * Creates a new prefix under {@code root} for the environment {@code name}, with a fresh uuid and an empty keys
+     * directory (0700) for the key pair at {@link #keyFile()}, which the engine generates.
      *
      * @throws TestbedException when the directory cannot be created
      */
@@ -55,15 +57,14 @@ public final class Prefix {
             Files.createDirectory(dir);
             for (Path sub : new Path[] {dir, dir.resolve("logs"), dir.resolve("disks")}) {
                 Files.createDirectories(sub);
-                Files.setPosixFilePermissions(sub, PosixFilePermissions.fromString("rwxr-xr-x"));
+                Files.setPosixFilePermissions(sub, FileModes.READABLE_DIRECTORY);
             }
-            Files.createDirectory(dir.resolve("keys"), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir.resolve("keys"),
+                    PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
         } catch (IOException e) {
             throw new TestbedException("Cannot create prefix directory " + dir + ": " + e
                     + "; check that testbed.prefix.root points to a writable directory", e);
         }
-        SshKeys.generate(dir.resolve("keys/id_ed25519"), "testbed-" + id.substring(0, 8));
         Prefix prefix = new Prefix(dir, new PrefixMetadata(id, name, ProcessHandle.current().pid(),
                 ProcessHandle.current().info().startInstant().orElse(Instant.now()), Instant.now()));
         prefix.writeMetadata();
@@ -122,22 +123,16 @@ public final class Prefix {
         return dir.resolve("journal.jsonl");
     }
 
-    /** The per-prefix SSH key pair. */
-    public SshKeys.KeyFiles keys() {
-        return SshKeys.read(dir.resolve("keys/id_ed25519"));
+    /** The per-prefix SSH private key (OpenSSH format, 0600); its public key is beside it with {@code .pub}. */
+    public Path keyFile() {
+        return dir.resolve("keys/id_ed25519");
     }
 
     /** Writes an auxiliary JSON document (resources, spec) next to the metadata, atomically. */
     public void writeJson(String fileName, Object value) {
         Path target = dir.resolve(fileName);
-        Path temp = dir.resolve(fileName + ".tmp");
         try {
-            JSON.writeValue(temp.toFile(), value);
-            try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.writeJson(target, value);
         } catch (IOException e) {
             throw new TestbedException("Cannot write " + target + ": " + e, e);
         }

@@ -1,11 +1,14 @@
 package io.testbed.core.spec;
 
+import org.apiguardian.api.API;
+
 /**
  * An extra, empty data disk of a machine.
  *
  * @param name   unique within its machine, a DNS label
  * @param sizeMb size in MiB, positive
  */
+@API(status = API.Status.EXPERIMENTAL)
 public record DiskSpec(String name, int sizeMb) {
 
     public static final int MAX_SIZE_MB = 1024 * 1024;

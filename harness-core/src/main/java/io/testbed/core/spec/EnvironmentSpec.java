@@ -3,6 +3,7 @@ package io.testbed.core.spec;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * A whole declared environment: networks and machines. Built only when every rule holds, so an
@@ -14,6 +15,7 @@ import java.util.Set;
  * @param machines the machines, in declaration order
  * @throws InvalidSpecException listing every broken rule
  */
+@API(status = API.Status.EXPERIMENTAL)
 public record EnvironmentSpec(String name, List<NetworkSpec> networks, List<MachineSpec> machines) {
 
     public EnvironmentSpec {

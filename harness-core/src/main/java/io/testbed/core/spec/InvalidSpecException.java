@@ -3,8 +3,10 @@ package io.testbed.core.spec;
 import io.testbed.core.TestbedException;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apiguardian.api.API;
 
 /** An environment spec broke one or more rules; nothing was provisioned. Lists every problem found. */
+@API(status = API.Status.EXPERIMENTAL)
 public class InvalidSpecException extends TestbedException {
     private static final long serialVersionUID = 1L;
     private final transient List<SpecProblem> problems;

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /**
  * A declared machine.
@@ -23,6 +24,7 @@ import java.util.Set;
  * @param options    typed settings only this machine's provider reads ({@link ContainerOptions} for
  *                   {@code docker}), or {@link ProviderOptions#none()}; never shown as properties
  */
+@API(status = API.Status.EXPERIMENTAL)
 public record MachineSpec(String name, String provider, String image, int cpus, int memoryMb, List<String> networks,
         List<DiskSpec> disks, Set<String> roles, Map<String, String> properties, ProviderOptions options) {
 

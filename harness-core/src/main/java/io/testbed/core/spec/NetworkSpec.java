@@ -2,6 +2,7 @@ package io.testbed.core.spec;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * A declared network.
@@ -12,6 +13,7 @@ import java.util.Optional;
  * @param dhcp   whether a DHCP server hands out the planned addresses
  * @param mtu    the MTU, or 0 for the provider's default (1500)
  */
+@API(status = API.Status.EXPERIMENTAL)
 public record NetworkSpec(String name, NetworkMode mode, Optional<String> subnet, boolean dhcp, int mtu) {
 
     public static final int MIN_MTU = 576;

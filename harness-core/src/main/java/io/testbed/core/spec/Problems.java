@@ -3,8 +3,10 @@ package io.testbed.core.spec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.apiguardian.api.API;
 
 /** Collects {@link SpecProblem}s so that every broken rule is reported at once. */
+@API(status = API.Status.EXPERIMENTAL)
 public final class Problems {
 
     /** Names are DNS labels short enough for libvirt, Docker and interface names derived from them. */

@@ -1,6 +1,9 @@
 package io.testbed.core.spi;
 
+import org.apiguardian.api.API;
+
 /** What a provider can do; the engine consults these instead of probing types. */
+@API(status = API.Status.EXPERIMENTAL)
 public enum Capability {
     /** Creates networks for its machines on planned subnets. */
     NETWORKS,

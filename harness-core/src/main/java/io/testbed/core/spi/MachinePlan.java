@@ -2,6 +2,7 @@ package io.testbed.core.spi;
 
 import io.testbed.core.spec.MachineSpec;
 import java.util.List;
+import org.apiguardian.api.API;
 
 /**
  * A machine as planned: the declared spec plus its object name and NICs.
@@ -10,6 +11,7 @@ import java.util.List;
  * @param objectName the provider object name, unique per prefix ({@code tb-<prefix8>-<name>})
  * @param nics       the NICs in declaration order, with planned MACs and addresses
  */
+@API(status = API.Status.EXPERIMENTAL)
 public record MachinePlan(MachineSpec spec, String objectName, List<NicPlan> nics) {
 
     public MachinePlan {

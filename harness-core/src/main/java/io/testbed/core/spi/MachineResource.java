@@ -2,11 +2,13 @@ package io.testbed.core.spi;
 
 import io.testbed.core.Machine;
 import java.time.Duration;
+import org.apiguardian.api.API;
 
 /**
  * A machine a provider created. The engine drives it through the resource lifecycle
  * (created → running ⇄ paused → stopped → destroyed) and never calls a method out of order.
  */
+@API(status = API.Status.EXPERIMENTAL)
 public interface MachineResource {
 
     /** The provider's id of the object (domain name, container id, inventory host). */

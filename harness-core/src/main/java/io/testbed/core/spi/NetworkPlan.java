@@ -4,27 +4,29 @@ import io.testbed.core.TestNetwork;
 import io.testbed.core.spec.NetworkSpec;
 import java.net.InetAddress;
 import java.util.List;
+import org.apiguardian.api.API;
 
 /**
  * A network as planned: the declared spec plus the subnet leased for it and the object names.
  *
  * @param spec         the declaration
  * @param objectName   the provider object name, unique per prefix ({@code tb-<prefix8>-<name>})
- * @param bridgeName   a host bridge name of at most 15 characters
+ * @param bridgeName   the bridge's interface name (at most 15 characters)
  * @param cidr         the subnet, e.g. {@code 198.18.4.0/24}
- * @param gateway      the host-side address (.1)
+ * @param gateway      the bridge's own address (.1), the machines' gateway
  * @param prefixLength the subnet's prefix length
- * @param hosts        the machines on it with their MAC and address, for DHCP host entries and DNS
+ * @param members      the machines on it with their MAC and address, for DHCP host entries and DNS
  */
+@API(status = API.Status.EXPERIMENTAL)
 public record NetworkPlan(NetworkSpec spec, String objectName, String bridgeName, String cidr, InetAddress gateway,
-        int prefixLength, List<Host> hosts) {
+        int prefixLength, List<Member> members) {
 
     public NetworkPlan {
-        hosts = List.copyOf(hosts);
+        members = List.copyOf(members);
     }
 
-    /** A machine's entry on the network. */
-    public record Host(String name, String mac, InetAddress address) {}
+    /** A machine's entry on the network (a DHCP host entry in libvirt's terms). */
+    public record Member(String name, String mac, InetAddress address) {}
 
     /** The declared name. */
     public String name() {

@@ -1,8 +1,10 @@
 package io.testbed.core.spi;
 
 import io.testbed.core.TestNetwork;
+import org.apiguardian.api.API;
 
 /** A network a provider created. */
+@API(status = API.Status.EXPERIMENTAL)
 public interface NetworkResource {
 
     /** The provider's id of the object (libvirt network name, Docker network id). */

@@ -2,6 +2,7 @@ package io.testbed.core.spi;
 
 import io.testbed.core.spec.NetworkMode;
 import java.net.InetAddress;
+import org.apiguardian.api.API;
 
 /**
  * One planned NIC of a machine.
@@ -18,6 +19,7 @@ import java.net.InetAddress;
  * @param mode           how the network reaches the outside: a machine's first NIC on a {@link NetworkMode#NAT}
  *                       network carries its default route, via {@code gateway}, whichever provider runs the machine
  */
+@API(status = API.Status.EXPERIMENTAL)
 public record NicPlan(String network, String networkObject, String bridge, String mac, InetAddress address, int prefixLength,
         InetAddress gateway, int mtu, NetworkMode mode) {
 

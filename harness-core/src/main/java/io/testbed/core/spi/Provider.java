@@ -6,12 +6,14 @@ import io.testbed.core.spec.SpecProblem;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.apiguardian.api.API;
 
 /**
  * A backend that creates machines and networks: libvirt, Docker, existing SSH hosts. Found with
  * {@link java.util.ServiceLoader}; must have a public no-argument constructor and be cheap to construct
  * (no connection until {@link #open}).
  */
+@API(status = API.Status.EXPERIMENTAL)
 public interface Provider {
 
     /** The name used in specs ({@code machine.provider}), e.g. {@code libvirt}. */

@@ -1,10 +1,13 @@
 package io.testbed.core.spi;
 
+import org.apiguardian.api.API;
+
 
 /**
  * A provider's connection for one environment. The engine calls it from several threads at once
  * (machines are provisioned in parallel), so implementations must be thread-safe.
  */
+@API(status = API.Status.EXPERIMENTAL)
 public interface ProviderSession extends AutoCloseable {
 
     /** Creates and starts a network on its planned subnet. The returned resource owns it. */

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apiguardian.api.API;
 
 /**
  * The few primitives a provider gives for reaching one machine: run a shell command, copy a file each way,
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeoutException;
  * revert, {@link #close} at teardown. Errors are {@link TestbedException}s whose message names
  * {@link #target()} and says what to check next.
  */
+@API(status = API.Status.EXPERIMENTAL)
 public interface Transport extends AutoCloseable {
 
     /** Who this transport talks to, for messages: {@code testbed@127.0.0.1:2222}, {@code container 3f2a…}. */

@@ -7,7 +7,7 @@ import org.apiguardian.api.API;
  * An SSH server presented a host key other than the pinned one. Never retried: either the address reaches
  * another machine, or the machine's host key changed (re-created without its seed, inventory out of date).
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public class HostKeyMismatchException extends TestbedException {
     private static final long serialVersionUID = 1L;
     private final String expected;

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import javax.net.SocketFactory;
+import org.apiguardian.api.API;
 
 /**
  * Sockets for sshj without Nagle's algorithm: a command is a few small packets, each awaited before the next, and
  * Nagle's delay costs ~45 ms per command.
  */
+@API(status = API.Status.INTERNAL)
 public final class NoDelaySocketFactory extends SocketFactory {
 
     /** The one instance; it holds no state. */

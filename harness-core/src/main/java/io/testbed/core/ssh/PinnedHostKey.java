@@ -22,7 +22,7 @@ import org.apiguardian.api.API;
  * ({@code ssh-ed25519 AAAA… comment}, as in {@code ssh_host_ed25519_key.pub}). There is no "accept any key"
  * mode: the key is known when the machine is made (generated for the guest, or listed in the inventory).
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class PinnedHostKey {
 
     private final String type;

@@ -1,6 +1,7 @@
 package io.testbed.core.ssh;
 
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.support.FileModes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import org.apiguardian.api.API;
 import org.bouncycastle.crypto.AsymmetricCipherKeyPair;
 import org.bouncycastle.crypto.generators.Ed25519KeyPairGenerator;
 import org.bouncycastle.crypto.params.Ed25519KeyGenerationParameters;
@@ -19,6 +21,7 @@ import org.bouncycastle.crypto.util.OpenSSHPublicKeyUtil;
  * Ed25519 key pairs in OpenSSH file formats, so that both sshj and the {@code ssh} command line can use
  * them. Private keys are written with mode 0600 and never logged.
  */
+@API(status = API.Status.INTERNAL)
 public final class SshKeys {
 
     private SshKeys() {}
@@ -46,7 +49,7 @@ public final class SshKeys {
                     + Base64.getEncoder().encodeToString(OpenSSHPublicKeyUtil.encodePublicKey(pair.getPublic()))
                     + " " + comment;
             Files.createDirectories(base.getParent());
-            Files.createFile(base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(base, PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_FILE));
             Files.writeString(base, privatePem, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
             Files.writeString(publicKey, publicLine + "\n", StandardCharsets.US_ASCII);
         } catch (IOException e) {

@@ -117,15 +117,16 @@ class EngineTest {
     void pausingAMachineWhoseProviderCannotPauseNamesTheMissingCapability() {
         RecordingProvider provider = new RecordingProvider(Set.of());
         Engine engine = Engine.withProviders(config(), List.of(provider));
-        Environment environment = engine.provision(new EnvironmentSpec("nopause", List.of(),
+        EnvironmentHandle handle = engine.provision(new EnvironmentSpec("nopause", List.of(),
                 List.of(machine("web", List.of()))), event -> { });
+        Environment environment = handle.environment();
         try {
             assertThatThrownBy(() -> environment.pause("web"))
                     .isInstanceOf(UnsupportedOperationException.class)
                     .hasMessage("Machine 'web' cannot be paused: its provider 'recording' has no pause (capability "
                             + "PAUSE)");
         } finally {
-            environment.close();
+            handle.close();
         }
     }
 
@@ -134,7 +135,8 @@ class EngineTest {
         RecordingProvider provider = new RecordingProvider(Set.of());
         Engine engine = Engine.withProviders(config(), List.of(provider));
         List<Event> progress = new ArrayList<>();
-        Environment environment = engine.provision(cluster(), progress::add);
+        EnvironmentHandle handle = engine.provision(cluster(), progress::add);
+        Environment environment = handle.environment();
 
         assertThat(environment.machines()).extracting(Machine::name).containsExactly("web", "db", "cache");
         assertThat(environment.machines("backend&!fast")).extracting(Machine::name).containsExactly("db");
@@ -144,8 +146,9 @@ class EngineTest {
         assertThat(LeaseStore.fromConfiguration(config().asMap()).list()).hasSize(2);
 
         environment.revert(Environment.BASELINE);
-        environment.close();
-        environment.close();
+        handle.resetMachines();
+        handle.close();
+        handle.close(); // idempotent
 
         assertThat(provider.calls).containsExactly("open",
                 "network.create lan 198.19.200.0/24", "network.create wan 198.19.201.0/24",
@@ -153,6 +156,8 @@ class EngineTest {
                 "machine.create cache", "machine.start cache",
                 "snapshot web baseline", "snapshot db baseline", "snapshot cache baseline",
                 "revert web baseline", "revert db baseline", "revert cache baseline",
+                "jobs.kill web", "settings.restore web", "jobs.kill db", "settings.restore db",
+                "jobs.kill cache", "settings.restore cache",
                 "machine.stop cache", "machine.destroy cache", "machine.stop db", "machine.destroy db",
                 "machine.stop web", "machine.destroy web",
                 "network.destroy wan", "network.destroy lan", "close");
@@ -207,9 +212,10 @@ class EngineTest {
         EnvironmentSpec spec = new EnvironmentSpec("pair", List.of(NetworkSpec.leased("lan")),
                 List.of(machine("web", List.of("frontend"), "lan"), machine("db", List.of(), "lan")));
         Engine engine = Engine.withProviders(config(), List.of(new RecordingProvider(Set.of())));
-        Environment environment = engine.provision(spec, event -> { });
+        EnvironmentHandle handle = engine.provision(spec, event -> { });
+        Environment environment = handle.environment();
         environment.revert(Environment.BASELINE);
-        environment.close();
+        handle.close();
 
         JournalReader.Contents journal = JournalReader.read(environment.prefixDir().resolve("journal.jsonl"));
         assertThat(journal.complete()).isTrue();

@@ -6,6 +6,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.TestNetwork;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.MachineControl;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.SpecProblem;
@@ -99,7 +100,7 @@ final class RecordingProvider implements Provider {
         return List.of();
     }
 
-    final class RecordingMachine implements MachineResource, Machine {
+    final class RecordingMachine implements MachineResource, Machine, MachineControl {
         private final MachinePlan plan;
 
         RecordingMachine(MachinePlan plan) {
@@ -201,10 +202,12 @@ final class RecordingProvider implements Provider {
 
         @Override
         public void restoreSettings() {
+            calls.add("settings.restore " + plan.name());
         }
 
         @Override
         public void killJobs() {
+            calls.add("jobs.kill " + plan.name());
         }
 
         @Override

@@ -113,7 +113,7 @@ class LeaseStoreMultiProcessIT {
             assertThat(reclaimed).as("leases reclaimed on acquire = leases the killed JVMs held")
                     .isEqualTo(heldByKilled);
 
-            LeaseStore store = new LeaseStore(storeDir, SubnetPool.of(POOL), HostSubnetProbe.none());
+            LeaseStore store = new LeaseStore(storeDir, SubnetPool.of(POOL), LocalSubnetProbe.none());
             assertThat(store.list()).as("nothing left: survivors released, killed JVMs' leases reclaimed").isEmpty();
             Owner last = TestPrefixes.create(prefixes, "last");
             assertThat(store.acquire(last, 8)).extracting(Lease::subnet)

@@ -3,7 +3,7 @@ package io.testbed.core.lease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.testbed.core.lease.HostSubnetProbe.HostSubnet;
+import io.testbed.core.lease.LocalSubnetProbe.LocalSubnet;
 import io.testbed.core.spi.Owner;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -41,7 +41,7 @@ class LeaseStoreTest {
     void setUp() {
         storeDir = temp.resolve("leases");
         prefixes = temp.resolve("prefixes");
-        store = new LeaseStore(storeDir, POOL, HostSubnetProbe.none());
+        store = new LeaseStore(storeDir, POOL, LocalSubnetProbe.none());
     }
 
     private static List<String> subnets(List<Lease> leases) {
@@ -77,11 +77,14 @@ class LeaseStoreTest {
         Owner a = TestPrefixes.create(prefixes, "a");
         List<Lease> leases = store.acquire(a, 2);
 
-        LeaseStore other = new LeaseStore(storeDir, POOL, HostSubnetProbe.none());
+        LeaseStore other = new LeaseStore(storeDir, POOL, LocalSubnetProbe.none());
         assertThat(other.list()).isEqualTo(leases);
         assertThat(Files.readString(storeDir.resolve(LeaseStore.INDEX_FILE))).contains("\"version\" : 1",
                 "\"subnet\" : \"198.19.240.0/24\"", "\"prefixId\" : \"" + a.prefixId() + "\"", "\"pidStartTime\"");
-        assertThat(storeDir.resolve(LeaseStore.INDEX_FILE + ".tmp")).doesNotExist();
+        try (var files = Files.list(storeDir)) {
+            assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder(
+                    LeaseStore.INDEX_FILE, "leases.lock"); // no temporary file left behind
+        }
         assertThat(subnets(other.acquire(a, 1))).containsExactly("198.19.242.0/24");
     }
 
@@ -126,7 +129,7 @@ class LeaseStoreTest {
     @Test
     void exhaustionMentionsSubnetsTheHostUses() {
         LeaseStore crowded = new LeaseStore(storeDir, SubnetPool.of("198.19.254.0/23"),
-                () -> List.of(new HostSubnet("198.19.255.1/24", "address 198.19.255.1/24 on docker0")));
+                () -> List.of(new LocalSubnet("198.19.255.1/24", "address 198.19.255.1/24 on docker0")));
         Owner a = TestPrefixes.create(prefixes, "a");
         assertThat(subnets(crowded.acquire(a, 1))).containsExactly("198.19.254.0/24");
 
@@ -139,10 +142,10 @@ class LeaseStoreTest {
     @Test
     void skipsSubnetsTheHostAlreadyUses() {
         LeaseStore withHost = new LeaseStore(storeDir, POOL, () -> List.of(
-                new HostSubnet("198.19.241.1/24", "address 198.19.241.1/24 on docker0"),
-                new HostSubnet("198.19.242.0/23", "route 198.19.242.0/23 dev tun0"),
-                new HostSubnet("fe80::1/64", "address fe80::1/64 on eth0"),
-                new HostSubnet("garbage", "nonsense")));
+                new LocalSubnet("198.19.241.1/24", "address 198.19.241.1/24 on docker0"),
+                new LocalSubnet("198.19.242.0/23", "route 198.19.242.0/23 dev tun0"),
+                new LocalSubnet("fe80::1/64", "address fe80::1/64 on eth0"),
+                new LocalSubnet("garbage", "nonsense")));
         Owner a = TestPrefixes.create(prefixes, "a");
 
         assertThat(subnets(withHost.acquire(a, 3))).containsExactly("198.19.240.0/24", "198.19.244.0/24",
@@ -296,7 +299,7 @@ class LeaseStoreTest {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 Owner owner = TestPrefixes.create(prefixes, "t" + t);
-                LeaseStore own = new LeaseStore(storeDir, POOL, HostSubnetProbe.none()); // one instance per thread
+                LeaseStore own = new LeaseStore(storeDir, POOL, LocalSubnetProbe.none()); // one instance per thread
                 Random random = new Random(t);
                 done.add(pool.submit(() -> {
                     start.await();
@@ -339,8 +342,8 @@ class LeaseStoreTest {
 
     @Test
     void systemProbeSeesTheLoopbackAddress() {
-        assertThat(HostSubnetProbe.system().subnetsInUse())
-                .contains(new HostSubnet("127.0.0.1/8", "address 127.0.0.1/8 on lo"));
+        assertThat(LocalSubnetProbe.system().subnetsInUse())
+                .contains(new LocalSubnet("127.0.0.1/8", "address 127.0.0.1/8 on lo"));
     }
 
     @Test
@@ -354,11 +357,11 @@ class LeaseStoreTest {
                 "docker0\t00FF13C6\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
                 "tun0\t0000F0C6\t00000000\t0001\t0\t0\t0\t0000FEFF\t0\t0\t0", ""));
 
-        assertThat(SystemHostSubnetProbe.routes(routes)).containsExactly(
-                new HostSubnet("192.0.2.0/24", "route 192.0.2.0/24 dev eth0"),
-                new HostSubnet("198.19.255.0/24", "route 198.19.255.0/24 dev docker0"),
-                new HostSubnet("198.240.0.0/15", "route 198.240.0.0/15 dev tun0"));
-        assertThat(SystemHostSubnetProbe.routes(temp.resolve("missing"))).isEmpty();
+        assertThat(SystemLocalSubnetProbe.routes(routes)).containsExactly(
+                new LocalSubnet("192.0.2.0/24", "route 192.0.2.0/24 dev eth0"),
+                new LocalSubnet("198.19.255.0/24", "route 198.19.255.0/24 dev docker0"),
+                new LocalSubnet("198.240.0.0/15", "route 198.240.0.0/15 dev tun0"));
+        assertThat(SystemLocalSubnetProbe.routes(temp.resolve("missing"))).isEmpty();
     }
 
     /** The pid of a process that has ended. */

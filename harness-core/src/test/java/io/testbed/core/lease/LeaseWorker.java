@@ -46,7 +46,7 @@ public final class LeaseWorker {
         Random random = new Random(Long.parseLong(args[6]));
 
         Owner owner = TestPrefixes.create(prefixRoot, "worker", ProcessHandle.current().pid());
-        LeaseStore store = new LeaseStore(storeDir, pool, HostSubnetProbe.none());
+        LeaseStore store = new LeaseStore(storeDir, pool, LocalSubnetProbe.none());
         LeaseWorker worker = new LeaseWorker(markers);
 
         CountDownLatch go = new CountDownLatch(1);

@@ -267,15 +267,6 @@ class ShellScriptsTest {
     }
 
     @Test
-    void quotesAnyTextAsOneWord() {
-        assertThat(ShellScripts.quote("plain")).isEqualTo("'plain'");
-        assertThat(ShellScripts.quote("it's")).isEqualTo("'it'\\''s'");
-        assertThat(ShellScripts.quote("")).isEqualTo("''");
-        assertThatThrownBy(() -> ShellScripts.quote("a\0b")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("NUL");
-    }
-
-    @Test
     void rejectsEnvironmentNamesTheWrapperUses() {
         assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of("__tb_e", "x"), runId("r")))
                 .isInstanceOf(IllegalArgumentException.class)

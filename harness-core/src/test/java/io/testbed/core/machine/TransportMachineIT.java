@@ -2,8 +2,8 @@ package io.testbed.core.machine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.testbed.core.CommandFailedException;
 import io.testbed.core.CommandTimeoutException;
 import io.testbed.core.ExecResult;
@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -100,11 +101,27 @@ class TransportMachineIT {
                 .hasMessageContaining("box");
     }
 
+    /** What {@link #parsesJsonFromStandardOutput} reads. */
+    record Service(String name, List<Integer> ports) {}
+
+    @Test
+    void runOkReturnsTheResultOfASucceedingCommandAndThrowsForAFailingOne() {
+        assertThat(machine.runOk("echo fine").stdout()).isEqualTo("fine\n");
+        assertThatThrownBy(() -> machine.runOk("echo broken >&2; exit 3"))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.result().exitCode()).isEqualTo(3);
+                    assertThat(e.result().stderr()).isEqualTo("broken\n");
+                });
+    }
+
     @Test
     void parsesJsonFromStandardOutput() {
-        JsonNode json = machine.run("printf '{\"name\":\"box\",\"ports\":[22,80]}'").json();
-        assertThat(json.get("name").asText()).isEqualTo("box");
-        assertThat(json.get("ports").get(1).asInt()).isEqualTo(80);
+        ExecResult result = machine.run("printf '{\"name\":\"box\",\"ports\":[22,80]}'");
+        assertThat(result.stdoutAsMap()).containsExactly(entry("name", "box"), entry("ports", List.of(22, 80)));
+        assertThat(result.stdoutAs(Service.class)).isEqualTo(new Service("box", List.of(22, 80)));
+        assertThatThrownBy(() -> machine.run("echo not json").stdoutAsMap())
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageStartingWith("stdout of 'echo not json' on machine 'box' is not JSON for a JSON object: ");
     }
 
     @Test

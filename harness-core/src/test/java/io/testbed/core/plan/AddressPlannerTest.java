@@ -65,10 +65,10 @@ class AddressPlannerTest {
         assertThat(lan.gateway()).isEqualTo(ip("198.18.4.1"));
         assertThat(lan.prefixLength()).isEqualTo(24);
         assertThat(lan.objectName()).isEqualTo("tb-1a2b3c4d-lan");
-        assertThat(lan.hosts()).extracting(NetworkPlan.Host::name, NetworkPlan.Host::address)
+        assertThat(lan.members()).extracting(NetworkPlan.Member::name, NetworkPlan.Member::address)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("web", ip("198.18.4.10")),
                         org.assertj.core.groups.Tuple.tuple("db", ip("198.18.4.11")));
-        assertThat(plan.network("wan").hosts()).extracting(NetworkPlan.Host::name, NetworkPlan.Host::address)
+        assertThat(plan.network("wan").members()).extracting(NetworkPlan.Member::name, NetworkPlan.Member::address)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("db", ip("198.18.5.11")),
                         org.assertj.core.groups.Tuple.tuple("cache", ip("198.18.5.12")));
 
@@ -80,7 +80,7 @@ class AddressPlannerTest {
                 new NicPlan("wan", "tb-1a2b3c4d-wan", plan.network("wan").bridgeName(), expectedMac(PREFIX + "/db/1"), ip("198.18.5.11"), 24,
                         ip("198.18.5.1"), 0, NetworkMode.ISOLATED));
         assertThat(plan.machines()).extracting(MachinePlan::name).containsExactly("web", "db", "cache");
-        assertThat(lan.hosts().get(1).mac()).isEqualTo(db.nics().get(0).mac());
+        assertThat(lan.members().get(1).mac()).isEqualTo(db.nics().get(0).mac());
         assertThat(db.nics()).extracting(NicPlan::bridge)
                 .containsExactly(lan.bridgeName(), plan.network("wan").bridgeName());
     }

@@ -45,7 +45,8 @@ class SshTransportIT {
     @Test
     void authenticatesWithThePrefixKeyAndThePinnedHostKey() {
         Prefix prefix = Prefix.create(dir.resolve("prefixes"), "ssh-it");
-        try (TestSshd withPrefixKey = TestSshd.authorizeExisting(prefix.keys());
+        SshKeys.generate(prefix.keyFile(), "testbed-" + prefix.shortId()); // as the engine does
+        try (TestSshd withPrefixKey = TestSshd.authorizeExisting(SshKeys.read(prefix.keyFile()));
                 SshTransport transport = withPrefixKey.transport().build()) {
             transport.awaitReady(READY);
             Transport.Outcome outcome = transport.run("id -un; echo \"$0\" >&2", null, READY);

@@ -49,7 +49,7 @@ public final class TestSshd implements AutoCloseable {
     }
 
     /** A transport builder for this sshd with the generated key and the real host key pinned. */
-    public SshTransport.Builder transport() {
+    public SshTransportBuilder transport() {
         return SshTransport.builder().host(host).port(port).user(user).privateKey(key.privateKey())
                 .hostKey(PinnedHostKey.read(hostKeyFile));
     }

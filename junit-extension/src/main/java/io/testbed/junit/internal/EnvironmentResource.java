@@ -4,9 +4,10 @@ import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.engine.EnvironmentHandle;
+import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
-import io.testbed.core.spi.Owner;
 import io.testbed.junit.Keep;
 import io.testbed.junit.Revert;
 import java.io.IOException;
@@ -25,19 +26,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
 
 /**
- * A test class's live environment as kept in the extension context store: {@link AutoCloseable}, so JUnit closes
- * it with the class's context even when the explicit {@code afterAll} teardown did not run; {@link #close()} is
- * idempotent, so both together tear down exactly once.
+ * A test class's live environment, held by the extension's {@link StoredEnvironment}, which
+ * releases it exactly once.
  *
  * <p>It records test classes and tests into the environment's journal ({@link TestJournal}). Between tests it
  * cleans up per the class's {@link Revert} policy; on failure it attaches logs, the test's commands and collected
- * files; at close it tears down, or keeps the environment per the {@link Keep} policy.
+ * files; on {@link #release()} it tears down, or keeps the environment per the {@link Keep} policy.
  */
-final class EnvironmentResource implements AutoCloseable {
+final class EnvironmentResource {
 
     private final Class<?> testClass;
     private final EnvironmentSpec spec;
-    private final ManagedEnvironment environment;
+    private final EnvironmentHandle handle;
+    private final Environment environment;
     private final Revert revert;
     private final Keep keep;
     private final Map<String, List<String>> collect;
@@ -45,13 +46,13 @@ final class EnvironmentResource implements AutoCloseable {
     private final ProgressPrinter progress;
     private final TestJournal tests;
     private final AtomicBoolean failed = new AtomicBoolean();
-    private boolean closed;
 
-    EnvironmentResource(Class<?> testClass, EnvironmentSpec spec, Environment environment, Revert revert, Keep keep,
+    EnvironmentResource(Class<?> testClass, EnvironmentSpec spec, EnvironmentHandle handle, Revert revert, Keep keep,
             Map<String, List<String>> collect, PrintStream out, ProgressPrinter progress) {
         this.testClass = testClass;
         this.spec = spec;
-        this.environment = new ManagedEnvironment(environment);
+        this.handle = handle;
+        this.environment = handle.environment();
         this.revert = revert;
         this.keep = keep;
         this.collect = Map.copyOf(collect);
@@ -60,7 +61,8 @@ final class EnvironmentResource implements AutoCloseable {
         this.tests = TestJournal.listeningTo(environment.journal());
     }
 
-    ManagedEnvironment environment() {
+    /** The environment tests see (and cannot close). */
+    Environment environment() {
         return environment;
     }
 
@@ -160,17 +162,10 @@ final class EnvironmentResource implements AutoCloseable {
 
     private void clean(boolean revertToBaseline) {
         RuntimeException failure = null;
-        for (Machine machine : environment.machines()) {
-            try {
-                machine.killJobs();
-            } catch (RuntimeException e) {
-                failure = add(failure, e);
-            }
-            try {
-                machine.restoreSettings();
-            } catch (RuntimeException e) {
-                failure = add(failure, e);
-            }
+        try {
+            handle.resetMachines();
+        } catch (RuntimeException e) {
+            failure = e;
         }
         if (revertToBaseline) {
             try {
@@ -203,34 +198,27 @@ final class EnvironmentResource implements AutoCloseable {
         return collects;
     }
 
-    /** Whether {@link #close()} keeps the environment rather than tearing it down. */
+    /** Whether {@link #release()} keeps the environment rather than tearing it down. */
     boolean keeps() {
         return keep == Keep.ALWAYS || (keep == Keep.ON_FAILURE && failed.get());
     }
 
     /**
      * Tears the environment down, or keeps it per the {@link Keep} policy: then writes the
-     * {@value Owner#KEPT_MARKER} marker into the prefix so the reaper leaves it alone and prints how to reach each
-     * machine. Idempotent.
+     * {@value Prefix#KEPT_MARKER} marker into the prefix so the reaper leaves it alone and prints how to reach each
+     * machine. Called once, by {@link StoredEnvironment#close()}.
      */
-    @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
+    void release() {
         if (keeps()) {
             keepRunning();
         } else {
-            environment.delegate().close();
+            handle.close();
         }
     }
 
     private void keepRunning() {
         Path prefix = environment.prefixDir();
-        Path marker = prefix.resolve(Owner.KEPT_MARKER);
+        Path marker = prefix.resolve(Prefix.KEPT_MARKER);
         String reason = keep == Keep.ALWAYS ? "keep = ALWAYS" : "a test failed and keep = ON_FAILURE";
         try {
             Files.writeString(marker, "Kept by " + testClass.getName() + " (" + reason + ") at " + Instant.now()

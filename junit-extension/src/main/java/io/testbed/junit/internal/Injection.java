@@ -251,7 +251,7 @@ final class Injection {
      *
      * @throws Misuse naming the point, what it asked for and what exists
      */
-    static Object resolve(Request request, ManagedEnvironment environment) {
+    static Object resolve(Request request, Environment environment) {
         Map<String, Set<String>> roles = new LinkedHashMap<>();
         environment.machines().forEach(machine -> roles.put(machine.name(), machine.roles()));
         Catalog catalog = new Catalog(environment.name(), List.copyOf(roles.keySet()),

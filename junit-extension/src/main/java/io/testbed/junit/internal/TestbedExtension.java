@@ -1,8 +1,8 @@
 package io.testbed.junit.internal;
 
-import io.testbed.core.Environment;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
@@ -216,56 +216,6 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
         return stored == null ? Optional.empty() : stored.ifProvisioned();
     }
 
-    /**
-     * The store's value: provisions on first use, once (a failure is remembered, not retried), and tears down on
-     * close — when JUnit closes the owner's context, or earlier in {@code afterAll}. Creating it is cheap, so the
-     * store's {@code getOrComputeIfAbsent} never caches a provisioning failure that {@code remove} would rethrow.
-     */
-    static final class StoredEnvironment implements AutoCloseable {
-        private final java.util.function.Supplier<EnvironmentResource> provisioner;
-        private EnvironmentResource resource;
-        private RuntimeException failure;
-        private boolean closed;
-
-        StoredEnvironment(java.util.function.Supplier<EnvironmentResource> provisioner) {
-            this.provisioner = provisioner;
-        }
-
-        synchronized EnvironmentResource get() {
-            if (failure != null) {
-                throw failure;
-            }
-            if (closed) {
-                throw new IllegalStateException("the Testbed environment is already torn down");
-            }
-            if (resource == null) {
-                try {
-                    resource = provisioner.get();
-                } catch (RuntimeException e) {
-                    failure = e;
-                    throw e;
-                }
-            }
-            return resource;
-        }
-
-        synchronized Optional<EnvironmentResource> ifProvisioned() {
-            return Optional.ofNullable(resource);
-        }
-
-        @Override
-        public void close() {
-            EnvironmentResource toClose;
-            synchronized (this) {
-                closed = true;
-                toClose = resource;
-            }
-            if (toClose != null) {
-                toClose.close();
-            }
-        }
-    }
-
     // --- provisioning ------------------------------------------------------------------------------------------
 
     private static EnvironmentResource provision(ExtensionContext owner) {
@@ -291,7 +241,7 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
         progress.print("provisioning for " + testClass.getSimpleName() + ": " + spec.machines().size()
                 + " machine(s) " + spec.machines().stream().map(MachineSpec::name).toList() + ", "
                 + spec.networks().size() + " network(s) " + spec.networks().stream().map(NetworkSpec::name).toList());
-        Environment environment = engine.provision(spec, progress);
+        EnvironmentHandle handle = engine.provision(spec, progress);
         try {
             Prefix prefix = topology.prefix().orElse(null);
             Revert revert = prefix == null ? Revert.AFTER_EACH_TEST : prefix.revert();
@@ -304,14 +254,14 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
                 };
             }
             Map<String, List<String>> collect = topology.collectPaths();
-            EnvironmentResource resource = new EnvironmentResource(testClass, spec, environment, revert, keep,
+            EnvironmentResource resource = new EnvironmentResource(testClass, spec, handle, revert, keep,
                     collect, out, progress);
             resource.classStarted(owner);
-            owner.publishReportEntry("testbed.prefix", environment.prefixDir().toString());
+            owner.publishReportEntry("testbed.prefix", handle.environment().prefixDir().toString());
             return resource;
         } catch (RuntimeException | Error e) {
             try {
-                environment.close();
+                handle.close();
             } catch (RuntimeException teardown) {
                 e.addSuppressed(teardown);
             }

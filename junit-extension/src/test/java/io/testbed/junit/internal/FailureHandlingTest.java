@@ -1,5 +1,6 @@
 package io.testbed.junit.internal;
 
+import static io.testbed.core.prefix.Prefix.KEPT_MARKER;
 import static io.testbed.junit.internal.Outcomes.assertAllSucceeded;
 import static io.testbed.junit.internal.Outcomes.assertNothingLeaked;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,7 +11,6 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.JournalReader;
-import io.testbed.core.spi.Owner;
 import io.testbed.junit.Keep;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
@@ -118,7 +118,7 @@ class FailureHandlingTest {
         try {
             assertThat(LocalRecorder.events("kept-on-failure")).noneMatch(e -> e.endsWith("destroy"));
             assertThat(LocalRecorder.live()).contains(prefixName + " machine web", prefixName + " network lan");
-            assertThat(prefix.resolve(Owner.KEPT_MARKER)).content()
+            assertThat(prefix.resolve(KEPT_MARKER)).content()
                     .startsWith("Kept by " + KeptOnFailure.class.getName() + " (a test failed and keep = ON_FAILURE)");
             String address = KeptOnFailure.kept.machine("web").address("lan").getHostAddress();
             assertThat(run.lines()).contains(
@@ -126,7 +126,7 @@ class FailureHandlingTest {
                     "[testbed] kept-on-failure:   web: ssh -i " + prefix.resolve("keys/id_ed25519")
                             + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@" + address
                             + "   (network lan)",
-                    "[testbed] kept-on-failure: delete " + prefix.resolve(Owner.KEPT_MARKER)
+                    "[testbed] kept-on-failure: delete " + prefix.resolve(KEPT_MARKER)
                             + " to let the reaper destroy it");
             assertThat(run.value().containerEvents().filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED)
                     .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
@@ -138,7 +138,7 @@ class FailureHandlingTest {
                     .satisfies(kept -> assertThat(kept.reason()).isEqualTo("a test failed and keep = ON_FAILURE"));
             assertThat(journal.of(EnvironmentEvent.Closed.class)).isEmpty();
         } finally {
-            ((ManagedEnvironment) KeptOnFailure.kept).delegate().close();
+            Outcomes.tearDownKept(KeptOnFailure.kept);
         }
         assertThat(LocalRecorder.events("kept-on-failure")).contains("machine web destroy", "network lan destroy");
         assertNothingLeaked();
@@ -155,7 +155,7 @@ class FailureHandlingTest {
     void keepOnFailureTearsDownWhenEverythingPassed() {
         assertAllSucceeded(kit.run(PassesWithKeepOnFailure.class), 1);
         String prefix = LocalRecorder.prefixes("passes-with-keep-on-failure").get(0);
-        assertThat(kit.prefix(prefix).resolve(Owner.KEPT_MARKER)).doesNotExist();
+        assertThat(kit.prefix(prefix).resolve(KEPT_MARKER)).doesNotExist();
         assertNothingLeaked();
     }
 
@@ -176,10 +176,10 @@ class FailureHandlingTest {
         kit.run(FailsWithDefaultKeep.class);
         String prefix = LocalRecorder.prefixes("fails-with-default-keep").get(0);
         try {
-            assertThat(kit.prefix(prefix).resolve(Owner.KEPT_MARKER)).exists();
+            assertThat(kit.prefix(prefix).resolve(KEPT_MARKER)).exists();
             assertThat(LocalRecorder.live()).contains(prefix + " machine web");
         } finally {
-            ((ManagedEnvironment) FailsWithDefaultKeep.kept).delegate().close();
+            Outcomes.tearDownKept(FailsWithDefaultKeep.kept);
         }
         assertNothingLeaked();
     }
@@ -188,7 +188,7 @@ class FailureHandlingTest {
     void withoutKeepAFailingClassIsTornDown() {
         kit.run(FailsWithDefaultKeep.class);
         String prefix = LocalRecorder.prefixes("fails-with-default-keep").get(0);
-        assertThat(kit.prefix(prefix).resolve(Owner.KEPT_MARKER)).doesNotExist();
+        assertThat(kit.prefix(prefix).resolve(KEPT_MARKER)).doesNotExist();
         assertThat(LocalRecorder.events("fails-with-default-keep")).containsOnlyOnce("machine web destroy");
         assertNothingLeaked();
     }

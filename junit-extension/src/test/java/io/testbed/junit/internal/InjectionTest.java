@@ -3,7 +3,6 @@ package io.testbed.junit.internal;
 import static io.testbed.junit.TestbedAssertions.assertThat;
 import static io.testbed.junit.internal.Outcomes.assertAllSucceeded;
 import static io.testbed.junit.internal.Outcomes.assertNothingLeaked;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;

@@ -1,10 +1,9 @@
 package io.testbed.junit.internal;
 
 import static io.testbed.junit.TestbedAssertions.assertThat;
+import static io.testbed.junit.TestbedAssertions.fail;
 import static io.testbed.junit.internal.Outcomes.assertAllSucceeded;
 import static io.testbed.junit.internal.Outcomes.assertNothingLeaked;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.junit.platform.testkit.engine.EventConditions.container;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
@@ -388,16 +387,13 @@ class LifecycleTest {
     static class ClosesEnvironment {
         @Test
         void test(Environment env) {
-            env.close();
+            assertThat(env).isNotInstanceOf(AutoCloseable.class); // the engine's handle owns close(), tests do not
         }
     }
 
     @Test
     void testsCannotCloseTheEnvironment() {
-        EngineExecutionResults results = kit.run(ClosesEnvironment.class);
-        results.testEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(
-                instanceOf(UnsupportedOperationException.class), message("Environment 'closes-environment' belongs to "
-                        + "the Testbed extension, which tears it down after the test class; do not close it in a test"))));
+        assertAllSucceeded(kit.run(ClosesEnvironment.class), 1);
         assertThat(LocalRecorder.events("closes-environment")).containsOnlyOnce("machine web destroy");
         assertNothingLeaked();
     }

@@ -2,6 +2,7 @@ package io.testbed.junit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.testbed.core.Environment;
 import io.testbed.junit.local.LocalRecorder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -82,6 +83,20 @@ final class Outcomes {
     record Captured<T>(T value, String output) {
         List<String> lines() {
             return output.lines().toList();
+        }
+    }
+
+    /**
+     * Tears down an environment the extension kept: its handle is gone with the test class, so do what the handle's
+     * close would (the engine's package-private teardown), as a later {@code testbed destroy} would.
+     */
+    static void tearDownKept(Environment kept) {
+        try {
+            java.lang.reflect.Method tearDown = kept.getClass().getDeclaredMethod("tearDown");
+            tearDown.setAccessible(true);
+            tearDown.invoke(kept);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("cannot tear down the kept environment " + kept.name(), e);
         }
     }
 }

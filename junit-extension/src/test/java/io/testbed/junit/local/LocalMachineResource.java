@@ -4,6 +4,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.machine.TransportMachine;
+import io.testbed.core.machine.TransportMachineBuilder;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spi.MachinePlan;
@@ -90,7 +91,7 @@ final class LocalMachineResource implements MachineResource {
     public Machine awaitReady(Duration timeout) {
         failIf("ready");
         transport.awaitReady(timeout);
-        TransportMachine.Builder builder = TransportMachine.builder(plan.name(), transport)
+        TransportMachineBuilder builder = TransportMachine.builder(plan.name(), transport)
                 .roles(plan.spec().roles()).properties(plan.spec().properties())
                 // a local machine's ports are this host's ports
                 .probeAddress(InetAddress.getLoopbackAddress())

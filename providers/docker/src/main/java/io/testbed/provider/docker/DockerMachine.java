@@ -12,6 +12,8 @@ import com.github.dockerjava.api.model.HostConfig;
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
 import io.testbed.core.journal.ResourceEvent;
+import io.testbed.core.internal.support.Deadline;
+import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.machine.TransportMachine;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
@@ -43,7 +45,7 @@ import java.util.regex.Pattern;
  * <p>NICs: on Docker networks of this session the container gets the planned address through Docker's IPAM and the
  * planned MAC (Docker sets the MAC only for the first network before API 1.44, so the others are changed after the
  * start); on networks another provider created it is joined to the host bridge with a veth pair
- * ({@link HostBridgeLink}). Docker names its interfaces {@code eth0…} in network order; joined ones follow.
+ * ({@link LocalBridgeLink}). Docker names its interfaces {@code eth0…} in network order; joined ones follow.
  *
  * <p>Snapshots are {@code docker commit}s to labelled images; a revert kills the container (which frees its
  * addresses), renames it out of the way and removes it in the background, creates the container again from the
@@ -194,7 +196,7 @@ final class DockerMachine implements MachineResource {
             NicPlan nic = joinedNics.get(i);
             boolean defaultRoute = !routed && nic.nat();
             routed |= defaultRoute;
-            HostBridgeLink.join(pid, hostInterface(nic), nic, "eth" + (dockerNics.size() + i), defaultRoute);
+            LocalBridgeLink.join(pid, localInterface(nic), nic, "eth" + (dockerNics.size() + i), defaultRoute);
         }
     }
 
@@ -203,8 +205,8 @@ final class DockerMachine implements MachineResource {
         return dockerNics.isEmpty() ? List.of() : dockerNics.subList(1, dockerNics.size());
     }
 
-    private String hostInterface(NicPlan nic) {
-        return HostBridgeLink.hostInterface(name, plan.nics().indexOf(nic));
+    private String localInterface(NicPlan nic) {
+        return LocalBridgeLink.localInterface(name, plan.nics().indexOf(nic));
     }
 
     /**
@@ -220,8 +222,8 @@ final class DockerMachine implements MachineResource {
             return;
         }
         String namespace = Long.toString(pid);
-        HostCommand.Result links = HostCommand.run(List.of("nsenter", "-t", namespace, "-n", "ip", "-o", "link", "show"),
-                HELPER_TIMEOUT);
+        LocalCommand.Result links = LocalCommand.of("nsenter", "-t", namespace, "-n", "ip", "-o", "link", "show")
+                .timeout(HELPER_TIMEOUT).run();
         String device = links.stdout().lines()
                 .filter(line -> line.toLowerCase(java.util.Locale.ROOT).contains("link/ether " + from.toLowerCase(
                         java.util.Locale.ROOT)))
@@ -236,13 +238,13 @@ final class DockerMachine implements MachineResource {
             List<String> argv = new ArrayList<>(List.of("nsenter", "-t", namespace, "-n", "ip", "link", "set", "dev",
                     device));
             argv.addAll(step);
-            HostCommand.check(what, argv, HELPER_TIMEOUT);
+            LocalCommand.of(argv).timeout(HELPER_TIMEOUT).check(what);
         }
     }
 
     @Override
     public Machine awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(timeout);
         while (true) {
             InspectContainerResponse.ContainerState state = inspect().getState();
             if (!Boolean.TRUE.equals(state.getRunning())) {
@@ -252,12 +254,11 @@ final class DockerMachine implements MachineResource {
                         + (state.getError() == null || state.getError().isBlank() ? "" : ", " + state.getError())
                         + "); its main process must keep running — check the machine's command and the log below");
             }
-            long left = deadline - System.nanoTime();
             try {
-                transport.awaitReady(Duration.ofNanos(Math.max(1, Math.min(left, READY_SLICE.toNanos()))));
+                transport.awaitReady(deadline.attemptTimeout(READY_SLICE));
                 break;
             } catch (TestbedException notYet) {
-                if (System.nanoTime() - deadline >= 0) {
+                if (deadline.expired()) {
                     throw new TestbedException("Container " + name + " of machine '" + plan.name() + "' did not run"
                             + " a command within " + timeout.toSeconds() + " s (testbed.boot.timeout): "
                             + notYet.getMessage(), notYet);
@@ -403,7 +404,7 @@ final class DockerMachine implements MachineResource {
                 problems.add(e);
             }
         }
-        joinedNics.forEach(nic -> HostBridgeLink.remove(hostInterface(nic)));
+        joinedNics.forEach(nic -> LocalBridgeLink.remove(localInterface(nic)));
         List<String> images;
         synchronized (lifecycle) {
             images = new ArrayList<>(committed);

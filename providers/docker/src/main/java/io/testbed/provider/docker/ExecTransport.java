@@ -9,18 +9,18 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.support.AtomicFiles;
+import io.testbed.core.internal.support.CappedOutput;
+import io.testbed.core.internal.support.Deadline;
+import io.testbed.core.internal.support.FileModes;
 import io.testbed.core.spi.Transport;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -56,7 +56,7 @@ final class ExecTransport implements Transport {
     /** How long the daemon may take to publish an exit code after the output stream ended. */
     private static final Duration EXIT_CODE_PATIENCE = Duration.ofSeconds(5);
     private static final Duration READY_ATTEMPT = Duration.ofSeconds(5);
-    private static final long READY_POLL_MILLIS = 25;
+    private static final Duration READY_POLL = Duration.ofMillis(25);
     private static final int MAX_SYMLINK_HOPS = 8;
 
     private final DockerClient docker;
@@ -141,13 +141,11 @@ final class ExecTransport implements Transport {
     public void awaitReady(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         checkOpen();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(timeout);
         String last = "no attempt finished";
         while (true) {
-            long left = deadline - System.nanoTime();
             try {
-                Outcome outcome = run("true", null,
-                        Duration.ofNanos(Math.max(1, Math.min(left, READY_ATTEMPT.toNanos()))));
+                Outcome outcome = run("true", null, deadline.attemptTimeout(READY_ATTEMPT));
                 if (!outcome.timedOut() && outcome.exitStatus() == 0) {
                     return;
                 }
@@ -158,12 +156,17 @@ final class ExecTransport implements Transport {
             } catch (TestbedException e) {
                 last = e.getMessage();
             }
-            if (System.nanoTime() - deadline >= 0) {
+            if (deadline.expired()) {
                 throw new TestbedException(target + " did not run 'true' within " + timeout.toMillis() + " ms; last"
                         + " error: " + last + ". Check that the container runs (docker ps -a) and that its image has"
                         + " /bin/sh.");
             }
-            sleep(READY_POLL_MILLIS);
+            try {
+                deadline.pause(READY_POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TestbedException("Interrupted while waiting for a container", e);
+            }
         }
     }
 
@@ -263,12 +266,7 @@ final class ExecTransport implements Transport {
 
     private static int mode(Path file) throws IOException {
         try {
-            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-            int mode = 0;
-            for (PosixFilePermission permission : permissions) {
-                mode |= 1 << (8 - permission.ordinal());
-            }
-            return TarArchiveEntry.DEFAULT_FILE_MODE & ~0777 | mode;
+            return TarArchiveEntry.DEFAULT_FILE_MODE & ~0777 | FileModes.of(file);
         } catch (UnsupportedOperationException e) {
             return TarArchiveEntry.DEFAULT_FILE_MODE;
         }
@@ -323,15 +321,10 @@ final class ExecTransport implements Transport {
                 if (!entry.isFile()) {
                     throw new TestbedException("Cannot " + what + ": " + current + " is not a regular file");
                 }
-                Path directory = local.toAbsolutePath().getParent();
-                Path partial = Files.createTempFile(directory, "." + local.getFileName(), ".part");
+                Path partial = AtomicFiles.partialFileFor(local);
                 try {
-                    Files.copy(tar, partial, StandardCopyOption.REPLACE_EXISTING);
-                    try {
-                        Files.move(partial, local, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        Files.move(partial, local, StandardCopyOption.REPLACE_EXISTING);
-                    }
+                    Files.copy(tar, partial);
+                    AtomicFiles.commit(partial, local);
                 } finally {
                     Files.deleteIfExists(partial);
                 }
@@ -353,15 +346,6 @@ final class ExecTransport implements Transport {
         return path;
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TestbedException("Interrupted while waiting for a container", e);
-        }
-    }
-
     /** A failure that waiting cannot cure (the container does not exist). */
     private static final class Hopeless extends TestbedException {
         private static final long serialVersionUID = 1L;
@@ -371,27 +355,11 @@ final class ExecTransport implements Transport {
         }
     }
 
-    /** Output kept in memory up to {@link #OUTPUT_LIMIT}; later bytes are dropped. */
-    private static final class CappedBuffer {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-        synchronized void append(byte[] chunk) {
-            int room = OUTPUT_LIMIT - bytes.size();
-            if (room > 0) {
-                bytes.write(chunk, 0, Math.min(room, chunk.length));
-            }
-        }
-
-        synchronized byte[] copy() {
-            return bytes.toByteArray();
-        }
-    }
-
     /** One exec instance: its output arrives on docker-java's stream thread. */
     private final class DockerExecution implements Execution {
         private final String execId;
-        private final CappedBuffer stdout = new CappedBuffer();
-        private final CappedBuffer stderr = new CappedBuffer();
+        private final CappedOutput stdout = new CappedOutput(OUTPUT_LIMIT);
+        private final CappedOutput stderr = new CappedOutput(OUTPUT_LIMIT);
         private final CompletableFuture<Integer> status = new CompletableFuture<>();
         private final AtomicBoolean released = new AtomicBoolean();
         final ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
@@ -430,7 +398,7 @@ final class ExecTransport implements Transport {
             if (status.isDone()) {
                 return;
             }
-            long deadline = System.nanoTime() + EXIT_CODE_PATIENCE.toNanos();
+            Deadline deadline = Deadline.after(EXIT_CODE_PATIENCE);
             try {
                 while (true) {
                     InspectExecResponse inspect = docker.inspectExecCmd(execId).exec();
@@ -439,7 +407,7 @@ final class ExecTransport implements Transport {
                         complete(code.intValue());
                         return;
                     }
-                    if (System.nanoTime() - deadline >= 0) {
+                    if (deadline.expired()) {
                         complete(-1);
                         return;
                     }
@@ -474,12 +442,12 @@ final class ExecTransport implements Transport {
 
         @Override
         public byte[] stdout() {
-            return stdout.copy();
+            return stdout.toByteArray();
         }
 
         @Override
         public byte[] stderr() {
-            return stderr.copy();
+            return stderr.toByteArray();
         }
 
         @Override

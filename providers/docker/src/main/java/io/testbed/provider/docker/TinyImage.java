@@ -3,6 +3,8 @@ package io.testbed.provider.docker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.images.Template;
 import io.testbed.images.TemplateStore;
@@ -54,7 +56,7 @@ final class TinyImage {
     static final String IMAGE_LABEL = "io.testbed.image";
     /** Label holding the template cache key the image was made from. */
     static final String TEMPLATE_KEY_LABEL = "io.testbed.template.key";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     /** Paths of the template's root that are not imported. */
     private static final Set<String> LEFT_OUT = Set.of("lost+found", "usr/lib/modules", "lib/modules");
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
@@ -104,12 +106,12 @@ final class TinyImage {
         try {
             Path raw = work.resolve("root.raw");
             progress.accept("image " + REPOSITORY + ": converting " + disk + " to raw");
-            HostCommand.check("convert the tiny template's root disk", List.of("qemu-img", "convert", "-O", "raw",
-                    disk.toString(), raw.toString()), STEP_TIMEOUT);
+            LocalCommand.of("qemu-img", "convert", "-O", "raw", disk.toString(), raw.toString())
+                    .timeout(STEP_TIMEOUT).check("convert the tiny template's root disk");
             Path tree = Files.createDirectory(work.resolve("root"));
             progress.accept("image " + REPOSITORY + ": copying the root file system out with debugfs rdump");
-            HostCommand.Result dump = HostCommand.check("copy the tiny root file system out of " + raw,
-                    List.of("debugfs", "-R", "rdump / " + tree, raw.toString()), STEP_TIMEOUT);
+            LocalCommand.Result dump = LocalCommand.of("debugfs", "-R", "rdump / " + tree, raw.toString())
+                    .timeout(STEP_TIMEOUT).check("copy the tiny root file system out of " + raw);
             if (!Files.exists(tree.resolve("usr/bin/sh"), LinkOption.NOFOLLOW_LINKS)
                     && !Files.exists(tree.resolve("bin/sh"), LinkOption.NOFOLLOW_LINKS)) {
                 throw new TestbedException("debugfs rdump of " + raw + " produced no /bin/sh: "

@@ -16,6 +16,7 @@ import io.testbed.core.engine.Engine;
 import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.journal.JournalReader;
 import io.testbed.core.journal.ResourceEvent;
+import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.ContainerOptions;
 import io.testbed.core.spec.EnvironmentSpec;
@@ -49,6 +50,7 @@ class DockerEnvironmentIT {
     @TempDir
     static Path temp;
 
+    private EnvironmentHandle handle;
     private Environment environment;
     private Machine web;
     private Machine db;
@@ -61,16 +63,17 @@ class DockerEnvironmentIT {
                 List.of(container("web", "lan", "wan"), new MachineSpec("db", DockerProvider.NAME, "", 64, 96,
                         List.of("lan"), List.of(), Set.of("backend"), Map.of("tier", "data"),
                         ContainerOptions.defaults().withEnv("GREETING", "hi there"))));
-        environment = engine.provision(spec, event -> { });
+        handle = engine.provision(spec, event -> { });
+        environment = handle.environment();
         web = environment.machine("web");
         db = environment.machine("db");
     }
 
     @AfterAll
     void tearDown() throws Exception {
-        if (environment != null) {
+        if (handle != null) {
             String prefixId = Prefix.open(environment.prefixDir()).id();
-            environment.close();
+            handle.close();
             assertThat(DockerTestSupport.leftovers(temp, prefixId)).as("objects left after close").isEmpty();
             assertJournaled(environment.prefixDir().resolve("journal.jsonl"));
         }
@@ -248,7 +251,7 @@ class DockerEnvironmentIT {
         String changed = before.equals("1") ? "0" : "1";
         web.setSysctl("net.ipv4.ip_forward", changed);
         assertThat(web.run("cat /proc/sys/net/ipv4/ip_forward").stdout().strip()).isEqualTo(changed);
-        web.restoreSettings();
+        handle.resetMachines();
         assertThat(web.run("cat /proc/sys/net/ipv4/ip_forward").stdout().strip()).isEqualTo(before);
         assertThat(web.run("echo 60 > /proc/sys/vm/swappiness").exitCode()).isNotZero();
     }

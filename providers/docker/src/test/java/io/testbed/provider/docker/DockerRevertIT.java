@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
+import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.NetworkSpec;
@@ -30,6 +31,7 @@ class DockerRevertIT {
     @TempDir
     static Path temp;
 
+    private EnvironmentHandle handle;
     private Environment environment;
     private Machine web;
     private Machine db;
@@ -38,9 +40,10 @@ class DockerRevertIT {
 
     @BeforeAll
     void provision() {
-        environment = DockerTestSupport.engine(temp).provision(new EnvironmentSpec("revert",
+        handle = DockerTestSupport.engine(temp).provision(new EnvironmentSpec("revert",
                 List.of(NetworkSpec.leased("lan")), List.of(container("web", "lan"), container("db", "lan"))),
                 event -> { });
+        environment = handle.environment();
         web = environment.machine("web");
         db = environment.machine("db");
         profile = web.run("cat /etc/profile", RunOptions.expectSuccess()).stdout();
@@ -49,9 +52,9 @@ class DockerRevertIT {
 
     @AfterAll
     void tearDown() {
-        if (environment != null) {
+        if (handle != null) {
             String prefixId = Prefix.open(environment.prefixDir()).id();
-            environment.close();
+            handle.close();
             assertThat(DockerTestSupport.leftovers(temp, prefixId)).as("containers, networks and snapshot images left")
                     .isEmpty();
         }

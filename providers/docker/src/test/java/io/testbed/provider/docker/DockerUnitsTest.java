@@ -44,11 +44,11 @@ class DockerUnitsTest {
 
     @Test
     void hostInterfaceNamesFitLinuxAndDifferPerNic() {
-        String first = HostBridgeLink.hostInterface("tb-1a2b3c4d-web", 0);
+        String first = LocalBridgeLink.localInterface("tb-1a2b3c4d-web", 0);
         assertThat(first).matches("tbv[0-9a-f]{10}").hasSizeLessThanOrEqualTo(15);
-        assertThat(HostBridgeLink.hostInterface("tb-1a2b3c4d-web", 0)).isEqualTo(first);
-        assertThat(HostBridgeLink.hostInterface("tb-1a2b3c4d-web", 1)).isNotEqualTo(first);
-        assertThat(HostBridgeLink.hostInterface("tb-1a2b3c4d-db", 0)).isNotEqualTo(first);
+        assertThat(LocalBridgeLink.localInterface("tb-1a2b3c4d-web", 0)).isEqualTo(first);
+        assertThat(LocalBridgeLink.localInterface("tb-1a2b3c4d-web", 1)).isNotEqualTo(first);
+        assertThat(LocalBridgeLink.localInterface("tb-1a2b3c4d-db", 0)).isNotEqualTo(first);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
@@ -41,7 +42,8 @@ class MixedEnvironmentIT {
                 new MachineSpec("vm", "libvirt", "", 1, 256, List.of("lan"), List.of(), Set.of(), Map.of()),
                 DockerTestSupport.container("box", "lan")));
         String prefixId;
-        try (Environment environment = engine.provision(spec, event -> { })) {
+        try (EnvironmentHandle handle = engine.provision(spec, event -> { })) {
+            Environment environment = handle.environment();
             prefixId = Prefix.open(environment.prefixDir()).id();
             Machine vm = environment.machine("vm");
             Machine box = environment.machine("box");

@@ -4,6 +4,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.journal.ResourceEvent;
+import io.testbed.core.internal.support.Deadline;
 import io.testbed.core.machine.TransportMachine;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.DiskSpec;
@@ -23,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +50,8 @@ final class LibvirtMachine implements MachineResource {
     private static final int MONITOR_HMP = 1;
     /** How long a reverted machine may take to answer SSH again. */
     private static final Duration REVERT_READY_TIMEOUT = Duration.ofSeconds(60);
+    /** How long one SSH readiness attempt may take before the console is checked again. */
+    private static final Duration READY_SLICE = Duration.ofSeconds(5);
 
     private final LibvirtConnection libvirt;
     private final MachinePlan plan;
@@ -105,7 +107,7 @@ final class LibvirtMachine implements MachineResource {
             }
             SeedIso seed = SeedIso.builder()
                     .hostname(name)
-                    .authorizedKey(prefix.keys().publicLine())
+                    .authorizedKey(SshKeys.read(prefix.keyFile()).publicLine())
                     .hostKey(hostKey)
                     .nics(nics)
                     .dnsServers(plan.nics().stream().map(NicPlan::gateway).distinct().toList())
@@ -130,7 +132,7 @@ final class LibvirtMachine implements MachineResource {
             SshTransport transport = SshTransport.builder()
                     .host(first.address().getHostAddress())
                     .user("root")
-                    .privateKey(prefix.keys().privateKey())
+                    .privateKey(SshKeys.read(prefix.keyFile()).privateKey())
                     .hostKey(seed.hostPublicKey())
                     .build();
             return new LibvirtMachine(libvirt, plan, prefix, context.journal(), files, consoleLog, transport);
@@ -169,7 +171,7 @@ final class LibvirtMachine implements MachineResource {
 
     @Override
     public Machine awaitReady(Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
+        Deadline deadline = Deadline.after(timeout);
         while (true) {
             if (!isRunning()) {
                 throw new TestbedException("machine '" + plan.name() + "' stopped while booting (QEMU exited or the"
@@ -181,14 +183,13 @@ final class LibvirtMachine implements MachineResource {
                 throw new TestbedException("machine '" + plan.name() + "' kernel panicked while booting (check the"
                         + " template and the " + LibvirtProvider.KERNEL_ARGS + " property); see the console tail");
             }
-            Duration left = Duration.between(Instant.now(), deadline);
-            if (left.isNegative() || left.isZero()) {
+            if (deadline.expired()) {
                 throw new TestbedException("machine '" + plan.name() + "' did not answer SSH on "
                         + plan.nics().get(0).address().getHostAddress() + ":22 within " + timeout.toSeconds()
                         + " s (testbed.boot.timeout); see the console tail");
             }
             try {
-                transport.awaitReady(left.compareTo(Duration.ofSeconds(5)) < 0 ? left : Duration.ofSeconds(5));
+                transport.awaitReady(deadline.attemptTimeout(READY_SLICE));
                 break;
             } catch (TestbedException notYet) {
                 if (notYet instanceof io.testbed.core.ssh.HostKeyMismatchException) {

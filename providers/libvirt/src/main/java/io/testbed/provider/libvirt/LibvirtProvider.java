@@ -6,7 +6,7 @@ import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.SpecProblem;
 import io.testbed.core.spi.Capability;
 import io.testbed.core.spi.Owner;
-import io.testbed.core.spi.Owners;
+import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.spi.Provider;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;

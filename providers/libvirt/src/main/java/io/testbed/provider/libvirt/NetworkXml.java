@@ -24,18 +24,18 @@ final class NetworkXml {
         }
         xml.empty("domain", "name", dnsDomain, "localOnly", "yes");
         xml.open("dns", "enable", "yes");
-        for (NetworkPlan.Host host : plan.hosts()) {
-            xml.open("host", "ip", host.address().getHostAddress())
-                    .text("hostname", host.name())
-                    .text("hostname", host.name() + "." + dnsDomain)
+        for (NetworkPlan.Member member : plan.members()) {
+            xml.open("host", "ip", member.address().getHostAddress())
+                    .text("hostname", member.name())
+                    .text("hostname", member.name() + "." + dnsDomain)
                     .close();
         }
         xml.close();
         xml.open("ip", "address", plan.gateway().getHostAddress(), "prefix", String.valueOf(plan.prefixLength()));
-        if (plan.spec().dhcp() && !plan.hosts().isEmpty()) {
+        if (plan.spec().dhcp() && !plan.members().isEmpty()) {
             xml.open("dhcp");
-            for (NetworkPlan.Host host : plan.hosts()) {
-                xml.empty("host", "mac", host.mac(), "name", host.name(), "ip", host.address().getHostAddress());
+            for (NetworkPlan.Member member : plan.members()) {
+                xml.empty("host", "mac", member.mac(), "name", member.name(), "ip", member.address().getHostAddress());
             }
             xml.close();
         }

@@ -19,7 +19,7 @@ public final class KilledJvmProvisioner {
         TestbedConfig config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, args[0]));
         EnvironmentSpec spec = new EnvironmentSpec("doomed", List.of(NetworkSpec.leased("lan")), List.of(
                 new MachineSpec("vm", "libvirt", "", 1, 128, List.of("lan"), List.of(), Set.of(), Map.of())));
-        Environment environment = Engine.create(config).provision(spec, event -> { });
+        Environment environment = Engine.create(config).provision(spec, event -> { }).environment();
         System.out.println("PROVISIONED " + environment.prefixDir());
         System.out.flush();
         Thread.sleep(600_000);

@@ -13,6 +13,7 @@ import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.HostEvent;
 import io.testbed.core.journal.JournalReader;
 import io.testbed.core.journal.ResourceEvent;
+import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LibvirtEnvironmentIT {
 
+    static EnvironmentHandle handle;
     static Environment environment;
     static Machine web;
     static Machine db;
@@ -50,16 +52,17 @@ class LibvirtEnvironmentIT {
                 new MachineSpec("db", "libvirt", "", 1, 256, List.of("lan"), List.of(new DiskSpec("data", 64)),
                         Set.of("backend"), Map.of())));
         Instant start = Instant.now();
-        environment = Engine.create(config).provision(spec, event -> System.out.println("[testbed] " + event));
+        handle = Engine.create(config).provision(spec, event -> System.out.println("[testbed] " + event));
         System.out.println("[testbed] provisioned in " + Duration.between(start, Instant.now()).toMillis() + " ms");
+        environment = handle.environment();
         web = environment.machine("web");
         db = environment.machine("db");
     }
 
     @AfterAll
     static void teardown() {
-        if (environment != null) {
-            environment.close();
+        if (handle != null) {
+            handle.close();
             assertJournaled(JournalReader.read(environment.prefixDir().resolve("journal.jsonl")));
         }
     }

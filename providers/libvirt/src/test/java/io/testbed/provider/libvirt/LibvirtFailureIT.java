@@ -3,6 +3,7 @@ package io.testbed.provider.libvirt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.testbed.core.Environment;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
 import io.testbed.core.engine.ProvisioningException;
@@ -118,7 +119,8 @@ class LibvirtFailureIT {
     void kvmProbeFallsBackToTcgAndSaysSo() throws IOException {
         List<Event> events = new ArrayList<>();
         EnvironmentSpec spec = oneVm("tiny", Map.of());
-        try (var environment = Engine.create(config).provision(spec, events::add)) {
+        try (var handle = Engine.create(config).provision(spec, events::add)) {
+            Environment environment = handle.environment();
             assertThat(environment.machine("vm").run("true").exitCode()).isZero();
             Path domainXml = environment.prefixDir().resolve("logs/vm-domain.xml");
             assertThat(Files.readString(domainXml)).contains("<domain type=\"qemu\">");

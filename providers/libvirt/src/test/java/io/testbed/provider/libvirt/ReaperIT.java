@@ -6,7 +6,7 @@ import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Reaper;
 import io.testbed.core.lease.LeaseStore;
 import io.testbed.core.prefix.Prefix;
-import io.testbed.core.spi.Owners;
+import io.testbed.core.internal.owner.Owners;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

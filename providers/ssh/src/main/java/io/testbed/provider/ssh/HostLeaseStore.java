@@ -2,6 +2,7 @@ package io.testbed.provider.ssh;
 
 import io.testbed.core.lease.LeaseException;
 import io.testbed.core.prefix.Prefix;
+import io.testbed.core.internal.owner.OwnerLiveness;
 import io.testbed.core.spi.Owner;
 import io.testbed.provider.ssh.internal.LockedIndex;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *       exclusive file lock on {@code hosts.lock} and replaces the index atomically, so a set of hosts is leased all
  *       or nothing and a process killed at any point leaves the old or the new index.</li>
  *   <li>A lease is stale when its prefix has no {@code prefix.json} or its process is dead or its pid was recycled
- *       ({@link Owner#deadReason(Path, long, Instant)}); stale leases are reclaimed on every acquisition.</li>
+ *       ({@link OwnerLiveness#deadReason(Path, long, Instant)}); stale leases are reclaimed on every acquisition.</li>
  *   <li>A busy pool is waited for, polling, up to a timeout; then a {@link LeaseException} names the holders.</li>
  * </ul>
  *
@@ -216,7 +217,7 @@ public final class HostLeaseStore {
         List<HostLease> reclaimed = new ArrayList<>();
         for (Iterator<HostLease> it = leases.iterator(); it.hasNext(); ) {
             HostLease lease = it.next();
-            Optional<String> reason = Owner.deadReason(Path.of(lease.prefixPath()), lease.pid(), lease.pidStartTime());
+            Optional<String> reason = OwnerLiveness.deadReason(Path.of(lease.prefixPath()), lease.pid(), lease.pidStartTime());
             if (reason.isPresent()) {
                 LOG.info("Reclaiming stale lease of {}: {}", lease.describe(), reason.get());
                 reclaimed.add(lease);

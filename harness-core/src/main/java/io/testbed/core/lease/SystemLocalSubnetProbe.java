@@ -22,20 +22,20 @@ import org.slf4j.LoggerFactory;
  * {@code /proc/net/route} (a route to a subnet through a VPN is as much in use as an address). The default
  * route is ignored: it covers everything.
  */
-final class SystemHostSubnetProbe implements HostSubnetProbe {
+final class SystemLocalSubnetProbe implements LocalSubnetProbe {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SystemHostSubnetProbe.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SystemLocalSubnetProbe.class);
     private static final Path ROUTES = Path.of("/proc/net/route");
 
     @Override
-    public List<HostSubnet> subnetsInUse() {
-        List<HostSubnet> used = new ArrayList<>();
+    public List<LocalSubnet> subnetsInUse() {
+        List<LocalSubnet> used = new ArrayList<>();
         try {
             for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 for (InterfaceAddress address : nic.getInterfaceAddresses()) {
                     if (address.getAddress() instanceof Inet4Address v4) {
                         String cidr = v4.getHostAddress() + "/" + address.getNetworkPrefixLength();
-                        used.add(new HostSubnet(cidr, "address " + cidr + " on " + nic.getName()));
+                        used.add(new LocalSubnet(cidr, "address " + cidr + " on " + nic.getName()));
                     }
                 }
             }
@@ -47,7 +47,7 @@ final class SystemHostSubnetProbe implements HostSubnetProbe {
     }
 
     /** Parses a Linux {@code /proc/net/route}; empty when there is none. */
-    static List<HostSubnet> routes(Path file) {
+    static List<LocalSubnet> routes(Path file) {
         if (!Files.isReadable(file)) {
             return List.of();
         }
@@ -58,7 +58,7 @@ final class SystemHostSubnetProbe implements HostSubnetProbe {
             LOG.debug("Cannot read {}: {}", file, e.toString());
             return List.of();
         }
-        List<HostSubnet> routes = new ArrayList<>();
+        List<LocalSubnet> routes = new ArrayList<>();
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
             String[] fields = line.trim().split("\\s+");
             if (fields.length < 8) {
@@ -72,7 +72,7 @@ final class SystemHostSubnetProbe implements HostSubnetProbe {
                 }
                 IPAddress subnet = destination.toPrefixBlock(length);
                 String cidr = Subnets.canonical(subnet);
-                routes.add(new HostSubnet(cidr, "route " + cidr + " dev " + fields[0]));
+                routes.add(new LocalSubnet(cidr, "route " + cidr + " dev " + fields[0]));
             } catch (IllegalArgumentException e) {
                 LOG.debug("Ignoring unparseable route line '{}': {}", line, e.toString());
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
+import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.plan.AddressPlan;
 import io.testbed.core.plan.AddressPlanner;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Docker. The foreign network has outbound NAT and the Docker one is isolated, so the joined NIC carries the
  * container's default route. Also covers pause/resume and revert re-joining.
  */
-class HostBridgeJoinIT {
+class LocalBridgeJoinIT {
 
     private static final String FOREIGN_SUBNET = "198.19.246.0/24";
     private static final String DOCKER_SUBNET = "198.19.245.0/24";
@@ -59,25 +60,25 @@ class HostBridgeJoinIT {
         plan = AddressPlanner.plan(spec, prefix.id(), Map.of("dock", DOCKER_SUBNET, "vmnet", FOREIGN_SUBNET));
         foreign = plan.network("vmnet");
         String bridge = foreign.bridgeName();
-        HostCommand.check("create a test bridge", List.of("ip", "link", "add", bridge, "type", "bridge"),
-                Duration.ofSeconds(10));
-        HostCommand.check("address the test bridge", List.of("ip", "address", "add",
-                foreign.gateway().getHostAddress() + "/" + foreign.prefixLength(), "dev", bridge),
-                Duration.ofSeconds(10));
-        HostCommand.check("bring the test bridge up", List.of("ip", "link", "set", bridge, "up"),
-                Duration.ofSeconds(10));
+        LocalCommand.of("ip", "link", "add", bridge, "type", "bridge").timeout(Duration.ofSeconds(10))
+                .check("create a test bridge");
+        LocalCommand.of(List.of("ip", "address", "add",
+                foreign.gateway().getHostAddress() + "/" + foreign.prefixLength(), "dev", bridge))
+                .timeout(Duration.ofSeconds(10)).check("address the test bridge");
+        LocalCommand.of("ip", "link", "set", bridge, "up").timeout(Duration.ofSeconds(10))
+                .check("bring the test bridge up");
     }
 
     @AfterEach
     void removeForeignBridge() {
-        HostCommand.run(List.of("ip", "link", "delete", foreign.bridgeName()), Duration.ofSeconds(10));
+        LocalCommand.of("ip", "link", "delete", foreign.bridgeName()).timeout(Duration.ofSeconds(10)).run();
     }
 
     @Test
     void aContainerJoinsAnotherProvidersBridgeWithThePlannedAddressAndMac() throws Exception {
         MachinePlan box = plan.machine("box");
         NicPlan joined = box.nics().get(1);
-        String hostEnd = HostBridgeLink.hostInterface(box.objectName(), 1);
+        String hostEnd = LocalBridgeLink.localInterface(box.objectName(), 1);
         Owner owner = new Owner(prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid());
         try (Journal journal = Journal.open(prefix.journalFile(), prefix.name())) {
             ProviderSession session = new DockerProvider().open(new ProviderContext(prefix, journal, owner,
@@ -119,7 +120,7 @@ class HostBridgeJoinIT {
                 session.close();
             }
         }
-        assertThat(HostBridgeLink.exists(hostEnd)).as("host end " + hostEnd + " after destroy").isFalse();
+        assertThat(LocalBridgeLink.exists(hostEnd)).as("host end " + hostEnd + " after destroy").isFalse();
         assertThat(DockerTestSupport.leftovers(temp, prefix.id())).isEmpty();
     }
 }

@@ -1,6 +1,7 @@
 package io.testbed.provider.docker;
 
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.spi.NicPlan;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,17 +19,17 @@ import java.util.List;
  * namespace with the planned MAC, then addressed there through {@code nsenter}. Needs root on the host (iproute2 and
  * util-linux). The pair disappears with the container's network namespace, so removing the container cleans up.
  */
-final class HostBridgeLink {
+final class LocalBridgeLink {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
-    private HostBridgeLink() {}
+    private LocalBridgeLink() {}
 
     /**
      * The host end's name for NIC {@code nicIndex} of the container {@code containerName}: {@code tbv} plus ten hex
      * characters of a hash, within Linux's 15-character limit and stable across reverts.
      */
-    static String hostInterface(String containerName, int nicIndex) {
+    static String localInterface(String containerName, int nicIndex) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest((containerName + "/" + nicIndex).getBytes(StandardCharsets.UTF_8));
@@ -46,15 +47,15 @@ final class HostBridgeLink {
      * @param defaultRoute whether the container's default route goes through this NIC to the network's gateway
      * @throws TestbedException naming the bridge and the failing step; nothing is left behind
      */
-    static void join(long pid, String hostInterface, NicPlan nic, String containerInterface, boolean defaultRoute) {
+    static void join(long pid, String localInterface, NicPlan nic, String containerInterface, boolean defaultRoute) {
         String bridge = nic.bridge();
         if (!Files.isDirectory(Path.of("/sys/class/net", bridge, "bridge"))) {
             throw new TestbedException("Cannot join network '" + nic.network() + "': its host bridge " + bridge
                     + " does not exist. The provider that created the network must create it under the planned"
                     + " bridge name (NetworkPlan.bridgeName).");
         }
-        remove(hostInterface);
-        List<String> add = new ArrayList<>(List.of("ip", "link", "add", hostInterface));
+        remove(localInterface);
+        List<String> add = new ArrayList<>(List.of("ip", "link", "add", localInterface));
         if (nic.mtu() > 0) {
             add.addAll(List.of("mtu", Integer.toString(nic.mtu())));
         }
@@ -65,38 +66,40 @@ final class HostBridgeLink {
         add.addAll(List.of("netns", Long.toString(pid)));
         String what = "join the container (pid " + pid + ") to bridge " + bridge + " of network '" + nic.network()
                 + "' (this needs root on the host)";
-        HostCommand.check(what, add, TIMEOUT);
+        LocalCommand.of(add).timeout(TIMEOUT).check(what);
         try {
-            HostCommand.check(what, List.of("ip", "link", "set", hostInterface, "master", bridge, "up"), TIMEOUT);
+            LocalCommand.of("ip", "link", "set", localInterface, "master", bridge, "up").timeout(TIMEOUT).check(what);
             String namespace = Long.toString(pid);
-            HostCommand.check(what, List.of("nsenter", "-t", namespace, "-n", "ip", "address", "add",
-                    nic.address().getHostAddress() + "/" + nic.prefixLength(), "dev", containerInterface), TIMEOUT);
-            HostCommand.check(what, List.of("nsenter", "-t", namespace, "-n", "ip", "link", "set", containerInterface,
-                    "up"), TIMEOUT);
+            LocalCommand.of(List.of("nsenter", "-t", namespace, "-n", "ip", "address", "add",
+                    nic.address().getHostAddress() + "/" + nic.prefixLength(), "dev", containerInterface))
+                    .timeout(TIMEOUT).check(what);
+            LocalCommand.of(List.of("nsenter", "-t", namespace, "-n", "ip", "link", "set", containerInterface,
+                    "up")).timeout(TIMEOUT).check(what);
             if (defaultRoute) {
-                HostCommand.check(what, List.of("nsenter", "-t", namespace, "-n", "ip", "route", "replace", "default",
-                        "via", nic.gateway().getHostAddress(), "dev", containerInterface), TIMEOUT);
+                LocalCommand.of(List.of("nsenter", "-t", namespace, "-n", "ip", "route", "replace", "default",
+                        "via", nic.gateway().getHostAddress(), "dev", containerInterface))
+                    .timeout(TIMEOUT).check(what);
             }
         } catch (TestbedException e) {
-            remove(hostInterface);
+            remove(localInterface);
             throw e;
         }
     }
 
     /** Deletes the host end (and with it the pair) when it exists; never throws. */
-    static void remove(String hostInterface) {
-        if (!Files.exists(Path.of("/sys/class/net", hostInterface))) {
+    static void remove(String localInterface) {
+        if (!Files.exists(Path.of("/sys/class/net", localInterface))) {
             return;
         }
         try {
-            HostCommand.run(List.of("ip", "link", "delete", hostInterface), TIMEOUT);
+            LocalCommand.of("ip", "link", "delete", localInterface).timeout(TIMEOUT).run();
         } catch (TestbedException ignored) {
             // gone with its namespace meanwhile, or ip is missing; the reaper of the network's owner cleans up
         }
     }
 
     /** Whether a host interface still exists (for tests and diagnostics). */
-    static boolean exists(String hostInterface) {
-        return Files.exists(Path.of("/sys/class/net", hostInterface));
+    static boolean exists(String localInterface) {
+        return Files.exists(Path.of("/sys/class/net", localInterface));
     }
 }

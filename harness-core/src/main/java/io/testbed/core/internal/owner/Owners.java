@@ -1,21 +1,25 @@
-package io.testbed.core.spi;
+package io.testbed.core.internal.owner;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.support.AtomicFiles;
+import io.testbed.core.internal.json.Json;
+import io.testbed.core.spi.Owner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import org.apiguardian.api.API;
 
 /**
  * A host-wide registry of live prefixes by short id, next to the lease store. Providers whose objects cannot
  * carry metadata (libvirt networks before libvirt 9.7) name them {@code tb-<shortId>-…} and find their owner
  * here; an object whose short id is not registered has no owner and is an orphan.
  */
+@API(status = API.Status.INTERNAL)
 public final class Owners {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final Path dir;
 
@@ -38,10 +42,7 @@ public final class Owners {
     public void register(Owner owner) {
         try {
             Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, owner.shortId(), ".tmp");
-            JSON.writeValue(temp.toFile(), owner);
-            Files.move(temp, file(owner.shortId()), StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeDurably(file(owner.shortId()), JSON.writeValueAsBytes(owner));
         } catch (IOException e) {
             throw new TestbedException("Cannot register owner in " + dir + ": " + e
                     + "; check that the directory is writable (testbed.lease.dir)", e);
