@@ -23,13 +23,6 @@ public interface Environment {
     /** The prefix directory holding the environment's logs, journal and disks. */
     Path prefixDir();
 
-    /**
-     * The environment's journal: the typed events of its provisioning, its tests and every command run on its
-     * machines, as written to {@code journal.jsonl} in the prefix. Listeners added here see later events; the JUnit
-     * extension records test boundaries into it. Closed with the environment.
-     */
-    io.testbed.core.journal.Journal journal();
-
     /** All machines, in declaration order. */
     List<Machine> machines();
 

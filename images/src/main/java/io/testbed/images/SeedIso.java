@@ -48,7 +48,7 @@ import org.apiguardian.api.API;
  *
  * @see #builder()
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class SeedIso {
 
     /** The file name {@link #writeTo(Path)} uses. */

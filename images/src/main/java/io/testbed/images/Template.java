@@ -22,7 +22,7 @@ import org.apiguardian.api.API;
  * @param kernelCommandLine the kernel command line to boot with, for built templates
  * @param manifest          what went in and how big it is
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record Template(String name, Kind kind, Path disk, DiskFormat diskFormat, Optional<Path> kernel,
         Optional<Path> initrd, Optional<String> kernelCommandLine, TemplateManifest manifest) {
 

@@ -12,7 +12,7 @@ import org.apiguardian.api.API;
  * @param sha256  the .deb file's SHA-256, lower-case hex
  * @param size    the .deb file's size in bytes
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record TemplateInput(String name, String version, String sha256, long size) {
     public TemplateInput {
         Objects.requireNonNull(name, "name");

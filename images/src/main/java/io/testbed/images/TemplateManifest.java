@@ -26,7 +26,7 @@ import org.apiguardian.api.API;
  * @param contents          what went in, by kind: {@code programs}, {@code libraries}, {@code initramfsModules},
  *                          {@code rootModules}, {@code busyboxApplets}, {@code notes}
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record TemplateManifest(String name, Template.Kind kind, String key, String recipeVersion, Instant builtAt,
         Duration buildTime, List<TemplateInput> inputs, String kernelVersion, String kernelCommandLine,
         Map<String, Long> fileSizes, String diskFormat, long diskVirtualSize, long diskActualSize, long rootTreeBytes,

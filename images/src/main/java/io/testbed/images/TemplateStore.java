@@ -51,7 +51,7 @@ import org.apiguardian.api.API;
  *
  * <p>Instances are thread-safe.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class TemplateStore {
 
     /** The built-in template: Debian cloud kernel, busybox, dropbear, iproute2's tc, sftp-server. */

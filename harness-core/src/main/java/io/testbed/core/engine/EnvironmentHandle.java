@@ -4,6 +4,7 @@ import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
 import io.testbed.core.internal.MachineControl;
+import io.testbed.core.journal.Journal;
 import java.util.Objects;
 import org.apiguardian.api.API;
 
@@ -27,6 +28,15 @@ public final class EnvironmentHandle implements AutoCloseable {
     /** The environment as tests use it. */
     public Environment environment() {
         return environment;
+    }
+
+    /**
+     * The environment's journal: the typed events of its provisioning, its tests and every command run on its
+     * machines, as written to {@code journal.jsonl} in the prefix. Listeners added here see later events; the JUnit
+     * extension records test boundaries into it. Closed with the environment.
+     */
+    public Journal journal() {
+        return environment.journal();
     }
 
     /**

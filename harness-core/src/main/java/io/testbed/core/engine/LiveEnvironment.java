@@ -65,8 +65,8 @@ final class LiveEnvironment implements Environment {
         return prefix.dir();
     }
 
-    @Override
-    public Journal journal() {
+    /** The environment's journal; its owner reaches it through {@link EnvironmentHandle#journal()}. */
+    Journal journal() {
         return journal;
     }
 

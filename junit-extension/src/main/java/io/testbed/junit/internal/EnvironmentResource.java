@@ -58,7 +58,7 @@ final class EnvironmentResource {
         this.collect = Map.copyOf(collect);
         this.out = out;
         this.progress = progress;
-        this.tests = TestJournal.listeningTo(environment.journal());
+        this.tests = TestJournal.listeningTo(handle.journal());
     }
 
     /** The environment tests see (and cannot close). */
@@ -229,7 +229,7 @@ final class EnvironmentResource {
             throw new UncheckedIOException("Cannot write " + marker + "; the environment is kept running but the "
                     + "reaper may destroy it: " + e, e);
         }
-        environment.journal().record((time, env) -> new EnvironmentEvent.Kept(time, env, reason));
+        handle.journal().record((time, env) -> new EnvironmentEvent.Kept(time, env, reason));
         say("kept running (" + reason + "); prefix " + prefix);
         Path key = prefix.resolve("keys").resolve("id_ed25519");
         for (Machine machine : environment.machines()) {

@@ -14,7 +14,7 @@ import org.apiguardian.api.API;
  * <p>Thread-safe: concurrent calls for one host wait for a single probe. Failures are not remembered: the next call
  * probes again. Entries older than the time to live are probed again on their next use.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class FactCache implements FactProbe {
 
     /** How long facts are trusted by default: long enough for one test run, short enough for a changed host. */

@@ -11,7 +11,7 @@ import org.apiguardian.api.API;
  * <p>Implementations must be thread-safe, bound the time they take (connect and command timeouts), and throw a
  * {@link io.testbed.core.TestbedException} naming the host when it cannot be probed; they must not log the key.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 @FunctionalInterface
 public interface FactProbe {
 

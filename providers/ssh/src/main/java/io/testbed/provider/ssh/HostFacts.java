@@ -1,6 +1,5 @@
 package io.testbed.provider.ssh;
 
-import io.testbed.provider.ssh.internal.FactParser;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,7 @@ import org.apiguardian.api.API;
  * @param arch        machine architecture ({@code uname -m}), e.g. {@code x86_64}
  * @param nics        the network interfaces backed by a device (not loopback, bridges, veths), by name
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record HostFacts(int cpus, long memoryBytes, String kernel, String arch, List<Nic> nics) {
 
     public HostFacts {

@@ -16,7 +16,7 @@ import org.apiguardian.api.API;
  *                     operating system does not tell
  * @param acquired     when the lease was taken
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record HostLease(String host, String prefixId, String prefixPath, long pid, Instant pidStartTime,
         Instant acquired) {
 

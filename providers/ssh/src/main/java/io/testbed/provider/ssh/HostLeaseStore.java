@@ -4,7 +4,6 @@ import io.testbed.core.lease.LeaseException;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.internal.owner.OwnerLiveness;
 import io.testbed.core.spi.Owner;
-import io.testbed.provider.ssh.internal.LockedIndex;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Instances are cheap, immutable and thread-safe; any number may point at one directory.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class HostLeaseStore {
 
     /** The directory name used beside the subnet lease directory. */

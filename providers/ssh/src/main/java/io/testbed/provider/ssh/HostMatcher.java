@@ -1,9 +1,5 @@
 package io.testbed.provider.ssh;
 
-import io.testbed.provider.ssh.internal.Explainer;
-import io.testbed.provider.ssh.internal.HostAttributes;
-import io.testbed.provider.ssh.internal.Networks;
-import io.testbed.provider.ssh.internal.Search;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,7 +27,7 @@ import org.apiguardian.api.API;
  * properties the inventory does not declare; a host that cannot be probed is rejected with the probe's message.
  * Instances are immutable and thread-safe; each call probes anew unless the probe caches ({@link FactCache}).
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class HostMatcher {
 
     private final Inventory inventory;

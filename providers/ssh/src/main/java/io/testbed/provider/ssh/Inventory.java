@@ -1,6 +1,5 @@
 package io.testbed.provider.ssh;
 
-import io.testbed.provider.ssh.internal.InventoryReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +37,7 @@ import org.apiguardian.api.API;
  * @param source where it was read from, for messages (the path as given, or a resource name)
  * @param hosts  the hosts in file order, names unique
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record Inventory(String source, List<InventoryHost> hosts) {
 
     public Inventory {

@@ -9,7 +9,7 @@ import org.apiguardian.api.API;
  * once, each a line such as {@code inventory lab.yaml: hosts[2] 'lab-3': port must be 1-65535, was 70000}
  * (file, host by index and name, field, rule, value). Thrown before anything is connected or leased.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public class InventoryException extends TestbedException {
     private static final long serialVersionUID = 1L;
 

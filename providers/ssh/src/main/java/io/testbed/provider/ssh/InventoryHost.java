@@ -25,7 +25,7 @@ import org.apiguardian.api.API;
  * @param properties free-form properties (text, numbers, sizes such as {@code 16 GiB}) by name
  * @param nics       the NICs requests can ask for by network label, in inventory order
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record InventoryHost(String name, String address, int port, String user, Path privateKey,
         PinnedHostKey hostKey, Set<String> roles, Map<String, String> properties, List<InventoryNic> nics) {
 

@@ -10,7 +10,7 @@ import org.apiguardian.api.API;
  * @param name    the interface name on the host, e.g. {@code eth1}
  * @param network the label of the segment the NIC is on, e.g. {@code lab-a}
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record InventoryNic(String name, String network) {
 
     public InventoryNic {

@@ -18,7 +18,7 @@ import org.apiguardian.api.API;
  *                     label get hosts with NICs on one inventory network; different labels get different inventory
  *                     networks; a label listed twice needs two NICs on that network
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record MachineRequest(String name, List<Requirement> requirements, Set<String> roles, List<String> networks) {
 
     public MachineRequest {

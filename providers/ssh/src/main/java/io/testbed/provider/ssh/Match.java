@@ -15,7 +15,7 @@ import org.apiguardian.api.API;
  * @param placements one per requested machine, in request order
  * @param networks   each requested network label and the inventory network it maps to, in first-use order
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public record Match(List<Placement> placements, Map<String, String> networks) {
 
     public Match {

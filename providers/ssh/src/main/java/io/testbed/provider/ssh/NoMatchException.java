@@ -9,7 +9,7 @@ import org.apiguardian.api.API;
  * has candidates, which network links or the need for distinct hosts make a joint assignment impossible. Thrown
  * before anything is leased or connected.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public class NoMatchException extends TestbedException {
     private static final long serialVersionUID = 1L;
 

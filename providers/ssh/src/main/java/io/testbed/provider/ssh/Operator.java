@@ -8,7 +8,7 @@ import org.apiguardian.api.API;
 /**
  * A comparison in a {@link Requirement}: equality, order, or a regular expression search.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public enum Operator {
     EQ("="), NE("!="), LT("<"), LE("<="), GT(">"), GE(">="), MATCHES("~"), NOT_MATCHES("!~");
 

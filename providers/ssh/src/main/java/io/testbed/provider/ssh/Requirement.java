@@ -1,7 +1,5 @@
 package io.testbed.provider.ssh;
 
-import io.testbed.provider.ssh.internal.PropertyKind;
-import io.testbed.provider.ssh.internal.Quantity;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -29,7 +27,7 @@ import org.apiguardian.api.API;
  * <p>Immutable and thread-safe. {@link #parse} rejects a malformed requirement with a message that quotes it and
  * says what is wrong; {@link #check} tells why a host's value fails it.
  */
-@API(status = API.Status.EXPERIMENTAL)
+@API(status = API.Status.INTERNAL)
 public final class Requirement {
 
     private static final Pattern PROPERTY = Pattern.compile("[a-z][a-z0-9_.-]*");

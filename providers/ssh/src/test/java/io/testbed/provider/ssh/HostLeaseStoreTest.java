@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.testbed.core.lease.LeaseException;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spi.Owner;
-import io.testbed.provider.ssh.internal.LockedIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

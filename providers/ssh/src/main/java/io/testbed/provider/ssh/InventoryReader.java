@@ -1,4 +1,4 @@
-package io.testbed.provider.ssh.internal;
+package io.testbed.provider.ssh;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -6,10 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.testbed.core.spec.Problems;
 import io.testbed.core.ssh.PinnedHostKey;
-import io.testbed.provider.ssh.Inventory;
-import io.testbed.provider.ssh.InventoryException;
-import io.testbed.provider.ssh.InventoryHost;
-import io.testbed.provider.ssh.InventoryNic;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

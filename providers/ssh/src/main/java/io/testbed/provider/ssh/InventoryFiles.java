@@ -1,4 +1,4 @@
-package io.testbed.provider.ssh.internal;
+package io.testbed.provider.ssh;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.testbed.core.ssh.PinnedHostKey;

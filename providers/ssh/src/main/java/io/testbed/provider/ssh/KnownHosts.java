@@ -1,4 +1,4 @@
-package io.testbed.provider.ssh.internal;
+package io.testbed.provider.ssh;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

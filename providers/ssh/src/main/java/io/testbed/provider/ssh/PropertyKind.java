@@ -1,4 +1,4 @@
-package io.testbed.provider.ssh.internal;
+package io.testbed.provider.ssh;
 
 import java.util.Map;
 import java.util.Optional;

@@ -1,9 +1,6 @@
-package io.testbed.provider.ssh.internal;
+package io.testbed.provider.ssh;
 
 import io.testbed.core.TestbedException;
-import io.testbed.provider.ssh.FactProbe;
-import io.testbed.provider.ssh.HostFacts;
-import io.testbed.provider.ssh.InventoryHost;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;

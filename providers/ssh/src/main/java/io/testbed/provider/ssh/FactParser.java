@@ -1,6 +1,5 @@
-package io.testbed.provider.ssh.internal;
+package io.testbed.provider.ssh;
 
-import io.testbed.provider.ssh.HostFacts;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

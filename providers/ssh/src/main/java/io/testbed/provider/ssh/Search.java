@@ -1,8 +1,5 @@
-package io.testbed.provider.ssh.internal;
+package io.testbed.provider.ssh;
 
-import io.testbed.provider.ssh.InventoryHost;
-import io.testbed.provider.ssh.Match;
-import io.testbed.provider.ssh.MachineRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

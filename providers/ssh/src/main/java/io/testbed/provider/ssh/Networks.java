@@ -1,7 +1,5 @@
-package io.testbed.provider.ssh.internal;
+package io.testbed.provider.ssh;
 
-import io.testbed.provider.ssh.InventoryHost;
-import io.testbed.provider.ssh.InventoryNic;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
