@@ -3,6 +3,7 @@ package io.testbed.core.journal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apiguardian.api.API;
 
 /**
  * What a test did on a machine: commands, background jobs, file copies, port waits and setting changes. Each names
@@ -11,6 +12,7 @@ import java.util.List;
  * never with their values (they may be secrets); standard input and file contents are never recorded; output is
  * kept up to {@link #OUTPUT_CAP} characters per stream.
  */
+@API(status = API.Status.EXPERIMENTAL)
 public sealed interface CommandEvent extends Event {
 
     /** The most characters of a command's standard output or error kept in the journal. */

@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apiguardian.api.API;
 
 /** Events of the environment as a whole: provisioning, leases, teardown, the reaper and failed steps. */
+@API(status = API.Status.EXPERIMENTAL)
 public sealed interface EnvironmentEvent extends Event {
 
     /** A machine as planned: what a report's topology shows. */

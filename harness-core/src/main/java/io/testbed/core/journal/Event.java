@@ -3,6 +3,7 @@ package io.testbed.core.journal;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Instant;
+import org.apiguardian.api.API;
 
 /**
  * One event of an environment's {@link Journal}: a step of provisioning or teardown, a fact about the host, a test
@@ -67,6 +68,7 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = CommandEvent.SettingChanged.class, name = "setting.changed"),
         @JsonSubTypes.Type(value = CommandEvent.SettingRestored.class, name = "setting.restored"),
 })
+@API(status = API.Status.EXPERIMENTAL)
 public sealed interface Event permits EnvironmentEvent, ResourceEvent, HostEvent, TestEvent, CommandEvent {
 
     /** When it happened (UTC; for a finished step, when it finished). */

@@ -2,11 +2,13 @@ package io.testbed.core.journal;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.apiguardian.api.API;
 
 /**
  * Facts about the host and its providers that an environment met: sessions opened, templates and images resolved,
  * the accelerator chosen. They are the same for every environment of a host, so progress output prints them once.
  */
+@API(status = API.Status.EXPERIMENTAL)
 public sealed interface HostEvent extends Event {
 
     /** A session of provider {@code provider} is open. */

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apiguardian.api.API;
 
 /**
  * An environment's journal ({@code <prefix>/journal.jsonl}): the one stream of typed {@link Event}s that progress
@@ -33,6 +34,7 @@ import java.util.function.Supplier;
  * it, after it is written; a listener that throws is reported on standard error and never fails the step.
  * Thread-safe.
  */
+@API(status = API.Status.EXPERIMENTAL)
 public final class Journal implements AutoCloseable {
 
     /** The journal's JSON form: ISO-8601 times and durations, no nulls, unknown properties ignored. */

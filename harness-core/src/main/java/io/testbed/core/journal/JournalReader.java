@@ -9,11 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apiguardian.api.API;
 
 /**
  * Reads a {@link Journal} file back into typed events, tolerating what a killed JVM or a newer Testbed leaves: a
  * last line cut short, and event types or properties this version does not know (skipped and counted).
  */
+@API(status = API.Status.EXPERIMENTAL)
 public final class JournalReader {
 
     private JournalReader() {}

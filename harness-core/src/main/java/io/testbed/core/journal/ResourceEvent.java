@@ -3,8 +3,10 @@ package io.testbed.core.journal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import org.apiguardian.api.API;
 
 /** Events of one network, machine or snapshot; a failed step is a {@link EnvironmentEvent.StepFailed}. */
+@API(status = API.Status.EXPERIMENTAL)
 public sealed interface ResourceEvent extends Event {
 
     /** Network {@code network} exists at provider {@code provider} as {@code providerId}. */

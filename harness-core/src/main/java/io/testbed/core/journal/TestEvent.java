@@ -2,11 +2,13 @@ package io.testbed.core.journal;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.apiguardian.api.API;
 
 /**
  * Test boundaries, recorded by the JUnit extension: which test class and which test ran when, and how they ended.
  * Tests are named by JUnit's unique id, which {@link CommandEvent#test()} refers to.
  */
+@API(status = API.Status.EXPERIMENTAL)
 public sealed interface TestEvent extends Event {
 
     /** How a test or a test class ended. */
