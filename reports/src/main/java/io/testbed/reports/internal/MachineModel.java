@@ -36,7 +36,10 @@ public record MachineModel(String name, String provider, String image, Set<Strin
 
     /** What kind of machine it is, in words. */
     public String kind() {
-        return switch (String.valueOf(provider)) {
+        if (provider == null) {
+            return "machine"; // the journal ends before its plan
+        }
+        return switch (provider) {
             case "libvirt" -> "VM";
             case "docker" -> "container";
             case "ssh" -> "SSH host";
