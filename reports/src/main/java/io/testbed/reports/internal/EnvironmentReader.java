@@ -39,6 +39,8 @@ public final class EnvironmentReader {
     private final Map<String, MachineBuilder> machines = new LinkedHashMap<>();
     private final List<NetworkModel> networks = new ArrayList<>();
     private final Map<String, String> accelerators = new HashMap<>();
+    /** The local image of the last {@link HostEvent.ImageResolved}: what containers that name no image run. */
+    private String resolvedImage;
     private final List<Span> spans = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
     private final Map<String, TestBuilder> tests = new LinkedHashMap<>();
@@ -82,6 +84,8 @@ public final class EnvironmentReader {
             resource(e);
         } else if (event instanceof HostEvent.AcceleratorChosen e) {
             accelerators.put(e.template(), e.accelerator().name());
+        } else if (event instanceof HostEvent.ImageResolved e) {
+            resolvedImage = e.localImage();
         } else if (event instanceof TestEvent e) {
             test(e);
         } else if (event instanceof CommandEvent e) {
@@ -245,6 +249,9 @@ public final class EnvironmentReader {
         MachineModel build() {
             String provider = summary == null ? null : summary.provider();
             String image = summary == null ? null : summary.image();
+            if ((image == null || image.isBlank()) && "docker".equals(provider)) {
+                image = resolvedImage == null ? "(default image)" : resolvedImage;
+            }
             String accelerator = "libvirt".equals(provider) ? accelerators.get(image) : null;
             Path console = prefix.resolve("logs").resolve(name + "-console.log");
             return new MachineModel(name, provider, image, summary == null ? Set.of() : summary.roles(),

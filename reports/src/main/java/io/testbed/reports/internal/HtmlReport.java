@@ -166,7 +166,9 @@ public final class HtmlReport {
         return "e-" + environment.id();
     }
 
+    /** The first line of {@code text} that is not blank (AssertJ's messages begin with a line break). */
     static String firstLine(String text) {
+        text = text.strip();
         int end = text.indexOf('\n');
         return end < 0 ? text : text.substring(0, end);
     }

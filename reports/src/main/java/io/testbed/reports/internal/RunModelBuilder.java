@@ -85,8 +85,10 @@ public final class RunModelBuilder {
     }
 
     private static TestModel withOutcome(TestModel journaled, JUnitOutcome outcome) {
-        List<PublishedFile> files = new ArrayList<>(journaled.files());
-        outcome.files().stream().filter(f -> !files.contains(f)).forEach(files::add);
+        // JUnit's copy of a file first; the prefix's copy of the same file (its artifacts/) only when JUnit has none
+        List<PublishedFile> files = new ArrayList<>(outcome.files());
+        journaled.files().stream().filter(f -> files.stream().noneMatch(p -> p.name().equals(f.name())))
+                .forEach(files::add);
         return new TestModel(journaled.uniqueId(), or(journaled.className(), outcome.className()),
                 or(journaled.method(), outcome.method()), or(outcome.displayName(), journaled.displayName()),
                 journaled.container() || outcome.container(), outcome.status(), outcome.duration(),
@@ -111,6 +113,7 @@ public final class RunModelBuilder {
     }
 
     static String simpleName(String className) {
-        return className == null ? "(unknown class)" : className.substring(className.lastIndexOf('.') + 1);
+        return className == null ? "(unknown class)"
+                : className.substring(className.lastIndexOf('.') + 1).replace('$', '.');
     }
 }

@@ -55,7 +55,8 @@ final class TopologySvg {
                 "class", "name");
         html.element("text", machine.kind().toUpperCase(Locale.ROOT), "x", String.valueOf(x + BOX_WIDTH - 8),
                 "y", String.valueOf(MARGIN + 18), "class", "badge", "text-anchor", "end");
-        html.element("text", machine.provider() == null ? "(not planned)" : machine.provider() + " · " + machine.image(),
+        html.element("text", machine.provider() == null ? "(not planned)"
+                        : shorten(machine.provider() + " · " + machine.image(), 30),
                 "x", String.valueOf(tx), "y", String.valueOf(MARGIN + 36), "class", "detail");
         if (machine.accelerator() != null) {
             html.element("text", "accelerator " + machine.accelerator(), "x", String.valueOf(tx),
@@ -87,6 +88,11 @@ final class TopologySvg {
             }
         }
         html.close("g");
+    }
+
+    /** {@code text} cut to {@code max} characters with an ellipsis: a box is narrow; the machines' table has it whole. */
+    static String shorten(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
 
     private static String lower(String text) {
