@@ -49,14 +49,14 @@ public final class ConsoleSummary {
                     + (own.isEmpty() ? "" : ", at most " + own.stream().mapToLong(TestModel::runCount).max()
                             .orElse(0) + " in one"));
             for (String failure : environment.failures()) {
-                lines.add(PREFIX + "  problem: " + HtmlReport.firstLine(failure));
+                lines.add(PREFIX + "  problem: " + HtmlReport.oneLine(failure));
             }
             run.failures().stream().filter(t -> environment.id().equals(t.environment())).forEach(t -> lines.add(
                     PREFIX + "  failed: " + TestSection.title(t) + (t.failure() == null ? ""
-                            : ": " + HtmlReport.firstLine(t.failure()))));
+                            : ": " + HtmlReport.oneLine(t.failure()))));
         }
         run.failures().stream().filter(t -> t.environment() == null).forEach(t -> lines.add(PREFIX + "failed: "
-                + TestSection.title(t) + (t.failure() == null ? "" : ": " + HtmlReport.firstLine(t.failure()))));
+                + TestSection.title(t) + (t.failure() == null ? "" : ": " + HtmlReport.oneLine(t.failure()))));
         return lines;
     }
 }

@@ -84,7 +84,7 @@ public final class HtmlReport {
         for (TestModel test : failed) {
             html.open("li").open("a", "href", "#" + test.anchor()).text(TestSection.title(test)).close("a");
             if (test.failure() != null) {
-                html.text(": ").element("span", firstLine(test.failure()), "class", "message");
+                html.text(": ").element("span", oneLine(test.failure()), "class", "message");
             }
             html.close("li");
         }
@@ -166,11 +166,10 @@ public final class HtmlReport {
         return "e-" + environment.id();
     }
 
-    /** The first line of {@code text} that is not blank (AssertJ's messages begin with a line break). */
-    static String firstLine(String text) {
-        text = text.strip();
-        int end = text.indexOf('\n');
-        return end < 0 ? text : text.substring(0, end);
+    /** {@code text} on one line (white space collapsed: AssertJ's messages span lines), at most 200 characters. */
+    static String oneLine(String text) {
+        String line = text.strip().replaceAll("\\s+", " ");
+        return line.length() <= 200 ? line : line.substring(0, 199) + "…";
     }
 
     private static String resource(String name) {
