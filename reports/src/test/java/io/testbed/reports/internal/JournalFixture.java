@@ -95,6 +95,7 @@ final class JournalFixture implements AutoCloseable {
         record((t, e) -> new EnvironmentEvent.Ready(t, e, Duration.ofMillis(7475)));
         after(1).record((t, e) -> new TestEvent.ClassStarted(t, e, "io.example." + className(), classId,
                 className()));
+        journal.currentTest(classId); // as the extension does: @BeforeAll commands belong to the class
         return this;
     }
 
