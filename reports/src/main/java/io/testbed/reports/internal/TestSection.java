@@ -64,7 +64,7 @@ final class TestSection {
         if (!test.commands().isEmpty()) {
             commands(html, test, failing, environment);
         } else if (test.status().isFailure() && environment != null) {
-            consoles(html, environment);
+            consoles(html, environment, test);
         }
         if (!test.files().isEmpty()) {
             html.element("h5", "Files").open("ul", "class", "files");
@@ -92,7 +92,7 @@ final class TestSection {
             html.close("tr");
             if (isFailing && environment != null) {
                 html.open("tr", "class", "consoles").open("td", "colspan", "6");
-                consoles(html, environment);
+                consoles(html, environment, test);
                 html.close("td").close("tr");
             }
         }
@@ -162,16 +162,24 @@ final class TestSection {
         html.close("details");
     }
 
-    /** The console tails of the environment's machines, read from its prefix. */
-    private static void consoles(Html html, EnvironmentModel environment) {
+    /**
+     * The console tails of the environment's machines: from the console log attached to the failed test (copied
+     * when it failed, so it ends where the failure was), else from the prefix (as it was at the end of the run).
+     */
+    private static void consoles(Html html, EnvironmentModel environment, TestModel test) {
         for (MachineModel machine : environment.machines()) {
-            if (machine.consoleLog() == null) {
+            String name = machine.name() + "-console.log";
+            Path attached = test.files().stream().filter(f -> f.name().equals(name)).map(PublishedFile::path)
+                    .filter(java.nio.file.Files::isRegularFile).findFirst().orElse(null);
+            Path log = attached != null ? attached : machine.consoleLog();
+            if (log == null) {
                 continue;
             }
+            String source = attached != null ? name + " attached when the test failed"
+                    : Path.of("logs", name) + " in the prefix, at the end of the run";
             html.open("div", "class", "console", "data-machine", machine.name())
-                    .element("h5", "Console tail of " + machine.name() + " (" + Path.of("logs")
-                            .resolve(machine.consoleLog().getFileName()) + ", as the prefix kept it)")
-                    .element("pre", ConsoleTail.read(machine.consoleLog()), "class", "console-tail")
+                    .element("h5", "Console tail of " + machine.name() + " (" + source + ")")
+                    .element("pre", ConsoleTail.read(log), "class", "console-tail")
                     .close("div");
         }
     }

@@ -79,6 +79,23 @@ class HtmlReportTest {
     }
 
     @Test
+    void theConsoleAttachedWhenTheTestFailedIsPreferredToTheConsoleAtTheEndOfTheRun() throws Exception {
+        JournalFixture fixture = new JournalFixture(root, "attached").provision();
+        fixture.startTest("fails").run("web", "false", 1, "", "").finishTest("fails", TestEvent.Result.FAILED, "x");
+        fixture.console("web", "at the end of the run\n").tearDown(true).close();
+        Path attached = java.nio.file.Files.writeString(root.resolve("web-console.log"), "when it failed\n");
+        JUnitOutcome outcome = new JUnitOutcome(fixture.testId("fails"), null, "fails", "fails()", false,
+                Status.FAILED, java.time.Duration.ZERO, "x", null, null,
+                List.of(new PublishedFile("web-console.log", attached)));
+
+        String html = HtmlReport.render(RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix)),
+                List.of(outcome)), JournalFixture.T0);
+
+        assertThat(html).contains("Console tail of web (web-console.log attached when the test failed)")
+                .contains(">when it failed</pre>").doesNotContain(">at the end of the run</pre>");
+    }
+
+    @Test
     void largeOutputIsCappedWithAMarker() {
         JournalFixture fixture = new JournalFixture(root, "large").provision();
         fixture.startTest("big").run("web", "yes | head", 0, "y\n".repeat(30_000), "")
