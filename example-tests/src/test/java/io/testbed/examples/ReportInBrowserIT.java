@@ -114,7 +114,7 @@ class ReportInBrowserIT {
             List<WebElement> machines = environment.findElements(By.cssSelector("svg.topology g.machine"));
             assertThat(machines).isNotEmpty();
             for (WebElement machine : machines) {
-                String name = machine.getAttribute("data-machine");
+                String name = machine.getDomAttribute("data-machine");
                 List<String> shown = machine.findElements(By.cssSelector("text.address")).stream()
                         .map(WebElement::getText).toList();
                 assertThat(shown).as("addresses of " + name)
@@ -129,7 +129,7 @@ class ReportInBrowserIT {
                 "g.machine.vm[data-machine='vm']"))).hasSize(2);
 
         WebElement first = browser.findElement(By.cssSelector("#tests details.test"));
-        assertThat(first.getAttribute("data-status")).isEqualTo("failed");
+        assertThat(first.getDomAttribute("data-status")).isEqualTo("failed");
         assertThat(first.findElement(By.cssSelector("summary")).getText())
                 .contains("aFailingTest");
         first.findElement(By.cssSelector("summary")).click();
