@@ -47,8 +47,9 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * {@code chromium} and {@code chromium-driver}, installed by {@code scripts/setup-host.sh}).
  *
  * <p>Shows: the page loads without console errors; the topology shows every machine with its address; the failing
- * test is listed first; opening it shows the failing command with its output and the VM's console tail; the
- * timeline has a lane per machine. A screenshot is published as a file of this test.
+ * test is listed first; opening it shows the failing command with its output (markup in it shown as text, never
+ * made an element) and the VM's console tail; the timeline has a lane per machine. A screenshot is published as a
+ * file of this test.
  */
 class ReportInBrowserIT {
 
@@ -64,7 +65,8 @@ class ReportInBrowserIT {
         @Test
         void aFailingTest(@Host("vm") Machine vm) {
             vm.run("uname -n");
-            assertThat(vm.run("echo answer=$((6*7)); ls /no/such/file")).succeeded();
+            // markup in the output must reach the page as text
+            assertThat(vm.run("echo answer=$((6*7)) '<img src=x onerror=alert(1)>'; ls /no/such/file")).succeeded();
         }
     }
 
@@ -108,11 +110,15 @@ class ReportInBrowserIT {
         assertThat(browser.findElement(By.id("verdict")).getText())
                 .isEqualTo("FAILED");
 
-        Map<String, Map<String, String>> addresses = plannedAddresses(work.resolve("testbed"));
-        assertThat(addresses).containsKeys("vm", "box");
-        for (WebElement environment : browser.findElements(By.cssSelector("section.environment"))) {
+        Map<String, Map<String, Map<String, String>>> planned = plannedAddresses(work.resolve("testbed"));
+        assertThat(planned).containsOnlyKeys("fails-on-purpose", "vm-and-container-it");
+        List<WebElement> environments = browser.findElements(By.cssSelector("section.environment"));
+        assertThat(environments).hasSize(2);
+        for (WebElement environment : environments) {
+            Map<String, Map<String, String>> addresses = planned.get(environment.getDomAttribute("data-environment"));
             List<WebElement> machines = environment.findElements(By.cssSelector("svg.topology g.machine"));
-            assertThat(machines).isNotEmpty();
+            assertThat(machines).extracting(m -> m.getDomAttribute("data-machine"))
+                    .containsExactlyInAnyOrderElementsOf(addresses.keySet());
             for (WebElement machine : machines) {
                 String name = machine.getDomAttribute("data-machine");
                 List<String> shown = machine.findElements(By.cssSelector("text.address")).stream()
@@ -135,8 +141,10 @@ class ReportInBrowserIT {
         first.findElement(By.cssSelector("summary")).click();
         WebElement failing = first.findElement(By.cssSelector("tr.command.failing"));
         failing.findElement(By.cssSelector("details.output > summary")).click();
-        assertThat(failing.getText()).contains("ls /no/such/file").contains("answer=42")
+        assertThat(failing.getText()).contains("ls /no/such/file").contains("answer=42 <img src=x onerror=alert(1)>")
                 .contains("No such file").contains("exit 1");
+        assertThat(browser.findElements(By.cssSelector("img, script"))).as("elements made of command output")
+                .isEmpty();
         WebElement console = first.findElement(By.cssSelector("tr.consoles div.console[data-machine='vm']"));
         assertThat(console.isDisplayed()).isTrue();
         assertThat(console.findElement(By.cssSelector("pre.console-tail")).getText())
@@ -148,13 +156,14 @@ class ReportInBrowserIT {
         Files.write(work.resolve("report-screenshot.png"), png);
     }
 
-    /** Machine → network → address, from the journals' plans. */
-    private static Map<String, Map<String, String>> plannedAddresses(Path prefixes) throws Exception {
-        Map<String, Map<String, String>> addresses = new java.util.HashMap<>();
+    /** Environment → machine → network → address, from the journals' plans. */
+    private static Map<String, Map<String, Map<String, String>>> plannedAddresses(Path prefixes) throws Exception {
+        Map<String, Map<String, Map<String, String>>> addresses = new java.util.HashMap<>();
         try (Stream<Path> dirs = Files.list(prefixes)) {
             for (Path dir : dirs.toList()) {
                 JournalReader.read(dir.resolve("journal.jsonl")).of(EnvironmentEvent.Planned.class).forEach(plan ->
-                        plan.machines().forEach(m -> addresses.put(m.name(), m.addresses())));
+                        plan.machines().forEach(m -> addresses.computeIfAbsent(plan.environment(),
+                                e -> new java.util.HashMap<>()).put(m.name(), m.addresses())));
             }
         }
         return addresses;
