@@ -83,6 +83,8 @@ class TestbedReportListenerTest {
         assertThat(html).contains("data-environment=\"fixture\"").contains(">FAILED<")
                 .contains("fixture failure &lt;b&gt;bold&lt;/b&gt;");
         assertThat(html.indexOf("fails()")).isLessThan(html.indexOf("passes(TestInfo)"));
+        // JUnit passes the class; the report's badge says a test in it failed
+        assertThat(html).contains("<span class=\"badge failed\">failed</span> " + OneEnvironment.class.getName());
     }
 
     @Test

@@ -149,7 +149,8 @@ public final class HtmlReport {
         html.close("tr").close("thead").open("tbody");
         for (MachineModel machine : environment.machines()) {
             html.open("tr", "data-machine", machine.name()).element("td", machine.name()).element("td", machine.kind())
-                    .element("td", machine.provider()).element("td", machine.image())
+                    .element("td", machine.provider())
+                    .element("td", TopologySvg.shorten(String.valueOf(machine.image()), 40), "title", machine.image())
                     .element("td", machine.accelerator() == null ? "" : machine.accelerator())
                     .element("td", machine.addresses().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                             .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse(""))

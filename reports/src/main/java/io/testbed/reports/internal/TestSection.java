@@ -21,7 +21,9 @@ final class TestSection {
     static void writeClass(Html html, ClassModel testClass, RunModel run) {
         TestModel self = testClass.self();
         html.open("div", "class", "class " + (testClass.failed() ? "failed" : "passed"), "id", self.anchor());
-        html.open("h3").element("span", self.status().label(), "class", "badge " + self.status().label()).text(" ")
+        // the class's badge says whether anything in it failed (JUnit passes a class whose tests failed)
+        String status = testClass.failed() && !self.status().isFailure() ? Status.FAILED.label() : self.status().label();
+        html.open("h3").element("span", status, "class", "badge " + status).text(" ")
                 .text(self.className() == null ? self.displayName() : self.className());
         EnvironmentModel environment = self.environment() == null ? null : run.environment(self.environment());
         if (environment != null) {

@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * An environment's timeline as inline SVG: one lane for the environment's own steps (lease, networks, teardown),
  * one lane per machine (provider steps, create, boot, first command, snapshots, reverts, jobs, destroy, failures,
- * and a tick per command when there are not too many), and one lane of tests; each bar says what it is on hover.
+ * and a tick per command when there are not too many), and one lane of tests, each test also a band behind the
+ * machines' lanes; each bar says what it is on hover.
  */
 final class TimelineSvg {
 
@@ -38,6 +39,7 @@ final class TimelineSvg {
                 "width", String.valueOf(WIDTH), "height", String.valueOf(height),
                 "viewBox", "0 0 " + WIDTH + " " + height, "aria-label", "timeline of " + environment.name());
         axis(html, range, height);
+        bands(html, environment, start, range, lanes.size());
         for (int i = 0; i < lanes.size(); i++) {
             String lane = lanes.get(i);
             int y = AXIS + i * LANE;
@@ -64,6 +66,19 @@ final class TimelineSvg {
             html.empty("line", "x1", fmt(x), "y1", "14", "x2", fmt(x), "y2", String.valueOf(height), "class", "grid");
             html.element("text", Format.duration(Duration.ofMillis(range * i / 4)), "x", fmt(x + 2), "y", "12",
                     "class", "axis");
+        }
+    }
+
+    /** Each test as a band behind every machine's lane, so a machine's steps read against the test they were in. */
+    private static void bands(Html html, EnvironmentModel environment, Instant start, long range, int lanes) {
+        for (Span span : environment.spans()) {
+            if (span.kind() == Span.Kind.TEST) {
+                double x1 = x(span.start(), start, range);
+                double x2 = Math.max(x1 + 1, x(span.end(), start, range));
+                html.empty("rect", "x", fmt(x1), "y", String.valueOf(AXIS + LANE), "width", fmt(x2 - x1),
+                        "height", String.valueOf((lanes - 1) * LANE), "class",
+                        span.failed() ? "test-band failed" : "test-band");
+            }
         }
     }
 

@@ -123,6 +123,7 @@ class HtmlReportTest {
                 .contains(">198.18.7.10</text>").contains(">198.18.7.11</text>")
                 .contains("lan · 198.18.7.0/24 · isolated")
                 .contains("<g class=\"lane\" data-lane=\"web\">").contains("<g class=\"lane\" data-lane=\"box\">")
+                .contains("class=\"test-band\"")
                 .contains("class=\"verdict\" id=\"verdict\">PASSED<").doesNotContainPattern("(src|href|url)[=(]\"?https?:");
     }
 
