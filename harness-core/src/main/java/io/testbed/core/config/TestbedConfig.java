@@ -48,6 +48,10 @@ public final class TestbedConfig {
     public static final String BOOT_TIMEOUT = "testbed.boot.timeout";
     /** Whether to print progress lines while provisioning. Default {@code true}. */
     public static final String PROGRESS = "testbed.progress";
+    /** Whether the reports module's listener writes the HTML report and the summary. Default {@code true}. */
+    public static final String REPORT_ENABLED = "testbed.report.enabled";
+    /** Where the HTML report ({@code index.html}) is written. Default {@code target/testbed-report}. */
+    public static final String REPORT_DIR = "testbed.report.dir";
 
     private static final Map<String, String> DEFAULTS = defaults();
 
@@ -71,6 +75,8 @@ public final class TestbedConfig {
         d.put(KEEP, "never");
         d.put(BOOT_TIMEOUT, "180");
         d.put(PROGRESS, "true");
+        d.put(REPORT_ENABLED, "true");
+        d.put(REPORT_DIR, "target/testbed-report");
         return Map.copyOf(d);
     }
 
@@ -135,9 +141,14 @@ public final class TestbedConfig {
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
-        String progress = get(PROGRESS);
-        if (!progress.equals("true") && !progress.equals("false")) {
-            problems.add(PROGRESS + " must be true or false, was '" + progress + "'");
+        for (String key : new String[] {PROGRESS, REPORT_ENABLED}) {
+            String value = get(key);
+            if (!value.equals("true") && !value.equals("false")) {
+                problems.add(key + " must be true or false, was '" + value + "'");
+            }
+        }
+        if (get(REPORT_DIR).isBlank()) {
+            problems.add(REPORT_DIR + " must name a directory, was empty");
         }
     }
 
@@ -246,6 +257,16 @@ public final class TestbedConfig {
 
     public boolean progress() {
         return Boolean.parseBoolean(get(PROGRESS));
+    }
+
+    /** Whether the HTML report and run summary are written ({@value #REPORT_ENABLED}). */
+    public boolean reportEnabled() {
+        return Boolean.parseBoolean(get(REPORT_ENABLED));
+    }
+
+    /** Where the HTML report is written ({@value #REPORT_DIR}), relative to the working directory. */
+    public Path reportDir() {
+        return Path.of(get(REPORT_DIR));
     }
 
     private int parseInt(String key, int min, int max) {

@@ -81,6 +81,33 @@ final class FailureArtifacts {
     }
 
     /**
+     * Publishes, on the test class whose environment failed to provision, what its prefix kept: the logs (consoles,
+     * command log) and the journal. They land on the class's container (JUnit's output directory of the class, and
+     * its attachments in Open Test Reporting), as the prefix path does as report entry {@code testbed.prefix}.
+     *
+     * @return the local files published
+     */
+    static List<Path> publishProvisioningFailure(ExtensionContext context, Path prefixDir, PrintStream out) {
+        List<Path> published = new ArrayList<>();
+        Path logs = prefixDir.resolve("logs");
+        if (Files.isDirectory(logs)) {
+            try (Stream<Path> files = Files.list(logs)) {
+                for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                    publish(context, log.getFileName().toString(), log, MediaType.TEXT_PLAIN_UTF_8, out, published);
+                }
+            } catch (IOException e) {
+                out.println("[testbed] cannot list " + logs + ": " + e);
+            }
+        }
+        Path journal = prefixDir.resolve("journal.jsonl");
+        if (Files.isRegularFile(journal)) {
+            publish(context, "journal.jsonl", journal, MediaType.create("application", "x-ndjson"), out, published);
+        }
+        context.publishReportEntry(Map.of("testbed.prefix", prefixDir.toString()));
+        return published;
+    }
+
+    /**
      * The test's commands as command log lines, each followed by its captured output (indented), so the file reads
      * like a transcript.
      */

@@ -3,6 +3,7 @@ package io.testbed.junit.internal;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
 import io.testbed.core.engine.EnvironmentHandle;
+import io.testbed.core.engine.ProvisioningException;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
@@ -84,7 +85,15 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
         if (owner.isEmpty()) {
             return;
         }
-        EnvironmentResource resource = stored(owner.get()).get();
+        EnvironmentResource resource;
+        try {
+            resource = stored(owner.get()).get();
+        } catch (ProvisioningException e) {
+            if (context == owner.get() && e.prefixDir() != null) {
+                FailureArtifacts.publishProvisioningFailure(context, e.prefixDir(), System.out);
+            }
+            throw e;
+        }
         if (context != owner.get()) {
             resource.classStarted(context); // a @Nested class; the owner's start is journaled when it provisions
         }

@@ -94,6 +94,39 @@ class FailureHandlingTest {
         assertNothingLeaked();
     }
 
+    // --- provisioning failure
+
+    @VM(name = "b", properties = "local.fail=ready")
+    static class ProvisioningFails {
+        @Test
+        void neverRuns() {
+            fail("must not run");
+        }
+    }
+
+    @Test
+    void aClassWhoseEnvironmentFailedToProvisionGetsThePrefixsLogsAndJournalAttached() {
+        EngineExecutionResults results = kit.run(ProvisioningFails.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(0));
+        List<Event> files = results.containerEvents().filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
+                .toList();
+        assertThat(files).allMatch(e -> e.getTestDescriptor().getUniqueId().toString()
+                .endsWith("[class:" + ProvisioningFails.class.getName() + "]"));
+        Map<String, Path> published = new java.util.TreeMap<>();
+        for (Event event : files) {
+            Path path = event.getRequiredPayload(FileEntry.class).getPath();
+            published.put(path.getFileName().toString(), path);
+        }
+        assertThat(published).containsOnlyKeys("b.log", "commands.log", "journal.jsonl");
+        assertThat(published.get("journal.jsonl")).content().contains("\"type\":\"environment.failed\"");
+        String prefix = LocalRecorder.prefixes("provisioning-fails").get(0);
+        assertThat(results.containerEvents().filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED)
+                .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
+                .containsExactly(Map.of("testbed.prefix", kit.prefix(prefix).toString()));
+        assertNothingLeaked();
+    }
+
     // --- keep on failure
 
     @Prefix(keep = Keep.ON_FAILURE)

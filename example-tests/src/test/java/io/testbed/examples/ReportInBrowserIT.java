@@ -1,0 +1,206 @@
+package io.testbed.examples;
+
+import static io.testbed.junit.TestbedAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.testbed.core.Machine;
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.journal.EnvironmentEvent;
+import io.testbed.core.journal.JournalReader;
+import io.testbed.junit.Host;
+import io.testbed.junit.Network;
+import io.testbed.junit.VM;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
+import org.junit.jupiter.api.extension.MediaType;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+
+/**
+ * The HTML report of a real run, in a real browser: runs {@link VmAndContainerIT} and a class with a test that
+ * fails on purpose ({@link FailsOnPurpose}) through the JUnit Platform launcher, which finds the report listener on
+ * the class path and writes the report; then opens it from {@code file://} in headless Chromium (the distribution's
+ * {@code chromium} and {@code chromium-driver}, installed by {@code scripts/setup-host.sh}).
+ *
+ * <p>Shows: the page loads without console errors; the topology shows every machine with its address; the failing
+ * test is listed first; opening it shows the failing command with its output (markup in it shown as text, never
+ * made an element) and the VM's console tail; the timeline has a lane per machine. A screenshot is published as a
+ * file of this test.
+ */
+class ReportInBrowserIT {
+
+    /** Run only by the test below (not a Failsafe class: the name does not end in IT). */
+    @Network(name = "lan")
+    @VM(name = "vm", memoryMb = 128, networks = "lan")
+    static class FailsOnPurpose {
+        @Test
+        void aPassingTest(@Host("vm") Machine vm) {
+            assertThat(vm.run("echo hello")).succeeded().hasStdout("hello");
+        }
+
+        @Test
+        void aFailingTest(@Host("vm") Machine vm) {
+            vm.run("uname -n");
+            // markup in the output must reach the page as text
+            assertThat(vm.run("echo answer=$((6*7)) '<img src=x onerror=alert(1)>'; ls /no/such/file")).succeeded();
+        }
+    }
+
+    private final Path work = Path.of("target", "report-in-browser").toAbsolutePath();
+    private WebDriver browser;
+
+    @BeforeEach
+    void runTheClassesAndOpenABrowser() throws Exception {
+        deleteRecursively(work);
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(VmAndContainerIT.class), selectClass(FailsOnPurpose.class))
+                // prefixes of their own: the report of the module's own run must not show this deliberate failure
+                .configurationParameter(TestbedConfig.PREFIX_ROOT, work.resolve("testbed").toString())
+                .configurationParameter(TestbedConfig.REPORT_DIR, work.resolve("report").toString())
+                .build(), summary);
+        assertThat(summary.getSummary().getTestsFailedCount())
+                .as("tests failed in the run (exactly the one on purpose)").isEqualTo(1);
+        assertThat(summary.getSummary().getTestsSucceededCount()).isEqualTo(4);
+        browser = chromium(work.resolve("chromium-profile"));
+    }
+
+    @AfterEach
+    void closeTheBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theReportOfARealRunShowsTopologyFailureConsoleAndTimeline(TestReporter reporter) throws Exception {
+        Path page = work.resolve("report").resolve("index.html");
+        long start = System.nanoTime();
+        browser.get(page.toUri().toString());
+        long loaded = (System.nanoTime() - start) / 1_000_000;
+        System.out.println("[report in browser] " + page + " loaded in " + loaded + " ms");
+
+        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+        assertThat(errors).as("console errors").isEmpty();
+        assertThat(browser.findElement(By.id("verdict")).getText())
+                .isEqualTo("FAILED");
+
+        Map<String, Map<String, Map<String, String>>> planned = plannedAddresses(work.resolve("testbed"));
+        assertThat(planned).containsOnlyKeys("fails-on-purpose", "vm-and-container-it");
+        List<WebElement> environments = browser.findElements(By.cssSelector("section.environment"));
+        assertThat(environments).hasSize(2);
+        for (WebElement environment : environments) {
+            Map<String, Map<String, String>> addresses = planned.get(environment.getDomAttribute("data-environment"));
+            List<WebElement> machines = environment.findElements(By.cssSelector("svg.topology g.machine"));
+            assertThat(machines).extracting(m -> m.getDomAttribute("data-machine"))
+                    .containsExactlyInAnyOrderElementsOf(addresses.keySet());
+            for (WebElement machine : machines) {
+                String name = machine.getDomAttribute("data-machine");
+                List<String> shown = machine.findElements(By.cssSelector("text.address")).stream()
+                        .map(WebElement::getText).toList();
+                assertThat(shown).as("addresses of " + name)
+                        .containsAll(addresses.get(name).values());
+                assertThat(environment.findElements(By.cssSelector(
+                        "svg.timeline g.lane[data-lane='" + name + "']"))).as("timeline lane of " + name).hasSize(1);
+            }
+        }
+        assertThat(browser.findElements(By.cssSelector(
+                "g.machine.container[data-machine='box']"))).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector(
+                "g.machine.vm[data-machine='vm']"))).hasSize(2);
+
+        WebElement first = browser.findElement(By.cssSelector("#tests details.test"));
+        assertThat(first.getDomAttribute("data-status")).isEqualTo("failed");
+        assertThat(first.findElement(By.cssSelector("summary")).getText())
+                .contains("aFailingTest");
+        first.findElement(By.cssSelector("summary")).click();
+        WebElement failing = first.findElement(By.cssSelector("tr.command.failing"));
+        failing.findElement(By.cssSelector("details.output > summary")).click();
+        assertThat(failing.getText()).contains("ls /no/such/file").contains("answer=42 <img src=x onerror=alert(1)>")
+                .contains("No such file").contains("exit 1");
+        assertThat(browser.findElements(By.cssSelector("img, script"))).as("elements made of command output")
+                .isEmpty();
+        WebElement console = first.findElement(By.cssSelector("tr.consoles div.console[data-machine='vm']"));
+        assertThat(console.isDisplayed()).isTrue();
+        assertThat(console.findElement(By.cssSelector("pre.console-tail")).getText())
+                .isNotBlank();
+
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()", first);
+        byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        reporter.publishFile("report-screenshot.png", MediaType.create("image", "png"), path -> Files.write(path, png));
+        Files.write(work.resolve("report-screenshot.png"), png);
+    }
+
+    /** Environment → machine → network → address, from the journals' plans. */
+    private static Map<String, Map<String, Map<String, String>>> plannedAddresses(Path prefixes) throws Exception {
+        Map<String, Map<String, Map<String, String>>> addresses = new java.util.HashMap<>();
+        try (Stream<Path> dirs = Files.list(prefixes)) {
+            for (Path dir : dirs.toList()) {
+                JournalReader.read(dir.resolve("journal.jsonl")).of(EnvironmentEvent.Planned.class).forEach(plan ->
+                        plan.machines().forEach(m -> addresses.computeIfAbsent(plan.environment(),
+                                e -> new java.util.HashMap<>()).put(m.name(), m.addresses())));
+            }
+        }
+        return addresses;
+    }
+
+    private static WebDriver chromium(Path profile) {
+        File binary = new File("/usr/bin/chromium");
+        File driver = new File("/usr/bin/chromedriver");
+        if (!binary.canExecute() || !driver.canExecute()) {
+            throw new IllegalStateException("this test needs the distribution's chromium and chromium-driver "
+                    + "packages (/usr/bin/chromium, /usr/bin/chromedriver): run scripts/setup-host.sh");
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(binary);
+        List<String> arguments = new ArrayList<>(List.of("--headless=new", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1400,1600", "--user-data-dir=" + profile));
+        if (ProcessHandle.current().info().user().filter("root"::equals).isPresent()) {
+            arguments.add("--no-sandbox"); // Chromium refuses to run as root with its sandbox
+        }
+        options.addArguments(arguments);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver)
+                .withTimeout(Duration.ofSeconds(60)).build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static void deleteRecursively(Path dir) throws Exception {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
