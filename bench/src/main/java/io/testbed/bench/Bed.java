@@ -24,8 +24,8 @@ import java.util.function.Consumer;
  */
 final class Bed {
 
-    /** Memory of every tiny VM the benchmarks boot, Testbed's and bare QEMU's alike. */
-    static final int VM_MEMORY_MB = 256;
+    /** Memory of every tiny VM the benchmarks boot, Testbed's and the anchors' alike: what the examples use. */
+    static final int VM_MEMORY_MB = 128;
 
     final Options options;
     final Path home;

@@ -62,23 +62,18 @@ public final class BenchMain {
         }
         List<Metric> results = new ArrayList<>();
         List<String> leaks = new ArrayList<>();
-        Samples provisionOne = null;
         if (options.runs("cold")) {
-            Optional<ColdBench.Result> cold = measure(bed, leaks, results, "cold", () -> ColdBench.run(bed),
-                    List.of("vm.cold.first_command", "vm.provision.one", "vm.disk_bytes.overlay_after_boot",
-                            "vm.disk_bytes.snapshot_state"));
-            if (cold.isPresent()) {
-                results.addAll(cold.get().metrics());
-                provisionOne = cold.get().provisionOneMs();
-            }
+            measure(bed, leaks, results, "cold", () -> ColdBench.run(bed).metrics(),
+                    List.of("vm.cold.first_command", "vm.cold.vs_floor", "vm.provision.one",
+                            "vm.disk_bytes.overlay_after_boot", "vm.disk_bytes.snapshot_state"))
+                    .ifPresent(results::addAll);
         }
         if (options.runs("revert")) {
             measure(bed, leaks, results, "revert", () -> RevertBench.run(bed),
                     List.of("vm.revert.two_vms", "exec.run_true", "exec.openssh_true")).ifPresent(results::addAll);
         }
         if (options.runs("parallel")) {
-            Samples anchor = provisionOne;
-            measure(bed, leaks, results, "parallel", () -> ParallelBench.run(bed, anchor),
+            measure(bed, leaks, results, "parallel", () -> ParallelBench.run(bed),
                     ParallelBench.metricNames()).ifPresent(results::add);
         }
         if (options.runs("heap")) {
