@@ -172,7 +172,7 @@ public final class BareQemu {
         Path work = null;
         Process process = null;
         try {
-            work = java.nio.file.Files.createTempDirectory("testbed-bareqemu-",
+            work = java.nio.file.Files.createTempDirectory(Leaks.TEMP_PREFIX + "qemu-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             SshKeys.KeyFiles clientKey = SshKeys.generate(work.resolve("client_ed25519"), "testbed-bareqemu");
             SshKeys.KeyFiles hostKey = SshKeys.generate(work.resolve("host_ed25519"), options.hostname());
