@@ -165,5 +165,10 @@ class ResultsTest {
                 .hasMessageContaining("cold, revert");
         assertThatThrownBy(() -> Options.parse("--fast")).hasMessageContaining("unknown argument '--fast'")
                 .hasMessageContaining("usage:");
+        Options few = Options.parse("--pairs", "3", "--only", "cold");
+        assertThat(few.runs()).isEqualTo(3);
+        assertThat(few.mode()).isEqualTo("pairs-3");
+        assertThatThrownBy(() -> Options.parse("--pairs", "1")).hasMessageContaining("at least 2, was '1'");
+        assertThat(Options.parse("--render-readme", "r.json").renderReadme()).isEqualTo(Path.of("r.json"));
     }
 }
