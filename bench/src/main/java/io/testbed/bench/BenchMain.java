@@ -33,6 +33,10 @@ public final class BenchMain {
             "TESTCONTAINERS_CHECKS_DISABLE", "true");
 
     public static void main(String[] args) {
+        if (List.of(args).contains("--render-readme")) {
+            System.exit(render(args));
+            return;
+        }
         if (TESTCONTAINERS_ENVIRONMENT.entrySet().stream()
                 .anyMatch(e -> !e.getValue().equals(System.getenv(e.getKey())))) {
             System.exit(again(args));
@@ -47,6 +51,21 @@ public final class BenchMain {
             return;
         }
         System.exit(run(options));
+    }
+
+    /** {@code --render-readme FILE}: prints the README's results section for a results file; runs nothing. */
+    private static int render(String[] args) {
+        try {
+            Options options = Options.parse(args);
+            System.out.print(ReadmeRenderer.render(options.renderReadme()));
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        } catch (BenchException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
     }
 
     static int run(Options options) {
@@ -70,7 +89,8 @@ public final class BenchMain {
         }
         if (options.runs("revert")) {
             measure(bed, leaks, results, "revert", () -> RevertBench.run(bed),
-                    List.of("vm.revert.two_vms", "exec.run_true", "exec.openssh_true")).ifPresent(results::addAll);
+                    java.util.stream.Stream.concat(java.util.stream.Stream.of("vm.revert.two_vms"),
+                            ExecBench.metricNames().stream()).toList()).ifPresent(results::addAll);
         }
         if (options.runs("parallel")) {
             measure(bed, leaks, results, "parallel", () -> ParallelBench.run(bed),
