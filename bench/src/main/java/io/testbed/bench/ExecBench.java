@@ -43,11 +43,17 @@ final class ExecBench {
         Path knownHosts = control.resolve("known_hosts");
         write(knownHosts, address.getHostAddress() + " " + hostKey.strip().split("\\s+")[0] + " "
                 + hostKey.strip().split("\\s+")[1] + "\n");
-        List<String> ssh = List.of("ssh", "-F", "/dev/null", "-i", privateKey.toString(), "-o", "BatchMode=yes",
+        List<String> base = List.of("ssh", "-F", "/dev/null", "-i", privateKey.toString(), "-o", "BatchMode=yes",
                 "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + knownHosts,
                 "-o", "GlobalKnownHostsFile=/dev/null", "-o", "HostKeyAlgorithms=ssh-ed25519", "-o", "LogLevel=ERROR",
-                "-o", "ConnectTimeout=10", "-o", "ControlMaster=auto", "-o", "ControlPath=" + control.resolve("cm"),
-                "-o", "ControlPersist=600", "root@" + address.getHostAddress());
+                "-o", "ConnectTimeout=10");
+        String target = "root@" + address.getHostAddress();
+        List<String> ssh = new ArrayList<>(base);
+        ssh.addAll(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + control.resolve("cm"), "-o",
+                "ControlPersist=600", target));
+        // OpenSSH takes the first value of an option: the no-master command must not carry the master's options
+        List<String> noMaster = new ArrayList<>(base);
+        noMaster.addAll(List.of("-o", "ControlMaster=no", "-o", "ControlPath=none", target));
         Samples testbed = new Samples();
         Samples raw = new Samples();
         Samples openssh = new Samples();
@@ -87,8 +93,6 @@ final class ExecBench {
                     quietRaw.add(ms[1]);
                 }
             }
-            List<String> noMaster = new ArrayList<>(ssh);
-            noMaster.addAll(noMaster.size() - 1, List.of("-o", "ControlMaster=no", "-o", "ControlPath=none"));
             List<Runnable> fresh = List.of(
                     () -> check(freshTransport(address, privateKey, hostKey), "SshTransport (new connection)"),
                     () -> check(openssh(noMaster, "true"), "ssh (new connection)"));
