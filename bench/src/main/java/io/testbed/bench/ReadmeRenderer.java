@@ -62,11 +62,7 @@ final class ReadmeRenderer {
             if (List.of("missed", "unclear", "failed", "skipped").contains(status)) {
                 notMet.add("- `" + m.path("metric").asText() + "` is **" + status + "**"
                         + (m.path("reason").isTextual() ? ": " + m.path("reason").asText()
-                        : ": target " + text(m.path("target")) + ", measured "
-                        + (m.path("target").asText().contains("×") && m.path("ratio").isNumber()
-                        ? withInterval(m, "ratio", "ratioLow", "ratioHigh", "×")
-                        : withInterval(m, "value", "valueLow", "valueHigh", " " + m.path("unit").asText())))
-                        + "\n");
+                        : ": target " + text(m.path("target")) + ", measured " + measured(m)) + "\n");
             }
         }
         if (!notMet.isEmpty()) {
@@ -79,6 +75,16 @@ final class ReadmeRenderer {
         return md.toString();
     }
 
+    /** The measured figures the targets bound: the ratio for a ratio target, the median for a value target. */
+    private static String measured(JsonNode m) {
+        List<String> figures = new ArrayList<>();
+        for (String target : m.path("target").asText().split("; ")) {
+            figures.add(target.endsWith("×") ? withInterval(m, "ratio", "ratioLow", "ratioHigh", "×")
+                    : withInterval(m, "value", "valueLow", "valueHigh", " " + m.path("unit").asText()));
+        }
+        return String.join("; ", figures);
+    }
+
     private static String run(JsonNode results) {
         JsonNode host = results.path("host");
         JsonNode gate = results.path("quietGate");
@@ -88,8 +94,9 @@ final class ReadmeRenderer {
                 + (first == null ? 0 : maxRuns(results)) + " pairs per metric: " + host.path("cores").asInt()
                 + " cores (" + host.path("cpuModel").asText() + "), " + host.path("memoryMiB").asLong() + " MiB, "
                 + "accelerator **" + host.path("accelerator").asText() + "**, kernel " + host.path("kernel").asText()
-                + ", QEMU " + host.path("qemu").asText() + ", libvirt " + host.path("libvirt").asText() + ", Docker "
-                + host.path("docker").asText() + ", " + host.path("openssh").asText() + ", commit `"
+                + ", " + labelled("QEMU", host.path("qemu").asText()) + ", "
+                + labelled("libvirt", host.path("libvirt").asText()) + ", "
+                + labelled("Docker", host.path("docker").asText()) + ", " + host.path("openssh").asText() + ", commit `"
                 + host.path("testbedCommit").asText() + "`. It took "
                 + Report.number(results.path("durationSeconds").asDouble()) + " s; load average "
                 + Report.number(results.path("loadAverage").path("start").asDouble()) + " at the start, "
@@ -99,6 +106,12 @@ final class ReadmeRenderer {
                 + " percentile bootstrap of the median (" + Bootstrap.RESAMPLES + " resamples). A status is `ok`"
                 + " when the interval's upper end meets the target, `unclear` when the interval straddles it,"
                 + " `missed` when it lies above, `measured` when there is no target or no anchor to judge it by.";
+    }
+
+    /** {@code value}, with {@code label} in front unless it already names itself so. */
+    private static String labelled(String label, String value) {
+        return value.toLowerCase(java.util.Locale.ROOT).startsWith(label.toLowerCase(java.util.Locale.ROOT)) ? value
+                : label + " " + value;
     }
 
     private static int maxRuns(JsonNode results) {
