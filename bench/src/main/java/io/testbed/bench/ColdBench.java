@@ -8,11 +8,9 @@ import io.testbed.images.Template;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
  * Cold start of one tiny VM: Testbed against two anchors that boot the same template without libvirt, all three
