@@ -37,6 +37,9 @@ final class QemuCommandLine {
         }
     }
 
+    /** What the floor's kernel is told under TCG instead of calibrating its clocks (see {@link #microvm}). */
+    static final String TCG_TIMING = "tsc_early_khz=2000000 lpj=4000000";
+
     private QemuCommandLine() {}
 
     /**
@@ -185,8 +188,8 @@ final class QemuCommandLine {
      * The floor anchor: the {@code microvm} machine with direct kernel boot of {@code kernel} and {@code initrd}
      * (no SeaBIOS, no option ROMs, no legacy devices but the serial port), the overlay and seed as virtio-blk and
      * the NIC as virtio-net on the tap, on microvm's PCIe host (the tiny template's initramfs loads the virtio PCI
-     * drivers, not virtio-mmio). The kernel gets the TSC frequency and loops-per-jiffy so it need not calibrate
-     * against a PIT that microvm lacks.
+     * drivers, not virtio-mmio). Under TCG the kernel gets a TSC frequency and loops-per-jiffy ({@link #TCG_TIMING}):
+     * without a PIT (and without KVM's clock) it hangs calibrating them.
      */
     static List<String> microvm(String accelerator, String cpu, int memoryMb, Path kernel, Path initrd,
             String kernelCommandLine, Path overlay, Path seed, String tap, String mac, Path console) {
@@ -195,7 +198,7 @@ final class QemuCommandLine {
                 "-m", String.valueOf(memoryMb), "-smp", "1", "-nodefaults", "-no-user-config", "-display", "none",
                 "-serial", "file:" + console,
                 "-kernel", kernel.toString(), "-initrd", initrd.toString(),
-                "-append", kernelCommandLine + " tsc_early_khz=2000000 lpj=4000000",
+                "-append", accelerator.equals("tcg") ? kernelCommandLine + " " + TCG_TIMING : kernelCommandLine,
                 "-drive", "file=" + overlay + ",if=none,id=root,format=qcow2,cache=unsafe",
                 "-device", "virtio-blk-pci,drive=root",
                 "-drive", "file=" + seed + ",if=none,id=seed,format=raw,readonly=on",

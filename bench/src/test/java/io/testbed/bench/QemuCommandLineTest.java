@@ -102,5 +102,9 @@ class QemuCommandLineTest {
         assertThat(String.join(" ", floor)).contains("root=LABEL=testbed-root")
                 .contains("file=/w/overlay.qcow2,if=none,id=root,format=qcow2,cache=unsafe")
                 .contains("tap,id=n0,ifname=tbt-1,script=no,downscript=no").contains("mac=52:54:00:be:4c:0f");
+        assertThat(floor).contains("console=ttyS0 root=LABEL=testbed-root " + QemuCommandLine.TCG_TIMING);
+        List<String> kvm = QemuCommandLine.microvm("kvm", "host", 128, Path.of("/t/vmlinuz"), Path.of("/t/initrd"),
+                "console=ttyS0", Path.of("/w/o"), Path.of("/w/s"), "tbt-1", "52:54:00:be:4c:0f", CONSOLE);
+        assertThat(kvm).containsSequence("-append", "console=ttyS0").containsSequence("-accel", "kvm");
     }
 }
