@@ -108,7 +108,9 @@ final class ColdBench {
                 .parts(floorParts, "floor.").build();
         Metric provision = Metric.named("vm.provision.one", "ms").samples(provisionMs)
                 .note("Engine.provision of 1 tiny VM on 1 leased network, everything included (lease, network,"
-                        + " template resolve, overlay, seed, domain, boot, baseline snapshot); teardown separate")
+                        + " template resolve, overlay, seed, domain, boot, baseline snapshot); teardown separate;"
+                        + " includes the bench's own `qemu-img info` of the overlay when the machine is ready (for"
+                        + " vm.disk_bytes.overlay_after_boot), which vm.parallel.four's runs do not have")
                 .parts(provisionParts, "").part("teardown", teardownMs).build();
         Metric overlay = Metric.named("vm.disk_bytes.overlay_after_boot", "MB").samples(overlayAfterBootMb)
                 .anchor("guest memory (" + Bed.VM_MEMORY_MB + " MiB, as the examples use)",
