@@ -36,7 +36,11 @@ import org.apiguardian.api.API;
  * process start. The returned {@link BareQemuGuest} must be closed: closing kills QEMU and deletes every file the
  * boot created; a failed boot cleans up the same way and throws with the console tail.
  *
- * <p>Instances are thread-safe; each boot is independent (each QEMU has its own user-mode network).
+ * <p>The benchmark's cold-boot anchors boot through a {@link Launch} of their own instead: libvirt's command line
+ * or a microvm, both on a tap ({@link ColdAnchors}); the waiting for SSH, the pinned host key and the clean-up are
+ * the same.
+ *
+ * <p>Instances are thread-safe; each user-mode boot is independent (each QEMU has its own user-mode network).
  */
 @API(status = API.Status.INTERNAL)
 public final class BareQemu {
