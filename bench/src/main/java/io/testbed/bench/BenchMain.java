@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -84,29 +83,26 @@ public final class BenchMain {
         if (options.runs("cold")) {
             measure(bed, leaks, results, "cold", () -> ColdBench.run(bed).metrics(),
                     List.of("vm.cold.first_command", "vm.cold.vs_floor", "vm.provision.one",
-                            "vm.disk_bytes.overlay_after_boot", "vm.disk_bytes.snapshot_state"))
-                    .ifPresent(results::addAll);
+                            "vm.disk_bytes.overlay_after_boot", "vm.disk_bytes.snapshot_state"));
         }
         if (options.runs("revert")) {
-            measure(bed, leaks, results, "revert", () -> RevertBench.run(bed),
-                    java.util.stream.Stream.concat(java.util.stream.Stream.of("vm.revert.two_vms"),
-                            ExecBench.metricNames().stream()).toList()).ifPresent(results::addAll);
+            List<String> names = new ArrayList<>(List.of("vm.revert.two_vms"));
+            names.addAll(ExecBench.metricNames());
+            measure(bed, leaks, results, "revert", () -> RevertBench.run(bed), names);
         }
         if (options.runs("parallel")) {
-            measure(bed, leaks, results, "parallel", () -> ParallelBench.run(bed),
-                    ParallelBench.metricNames()).ifPresent(results::add);
+            measure(bed, leaks, results, "parallel", () -> List.of(ParallelBench.run(bed)),
+                    ParallelBench.metricNames());
         }
         if (options.runs("heap")) {
-            measure(bed, leaks, results, "heap", () -> HeapBench.run(bed), List.of("jvm.heap_six_machines"))
-                    .ifPresent(results::add);
+            measure(bed, leaks, results, "heap", () -> List.of(HeapBench.run(bed)), List.of("jvm.heap_six_machines"));
         }
         if (options.runs("extension")) {
-            measure(bed, leaks, results, "extension", () -> ExtensionBench.run(bed),
-                    List.of("extension.overhead_per_test")).ifPresent(results::add);
+            measure(bed, leaks, results, "extension", () -> List.of(ExtensionBench.run(bed)),
+                    List.of("extension.overhead_per_test"));
         }
         if (options.runs("container")) {
-            measure(bed, leaks, results, "container", () -> ContainerBench.run(bed), ContainerBench.METRICS)
-                    .ifPresent(results::addAll);
+            measure(bed, leaks, results, "container", () -> ContainerBench.run(bed), ContainerBench.METRICS);
         }
         Duration took = Duration.between(started, Instant.now());
         HostFacts host = HostFacts.probe(bed.config.get(TestbedConfig.LIBVIRT_URI), bed.accelerator(),
@@ -131,27 +127,28 @@ public final class BenchMain {
     }
 
     /**
-     * Runs one benchmark group; on failure records each of its metrics as failed. Afterwards checks that nothing
+     * Runs one benchmark group and adds its metrics to {@code results}, each with how often the quiet-host gate
+     * gave up during the group; on failure records each of its metrics as failed. Afterwards checks that nothing
      * was left behind.
      */
-    private static <T> Optional<T> measure(Bed bed, List<String> leaks, List<Metric> results, String group,
-            Supplier<T> benchmark, List<String> metrics) {
+    private static void measure(Bed bed, List<String> leaks, List<Metric> results, String group,
+            Supplier<List<Metric>> benchmark, List<String> metrics) {
         bed.log("— %s —", group);
-        Optional<T> outcome;
+        int gaveUpBefore = bed.quiet.gaveUp();
         try {
-            outcome = Optional.of(benchmark.get());
+            List<Metric> measured = benchmark.get();
+            int busy = bed.quiet.gaveUp() - gaveUpBefore;
+            measured.forEach(m -> results.add(m.withBusyStarts(busy)));
         } catch (RuntimeException e) {
             bed.log("%s failed: %s", group, e);
             e.printStackTrace(bed.out);
             metrics.forEach(name -> results.add(Metric.failed(name, "", null, e)));
-            outcome = Optional.empty();
         }
         List<String> left = bed.leaks().find();
         if (!left.isEmpty()) {
             bed.log("%s left behind: %s", group, left);
             left.forEach(item -> leaks.add(group + ": " + item));
         }
-        return outcome;
     }
 
     /**

@@ -38,15 +38,24 @@ import java.util.Objects;
  *                      {@code anchorSamples[i]}; one value when the anchor is a constant (guest memory)
  * @param pairRatios    {@code samples[i] / anchorSamples[i]}, in order
  * @param breakdown     medians of the parts the metric's time is made of (journal phases, guest boot, SSH)
+ * @param busyStarts    how often the quiet-host gate gave up (and the bench measured anyway) during the metric's
+ *                      group, warm-up included; null when not counted
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"metric", "unit", "value", "valueLow", "valueHigh", "min", "max", "runs", "anchor",
         "anchorValue", "ratio", "ratioLow", "ratioHigh", "target", "status", "reason", "note", "samples",
-        "anchorSamples", "pairRatios", "breakdown"})
+        "anchorSamples", "pairRatios", "breakdown", "busyStarts"})
 record Metric(String metric, String unit, Double value, Double valueLow, Double valueHigh, Double min, Double max,
         int runs, String anchor, Double anchorValue, Double ratio, Double ratioLow, Double ratioHigh, String target,
         String status, String reason, String note, List<Double> samples, List<Double> anchorSamples,
-        List<Double> pairRatios, Map<String, Double> breakdown) {
+        List<Double> pairRatios, Map<String, Double> breakdown, Integer busyStarts) {
+
+    /** This metric with {@code count} as its {@link #busyStarts()}. */
+    Metric withBusyStarts(int count) {
+        return new Metric(metric, unit, value, valueLow, valueHigh, min, max, runs, anchor, anchorValue, ratio,
+                ratioLow, ratioHigh, target, status, reason, note, samples, anchorSamples, pairRatios, breakdown,
+                count);
+    }
 
     static Builder named(String metric, String unit) {
         return new Builder(metric, unit);
@@ -64,7 +73,7 @@ record Metric(String metric, String unit, Double value, Double valueLow, Double 
 
     private static Metric empty(String metric, String unit, String anchor, String status, String reason) {
         return new Metric(metric, unit, null, null, null, null, null, 0, anchor, null, null, null, null, null,
-                status, reason, null, List.of(), List.of(), List.of(), Map.of());
+                status, reason, null, List.of(), List.of(), List.of(), Map.of(), null);
     }
 
     /** Collects a metric's figures; {@link #build()} computes medians, intervals, ratios and the verdict. */
@@ -151,7 +160,7 @@ record Metric(String metric, String unit, Double value, Double valueLow, Double 
                     ratio == null ? null : ratio.high(), described.isEmpty() ? null : String.join("; ", described),
                     Target.combine(verdicts), null, note, samples.values(),
                     hasAnchor ? anchorSamples.values() : List.of(), ratios,
-                    Collections.unmodifiableMap(new LinkedHashMap<>(breakdown)));
+                    Collections.unmodifiableMap(new LinkedHashMap<>(breakdown)), null);
         }
 
         private List<Double> pairRatios() {

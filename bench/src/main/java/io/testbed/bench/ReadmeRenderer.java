@@ -102,7 +102,8 @@ final class ReadmeRenderer {
                 + Report.number(results.path("loadAverage").path("start").asDouble()) + " at the start, "
                 + Report.number(results.path("loadAverage").path("end").asDouble()) + " at the end; the quiet-host"
                 + " gate waited " + Report.number(gate.path("waitedSeconds").asDouble()) + " s and gave up "
-                + gate.path("gaveUp").asInt() + " of " + gate.path("gates").asInt() + " times. Intervals: 95 %"
+                + gate.path("gaveUp").asInt() + " of " + gate.path("gates").asInt() + " times (\"busy host ×n\": n runs"
+                + " of that metric's group started on a busy host). Intervals: 95 %"
                 + " percentile bootstrap of the median (" + Bootstrap.RESAMPLES + " resamples). A status is `ok`"
                 + " when the interval's upper end meets the target, `unclear` when the interval straddles it,"
                 + " `missed` when it lies above, `measured` when there is no target or no anchor to judge it by.";
@@ -139,9 +140,12 @@ final class ReadmeRenderer {
         return Report.number(m.path(field).asDouble());
     }
 
+    /** The status, in bold when not met; with how often the host was busy when the gate gave up and measured. */
     private static String status(JsonNode m) {
         String status = m.path("status").asText();
-        return List.of("missed", "unclear", "failed").contains(status) ? "**" + status + "**" : status;
+        String text = List.of("missed", "unclear", "failed").contains(status) ? "**" + status + "**" : status;
+        int busy = m.path("busyStarts").asInt(0);
+        return busy > 0 ? text + " (busy host ×" + busy + ")" : text;
     }
 
     private static String text(JsonNode node) {

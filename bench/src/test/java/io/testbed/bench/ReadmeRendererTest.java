@@ -51,7 +51,9 @@ class ReadmeRendererTest {
                 .anchor("cold", Samples.of(10000, 10000)).target(Target.ratioAtMost(0.15))
                 .target(Target.valueAtMost(1000)).build();
         Metric failed = Metric.failed("container.ready", "ms", "plain Testcontainers", new BenchException("no engine"));
-        String md = ReadmeRenderer.render(write(dir, List.of(unclear, missed, failed), List.of("cold: link tbb-1")));
+        Metric busy = Metric.named("vm.provision.one", "ms").samples(Samples.of(5300, 5400)).build().withBusyStarts(3);
+        String md = ReadmeRenderer.render(write(dir, List.of(unclear, missed, failed, busy),
+                List.of("cold: link tbb-1")));
 
         assertThat(md).contains("| `exec.run_true` | 120 ms [").contains("| ≤ 1.2× | **unclear** |");
         assertThat(md).contains("| ≤ 0.15×; ≤ 1000 ms | **missed** |").contains("| **failed** |");
@@ -61,6 +63,7 @@ class ReadmeRendererTest {
                 .contains("; 1550 ms [");
         assertThat(md).contains("- `container.ready` is **failed**: BenchException: no engine");
         assertThat(md).contains("Left behind: [\"cold: link tbb-1\"]");
+        assertThat(md).contains("| – | measured (busy host ×3) |");
     }
 
     @Test
