@@ -3,6 +3,11 @@ package io.testbed.bench;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import io.testbed.core.config.TestbedConfig;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +29,12 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * JIT warm-up rounds alternating the same way. Each launch of the Testbed class provisions its VM before its run
  * and tears it down after; a run's time goes from its first test's start to its last test's end, so the
  * extension's after-each work (kill jobs, restore settings, the revert policy, progress) is inside it, provisioning
- * and teardown are not.
+ * and teardown are not. What the tests print goes to {@value #OUTPUT_FILE} beside the jar, for both classes.
  */
 final class ExtensionBench {
+
+    /** Where the launched tests' standard output goes, beside the jar. */
+    static final String OUTPUT_FILE = "extension-output.log";
 
     /** Warm-up rounds (each a run of both classes) before the measured ones. */
     static final int WARM_UP_ROUNDS = 2;
@@ -61,7 +69,8 @@ final class ExtensionBench {
         return Metric.named("extension.overhead_per_test", "ms").samples(overhead)
                 .target(Target.valueAtMost(1))
                 .note("per-test time of " + ExtensionFixtures.TESTS_PER_RUN + " empty @RepeatedTest tests on a class"
-                        + " with a real 1-VM environment (@Prefix(revert = NEVER), progress output on) minus the same"
+                        + " with a real 1-VM environment (@Prefix(revert = NEVER), progress output on, into a file)"
+                        + " minus the same"
                         + " on a plain class, pair by pair, alternating; " + WARM_UP_ROUNDS + " warm-up rounds")
                 .part("with_testbed_ms_per_test", testbedPerTest).part("plain_junit_ms_per_test", plainPerTest)
                 .build();
@@ -79,7 +88,18 @@ final class ExtensionBench {
                 .build();
         Timings timings = new Timings(bed);
         Launcher launcher = LauncherFactory.create();
-        launcher.execute(request, timings);
+        // what the tests print (Testbed's progress lines) goes to a file, as Surefire's redirectTestOutputToFile does
+        PrintStream console = System.out;
+        Path output = bed.home.resolve(OUTPUT_FILE);
+        try (PrintStream sink = new PrintStream(new FileOutputStream(output.toFile(), true), false,
+                StandardCharsets.UTF_8)) {
+            System.setOut(sink);
+            launcher.execute(request, timings);
+        } catch (IOException e) {
+            throw new BenchException("Cannot write the tests' output to " + output + ": " + e, e);
+        } finally {
+            System.setOut(console);
+        }
         if (!timings.failures.isEmpty()) {
             throw new BenchException(testClass.getSimpleName() + " did not pass through the launcher: "
                     + timings.failures);
