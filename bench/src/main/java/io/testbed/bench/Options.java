@@ -14,6 +14,7 @@ import java.util.Set;
  * @param execRuns       measured commands per exec metric, after a warm-up of a tenth of them
  * @param groups         the benchmark groups to run ({@link #GROUPS})
  * @param output         the JSON results file, or null for {@code <bench>/target/bench-results.json}
+ * @param renderReadme   with {@code --render-readme}: the results file to render; null otherwise
  */
 record Options(String mode, int runs, int execRuns, Set<String> groups,
         Path output, Path renderReadme) {
