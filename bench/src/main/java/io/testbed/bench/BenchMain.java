@@ -72,7 +72,7 @@ public final class BenchMain {
         double loadAtStart = loadAverage();
         Path home = home();
         Bed bed = new Bed(options, home, System.out);
-        bed.log("mode %s, %d runs per metric after a warm-up; prefixes under %s", options.mode(), options.runs(),
+        bed.log("mode %s, %d pairs per metric after a warm-up pair; prefixes under %s", options.mode(), options.runs(),
                 bed.prefixRoot());
         List<String> leaksBefore = bed.leaks().find();
         if (!leaksBefore.isEmpty()) {

@@ -9,7 +9,7 @@ import java.util.Set;
  * The command line: {@code [--quick | --full] [--pairs n] [--only group,…] [--out file]}, or
  * {@code --render-readme results.json}.
  *
- * @param mode           {@code quick} (5 pairs per metric) or {@code full} (10 pairs)
+ * @param mode           {@code quick} (5 pairs per metric), {@code full} (10 pairs) or {@code pairs-N} ({@code --pairs N})
  * @param runs           measured pairs per metric (metric and anchor alternating), after one warm-up pair
  * @param execRuns       measured commands per exec metric, after a warm-up of a tenth of them
  * @param groups         the benchmark groups to run ({@link #GROUPS})
