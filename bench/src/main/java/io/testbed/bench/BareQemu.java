@@ -9,8 +9,8 @@ import io.testbed.images.Template;
 import io.testbed.images.TemplateException;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -36,7 +36,11 @@ import org.apiguardian.api.API;
  * process start. The returned {@link BareQemuGuest} must be closed: closing kills QEMU and deletes every file the
  * boot created; a failed boot cleans up the same way and throws with the console tail.
  *
- * <p>Instances are thread-safe; each boot is independent (each QEMU has its own user-mode network).
+ * <p>The benchmark's cold-boot anchors boot through a {@link Launch} of their own instead: libvirt's command line
+ * or a microvm, both on a tap ({@link ColdAnchors}); the waiting for SSH, the pinned host key and the clean-up are
+ * the same.
+ *
+ * <p>Instances are thread-safe; each user-mode boot is independent (each QEMU has its own user-mode network).
  */
 @API(status = API.Status.INTERNAL)
 public final class BareQemu {
@@ -129,13 +133,50 @@ public final class BareQemu {
      *                           and the console tail. Nothing is left behind.
      */
     public BareQemuGuest boot(Template template, Options options) {
+        return boot(template, options, userMode());
+    }
+
+    /**
+     * How one boot's QEMU is started and reached: the guest's NIC (goes into the seed), where SSH answers, and the
+     * command line. {@link #boot(Template, Options)} uses QEMU's user-mode network; the benchmark's anchors use a
+     * tap on a bridge ({@link BenchBridge}).
+     */
+    interface Launch {
+        /** The guest's NIC as the seed configures it. */
+        SeedIso.Nic nic() throws IOException;
+
+        /** The guest's DNS server. */
+        InetAddress dns() throws IOException;
+
+        /** Where the guest's SSH server answers, given a free local port (user-mode networking forwards it). */
+        InetSocketAddress ssh(int localPort);
+
+        /** The QEMU command line. */
+        List<String> command(Template template, Options options, Files files, int localPort);
+    }
+
+    /**
+     * The files of one boot, all in its work directory.
+     *
+     * @param overlay the qcow2 overlay on the template's disk
+     * @param seed    the seed ISO
+     * @param console where the serial console goes
+     */
+    record Files(Path work, Path overlay, Path seed, Path console) {}
+
+    /**
+     * Boots {@code template} as {@code launch} says and waits until a first command is answered over SSH; the
+     * same contract as {@link #boot(Template, Options)}.
+     */
+    BareQemuGuest boot(Template template, Options options, Launch launch) {
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(launch, "launch");
         DefaultConfig sshConfig = new DefaultConfig(); // loads sshj's classes before the clock starts
         Path work = null;
         Process process = null;
         try {
-            work = Files.createTempDirectory("testbed-bareqemu-",
+            work = java.nio.file.Files.createTempDirectory(Leaks.TEMP_PREFIX + "qemu-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             SshKeys.KeyFiles clientKey = SshKeys.generate(work.resolve("client_ed25519"), "testbed-bareqemu");
             SshKeys.KeyFiles hostKey = SshKeys.generate(work.resolve("host_ed25519"), options.hostname());
@@ -143,9 +184,8 @@ public final class BareQemu {
                     .hostname(options.hostname())
                     .authorizedKey(clientKey.publicLine())
                     .hostKey(hostKey)
-                    .nic(new SeedIso.Nic(GUEST_MAC, InetAddress.getByName(GUEST_ADDRESS), 24,
-                            InetAddress.getByName(GATEWAY_ADDRESS), 0))
-                    .dnsServer(InetAddress.getByName(DNS_ADDRESS))
+                    .nic(launch.nic())
+                    .dnsServer(launch.dns())
                     .build();
             Path seedIso = seed.writeTo(work);
             Path overlay = work.resolve("overlay.qcow2");
@@ -153,9 +193,10 @@ public final class BareQemu {
             Path console = work.resolve("console.log");
             Path qemuLog = work.resolve("qemu.log");
             int port = freePort();
-            List<String> command = commandLine(template, options, overlay, seedIso, console, port);
+            List<String> command = launch.command(template, options, new Files(work, overlay, seedIso, console), port);
+            InetSocketAddress ssh = launch.ssh(port);
             progress.accept("bare QEMU: booting " + template.name() + " (" + options.accelerator() + ", "
-                    + options.memoryMb() + " MiB), SSH on 127.0.0.1:" + port);
+                    + options.memoryMb() + " MiB), SSH on " + ssh.getHostString() + ":" + ssh.getPort());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(qemuLog.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             long started = System.nanoTime();
@@ -165,7 +206,8 @@ public final class BareQemu {
                 throw new TemplateException("Command `" + String.join(" ", command) + "` could not be started: "
                         + e.getMessage() + ". Install qemu-system-x86.", e);
             }
-            BareQemuGuest guest = new BareQemuGuest(template, work, process, console, qemuLog, port, seed.hostPublicKey());
+            BareQemuGuest guest = new BareQemuGuest(template, work, process, console, qemuLog, ssh,
+                    seed.hostPublicKey());
             try {
                 SSHClient client = waitForSsh(guest, sshConfig, clientKey, options, started);
                 guest.attach(client, Duration.ofNanos(System.nanoTime() - started));
@@ -187,8 +229,35 @@ public final class BareQemu {
         }
     }
 
-    private List<String> commandLine(Template template, Options options, Path overlay, Path seedIso, Path console,
-            int port) {
+    /** QEMU's user-mode network on {@link #GUEST_NETWORK}, SSH forwarded from a free port on 127.0.0.1. */
+    private static Launch userMode() {
+        return new Launch() {
+            @Override
+            public SeedIso.Nic nic() throws IOException {
+                return new SeedIso.Nic(GUEST_MAC, InetAddress.getByName(GUEST_ADDRESS), 24,
+                        InetAddress.getByName(GATEWAY_ADDRESS), 0);
+            }
+
+            @Override
+            public InetAddress dns() throws IOException {
+                return InetAddress.getByName(DNS_ADDRESS);
+            }
+
+            @Override
+            public InetSocketAddress ssh(int localPort) {
+                return new InetSocketAddress(InetAddress.getLoopbackAddress(), localPort);
+            }
+
+            @Override
+            public List<String> command(Template template, Options options, Files files, int localPort) {
+                return userModeCommandLine(template, options, files.overlay(), files.seed(), files.console(),
+                        localPort);
+            }
+        };
+    }
+
+    private static List<String> userModeCommandLine(Template template, Options options, Path overlay, Path seedIso,
+            Path console, int port) {
         List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
                 "-name", "testbed-bareqemu-" + options.hostname(),
                 "-machine", "pc",
@@ -242,7 +311,7 @@ public final class BareQemu {
                 client.setConnectTimeout(1000);
                 client.setTimeout(2000);
                 client.addHostKeyVerifier(verifier);
-                client.connect("127.0.0.1", guest.sshPort);
+                client.connect(guest.sshAddress.getAddress(), guest.sshAddress.getPort());
                 KeyProvider key = client.loadKeys(clientKey.privateKey().toString());
                 client.authPublickey("root", key);
                 try (Session session = client.startSession()) {

@@ -7,6 +7,7 @@ import io.testbed.images.TemplateException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,21 +33,21 @@ public final class BareQemuGuest implements AutoCloseable {
     final Process process;
     private final Path console;
     private final Path qemuLog;
-    final int sshPort;
+    final InetSocketAddress sshAddress;
     private final String hostKey;
     private final Thread shutdownHook;
     private SSHClient ssh;
     private Duration bootTime;
     private boolean closed;
 
-    BareQemuGuest(Template template, Path work, Process process, Path console, Path qemuLog, int sshPort,
-            String hostKey) {
+    BareQemuGuest(Template template, Path work, Process process, Path console, Path qemuLog,
+            InetSocketAddress ssh, String hostKey) {
         this.template = template;
         this.work = work;
         this.process = process;
         this.console = console;
         this.qemuLog = qemuLog;
-        this.sshPort = sshPort;
+        this.sshAddress = ssh;
         this.hostKey = hostKey;
         this.shutdownHook = new Thread(this::release, "testbed-bareqemu-cleanup");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -62,9 +63,9 @@ public final class BareQemuGuest implements AutoCloseable {
         return bootTime;
     }
 
-    /** The local port forwarded to the guest's SSH port. */
+    /** The local port forwarded to the guest's SSH port (user-mode networking), or the guest's port 22. */
     public int sshPort() {
-        return sshPort;
+        return sshAddress.getPort();
     }
 
     /** The pinned host public key line from the seed. */

@@ -25,8 +25,8 @@ import java.util.function.Consumer;
  */
 final class Bed {
 
-    /** Memory of every tiny VM the benchmarks boot, Testbed's and bare QEMU's alike. */
-    static final int VM_MEMORY_MB = 256;
+    /** Memory of every tiny VM the benchmarks boot, Testbed's and the anchors' alike: what the examples use. */
+    static final int VM_MEMORY_MB = 128;
 
     final Options options;
     final Path home;
@@ -38,6 +38,8 @@ final class Bed {
     private TemplateStore templates;
     private Template tiny;
     private final java.util.concurrent.atomic.AtomicInteger provisionings = new java.util.concurrent.atomic.AtomicInteger();
+    /** The host's veth links when the bench started: others' are not the bench's leaks. */
+    private final Set<String> vethsAtStart = HostLeaks.veths();
     private volatile String accelerator = "unknown";
     private volatile String acceleratorWhy = "no VM was provisioned";
 
@@ -49,7 +51,7 @@ final class Bed {
                 TestbedConfig.PREFIX_ROOT, home.resolve("testbed").toString(),
                 TestbedConfig.PROGRESS, "false"));
         this.engine = Engine.create(config);
-        this.quiet = new QuietGate(options.mode().equals("quick") ? 30_000 : 90_000);
+        this.quiet = new QuietGate(options.mode().equals("full") ? 90_000 : 30_000);
     }
 
     Path prefixRoot() {
@@ -57,7 +59,7 @@ final class Bed {
     }
 
     Leaks leaks() {
-        return new Leaks(prefixRoot(), config.leaseDir(), config.get(TestbedConfig.LIBVIRT_URI));
+        return new Leaks(prefixRoot(), config.leaseDir(), config.get(TestbedConfig.LIBVIRT_URI), vethsAtStart);
     }
 
     /** The tiny template from the configured store (built on first use, which the timings never include). */

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +32,10 @@ public final class BenchMain {
             "TESTCONTAINERS_CHECKS_DISABLE", "true");
 
     public static void main(String[] args) {
+        if (List.of(args).contains("--render-readme")) {
+            System.exit(render(args));
+            return;
+        }
         if (TESTCONTAINERS_ENVIRONMENT.entrySet().stream()
                 .anyMatch(e -> !e.getValue().equals(System.getenv(e.getKey())))) {
             System.exit(again(args));
@@ -49,12 +52,27 @@ public final class BenchMain {
         System.exit(run(options));
     }
 
+    /** {@code --render-readme FILE}: prints the README's results section for a results file; runs nothing. */
+    private static int render(String[] args) {
+        try {
+            Options options = Options.parse(args);
+            System.out.print(ReadmeRenderer.render(options.renderReadme()));
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        } catch (BenchException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+    }
+
     static int run(Options options) {
         Instant started = Instant.now();
         double loadAtStart = loadAverage();
         Path home = home();
         Bed bed = new Bed(options, home, System.out);
-        bed.log("mode %s, %d runs per metric after a warm-up; prefixes under %s", options.mode(), options.runs(),
+        bed.log("mode %s, %d pairs per metric after a warm-up pair; prefixes under %s", options.mode(), options.runs(),
                 bed.prefixRoot());
         List<String> leaksBefore = bed.leaks().find();
         if (!leaksBefore.isEmpty()) {
@@ -62,36 +80,29 @@ public final class BenchMain {
         }
         List<Metric> results = new ArrayList<>();
         List<String> leaks = new ArrayList<>();
-        Samples provisionOne = null;
         if (options.runs("cold")) {
-            Optional<ColdBench.Result> cold = measure(bed, leaks, results, "cold", () -> ColdBench.run(bed),
-                    List.of("vm.cold.first_command", "vm.provision.one", "vm.disk_bytes.overlay_after_boot",
-                            "vm.disk_bytes.snapshot_state"));
-            if (cold.isPresent()) {
-                results.addAll(cold.get().metrics());
-                provisionOne = cold.get().provisionOneMs();
-            }
+            measure(bed, leaks, results, "cold", () -> ColdBench.run(bed).metrics(),
+                    List.of("vm.cold.first_command", "vm.cold.vs_floor", "vm.provision.one",
+                            "vm.disk_bytes.overlay_after_boot", "vm.disk_bytes.snapshot_state"));
         }
         if (options.runs("revert")) {
-            measure(bed, leaks, results, "revert", () -> RevertBench.run(bed),
-                    List.of("vm.revert.two_vms", "exec.run_true", "exec.openssh_true")).ifPresent(results::addAll);
+            List<String> names = new ArrayList<>(List.of("vm.revert.two_vms"));
+            names.addAll(ExecBench.metricNames());
+            measure(bed, leaks, results, "revert", () -> RevertBench.run(bed), names);
         }
         if (options.runs("parallel")) {
-            Samples anchor = provisionOne;
-            measure(bed, leaks, results, "parallel", () -> ParallelBench.run(bed, anchor),
-                    ParallelBench.metricNames()).ifPresent(results::add);
+            measure(bed, leaks, results, "parallel", () -> List.of(ParallelBench.run(bed)),
+                    ParallelBench.metricNames());
         }
         if (options.runs("heap")) {
-            measure(bed, leaks, results, "heap", () -> HeapBench.run(bed), List.of("jvm.heap_six_machines"))
-                    .ifPresent(results::add);
+            measure(bed, leaks, results, "heap", () -> List.of(HeapBench.run(bed)), List.of("jvm.heap_six_machines"));
         }
         if (options.runs("extension")) {
-            measure(bed, leaks, results, "extension", () -> ExtensionBench.run(bed),
-                    List.of("extension.overhead_per_test")).ifPresent(results::add);
+            measure(bed, leaks, results, "extension", () -> List.of(ExtensionBench.run(bed)),
+                    List.of("extension.overhead_per_test"));
         }
         if (options.runs("container")) {
-            measure(bed, leaks, results, "container", () -> ContainerBench.run(bed), ContainerBench.METRICS)
-                    .ifPresent(results::addAll);
+            measure(bed, leaks, results, "container", () -> ContainerBench.run(bed), ContainerBench.METRICS);
         }
         Duration took = Duration.between(started, Instant.now());
         HostFacts host = HostFacts.probe(bed.config.get(TestbedConfig.LIBVIRT_URI), bed.accelerator(),
@@ -116,27 +127,28 @@ public final class BenchMain {
     }
 
     /**
-     * Runs one benchmark group; on failure records each of its metrics as failed. Afterwards checks that nothing
+     * Runs one benchmark group and adds its metrics to {@code results}, each with how often the quiet-host gate
+     * gave up during the group; on failure records each of its metrics as failed. Afterwards checks that nothing
      * was left behind.
      */
-    private static <T> Optional<T> measure(Bed bed, List<String> leaks, List<Metric> results, String group,
-            Supplier<T> benchmark, List<String> metrics) {
+    private static void measure(Bed bed, List<String> leaks, List<Metric> results, String group,
+            Supplier<List<Metric>> benchmark, List<String> metrics) {
         bed.log("— %s —", group);
-        Optional<T> outcome;
+        int gaveUpBefore = bed.quiet.gaveUp();
         try {
-            outcome = Optional.of(benchmark.get());
+            List<Metric> measured = benchmark.get();
+            int busy = bed.quiet.gaveUp() - gaveUpBefore;
+            measured.forEach(m -> results.add(m.withBusyStarts(busy)));
         } catch (RuntimeException e) {
             bed.log("%s failed: %s", group, e);
             e.printStackTrace(bed.out);
             metrics.forEach(name -> results.add(Metric.failed(name, "", null, e)));
-            outcome = Optional.empty();
         }
         List<String> left = bed.leaks().find();
         if (!left.isEmpty()) {
             bed.log("%s left behind: %s", group, left);
             left.forEach(item -> leaks.add(group + ": " + item));
         }
-        return outcome;
     }
 
     /**

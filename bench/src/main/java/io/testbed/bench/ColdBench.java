@@ -8,96 +8,125 @@ import io.testbed.images.Template;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
- * Cold start of one tiny VM, Testbed against bare QEMU, alternating which goes first; also the whole provisioning
- * of a 1-VM environment and the VM's disk footprint.
+ * Cold start of one tiny VM: Testbed against two anchors that boot the same template without libvirt, all three
+ * alternating in one run (round by round the order is reversed, so each pair swaps who goes first); also the whole
+ * provisioning of a 1-VM environment and the VM's disk footprint.
  *
  * <ul>
  *   <li>{@code vm.cold.first_command}: Testbed from the machine's {@code start()} (journal {@code machine.start}
  *       started) to its first command answered ({@code machine.ready} ok), so the per-session template resolve and
- *       KVM probe, the overlay, seed and domain definition are not counted; bare QEMU from the process start to its
- *       first SSH command ({@link BareQemuGuest#bootTime()}).</li>
+ *       KVM probe, the overlay, seed and domain definition are not counted; against the same QEMU command line
+ *       libvirt ran for Testbed's domain (read from libvirt's log after the warm-up), started by hand on a tap on
+ *       the bench's own bridge, from the process start to its first SSH command ({@link ColdAnchors}).</li>
+ *   <li>{@code vm.cold.vs_floor}: the same Testbed samples against the floor, QEMU's {@code microvm} with direct
+ *       kernel boot and no firmware: how far Testbed is from the fastest known boot of the same guest.</li>
  *   <li>{@code vm.provision.one}: {@code Engine.provision} of the 1-VM environment, all of it (lease, network,
  *       template resolve, disks, boot, baseline snapshot).</li>
  *   <li>{@code vm.disk_bytes.*}: the overlay's allocated bytes right after the boot (measured in the provisioning
  *       thread as the {@code machine.ready} event is journaled, before the baseline) and after the baseline
- *       snapshot, whose difference is the snapshot's state.</li>
+ *       snapshot, whose difference is the snapshot's state, divided by the guest's memory.</li>
  * </ul>
- * Both boots are split with the guest's console: host side (until the guest kernel starts), guest (kernel to
+ * Every boot is split with the guest's console: host side (until the guest kernel starts), guest (kernel to
  * dropbear listening, from the guest's uptime) and SSH (ready line seen to first command answered).
  */
 final class ColdBench {
 
-    /** The metrics, and the 1-VM provisioning times other benchmarks use as their anchor. */
-    record Result(List<Metric> metrics, Samples provisionOneMs) {}
+    /** The metrics. */
+    record Result(List<Metric> metrics) {}
 
     private static final String VM = "vm1";
     private static final double MB = 1e6;
+    static final String SAME_ANCHOR = "the same QEMU command line libvirt ran for Testbed's domain (machine type,"
+            + " firmware, CPU model, memory, disk cache, virtio devices, sandbox), started without libvirt as root,"
+            + " NIC on a tap on a bridge the bench creates on a leased subnet, to its first SSH command";
+    static final String FLOOR_ANCHOR = "floor: QEMU microvm (PCIe, no legacy devices), direct kernel boot, no"
+            + " firmware, same kernel, initramfs, root, CPU model, memory and accelerator, tap on the same bridge,"
+            + " disks cache=unsafe, to its first SSH command";
 
     private final Bed bed;
     private final Samples testbedMs = new Samples();
-    private final Samples bareMs = new Samples();
+    private final Samples sameMs = new Samples();
+    private final Samples floorMs = new Samples();
     private final Samples provisionMs = new Samples();
     private final Samples teardownMs = new Samples();
     private final Phases testbedParts = new Phases();
-    private final Phases bareParts = new Phases();
+    private final Phases sameParts = new Phases();
+    private final Phases floorParts = new Phases();
     private final Phases provisionParts = new Phases();
     private final Samples overlayAfterBootMb = new Samples();
     private final Samples overlayAfterBaselineMb = new Samples();
     private final Samples snapshotStateMb = new Samples();
+    private ColdAnchors anchors;
 
     private ColdBench(Bed bed) {
         this.bed = bed;
     }
 
     static Result run(Bed bed) {
-        return new ColdBench(bed).measure();
+        ColdBench bench = new ColdBench(bed);
+        try {
+            return bench.measure();
+        } finally {
+            if (bench.anchors != null) {
+                bench.anchors.close();
+            }
+        }
     }
 
     private Result measure() {
         Template tiny = bed.tinyTemplate();
-        for (int i = 0; i <= bed.options.runs(); i++) {
-            boolean warmUp = i == 0;
-            // the warm-up starts with Testbed, which tells which accelerator bare QEMU must use
-            if (i % 2 == 0) {
-                testbed(warmUp);
-                bare(tiny, warmUp);
+        // the warm-up starts with Testbed: the anchors repeat the command line libvirt ran for its domain
+        testbed(true);
+        same(tiny, true);
+        floor(tiny, true);
+        for (int round = 1; round <= bed.options.runs(); round++) {
+            if (round % 2 == 0) {
+                testbed(false);
+                same(tiny, false);
+                floor(tiny, false);
             } else {
-                bare(tiny, warmUp);
-                testbed(warmUp);
+                floor(tiny, false);
+                same(tiny, false);
+                testbed(false);
             }
         }
         double guestMemoryMb = Bed.VM_MEMORY_MB * 1024.0 * 1024.0 / MB;
-        Metric cold = Metric.named("vm.cold.first_command", "ms").samples(testbedMs)
-                .anchor("bare qemu-system-x86_64 boot of the same template to its first SSH command", bareMs)
+        String setup = "1 tiny VM, " + Bed.VM_MEMORY_MB + " MiB, 1 vCPU, " + bed.accelerator() + "; Testbed from"
+                + " the machine's start() (libvirt domain create) to the first command answered over SSH";
+        Metric cold = Metric.named("vm.cold.first_command", "ms").samples(testbedMs).anchor(SAME_ANCHOR, sameMs)
                 .target(Target.ratioAtMost(1.2))
-                .note("1 tiny VM, " + Bed.VM_MEMORY_MB + " MiB, 1 vCPU, " + bed.accelerator() + "; Testbed from the"
-                        + " machine's start() (libvirt domain create) to the first command answered over SSH; bare"
-                        + " QEMU from the process start to the same point")
-                .parts(testbedParts, "testbed.").parts(bareParts, "bare.").build();
+                .note(setup + "; the anchor from the QEMU process start to the same point; command line: "
+                        + String.join(" ", anchors.libvirtCommand()))
+                .parts(testbedParts, "testbed.").parts(sameParts, "anchor.").build();
+        Metric floor = Metric.named("vm.cold.vs_floor", "ms").samples(testbedMs).anchor(FLOOR_ANCHOR, floorMs)
+                .note(setup + "; the same samples as vm.cold.first_command, against the floor")
+                .parts(floorParts, "floor.").build();
         Metric provision = Metric.named("vm.provision.one", "ms").samples(provisionMs)
                 .note("Engine.provision of 1 tiny VM on 1 leased network, everything included (lease, network,"
-                        + " template resolve, overlay, seed, domain, boot, baseline snapshot); teardown separate")
+                        + " template resolve, overlay, seed, domain, boot, baseline snapshot); teardown separate;"
+                        + " includes the bench's own `qemu-img info` of the overlay when the machine is ready (for"
+                        + " vm.disk_bytes.overlay_after_boot), which vm.parallel.four's runs do not have")
                 .parts(provisionParts, "").part("teardown", teardownMs).build();
         Metric overlay = Metric.named("vm.disk_bytes.overlay_after_boot", "MB").samples(overlayAfterBootMb)
-                .anchor("guest memory (" + Bed.VM_MEMORY_MB + " MiB)", Samples.of(guestMemoryMb))
+                .anchor("guest memory (" + Bed.VM_MEMORY_MB + " MiB, as the examples use)",
+                        Samples.of(guestMemoryMb))
                 .target(Target.valueAtMost(8))
                 .note("allocated bytes of the VM's qcow2 overlay (qemu-img info actual-size) once it answered its"
                         + " first command; 1 MB = 10^6 bytes")
                 .build();
         Metric snapshot = Metric.named("vm.disk_bytes.snapshot_state", "MB").samples(snapshotStateMb)
-                .anchor("guest memory (" + Bed.VM_MEMORY_MB + " MiB)", Samples.of(guestMemoryMb))
+                .anchor("guest memory (" + Bed.VM_MEMORY_MB + " MiB, as the examples use)",
+                        Samples.of(guestMemoryMb))
                 .target(Target.ratioAtMost(0.5))
                 .note("growth of the overlay's allocated bytes by the baseline snapshot (memory + device state);"
                         + " the overlay after it is in the breakdown")
                 .part("overlay_after_baseline_MB", overlayAfterBaselineMb).build();
-        return new Result(List.of(cold, provision, overlay, snapshot), provisionMs);
+        return new Result(List.of(cold, floor, provision, overlay, snapshot));
     }
 
     private void testbed(boolean warmUp) {
@@ -125,6 +154,9 @@ final class ColdBench {
                     startToReady, provisioned.provisionMs(), booted.actualBytes() / MB,
                     afterBaseline.actualBytes() / MB, warmUp ? " (warm-up)" : "");
             if (warmUp) {
+                String shortId = provisioned.prefixDir().getFileName().toString();
+                anchors = ColdAnchors.fromDomain(bed, "tb-" + shortId.substring(shortId.length() - 8) + "-" + VM,
+                        provisioned.prefixDir(), VM);
                 return;
             }
             testbedMs.add(startToReady);
@@ -167,24 +199,51 @@ final class ColdBench {
         }
     }
 
-    private void bare(Template tiny, boolean warmUp) {
+    private void same(Template tiny, boolean warmUp) {
+        anchor(tiny, warmUp, "same command line", anchors.sameCommandLine(), sameMs, sameParts);
+    }
+
+    private void floor(Template tiny, boolean warmUp) {
+        anchor(tiny, warmUp, "floor (microvm)", anchors.floor(), floorMs, floorParts);
+    }
+
+    private void anchor(Template tiny, boolean warmUp, String name, BareQemu.Launch launch, Samples into,
+            Phases parts) {
         bed.quiet.await();
         AtomicReference<ConsoleWatcher> watcher = new AtomicReference<>();
-        BareQemu qemu = new BareQemu(line -> {
-            if (line.startsWith("bare QEMU: booting")) {
-                watcher.set(ConsoleWatcher.start(newestBareQemuDirectory().resolve("console.log")));
+        BareQemu.Launch watched = new BareQemu.Launch() {
+            @Override
+            public io.testbed.images.SeedIso.Nic nic() throws IOException {
+                return launch.nic();
             }
-        });
-        BareQemu.Options options = BareQemu.Options.defaults().withMemoryMb(Bed.VM_MEMORY_MB).withCpus(1)
-                .withAccelerator(bed.accelerator().equals("KVM") ? BareQemu.Accelerator.KVM : BareQemu.Accelerator.TCG)
-                .withHostname("bare");
-        try (BareQemuGuest guest = qemu.boot(tiny, options)) {
-            double ms = guest.bootTime().toNanos() / 1e6;
-            bed.log("bare QEMU: start→first command %.0f ms%s", ms, warmUp ? " (warm-up)" : "");
-            if (!warmUp) {
-                bareMs.add(ms);
-                split(bareParts, watcher.get(), ms);
+
+            @Override
+            public java.net.InetAddress dns() throws IOException {
+                return launch.dns();
             }
+
+            @Override
+            public java.net.InetSocketAddress ssh(int localPort) {
+                return launch.ssh(localPort);
+            }
+
+            @Override
+            public List<String> command(Template template, BareQemu.Options options, BareQemu.Files files,
+                    int port) {
+                List<String> command = launch.command(template, options, files, port);
+                watcher.set(ConsoleWatcher.start(files.console()));
+                return command;
+            }
+        };
+        try {
+            ColdAnchors.boot(tiny, Bed.VM_MEMORY_MB, watched, line -> { }, guest -> {
+                double ms = guest.bootTime().toNanos() / 1e6;
+                bed.log("%s: start→first command %.0f ms%s", name, ms, warmUp ? " (warm-up)" : "");
+                if (!warmUp) {
+                    into.add(ms);
+                    split(parts, watcher.get(), ms);
+                }
+            });
         } finally {
             if (watcher.get() != null) {
                 watcher.get().close();
@@ -205,25 +264,5 @@ final class ColdBench {
         parts.add("host_until_guest_kernel", marker.getAsDouble() - uptime.getAsDouble());
         parts.add("guest_kernel_to_sshd_listening", uptime.getAsDouble());
         parts.add("ssh_after_sshd_listening", totalMs - marker.getAsDouble());
-    }
-
-    /** The work directory of the boot BareQemu is starting (it runs one at a time here). */
-    private static Path newestBareQemuDirectory() {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        try (Stream<Path> entries = Files.list(tmp)) {
-            return entries.filter(p -> p.getFileName().toString().startsWith("testbed-bareqemu-"))
-                    .max(Comparator.comparing(ColdBench::modified))
-                    .orElseThrow(() -> new BenchException("BareQemu's work directory is not in " + tmp));
-        } catch (IOException e) {
-            throw new BenchException("Cannot list " + tmp + ": " + e, e);
-        }
-    }
-
-    private static java.nio.file.attribute.FileTime modified(Path path) {
-        try {
-            return Files.getLastModifiedTime(path);
-        } catch (IOException e) {
-            return java.nio.file.attribute.FileTime.fromMillis(0);
-        }
     }
 }

@@ -6,6 +6,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.LocalCommand;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
@@ -23,7 +24,8 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * {@code container.ready} and {@code container.revert}: a container machine through Testbed's Docker provider
  * against a plain Testcontainers {@code GenericContainer.start()} of the same local image with the same command,
- * followed by one {@code execInContainer("true")} so both reach the same point (a command answered).
+ * followed by one {@code execInContainer("true")} so both reach the same point (a command answered), alternating
+ * round by round with the order swapped each round.
  *
  * <ul>
  *   <li>ready: Testbed from the machine's {@code machine.create} (journal, started) to its first command answered
@@ -60,26 +62,26 @@ final class ContainerBench {
         Samples anchorMs = new Samples();
         Phases readyParts = new Phases();
         Phases revertParts = new Phases();
+        List<List<String>> started = null; // image, entrypoint, command of Testbed's container, for the anchor
         for (int i = 0; i <= bed.options.runs(); i++) {
             boolean warmUp = i == 0;
+            // the warm-up starts with Testbed, which tells the anchor what to start; then the order swaps each round
+            if (i % 2 == 1) {
+                anchor(bed, started, warmUp, anchorMs);
+            }
             bed.quiet.await();
             Bed.Provisioned provisioned = bed.provision(spec, r -> { });
-            String image;
-            List<String> entrypoint;
-            List<String> cmd;
             try {
                 Recording journal = provisioned.recording();
                 String subject = BOX;
                 double ready = journal.spanMs("machine.create", Recording.Edge.START, "machine.ready",
                         Recording.Edge.END, subject);
-                String container = providerId(provisioned);
-                JsonNode config = inspect(container).path("Config");
-                image = config.path("Image").asText();
-                entrypoint = strings(config.path("Entrypoint"));
-                cmd = strings(config.path("Cmd"));
+                JsonNode config = inspect(providerId(provisioned)).path("Config");
+                started = List.of(List.of(config.path("Image").asText()), strings(config.path("Entrypoint")),
+                        strings(config.path("Cmd")));
                 double revert = revert(bed, provisioned.environment(), i);
-                bed.log("container via Testbed: ready %.0f ms, revert %.0f ms (image %s)%s", ready, revert, image,
-                        warmUp ? " (warm-up)" : "");
+                bed.log("container via Testbed: ready %.0f ms, revert %.0f ms (image %s)%s", ready, revert,
+                        started.get(0).get(0), warmUp ? " (warm-up)" : "");
                 if (!warmUp) {
                     readyMs.add(ready);
                     revertMs.add(revert);
@@ -91,15 +93,16 @@ final class ContainerBench {
                         journal.all(step).forEach(e -> readyParts.add(step, e.ms()));
                     }
                     journal.all("snapshot.revert").forEach(e -> revertParts.add("snapshot.revert", e.ms()));
+                    journal.events().stream().filter(ResourceEvent.RevertPhases.class::isInstance)
+                            .map(ResourceEvent.RevertPhases.class::cast)
+                            .forEach(e -> e.phases().forEach((phase, took) -> revertParts.add("revert." + phase,
+                                    Recording.millis(took))));
                 }
             } finally {
                 provisioned.close();
             }
-            bed.quiet.await();
-            double plain = plainTestcontainers(image, entrypoint, cmd);
-            bed.log("container via plain Testcontainers: %.0f ms%s", plain, warmUp ? " (warm-up)" : "");
-            if (!warmUp) {
-                anchorMs.add(plain);
+            if (i % 2 == 0) {
+                anchor(bed, started, warmUp, anchorMs);
             }
         }
         Metric ready = Metric.named("container.ready", "ms").samples(readyMs).anchor(ANCHOR, anchorMs)
@@ -109,9 +112,18 @@ final class ContainerBench {
                 .parts(readyParts, "").build();
         Metric revert = Metric.named("container.revert", "ms").samples(revertMs).anchor(ANCHOR, anchorMs)
                 .note("Environment.revert(BASELINE) of the 1-container environment after a change, then `true`;"
-                        + " against starting a fresh container instead")
+                        + " against starting a fresh container instead (the same anchor samples as container.ready)")
                 .parts(revertParts, "").build();
         return List.of(ready, revert);
+    }
+
+    private static void anchor(Bed bed, List<List<String>> started, boolean warmUp, Samples into) {
+        bed.quiet.await();
+        double plain = plainTestcontainers(started.get(0).get(0), started.get(1), started.get(2));
+        bed.log("container via plain Testcontainers: %.0f ms%s", plain, warmUp ? " (warm-up)" : "");
+        if (!warmUp) {
+            into.add(plain);
+        }
     }
 
     private static List<Metric> skipped(Bed bed, String reason) {

@@ -3,12 +3,16 @@ package io.testbed.bench;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import io.testbed.core.config.TestbedConfig;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.discovery.MethodSelector;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -18,42 +22,56 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * {@code extension.overhead_per_test}: what the Testbed extension adds to each test when nothing is reverted. The
- * same runs of {@value ExtensionFixtures#TESTS_PER_RUN} empty tests go through the JUnit Platform Launcher on a
- * plain class and on a class with a real 1-VM environment (provisioned once before the first run and torn down
- * after the last, neither counted). A run's time goes from its first test's start to its last test's end, so the
- * extension's after-each work (kill jobs, restore settings, the revert policy) is inside it. A launch of the plain
- * class with every run comes first, unmeasured, to warm the JIT up.
+ * {@code extension.overhead_per_test}: what the Testbed extension adds to each test when nothing is reverted. Runs of
+ * {@value ExtensionFixtures#TESTS_PER_RUN} empty tests go through the JUnit Platform Launcher on a plain class and
+ * on a class with a real 1-VM environment, with Testbed's default configuration (progress output on, so the
+ * command-log scans after each test are in), alternating launch by launch with the order swapped each round, the
+ * JIT warm-up rounds alternating the same way. Each launch of the Testbed class provisions its VM before its run
+ * and tears it down after; a run's time goes from its first test's start to its last test's end, so the
+ * extension's after-each work (kill jobs, restore settings, the revert policy, progress) is inside it, provisioning
+ * and teardown are not. What the tests print goes to {@value #OUTPUT_FILE} beside the jar, for both classes.
  */
 final class ExtensionBench {
+
+    /** Where the launched tests' standard output goes, beside the jar. */
+    static final String OUTPUT_FILE = "extension-output.log";
+
+    /** Warm-up rounds (each a run of both classes) before the measured ones. */
+    static final int WARM_UP_ROUNDS = 2;
 
     private ExtensionBench() {}
 
     static Metric run(Bed bed) {
-        int runs = Math.min(bed.options.runs(), ExtensionFixtures.RUNS - 1);
-        // JUnit's own code needs a few thousand tests before the JIT has compiled it: without this warm-up the plain
-        // class, measured first, pays for it and the difference comes out negative
-        launch(bed, ExtensionFixtures.PlainJUnit.class, ExtensionFixtures.RUNS - 1);
-        Map<String, Double> plain = launch(bed, ExtensionFixtures.PlainJUnit.class, runs);
-        Map<String, Double> testbed = launch(bed, ExtensionFixtures.WithTestbed.class, runs);
         Samples overhead = new Samples();
         Samples plainPerTest = new Samples();
         Samples testbedPerTest = new Samples();
-        for (int i = 1; i <= runs; i++) {
-            String method = method(i);
-            double perTestPlain = plain.get(method) / ExtensionFixtures.TESTS_PER_RUN;
-            double perTestTestbed = testbed.get(method) / ExtensionFixtures.TESTS_PER_RUN;
-            plainPerTest.add(perTestPlain);
-            testbedPerTest.add(perTestTestbed);
-            overhead.add(perTestTestbed - perTestPlain);
+        for (int round = -WARM_UP_ROUNDS; round < bed.options.runs(); round++) {
+            String method = method(Math.floorMod(round, ExtensionFixtures.RUNS));
+            double plain;
+            double testbed;
+            if (Math.floorMod(round, 2) == 0) {
+                plain = launch(bed, ExtensionFixtures.PlainJUnit.class, method);
+                testbed = launch(bed, ExtensionFixtures.WithTestbed.class, method);
+            } else {
+                testbed = launch(bed, ExtensionFixtures.WithTestbed.class, method);
+                plain = launch(bed, ExtensionFixtures.PlainJUnit.class, method);
+            }
+            double perTestPlain = plain / ExtensionFixtures.TESTS_PER_RUN;
+            double perTestTestbed = testbed / ExtensionFixtures.TESTS_PER_RUN;
+            bed.log("extension: %.4f ms per test with Testbed, %.4f ms plain%s", perTestTestbed, perTestPlain,
+                    round < 0 ? " (warm-up)" : "");
+            if (round >= 0) {
+                plainPerTest.add(perTestPlain);
+                testbedPerTest.add(perTestTestbed);
+                overhead.add(perTestTestbed - perTestPlain);
+            }
         }
-        bed.log("extension: %.4f ms per test with Testbed, %.4f ms plain", testbedPerTest.median(),
-                plainPerTest.median());
         return Metric.named("extension.overhead_per_test", "ms").samples(overhead)
                 .target(Target.valueAtMost(1))
                 .note("per-test time of " + ExtensionFixtures.TESTS_PER_RUN + " empty @RepeatedTest tests on a class"
-                        + " with a real 1-VM environment (@Prefix(revert = NEVER)) minus the same on a plain class,"
-                        + " run by run; provisioning and teardown are outside the runs")
+                        + " with a real 1-VM environment (@Prefix(revert = NEVER), progress output on, into a file)"
+                        + " minus the same"
+                        + " on a plain class, pair by pair, alternating; " + WARM_UP_ROUNDS + " warm-up rounds")
                 .part("with_testbed_ms_per_test", testbedPerTest).part("plain_junit_ms_per_test", plainPerTest)
                 .build();
     }
@@ -62,30 +80,35 @@ final class ExtensionBench {
         return String.format("run%02d", run);
     }
 
-    /** Runs the warm-up and {@code runs} measured runs of {@code testClass}; the duration of each run by method. */
-    private static Map<String, Double> launch(Bed bed, Class<?> testClass, int runs) {
-        List<MethodSelector> selectors = new ArrayList<>();
-        for (int i = 0; i <= runs; i++) {
-            selectors.add(selectMethod(testClass, method(i)));
-        }
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectors)
+    /** Runs one method ({@value ExtensionFixtures#TESTS_PER_RUN} tests) of {@code testClass}; its duration. */
+    private static double launch(Bed bed, Class<?> testClass, String method) {
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectMethod(testClass, method))
                 .configurationParameter(TestbedConfig.PREFIX_ROOT, bed.prefixRoot().toString())
-                .configurationParameter(TestbedConfig.PROGRESS, "false")
                 .build();
         Timings timings = new Timings(bed);
         Launcher launcher = LauncherFactory.create();
-        launcher.execute(request, timings);
+        // what the tests print (Testbed's progress lines) goes to a file, as Surefire's redirectTestOutputToFile does
+        PrintStream console = System.out;
+        Path output = bed.home.resolve(OUTPUT_FILE);
+        try (PrintStream sink = new PrintStream(new FileOutputStream(output.toFile(), true), false,
+                StandardCharsets.UTF_8)) {
+            System.setOut(sink);
+            launcher.execute(request, timings);
+        } catch (IOException e) {
+            throw new BenchException("Cannot write the tests' output to " + output + ": " + e, e);
+        } finally {
+            System.setOut(console);
+        }
         if (!timings.failures.isEmpty()) {
             throw new BenchException(testClass.getSimpleName() + " did not pass through the launcher: "
                     + timings.failures);
         }
-        if (timings.testsPassed != (long) (runs + 1) * ExtensionFixtures.TESTS_PER_RUN) {
-            throw new BenchException(testClass.getSimpleName() + ": " + timings.testsPassed + " tests passed, expected "
-                    + (runs + 1) * ExtensionFixtures.TESTS_PER_RUN);
+        if (timings.testsPassed != ExtensionFixtures.TESTS_PER_RUN || !timings.runMs.containsKey(method)) {
+            throw new BenchException(testClass.getSimpleName() + "." + method + ": " + timings.testsPassed
+                    + " tests passed, expected " + ExtensionFixtures.TESTS_PER_RUN);
         }
-        bed.log("%s: %s ms per run of %d tests", testClass.getSimpleName(), timings.runMs.values().stream()
-                .map(Report::number).toList(), ExtensionFixtures.TESTS_PER_RUN);
-        return timings.runMs;
+        return timings.runMs.get(method);
     }
 
     /** Times each method container (one run) and collects failures; waits for a quiet host before each run. */

@@ -15,11 +15,17 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Finds what the benchmarks' environments left behind: libvirt domains and networks named
- * {@code tb-<prefix8>-…}, Docker containers and networks labelled with one of their prefixes, and subnet leases,
- * for every prefix under the benchmarks' prefix root. Other users of the host are not looked at.
+ * Finds what the benchmarks and their anchors left behind: libvirt domains and networks named
+ * {@code tb-<prefix8>-…}, Docker containers, networks and snapshot images labelled with one of their prefixes, and
+ * subnet leases, for every prefix under the benchmarks' prefix root; the bare-QEMU anchors' processes, bridges and
+ * taps; this JVM's temporary directories; the plain Testcontainers anchor's containers and networks (labelled with
+ * this JVM's Testcontainers session); and veth links that appeared during the run and hang on no bridge or on one
+ * of the bench's. Other users of the host are not looked at.
  */
 final class Leaks {
+
+    /** How the bench's and the bare-QEMU anchors' temporary directories begin; this JVM's pid follows. */
+    static final String TEMP_PREFIX = "testbed-bench-" + ProcessHandle.current().pid() + "-";
 
     private static final ObjectMapper JSON = Json.mapper();
 
@@ -27,16 +33,20 @@ final class Leaks {
     private final Path leaseDir;
     private final String libvirtUri;
 
-    Leaks(Path prefixRoot, Path leaseDir, String libvirtUri) {
+    private final Set<String> vethsAtStart;
+
+    /** @param vethsAtStart the veth links the host had when the bench started ({@link HostLeaks#veths()}) */
+    Leaks(Path prefixRoot, Path leaseDir, String libvirtUri, Set<String> vethsAtStart) {
         this.prefixRoot = prefixRoot.toAbsolutePath().normalize();
         this.leaseDir = leaseDir;
         this.libvirtUri = libvirtUri;
+        this.vethsAtStart = Set.copyOf(vethsAtStart);
     }
 
     /** One line per leaked object; empty when everything was cleaned up. */
     List<String> find() {
         Set<String> shortIds = shortIds();
-        List<String> leaks = new ArrayList<>();
+        List<String> leaks = new ArrayList<>(HostLeaks.find(vethsAtStart));
         if (shortIds.isEmpty()) {
             return leaks;
         }
@@ -84,6 +94,17 @@ final class Leaks {
                 .timeout(Duration.ofSeconds(30)).mergeStderr().run();
         networks.stdout().lines().map(String::strip).filter(name -> ours(name, shortIds))
                 .forEach(name -> leaks.add("docker network " + name));
+        LocalCommand.Result images = LocalCommands.run(Duration.ofSeconds(30), "docker", "image", "ls", "--quiet",
+                "--no-trunc", "--filter", "label=io.testbed.prefix.id");
+        for (String image : images.stdout().lines().map(String::strip).filter(id -> !id.isEmpty()).distinct()
+                .toList()) {
+            LocalCommand.Result label = LocalCommands.run(Duration.ofSeconds(30), "docker", "image", "inspect", "--format",
+                    "{{index .Config.Labels \"io.testbed.prefix.id\"}} {{.RepoTags}}", image);
+            String prefixId = label.stdout().strip();
+            if (label.succeeded() && prefixId.length() >= 8 && shortIds.contains(prefixId.substring(0, 8))) {
+                leaks.add("docker snapshot image " + image + " " + prefixId.substring(prefixId.indexOf(' ') + 1));
+            }
+        }
         return leaks;
     }
 

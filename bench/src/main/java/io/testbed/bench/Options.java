@@ -6,26 +6,31 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The command line: {@code [--quick | --full] [--only group,…] [--out file]}.
+ * The command line: {@code [--quick | --full] [--pairs n] [--only group,…] [--out file]}, or
+ * {@code --render-readme results.json}.
  *
- * @param mode           {@code quick} (5 runs per metric, at most ~10 minutes on 2 cores) or {@code full}
- * @param runs           measured runs per metric, after one warm-up run
+ * @param mode           {@code quick} (5 pairs per metric), {@code full} (10 pairs) or {@code pairs-N} ({@code --pairs N})
+ * @param runs           measured pairs per metric (metric and anchor alternating), after one warm-up pair
  * @param execRuns       measured commands per exec metric, after a warm-up of a tenth of them
  * @param groups         the benchmark groups to run ({@link #GROUPS})
  * @param output         the JSON results file, or null for {@code <bench>/target/bench-results.json}
+ * @param renderReadme   with {@code --render-readme}: the results file to render; null otherwise
  */
 record Options(String mode, int runs, int execRuns, Set<String> groups,
-        Path output) {
+        Path output, Path renderReadme) {
 
     /** Every benchmark group, in the order they run. */
     static final List<String> GROUPS = List.of("cold", "revert", "parallel", "heap", "extension", "container");
 
     static final String USAGE = """
-            usage: java -jar bench/target/testbed-bench.jar [--quick | --full] [--only GROUP,...] [--out FILE]
-              --quick   5 runs per metric after a warm-up, 100 commands per exec metric (about 10 minutes on 2 cores)
-              --full    10 runs per metric, 200 commands per exec metric (the default)
-              --only    run only these groups: %s
-              --out     write the JSON results there (default: bench-results.json beside the jar)
+            usage: java -jar bench/target/testbed-bench.jar [--quick | --full] [--pairs N] [--only GROUP,...] [--out FILE]
+                   java -jar bench/target/testbed-bench.jar --render-readme bench/target/bench-results.json
+              --quick          5 pairs per metric after a warm-up pair, 100 commands per exec metric
+              --full           10 pairs per metric, 200 commands per exec metric (the default)
+              --pairs          this many pairs instead (at least 2; for trying the bench out, not for results)
+              --only           run only these groups: %s
+              --out            write the JSON results there (default: bench-results.json beside the jar)
+              --render-readme  print the README's results section (Markdown) from a results file, run nothing
             """.formatted(String.join(", ", GROUPS));
 
     /**
@@ -37,6 +42,8 @@ record Options(String mode, int runs, int execRuns, Set<String> groups,
         boolean quick = false;
         Set<String> groups = new LinkedHashSet<>(GROUPS);
         Path output = null;
+        Path render = null;
+        Integer pairs = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -61,11 +68,26 @@ record Options(String mode, int runs, int execRuns, Set<String> groups,
                     }
                     output = Path.of(args[++i]);
                 }
+                case "--render-readme" -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("--render-readme needs a results file\n" + USAGE);
+                    }
+                    render = Path.of(args[++i]);
+                }
+                case "--pairs" -> {
+                    if (i + 1 >= args.length || !args[i + 1].matches("\\d{1,4}") || Integer.parseInt(args[i + 1]) < 2) {
+                        throw new IllegalArgumentException("--pairs needs a number of at least 2, was "
+                                + (i + 1 < args.length ? "'" + args[i + 1] + "'" : "nothing") + "\n" + USAGE);
+                    }
+                    pairs = Integer.parseInt(args[++i]);
+                }
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'\n" + USAGE);
             }
         }
-        return quick ? new Options("quick", 5, 100, groups, output)
-                : new Options("full", 10, 200, groups, output);
+        int runs = pairs != null ? pairs : quick ? 5 : 10;
+        int execRuns = pairs != null ? Math.max(20, pairs * 10) : quick ? 100 : 200;
+        return new Options(pairs != null ? "pairs-" + pairs : quick ? "quick" : "full", runs, execRuns, groups,
+                output, render);
     }
 
     boolean runs(String group) {

@@ -49,6 +49,11 @@ final class QuietGate {
         }
     }
 
+    /** How often the gate has given up so far. */
+    synchronized int gaveUp() {
+        return gaveUp;
+    }
+
     /** For the report: how often the gate ran, how long it waited, how often it gave up, the median busy fraction. */
     synchronized Map<String, Object> summary() {
         Map<String, Object> summary = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package io.testbed.bench;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.testbed.core.internal.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -15,7 +16,7 @@ import java.util.Map;
 
 /**
  * The results of one run: the host, every metric, and what was left behind (nothing, normally). Rendered as a
- * Markdown table for the terminal and the README, and written as JSON.
+ * Markdown table for the terminal ({@link ReadmeRenderer}), and written as JSON.
  *
  * @param mode            {@code quick} or {@code full}
  * @param startedAt       when the run began
@@ -40,34 +41,15 @@ record Report(String mode, Instant startedAt, double durationSeconds, Map<String
         }
     }
 
-    /** The results as a Markdown table, then the anchors and notes of each metric. */
+    /** The results as the README renders them ({@link ReadmeRenderer}), then each metric's breakdown. */
     String table() {
-        StringBuilder text = new StringBuilder();
-        text.append("| metric | unit | median | min | max | runs | anchor median | ratio | target | status |\n");
-        text.append("|---|---|---:|---:|---:|---:|---:|---:|---|---|\n");
+        StringBuilder text = new StringBuilder(ReadmeRenderer.render(Json.mapper().<JsonNode>valueToTree(this)));
+        text.append("\nWhere the time goes (medians):\n\n");
         for (Metric m : results) {
-            text.append("| `").append(m.metric()).append("` | ").append(m.unit()).append(" | ")
-                    .append(number(m.value())).append(" | ").append(number(m.min())).append(" | ")
-                    .append(number(m.max())).append(" | ").append(m.runs()).append(" | ")
-                    .append(number(m.anchorValue())).append(" | ")
-                    .append(m.ratio() == null ? "–" : number(m.ratio()) + "×").append(" | ")
-                    .append(m.target() == null ? "–" : m.target()).append(" | ")
-                    .append(m.status()).append(" |\n");
-        }
-        text.append('\n');
-        for (Metric m : results) {
-            text.append("- `").append(m.metric()).append("`");
-            if (m.anchor() != null) {
-                text.append(" — anchor: ").append(m.anchor());
-            }
-            if (m.reason() != null) {
-                text.append(" — ").append(m.status()).append(": ").append(m.reason());
-            }
-            text.append('\n');
             if (!m.breakdown().isEmpty()) {
                 List<String> parts = new ArrayList<>();
                 m.breakdown().forEach((name, value) -> parts.add(name + " " + number(value)));
-                text.append("  - breakdown (medians): ").append(String.join(", ", parts)).append('\n');
+                text.append("- `").append(m.metric()).append("`: ").append(String.join(", ", parts)).append('\n');
             }
         }
         return text.toString();
