@@ -1,5 +1,8 @@
 package io.testbed.images;
 
+import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.support.AtomicFiles;
+import io.testbed.core.internal.support.FileModes;
 import io.testbed.core.ssh.SshKeys;
 import java.io.File;
 import java.io.IOException;
@@ -7,7 +10,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,7 +95,7 @@ public final class KvmProbe {
         Path file = cacheDirectory == null ? null : cacheDirectory.resolve(PROBE_FILE);
         if (file != null && bootId != null && Files.isRegularFile(file)) {
             try {
-                KvmProbeAnswer answer = TemplateStore.JSON.readValue(file.toFile(), KvmProbeAnswer.class);
+                KvmProbeAnswer answer = Json.mapper().readValue(file.toFile(), KvmProbeAnswer.class);
                 if (bootId.equals(answer.bootId()) && template.disk().toString().equals(answer.templateDisk())) {
                     progress.accept("KVM probe: " + (answer.usable() ? "usable" : "not usable") + " (answer from "
                             + answer.probedAt() + " in " + file + "; delete it to probe again)");
@@ -111,14 +113,11 @@ public final class KvmProbe {
     }
 
     private void remember(Path file, KvmProbeAnswer answer) {
-        Path partial = file.resolveSibling("." + PROBE_FILE + "-" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(cacheDirectory);
-            TemplateStore.JSON.writeValue(partial.toFile(), answer);
-            Files.setPosixFilePermissions(partial, FileTrees.FILE_MODE);
-            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeJson(file, answer);
+            Files.setPosixFilePermissions(file, FileModes.READABLE_FILE);
         } catch (IOException | RuntimeException e) {
-            FileTrees.deleteQuietly(partial);
             progress.accept("KVM probe: cannot remember the answer in " + file + " (" + e + ")");
         }
     }
@@ -142,7 +141,7 @@ public final class KvmProbe {
         Process process = null;
         try {
             work = Files.createTempDirectory("testbed-kvmprobe-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
             Path seed = seed(work).writeTo(work);
             Path overlay = QemuImg.overlay(template, work.resolve("overlay.qcow2"));
             Path console = work.resolve("console.log");
