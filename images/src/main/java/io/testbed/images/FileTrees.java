@@ -12,6 +12,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apiguardian.api.API;
 
@@ -53,6 +55,18 @@ public final class FileTrees {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /** Creates a directory and its missing parents, each created one mode 0755 whatever the umask. */
+    static void createReadableDirectories(Path directory) throws IOException {
+        List<Path> created = new ArrayList<>();
+        for (Path path = directory; path != null && !Files.exists(path); path = path.getParent()) {
+            created.add(path);
+        }
+        Files.createDirectories(directory);
+        for (Path path : created) {
+            Files.setPosixFilePermissions(path, FileModes.READABLE_DIRECTORY);
+        }
     }
 
     /** Makes a tree readable by everyone (the QEMU user): directories 0755, regular files 0644. */

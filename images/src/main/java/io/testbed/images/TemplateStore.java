@@ -16,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -371,14 +370,7 @@ public final class TemplateStore {
 
     private void createDirectories(Path directory) {
         try {
-            List<Path> created = new ArrayList<>();
-            for (Path path = directory; path != null && !Files.exists(path); path = path.getParent()) {
-                created.add(path);
-            }
-            Files.createDirectories(directory);
-            for (Path path : created) {
-                Files.setPosixFilePermissions(path, FileModes.READABLE_DIRECTORY);
-            }
+            FileTrees.createReadableDirectories(directory);
         } catch (IOException e) {
             throw new TemplateException("Cannot create the template store directory " + directory + ": " + e
                     + "; choose a writable root with -D" + ROOT_PROPERTY + "=DIR", e);
