@@ -2,6 +2,7 @@ package io.testbed.images;
 
 import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.AtomicFiles;
+import io.testbed.core.internal.support.Deadline;
 import io.testbed.core.internal.support.FileModes;
 import io.testbed.core.ssh.SshKeys;
 import java.io.File;
@@ -136,7 +137,7 @@ public final class KvmProbe {
      * probe's files before it returns.
      */
     boolean reachesReadiness(Template template, Duration timeout, String accelerator) {
-        long start = System.nanoTime();
+        Deadline deadline = Deadline.after(timeout);
         Path work = null;
         Process process = null;
         try {
@@ -155,8 +156,8 @@ public final class KvmProbe {
                         + "); using TCG");
                 return false;
             }
-            String outcome = awaitMarker(process, console, start + timeout.toNanos());
-            double seconds = (System.nanoTime() - start) / 1e9;
+            String outcome = awaitMarker(process, console, deadline);
+            double seconds = deadline.elapsed().toNanos() / 1e9;
             if (outcome == null) {
                 progress.accept(String.format("KVM probe: guest announced readiness under %s in %.2f s", accelerator,
                         seconds));
@@ -207,8 +208,8 @@ public final class KvmProbe {
     }
 
     /** Null once the marker is on the console, else why not. */
-    private static String awaitMarker(Process process, Path console, long deadline) {
-        while (System.nanoTime() < deadline) {
+    private static String awaitMarker(Process process, Path console, Deadline deadline) {
+        while (!deadline.expired()) {
             String text = consoleText(console);
             if (text.contains(READY)) {
                 return null;
@@ -220,7 +221,7 @@ public final class KvmProbe {
                 return "QEMU exited with code " + process.exitValue();
             }
             try {
-                Thread.sleep(50);
+                deadline.pause(Duration.ofMillis(50));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return "interrupted";
