@@ -1,5 +1,7 @@
 package io.testbed.bench;
 
+import io.testbed.core.internal.support.Deadline;
+import io.testbed.core.internal.support.FileModes;
 import io.testbed.core.ssh.PinnedHostKey;
 import io.testbed.core.ssh.SshKeys;
 import io.testbed.images.FileTrees;
@@ -176,8 +178,8 @@ public final class BareQemu {
         Path work = null;
         Process process = null;
         try {
-            work = java.nio.file.Files.createTempDirectory(Leaks.TEMP_PREFIX + "qemu-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            work = Files.createTempDirectory(Leaks.TEMP_PREFIX + "qemu-",
+                    PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
             SshKeys.KeyFiles clientKey = SshKeys.generate(work.resolve("client_ed25519"), "testbed-bareqemu");
             SshKeys.KeyFiles hostKey = SshKeys.generate(work.resolve("host_ed25519"), options.hostname());
             SeedIso seed = SeedIso.builder()
@@ -199,7 +201,7 @@ public final class BareQemu {
                     + options.memoryMb() + " MiB), SSH on " + ssh.getHostString() + ":" + ssh.getPort());
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(qemuLog.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            long started = System.nanoTime();
+            Deadline deadline = Deadline.after(options.bootTimeout());
             try {
                 process = builder.start();
             } catch (IOException e) {
@@ -209,8 +211,8 @@ public final class BareQemu {
             BareQemuGuest guest = new BareQemuGuest(template, work, process, console, qemuLog, ssh,
                     seed.hostPublicKey());
             try {
-                SSHClient client = waitForSsh(guest, sshConfig, clientKey, options, started);
-                guest.attach(client, Duration.ofNanos(System.nanoTime() - started));
+                SSHClient client = waitForSsh(guest, sshConfig, clientKey, options, deadline);
+                guest.attach(client, deadline.elapsed());
                 progress.accept(String.format("bare QEMU: %s answered its first SSH command %.2f s after QEMU started",
                         template.name(), guest.bootTime().toMillis() / 1000.0));
                 return guest;
@@ -284,14 +286,13 @@ public final class BareQemu {
     }
 
     private SSHClient waitForSsh(BareQemuGuest guest, DefaultConfig config, SshKeys.KeyFiles clientKey, Options options,
-            long started) {
-        long deadline = started + options.bootTimeout().toNanos();
+            Deadline deadline) {
         PinnedHostKey pinned = PinnedHostKey.parse(guest.hostKey());
         PinnedHostKey.Verifier verifier = pinned.verifier();
         Exception lastError = null;
         int attempts = 0;
         boolean markerExpected = guest.template.bootsFromKernel();
-        while (System.nanoTime() < deadline) {
+        while (!deadline.expired()) {
             if (!guest.process.isAlive()) {
                 throw guest.failure("QEMU exited with code " + guest.process.exitValue() + " before SSH answered", null);
             }
@@ -302,7 +303,7 @@ public final class BareQemu {
             if (markerExpected && !consoleText.contains(READY)) {
                 // built templates announce readiness on the console: cheaper and quicker than SSH attempts that
                 // hang in user-mode networking until the guest's port is open
-                sleep(20);
+                pause(deadline, 20);
                 continue;
             }
             attempts++;
@@ -332,7 +333,7 @@ public final class BareQemu {
                             + PinnedHostKey.fingerprint(verifier.refused()) + " instead of the seed's " + pinned, e);
                 }
             }
-            sleep(markerExpected ? 50 : 250);
+            pause(deadline, markerExpected ? 50 : 250);
         }
         if (markerExpected && attempts == 0) {
             throw guest.failure("the guest did not print " + READY + " on its console within "
@@ -348,9 +349,9 @@ public final class BareQemu {
         }
     }
 
-    private static void sleep(long millis) {
+    private static void pause(Deadline deadline, long millis) {
         try {
-            Thread.sleep(millis);
+            deadline.pause(Duration.ofMillis(millis));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TemplateException("Interrupted while waiting for the guest to boot", e);

@@ -1,5 +1,6 @@
 package io.testbed.images;
 
+import io.testbed.core.internal.support.LocalCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ final class DebianPackages {
             return;
         }
         progress.accept("apt package lists are empty: running `apt-get update` once (needs root and network)");
-        ExternalCommand.of("apt-get", "update", "-q").timeout(Duration.ofMinutes(5)).run();
+        Programs.check(Programs.of("apt-get", "update", "-q").timeout(Duration.ofMinutes(5)), "update apt's package lists");
         if (!hasPackageLists()) {
             throw new TemplateException("`apt-get update` finished but " + APT_LISTS
                     + " still holds no package lists; check /etc/apt/sources.list and the network");
@@ -91,7 +92,7 @@ final class DebianPackages {
     List<Candidate> candidates(List<String> names) {
         List<String> command = new ArrayList<>(List.of("apt-cache", "show", "--no-all-versions"));
         command.addAll(names);
-        ExternalCommand.Result result = ExternalCommand.of(command).runAllowingFailure();
+        LocalCommand.Result result = Programs.run(Programs.of(command));
         Map<String, Candidate> byName = parseShow(result.stdout());
         List<Candidate> ordered = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -106,7 +107,7 @@ final class DebianPackages {
         if (!missing.isEmpty()) {
             throw new TemplateException("apt knows no installable version of " + missing
                     + " (`apt-cache show` exit code " + result.exitCode() + ": "
-                    + ExternalCommand.tail(result.stderr()) + "). Run `apt-get update` as root on a Debian 12 "
+                    + LocalCommand.tail(result.stderr()) + "). Run `apt-get update` as root on a Debian 12 "
                     + "(bookworm) amd64 host whose sources include the main component.");
         }
         return ordered;
@@ -151,12 +152,12 @@ final class DebianPackages {
                 candidates.size(), total / 1e6));
         List<String> command = new ArrayList<>(List.of("apt-get", "download", "-q"));
         candidates.forEach(candidate -> command.add(candidate.name() + "=" + candidate.version()));
-        ExternalCommand.of(command).in(directory).timeout(Duration.ofMinutes(10)).streamStdout(line -> {
+        Programs.check(Programs.of(command).in(directory).timeout(Duration.ofMinutes(10)).onStdoutLine(line -> {
             Matcher matcher = APT_GET_LINE.matcher(line.strip());
             if (matcher.matches()) {
                 progress.accept("  fetched " + matcher.group(1) + " " + matcher.group(2) + " (" + matcher.group(3) + ")");
             }
-        }).run();
+        }), "download the packages");
         Map<String, Path> files = new LinkedHashMap<>();
         for (Candidate candidate : candidates) {
             Path deb = findDeb(directory, candidate);
@@ -185,7 +186,7 @@ final class DebianPackages {
 
     /** Unpacks a .deb's files into {@code target} without running any maintainer script. */
     static void extract(Path deb, Path target) {
-        ExternalCommand.of("dpkg-deb", "-x", deb.toString(), target.toString()).run();
+        Programs.check(Programs.of("dpkg-deb", "-x", deb.toString(), target.toString()), "unpack " + deb.getFileName());
     }
 
     static String sha256(Path file) {

@@ -1,5 +1,6 @@
 package io.testbed.images;
 
+import io.testbed.core.internal.support.FileModes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,18 +11,15 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apiguardian.api.API;
 
 /** Small java.nio helpers for whole directory trees; public only for the bench's bare-QEMU anchor. */
 @API(status = API.Status.INTERNAL)
 public final class FileTrees {
-    static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
-    static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-r--r--");
-
     private FileTrees() {}
 
     /** Deletes a file or a whole tree (not following symbolic links); ignores what is already gone. */
@@ -59,19 +57,31 @@ public final class FileTrees {
         });
     }
 
+    /** Creates a directory and its missing parents, each created one mode 0755 whatever the umask. */
+    static void createReadableDirectories(Path directory) throws IOException {
+        List<Path> created = new ArrayList<>();
+        for (Path path = directory; path != null && !Files.exists(path); path = path.getParent()) {
+            created.add(path);
+        }
+        Files.createDirectories(directory);
+        for (Path path : created) {
+            Files.setPosixFilePermissions(path, FileModes.READABLE_DIRECTORY);
+        }
+    }
+
     /** Makes a tree readable by everyone (the QEMU user): directories 0755, regular files 0644. */
     static void makeWorldReadable(Path root) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.setPosixFilePermissions(dir, DIRECTORY_MODE);
+                Files.setPosixFilePermissions(dir, FileModes.READABLE_DIRECTORY);
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 if (attrs.isRegularFile()) {
-                    Files.setPosixFilePermissions(file, FILE_MODE);
+                    Files.setPosixFilePermissions(file, FileModes.READABLE_FILE);
                 }
                 return FileVisitResult.CONTINUE;
             }

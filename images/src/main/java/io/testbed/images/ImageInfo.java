@@ -1,7 +1,8 @@
 package io.testbed.images;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.support.LocalCommand;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,18 +17,16 @@ import java.time.Duration;
  */
 record ImageInfo(String format, long virtualSize, long actualSize, String backingFile) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** Runs {@code qemu-img info -U --output=json} (-U: also works while a VM uses the image). */
     static ImageInfo inspect(Path image) {
-        ExternalCommand.Result result = ExternalCommand.of("qemu-img", "info", "-U", "--output=json", image.toString())
-                .timeout(Duration.ofSeconds(60)).run();
+        LocalCommand.Result result = Programs.check(Programs.of("qemu-img", "info", "-U", "--output=json",
+                image.toString()).timeout(Duration.ofSeconds(60)), "inspect the disk image " + image);
         return parse(result.stdout(), image);
     }
 
     static ImageInfo parse(String json, Path image) {
         try {
-            JsonNode node = JSON.readTree(json);
+            JsonNode node = Json.mapper().readTree(json);
             JsonNode format = node.get("format");
             JsonNode virtualSize = node.get("virtual-size");
             if (format == null || virtualSize == null) {

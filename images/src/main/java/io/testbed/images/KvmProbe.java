@@ -1,5 +1,9 @@
 package io.testbed.images;
 
+import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.support.AtomicFiles;
+import io.testbed.core.internal.support.Deadline;
+import io.testbed.core.internal.support.FileModes;
 import io.testbed.core.ssh.SshKeys;
 import java.io.File;
 import java.io.IOException;
@@ -7,7 +11,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,7 +96,7 @@ public final class KvmProbe {
         Path file = cacheDirectory == null ? null : cacheDirectory.resolve(PROBE_FILE);
         if (file != null && bootId != null && Files.isRegularFile(file)) {
             try {
-                KvmProbeAnswer answer = TemplateStore.JSON.readValue(file.toFile(), KvmProbeAnswer.class);
+                KvmProbeAnswer answer = Json.mapper().readValue(file.toFile(), KvmProbeAnswer.class);
                 if (bootId.equals(answer.bootId()) && template.disk().toString().equals(answer.templateDisk())) {
                     progress.accept("KVM probe: " + (answer.usable() ? "usable" : "not usable") + " (answer from "
                             + answer.probedAt() + " in " + file + "; delete it to probe again)");
@@ -111,14 +114,11 @@ public final class KvmProbe {
     }
 
     private void remember(Path file, KvmProbeAnswer answer) {
-        Path partial = file.resolveSibling("." + PROBE_FILE + "-" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(cacheDirectory);
-            TemplateStore.JSON.writeValue(partial.toFile(), answer);
-            Files.setPosixFilePermissions(partial, FileTrees.FILE_MODE);
-            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.writeJson(file, answer);
+            Files.setPosixFilePermissions(file, FileModes.READABLE_FILE);
         } catch (IOException | RuntimeException e) {
-            FileTrees.deleteQuietly(partial);
             progress.accept("KVM probe: cannot remember the answer in " + file + " (" + e + ")");
         }
     }
@@ -137,12 +137,12 @@ public final class KvmProbe {
      * probe's files before it returns.
      */
     boolean reachesReadiness(Template template, Duration timeout, String accelerator) {
-        long start = System.nanoTime();
+        Deadline deadline = Deadline.after(timeout);
         Path work = null;
         Process process = null;
         try {
             work = Files.createTempDirectory("testbed-kvmprobe-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
             Path seed = seed(work).writeTo(work);
             Path overlay = QemuImg.overlay(template, work.resolve("overlay.qcow2"));
             Path console = work.resolve("console.log");
@@ -156,8 +156,8 @@ public final class KvmProbe {
                         + "); using TCG");
                 return false;
             }
-            String outcome = awaitMarker(process, console, start + timeout.toNanos());
-            double seconds = (System.nanoTime() - start) / 1e9;
+            String outcome = awaitMarker(process, console, deadline);
+            double seconds = deadline.elapsed().toNanos() / 1e9;
             if (outcome == null) {
                 progress.accept(String.format("KVM probe: guest announced readiness under %s in %.2f s", accelerator,
                         seconds));
@@ -208,8 +208,8 @@ public final class KvmProbe {
     }
 
     /** Null once the marker is on the console, else why not. */
-    private static String awaitMarker(Process process, Path console, long deadline) {
-        while (System.nanoTime() < deadline) {
+    private static String awaitMarker(Process process, Path console, Deadline deadline) {
+        while (!deadline.expired()) {
             String text = consoleText(console);
             if (text.contains(READY)) {
                 return null;
@@ -221,7 +221,7 @@ public final class KvmProbe {
                 return "QEMU exited with code " + process.exitValue();
             }
             try {
-                Thread.sleep(50);
+                deadline.pause(Duration.ofMillis(50));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return "interrupted";

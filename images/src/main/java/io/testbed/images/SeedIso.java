@@ -2,6 +2,8 @@ package io.testbed.images;
 
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
+import io.testbed.core.internal.support.AtomicFiles;
+import io.testbed.core.internal.support.FileModes;
 import io.testbed.core.spi.NicPlan;
 import io.testbed.core.ssh.SshKeys;
 import java.io.IOException;
@@ -10,7 +12,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -210,18 +211,17 @@ public final class SeedIso {
         try {
             Files.createDirectories(directory);
             staging = Files.createTempDirectory(directory, ".seed-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
             Files.writeString(staging.resolve("meta-data"), metaData(), StandardCharsets.UTF_8);
             Files.writeString(staging.resolve("user-data"), userData(), StandardCharsets.UTF_8);
             Files.writeString(staging.resolve("network-config"), networkConfig(), StandardCharsets.UTF_8);
             Files.writeString(staging.resolve(SeedShellFile.FILE_NAME), shellFile(), StandardCharsets.UTF_8);
-            partial = directory.resolve("." + isoFile.getFileName() + ".partial");
-            Files.deleteIfExists(partial);
-            ExternalCommand.of("genisoimage", "-quiet", "-output", partial.toString(), "-volid", VOLUME_LABEL,
+            partial = AtomicFiles.partialFileFor(isoFile);
+            Programs.check(Programs.of("genisoimage", "-quiet", "-output", partial.toString(), "-volid", VOLUME_LABEL,
                             "-joliet", "-rock", "meta-data", "user-data", "network-config", SeedShellFile.FILE_NAME)
-                    .in(staging).timeout(Duration.ofSeconds(60)).run();
-            Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-------"));
-            Files.move(partial, isoFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    .in(staging).timeout(Duration.ofSeconds(60)), "write the seed ISO " + isoFile);
+            Files.setPosixFilePermissions(partial, FileModes.OWNER_ONLY_FILE);
+            AtomicFiles.commit(partial, isoFile);
             return isoFile;
         } catch (IOException e) {
             throw new TemplateException("Cannot write the seed ISO " + isoFile + ": " + e.getMessage()

@@ -1,5 +1,6 @@
 package io.testbed.images;
 
+import io.testbed.core.internal.support.ShellQuoting;
 import java.util.List;
 
 /**
@@ -45,11 +46,6 @@ final class SeedShellFile {
     }
 
     private static void assign(StringBuilder text, String name, String value) {
-        text.append(name).append('=').append(quote(value)).append('\n');
-    }
-
-    /** One single-quoted shell word: the shell takes everything between single quotes literally. */
-    static String quote(String value) {
-        return "'" + value.replace("'", "'\\''") + "'";
+        text.append(name).append('=').append(ShellQuoting.quote(value)).append('\n');
     }
 }

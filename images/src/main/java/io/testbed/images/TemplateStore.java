@@ -1,10 +1,14 @@
 package io.testbed.images;
 
-import io.testbed.core.config.TestbedConfig;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.support.AtomicFiles;
+import io.testbed.core.internal.support.ExclusiveLock;
+import io.testbed.core.internal.support.FileModes;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,11 +69,11 @@ public final class TemplateStore {
     private static final String MANIFEST = "manifest.json";
     private static final String TEMP_PREFIX = ".tmp-";
 
-    static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    /** How long a build waits for another thread's or process's build of the same template. */
+    private static final Duration BUILD_LOCK_TIMEOUT = Duration.ofHours(1);
+    /** The manifest and the inputs memo: indented, durations as ISO-8601 text ({@code PT12.3S}). */
+    private static final ObjectWriter FILE_WRITER = Json.pretty()
+            .without(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
 
     private final Path root;
     private final Consumer<String> progress;
@@ -198,8 +201,7 @@ public final class TemplateStore {
             return template;
         }
         createDirectories(nameDirectory);
-        BuildLock lock = BuildLock.acquire(nameDirectory.resolve(".lock"), progress, recipe.name());
-        try {
+        try (ExclusiveLock lock = lockForBuild(nameDirectory.resolve(".lock"), recipe.name())) {
             if (isComplete(directory)) {
                 progress.accept("template " + recipe.name() + ": built by another process meanwhile, reusing "
                         + directory);
@@ -207,10 +209,25 @@ public final class TemplateStore {
             }
             removeLeftovers(nameDirectory, directory);
             build(recipe, inputs, key, directory);
-        } finally {
-            lock.close();
         }
         return load(recipe.name(), directory);
+    }
+
+    private ExclusiveLock lockForBuild(Path lockFile, String name) {
+        try {
+            ExclusiveLock lock = ExclusiveLock.acquire(lockFile, BUILD_LOCK_TIMEOUT, holder -> progress.accept(
+                    "template " + name + ": " + (holder == ExclusiveLock.Holder.THIS_JVM ? "another thread is"
+                            : "another process is") + " building it (" + lockFile + "); waiting"));
+            try {
+                Files.setPosixFilePermissions(lockFile, FileModes.READABLE_FILE);
+            } catch (IOException ignored) {
+                // another user's lock file: it still locks
+            }
+            return lock;
+        } catch (UncheckedIOException | ExclusiveLock.TimeoutException e) {
+            throw new TemplateException("Cannot lock " + lockFile + " to build template " + name + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** What {@link #resolveInputs} remembers between runs. */
@@ -222,7 +239,7 @@ public final class TemplateStore {
         Path memoFile = nameDirectory.resolve("inputs.json");
         if (fingerprint != null && Files.isRegularFile(memoFile)) {
             try {
-                InputsMemo memo = JSON.readValue(memoFile.toFile(), InputsMemo.class);
+                InputsMemo memo = Json.mapper().readValue(memoFile.toFile(), InputsMemo.class);
                 if (recipe.version().equals(memo.recipeVersion()) && fingerprint.equals(memo.fingerprint())) {
                     return memo.inputs();
                 }
@@ -233,14 +250,12 @@ public final class TemplateStore {
         progress.accept("template " + recipe.name() + ": resolving exact inputs");
         List<TemplateInput> inputs = List.copyOf(recipe.resolveInputs(progress));
         if (fingerprint != null) {
-            Path partial = nameDirectory.resolve(".inputs-" + UUID.randomUUID() + ".json");
             try {
                 createDirectories(nameDirectory);
-                JSON.writeValue(partial.toFile(), new InputsMemo(recipe.version(), fingerprint, inputs));
-                Files.setPosixFilePermissions(partial, FileTrees.FILE_MODE);
-                Files.move(partial, memoFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.write(memoFile, FILE_WRITER.writeValueAsBytes(
+                        new InputsMemo(recipe.version(), fingerprint, inputs)));
+                Files.setPosixFilePermissions(memoFile, FileModes.READABLE_FILE);
             } catch (IOException | RuntimeException e) {
-                FileTrees.deleteQuietly(partial);
                 progress.accept("template " + recipe.name() + ": cannot remember inputs in " + memoFile + " (" + e
                         + "); they will be resolved again next time");
             }
@@ -272,7 +287,7 @@ public final class TemplateStore {
                     start, buildTime, inputs, result.kernelVersion(), result.kernelCommandLine(), sizes,
                     Template.DiskFormat.QCOW2.qemuName(), result.diskVirtualSize(), sizes.get(TemplateRecipe.DISK),
                     result.rootTreeBytes(), result.contents());
-            JSON.writeValue(output.resolve(MANIFEST).toFile(), manifest);
+            FILE_WRITER.writeValue(output.resolve(MANIFEST).toFile(), manifest);
             FileTrees.makeWorldReadable(output);
             try {
                 Files.move(output, directory, StandardCopyOption.ATOMIC_MOVE);
@@ -301,7 +316,7 @@ public final class TemplateStore {
     private Template load(String name, Path directory) {
         TemplateManifest manifest;
         try {
-            manifest = JSON.readValue(directory.resolve(MANIFEST).toFile(), TemplateManifest.class);
+            manifest = Json.mapper().readValue(directory.resolve(MANIFEST).toFile(), TemplateManifest.class);
         } catch (IOException e) {
             throw new TemplateException("Template " + name + " in " + directory + " has an unreadable manifest ("
                     + e.getMessage() + "); delete that directory so it is rebuilt", e);
@@ -355,14 +370,7 @@ public final class TemplateStore {
 
     private void createDirectories(Path directory) {
         try {
-            List<Path> created = new ArrayList<>();
-            for (Path path = directory; path != null && !Files.exists(path); path = path.getParent()) {
-                created.add(path);
-            }
-            Files.createDirectories(directory);
-            for (Path path : created) {
-                Files.setPosixFilePermissions(path, FileTrees.DIRECTORY_MODE);
-            }
+            FileTrees.createReadableDirectories(directory);
         } catch (IOException e) {
             throw new TemplateException("Cannot create the template store directory " + directory + ": " + e
                     + "; choose a writable root with -D" + ROOT_PROPERTY + "=DIR", e);

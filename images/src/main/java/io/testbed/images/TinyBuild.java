@@ -94,15 +94,16 @@ final class TinyBuild {
         staticBusybox = Stream.of("bin/busybox", "usr/bin/busybox").map(staticTree::resolve)
                 .filter(Files::isRegularFile).findFirst()
                 .orElseThrow(() -> new TemplateException(STATIC_BUSYBOX_PACKAGE + " holds no bin/busybox"));
-        initramfsApplets = lines(ExternalCommand.of(staticBusybox.toString(), "--list-full").run().stdout());
+        initramfsApplets = lines(Programs.check(Programs.of(staticBusybox.toString(), "--list-full"),
+                "list the static busybox's applets").stdout());
         busybox = firstExisting(staging, List.of("bin/busybox", "usr/bin/busybox"), "busybox");
         // run the root's (dynamic) busybox with the unpacked loader and libc, not the host's
         Path loader = firstExisting(staging, List.of("lib/x86_64-linux-gnu/" + DYNAMIC_LOADER,
                 "usr/lib/x86_64-linux-gnu/" + DYNAMIC_LOADER), "libc6");
         String libraryPath = LibraryClosure.LIBRARY_DIRECTORIES.stream().map(staging::resolve).map(Path::toString)
                 .collect(Collectors.joining(":"));
-        applets = lines(ExternalCommand.of(loader.toString(), "--library-path", libraryPath, busybox.toString(),
-                "--list-full").run().stdout());
+        applets = lines(Programs.check(Programs.of(loader.toString(), "--library-path", libraryPath, busybox.toString(),
+                "--list-full"), "list busybox's applets").stdout());
     }
 
     private static List<String> lines(String text) {
@@ -154,8 +155,8 @@ final class TinyBuild {
                     .sorted().toList();
         }
         Files.write(list, names);
-        ExternalCommand.of("cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0").in(tree).stdinFrom(list)
-                .stdoutTo(cpio).run();
+        Programs.check(Programs.of("cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0").in(tree).stdinFrom(list)
+                .stdoutTo(cpio), "pack the initramfs");
         Path initrd = output.resolve(TemplateRecipe.INITRD);
         try (InputStream in = Files.newInputStream(cpio);
                 OutputStream out = new GZIPOutputStream(Files.newOutputStream(initrd), 1 << 16)) {
@@ -171,15 +172,15 @@ final class TinyBuild {
             file.setLength(ROOT_DISK_BYTES);
         }
         UUID uuid = UUID.nameUUIDFromBytes(inputs.toString().getBytes(StandardCharsets.UTF_8));
-        ExternalCommand.of("mkfs.ext4", "-q", "-F", "-L", ROOT_LABEL, "-U", uuid.toString(), "-m", "0",
+        Programs.check(Programs.of("mkfs.ext4", "-q", "-F", "-L", ROOT_LABEL, "-U", uuid.toString(), "-m", "0",
                         "-N", "32768", "-J", "size=4",
                         "-E", "lazy_itable_init=0,lazy_journal_init=0,root_owner=0:0",
                         "-d", root.toString(), raw.toString())
-                .timeout(Duration.ofMinutes(5)).run();
+                .timeout(Duration.ofMinutes(5)), "make the root file system");
         step("mkfs.ext4 -d: " + TemplateStore.mib(ROOT_DISK_BYTES) + " raw root file system");
         Path qcow2 = output.resolve(TemplateRecipe.DISK);
-        ExternalCommand.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(),
-                qcow2.toString()).timeout(Duration.ofMinutes(5)).run();
+        Programs.check(Programs.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(),
+                qcow2.toString()).timeout(Duration.ofMinutes(5)), "convert the root disk to qcow2");
         FileTrees.deleteQuietly(raw);
         ImageInfo info = ImageInfo.inspect(qcow2);
         step(String.format("qemu-img convert -O qcow2: %s on disk (virtual %s)", TemplateStore.mib(info.actualSize()),

@@ -10,6 +10,7 @@ import static io.testbed.images.TinyTemplateRecipe.ROOT_MODULES;
 import static io.testbed.images.TinyTemplateRecipe.ROOT_MODULE_DIRECTORY;
 import static io.testbed.images.TinyTemplateRecipe.SFTP_SERVER;
 
+import io.testbed.core.internal.support.FileModes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ final class TinyRootTree {
         Files.createDirectories(root.resolve("var/tmp"));
         Files.setPosixFilePermissions(root.resolve("tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.setPosixFilePermissions(root.resolve("var/tmp"), PosixFilePermissions.fromString("rwxrwxrwx"));
-        Files.setPosixFilePermissions(root.resolve("root"), PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(root.resolve("root"), FileModes.OWNER_ONLY_DIRECTORY);
         // merged /usr, as Debian 12 itself
         FileTrees.link(root, "bin", "usr/bin");
         FileTrees.link(root, "sbin", "usr/sbin");
@@ -154,7 +155,8 @@ final class TinyRootTree {
                 Files.copy(kernel.directory().resolve(file), rootModules.resolve(file));
             }
         }
-        ExternalCommand.of(staticBusybox.toString(), "depmod", "-b", root.toString(), kernel.kernelVersion()).run();
+        Programs.check(Programs.of(staticBusybox.toString(), "depmod", "-b", root.toString(), kernel.kernelVersion()),
+                "index the kernel modules");
         if (!Files.isRegularFile(rootModules.resolve("modules.dep"))) {
             throw new TemplateException("busybox depmod wrote no modules.dep under " + rootModules);
         }

@@ -3,6 +3,7 @@ package io.testbed.images;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.testbed.core.internal.support.LocalCommand;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ class ImageTemplateIT {
     @Test
     void qcow2FileIsATemplateThatBootsFromItsOwnDisk() {
         Path image = directory.resolve("cloud.qcow2");
-        ExternalCommand.of("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "64M").run();
+        LocalCommand.of("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "64M").check("create an image");
         Template template = store().resolve(image.toString());
         assertThat(template.kind()).isEqualTo(Template.Kind.IMAGE);
         assertThat(template.diskFormat()).isEqualTo(Template.DiskFormat.QCOW2);
@@ -48,7 +49,7 @@ class ImageTemplateIT {
     @Test
     void otherFormatsAreRejectedWithAConversionHint() {
         Path image = directory.resolve("disk.vmdk");
-        ExternalCommand.of("qemu-img", "create", "-q", "-f", "vmdk", image.toString(), "16M").run();
+        LocalCommand.of("qemu-img", "create", "-q", "-f", "vmdk", image.toString(), "16M").check("create an image");
         assertThatThrownBy(() -> store().resolve(image.toString()))
                 .isInstanceOf(TemplateException.class)
                 .hasMessageContaining("is in format 'vmdk'; only qcow2 and raw are accepted")

@@ -2,6 +2,7 @@ package io.testbed.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.ssh.SshKeys;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,7 +33,7 @@ class SeedIsoIT {
 
         assertThat(iso).isEqualTo(machine.resolve("seed.iso"));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(iso))).isEqualTo("rw-------");
-        assertThat(ExternalCommand.of("isoinfo", "-d", "-i", iso.toString()).run().stdout())
+        assertThat(LocalCommand.of("isoinfo", "-d", "-i", iso.toString()).check("read the ISO").stdout())
                 .contains("Volume id: cidata");
         assertThat(read(iso, "meta-data")).isEqualTo(seed.metaData());
         assertThat(read(iso, "user-data")).isEqualTo(seed.userData());
@@ -44,6 +45,6 @@ class SeedIsoIT {
     }
 
     private static String read(Path iso, String file) {
-        return ExternalCommand.of("isoinfo", "-R", "-i", iso.toString(), "-x", "/" + file).run().stdout();
+        return LocalCommand.of("isoinfo", "-R", "-i", iso.toString(), "-x", "/" + file).check("read " + file).stdout();
     }
 }

@@ -1,9 +1,9 @@
 package io.testbed.core.config;
 
+import io.testbed.core.internal.support.DidYouMean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,26 +153,7 @@ public final class TestbedConfig {
     }
 
     private static String closest(String key) {
-        return DEFAULTS.keySet().stream().min(Comparator.comparingInt(k -> distance(k, key))).orElseThrow();
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return DidYouMean.nearest(key, DEFAULTS.keySet()).orElseThrow();
     }
 
     /** The raw value of a known key (never null; empty when unset and without default). */

@@ -4,6 +4,7 @@ import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
 import io.testbed.core.internal.MachineControl;
+import io.testbed.core.internal.support.Failures;
 import io.testbed.core.journal.Journal;
 import java.util.Objects;
 import org.apiguardian.api.API;
@@ -54,25 +55,17 @@ public final class EnvironmentHandle implements AutoCloseable {
             try {
                 control.killJobs();
             } catch (RuntimeException e) {
-                failure = add(failure, e);
+                failure = Failures.add(failure, e);
             }
             try {
                 control.restoreSettings();
             } catch (RuntimeException e) {
-                failure = add(failure, e);
+                failure = Failures.add(failure, e);
             }
         }
         if (failure != null) {
             throw failure;
         }
-    }
-
-    private static RuntimeException add(RuntimeException first, RuntimeException next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
     }
 
     /**

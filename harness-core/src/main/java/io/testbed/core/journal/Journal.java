@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.json.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,11 +37,12 @@ import org.apiguardian.api.API;
 @API(status = API.Status.EXPERIMENTAL)
 public final class Journal implements AutoCloseable {
 
-    /** The journal's JSON form: ISO-8601 times and durations, no nulls, unknown properties ignored. */
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+    /**
+     * The journal's JSON form: the shared {@link Json#mapper()} (ISO-8601 times, unknown properties ignored), plus
+     * durations as ISO-8601 text, no nulls and unknown event types skipped; a copy, so the shared one stays as is.
+     */
+    static final ObjectMapper JSON = Json.mapper().copy()
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 

@@ -2,9 +2,10 @@ package io.testbed.junit.internal;
 
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
+import io.testbed.core.engine.EnvironmentHandle;
+import io.testbed.core.internal.support.Failures;
 import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.journal.EnvironmentEvent;
-import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
@@ -171,20 +172,12 @@ final class EnvironmentResource {
             try {
                 environment.revert(Environment.BASELINE);
             } catch (RuntimeException e) {
-                failure = add(failure, e);
+                failure = Failures.add(failure, e);
             }
         }
         if (failure != null) {
             throw failure;
         }
-    }
-
-    private static RuntimeException add(RuntimeException first, RuntimeException next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
     }
 
     private List<FailureArtifacts.Collect> collects() {

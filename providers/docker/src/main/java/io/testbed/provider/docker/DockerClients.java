@@ -85,6 +85,14 @@ final class DockerClients {
         }
     }
 
+    /** Removes a container with its anonymous volumes, whatever its state; a no-op when it is gone. */
+    static void removeContainer(DockerClient docker, String container) {
+        ifPresent("remove container " + container, () -> {
+            docker.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
+            return container;
+        });
+    }
+
     /** The daemon's message without docker-java's "Status 404: {"message":…}" wrapping. */
     static String dockerMessage(DockerException e) {
         String message = String.valueOf(e.getMessage()).strip();

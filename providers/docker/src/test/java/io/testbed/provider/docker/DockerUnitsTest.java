@@ -33,13 +33,13 @@ class DockerUnitsTest {
 
     @Test
     void snapshotTagsAreTheNameWhenValidAndACleanedNamePlusHashOtherwise() {
-        assertThat(DockerMachine.tag("baseline")).isEqualTo("baseline");
-        assertThat(DockerMachine.tag("before-upgrade_2.1")).isEqualTo("before-upgrade_2.1");
-        String odd = DockerMachine.tag("after: step 2/3");
+        assertThat(ContainerSnapshots.tag("baseline")).isEqualTo("baseline");
+        assertThat(ContainerSnapshots.tag("before-upgrade_2.1")).isEqualTo("before-upgrade_2.1");
+        String odd = ContainerSnapshots.tag("after: step 2/3");
         assertThat(odd).matches("after__step_2_3-[0-9a-f]{8}");
-        assertThat(DockerMachine.tag("after: step 2/4")).isNotEqualTo(odd);
-        assertThat(DockerMachine.tag(".hidden")).matches("_\\.hidden-[0-9a-f]{8}");
-        assertThat(DockerMachine.tag("x".repeat(300))).hasSizeLessThanOrEqualTo(128);
+        assertThat(ContainerSnapshots.tag("after: step 2/4")).isNotEqualTo(odd);
+        assertThat(ContainerSnapshots.tag(".hidden")).matches("_\\.hidden-[0-9a-f]{8}");
+        assertThat(ContainerSnapshots.tag("x".repeat(300))).hasSizeLessThanOrEqualTo(128);
     }
 
     @Test

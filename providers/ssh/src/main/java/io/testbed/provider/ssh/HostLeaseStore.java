@@ -1,8 +1,9 @@
 package io.testbed.provider.ssh;
 
+import io.testbed.core.internal.owner.OwnerLiveness;
+import io.testbed.core.internal.support.Deadline;
 import io.testbed.core.lease.LeaseException;
 import io.testbed.core.prefix.Prefix;
-import io.testbed.core.internal.owner.OwnerLiveness;
 import io.testbed.core.spi.Owner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,8 +128,7 @@ public final class HostLeaseStore {
                 .orElseThrow(() -> new IllegalArgumentException("Cannot lease hosts for pid " + holder.pid()
                         + ": no such running process; leases belong to a live JVM"))
                 .info().startInstant().orElse(null);
-        long started = System.nanoTime();
-        long deadline = started + timeout.toNanos();
+        Deadline deadline = Deadline.after(timeout);
         long pause = 10;
         while (true) {
             List<HostLease> held = new ArrayList<>();
@@ -148,10 +148,10 @@ public final class HostLeaseStore {
                 LOG.debug("Leased hosts {} to prefix {}", chosen.get().hosts(), prefixDir);
                 return chosen.get();
             }
-            if (System.nanoTime() - deadline >= 0) {
+            if (deadline.expired()) {
                 throw timedOut(what, timeout, held, relevant);
             }
-            sleep(Math.min(pause, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            pause(deadline, pause);
             pause = Math.min(pause * 2, MAX_POLL.toMillis());
         }
     }
@@ -172,9 +172,9 @@ public final class HostLeaseStore {
                 + "timeout, or add hosts to the inventory.");
     }
 
-    private static void sleep(long millis) {
+    private static void pause(Deadline deadline, long millis) {
         try {
-            Thread.sleep(millis);
+            deadline.pause(Duration.ofMillis(millis));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LeaseException("Interrupted while waiting for host leases", e);

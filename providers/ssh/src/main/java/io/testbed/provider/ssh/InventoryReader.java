@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.testbed.core.internal.support.DidYouMean;
 import io.testbed.core.spec.Problems;
 import io.testbed.core.ssh.PinnedHostKey;
 import java.nio.file.Path;
@@ -277,7 +278,7 @@ public final class InventoryReader {
     private void unknownFields(String where, JsonNode node, List<String> known, String... handled) {
         node.fieldNames().forEachRemaining(field -> {
             if (!known.contains(field) && !List.of(handled).contains(field)) {
-                problem(where, "", "unknown field '" + field + "'; " + Suggestions.closest(field, known)
+                problem(where, "", "unknown field '" + field + "'; " + DidYouMean.closeEnough(field, known)
                         .map(s -> "did you mean '" + s + "'?").orElse("known fields: " + String.join(", ", known)));
             }
         });
