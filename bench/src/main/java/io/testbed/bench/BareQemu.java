@@ -178,7 +178,7 @@ public final class BareQemu {
         Path work = null;
         Process process = null;
         try {
-            work = Files.createTempDirectory(Leaks.TEMP_PREFIX + "qemu-",
+            work = java.nio.file.Files.createTempDirectory(Leaks.TEMP_PREFIX + "qemu-",
                     PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
             SshKeys.KeyFiles clientKey = SshKeys.generate(work.resolve("client_ed25519"), "testbed-bareqemu");
             SshKeys.KeyFiles hostKey = SshKeys.generate(work.resolve("host_ed25519"), options.hostname());
