@@ -23,6 +23,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * provisioning failed, unless {@link #keep()} keeps it. Every annotation is checked before anything is
  * provisioned: a bad value fails the class with one message listing every problem.
  *
+ * <p>One {@code @Prefix} applies, its attributes never merged with another's: the one on the class itself; else
+ * the first meta-annotation of the class (in declaration order) that carries one; else one on an implemented
+ * interface; else the superclass's, found the same way. So a class can override the {@code @Prefix} of the
+ * topology annotation it uses by declaring its own.
+ *
  * <p>With parallel execution ({@code junit.jupiter.execution.parallel.enabled}) classes running at the same
  * time get distinct environments on distinct leased subnets.
  */
@@ -41,8 +46,8 @@ public @interface Prefix {
     String PROVIDER_PROPERTY_NAME = "testbed.provider.default";
 
     /**
-     * The environment's name, a DNS label ({@code [a-z][a-z0-9-]{0,30}}); the prefix directory is named after
-     * it. Empty (the default): derived from the test class's simple name, {@code ClusterIT} → {@code cluster-it}.
+     * The environment's name, a DNS label of at most 31 characters ({@code [a-z][a-z0-9-]{0,30}}); the prefix
+     * directory is named after it. Empty (the default): derived from the test class's simple name, {@code ClusterIT} → {@code cluster-it}.
      */
     String name() default "";
 

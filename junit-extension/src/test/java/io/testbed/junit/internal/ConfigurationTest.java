@@ -68,6 +68,25 @@ class ConfigurationTest {
         assertNothingLeaked();
     }
 
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @io.testbed.junit.Prefix(name = "from-meta")
+    @VM(name = "web")
+    @interface Topology {}
+
+    @io.testbed.junit.Prefix(name = "own")
+    @Topology
+    static class OwnPrefixOverMetaAnnotation {
+        @org.junit.jupiter.api.Test
+        void test() {}
+    }
+
+    @Test
+    void theClassesOwnPrefixWinsOverTheOneOnItsMetaAnnotation() {
+        assertAllSucceeded(kit.run(OwnPrefixOverMetaAnnotation.class), 1);
+        assertThat(LocalRecorder.prefixes("own")).hasSize(1);
+        assertThat(LocalRecorder.prefixes("from-meta")).isEmpty();
+    }
+
     @Test
     void prefixNamesAreDerivedFromClassNames() {
         assertThat(SpecMapper.deriveName("ClusterIT")).isEqualTo("cluster-it");
