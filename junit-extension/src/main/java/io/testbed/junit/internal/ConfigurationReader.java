@@ -50,6 +50,15 @@ final class ConfigurationReader {
         }
     }
 
+    /**
+     * {@code config} with what the class's {@link io.testbed.junit.Prefix @Prefix} overrides for its environment:
+     * {@code libvirtUri} replaces {@value TestbedConfig#LIBVIRT_URI}.
+     */
+    static TestbedConfig forClass(TestbedConfig config, Topology topology) {
+        String libvirtUri = topology.prefix().map(io.testbed.junit.Prefix::libvirtUri).orElse("");
+        return libvirtUri.isEmpty() ? config : config.with(TestbedConfig.LIBVIRT_URI, libvirtUri);
+    }
+
     private static void putTestbedKey(Map<String, String> values, Object key, Object value) {
         if (key instanceof String name && name.startsWith("testbed.") && value != null) {
             values.put(name, String.valueOf(value));
