@@ -25,6 +25,11 @@ import org.junit.jupiter.api.Test;
  *       its two tests on a real VM, both passing.</li>
  * </ul>
  * The output of both builds is in {@code target/starter-install.log} and {@code target/starter-verify.log}.
+ *
+ * <p>Both builds use {@code ~/.m2/repository}, as a user's would. On a host where other builds install Testbed
+ * there at the same time (a replaced jar fails the starter's tests with {@code NoClassDefFoundError}), give them a
+ * local repository of their own with {@code -Dtestbed.it.starter.repoLocal=DIR}: it is passed on to both as
+ * {@code maven.repo.local}, and it must already hold the third-party artifacts when Maven runs offline.
  */
 class StarterProjectIT {
 
@@ -32,13 +37,13 @@ class StarterProjectIT {
     void theStarterProjectPassesAgainstTheInstalledArtifacts() throws IOException, InterruptedException {
         Path repository = Path.of(System.getProperty("testbed.it.repository", "..")).toAbsolutePath().normalize();
 
-        List<String> install = List.of("mvn", "-B", "-ntp", "-o", "-q", "install", "-DskipTests", "-pl",
+        List<String> install = maven("-o", "-q", "install", "-DskipTests", "-pl",
                 "!host-setup-tests,!architecture-tests,!example-tests,!bench");
         Run installed = run(install, repository, Path.of("target", "starter-install.log"));
         assertThat(installed.exit()).as("exit status of %s in %s (output in %s)", install, repository,
                 installed.log().toAbsolutePath()).isZero();
 
-        List<String> verify = List.of("mvn", "-B", "-ntp", "verify");
+        List<String> verify = maven("verify");
         Path starter = repository.resolve("examples/starter");
         Run verified = run(verify, starter, Path.of("target", "starter-verify.log"));
         assertThat(verified.lines()).as("output of %s in %s", verify, starter)
@@ -47,6 +52,17 @@ class StarterProjectIT {
                 .anyMatch(line -> line.contains("BUILD SUCCESS"));
         assertThat(verified.exit()).as("exit status of %s in %s (output in %s)", verify, starter,
                 verified.log().toAbsolutePath()).isZero();
+    }
+
+    /** {@code mvn -B -ntp ARGUMENTS}, with the local repository of {@code testbed.it.starter.repoLocal} if set. */
+    private static List<String> maven(String... arguments) {
+        List<String> command = new ArrayList<>(List.of("mvn", "-B", "-ntp"));
+        String repoLocal = System.getProperty("testbed.it.starter.repoLocal", "");
+        if (!repoLocal.isBlank()) {
+            command.add("-Dmaven.repo.local=" + Path.of(repoLocal).toAbsolutePath());
+        }
+        command.addAll(List.of(arguments));
+        return command;
     }
 
     record Run(int exit, List<String> lines, Path log) {}
