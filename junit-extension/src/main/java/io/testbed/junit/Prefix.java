@@ -47,7 +47,8 @@ public @interface Prefix {
 
     /**
      * The environment's name, a DNS label of at most 31 characters ({@code [a-z][a-z0-9-]{0,30}}); the prefix
-     * directory is named after it. Empty (the default): derived from the test class's simple name, {@code ClusterIT} → {@code cluster-it}.
+     * directory is named after it. Empty (the default): derived from the test class's simple name,
+     * {@code ClusterIT} → {@code cluster-it}.
      */
     String name() default "";
 

@@ -33,7 +33,9 @@ final class Images {
         }
     }
 
-    /** Why a missing image is an error, and how to get it: {@code image '…' is not in the local Docker engine, …}. */
+    /**
+     * Why a missing image is an error, and how to get it: {@code image '…' is not in the local Docker engine, …}.
+     */
     static String missing(String image) {
         return "image " + notLocal(image);
     }
