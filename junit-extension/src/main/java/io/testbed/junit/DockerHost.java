@@ -37,7 +37,10 @@ public @interface DockerHost {
     /** The provider that creates these machines. */
     String PROVIDER = "docker";
 
-    /** The machine's name, unique in the environment, a DNS label; also the container's hostname. */
+    /**
+     * The machine's name, unique in the environment, a lower-case DNS label of at most 31 characters
+     * ({@code [a-z][a-z0-9-]{0,30}}); also the container's hostname.
+     */
     String name();
 
     /** A local image by name ({@code nginx:1.27}); empty (the default) is the tiny image built from the VM template. */

@@ -60,8 +60,9 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
     public ExecResultAssert stdoutContains(String expected) {
         isNotNull();
         if (!actual.stdout().contains(expected)) {
-            throw failure("%nExpecting stdout of command:%n  %s%nto contain:%n  %s%nbut was:%n%s", command(),
-                    quote(expected), indent(actual.stdout()));
+            throw failure("%nExpecting stdout of command:%n  %s%nto contain:%n  %s%nbut was:%n%s%nexit code:%n  %s"
+                    + "%nstderr:%n%s", command(), quote(expected), indent(actual.stdout()), actual.exitCode(),
+                    indent(actual.stderr()));
         }
         return myself;
     }
@@ -70,8 +71,9 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
     public ExecResultAssert stderrContains(String expected) {
         isNotNull();
         if (!actual.stderr().contains(expected)) {
-            throw failure("%nExpecting stderr of command:%n  %s%nto contain:%n  %s%nbut was:%n%s", command(),
-                    quote(expected), indent(actual.stderr()));
+            throw failure("%nExpecting stderr of command:%n  %s%nto contain:%n  %s%nbut was:%n%s%nexit code:%n  %s"
+                    + "%nstdout:%n%s", command(), quote(expected), indent(actual.stderr()), actual.exitCode(),
+                    indent(actual.stdout()));
         }
         return myself;
     }
@@ -83,8 +85,9 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
     public ExecResultAssert hasStdout(String expected) {
         isNotNull();
         if (!trimLineBreaks(actual.stdout()).equals(trimLineBreaks(expected))) {
-            throw failure("%nExpecting stdout of command:%n  %s%nto be:%n  %s%nbut was:%n  %s", command(),
-                    quote(trimLineBreaks(expected)), quote(trimLineBreaks(actual.stdout())));
+            throw failure("%nExpecting stdout of command:%n  %s%nto be:%n  %s%nbut was:%n  %s%nexit code:%n  %s"
+                    + "%nstderr:%n%s", command(), quote(trimLineBreaks(expected)),
+                    quote(trimLineBreaks(actual.stdout())), actual.exitCode(), indent(actual.stderr()));
         }
         return myself;
     }

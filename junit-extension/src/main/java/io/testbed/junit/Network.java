@@ -21,9 +21,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (198.18.0.0/15 unless configured), so environments running at the same time never share a subnet. Its
  * {@code .1} is the host-side gateway; machines get stable addresses in declaration order.
  *
- * <p>Errors, reported before anything is provisioned: a name that is not a DNS label or is declared twice, an
- * explicit {@link #subnet()} that is not valid CIDR, lies outside the lease pool or is too small, an
- * {@link #mtu()} outside 576–9000.
+ * <p>Errors, reported before anything is provisioned: a name that is not a DNS label of at most 31 characters or
+ * is declared twice, an explicit {@link #subnet()} that is not valid CIDR, lies outside the lease pool or is too
+ * small, an {@link #mtu()} outside 576–9000.
  */
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -34,7 +34,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @API(status = API.Status.EXPERIMENTAL)
 public @interface Network {
 
-    /** The network's name, unique in the environment, a DNS label. */
+    /**
+     * The network's name, unique in the environment, a lower-case DNS label of at most 31 characters
+     * ({@code [a-z][a-z0-9-]{0,30}}).
+     */
     String name();
 
     /** Isolated (the default) or with outbound NAT through the host. */

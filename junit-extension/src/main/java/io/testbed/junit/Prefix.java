@@ -23,6 +23,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * provisioning failed, unless {@link #keep()} keeps it. Every annotation is checked before anything is
  * provisioned: a bad value fails the class with one message listing every problem.
  *
+ * <p>One {@code @Prefix} applies, its attributes never merged with another's: the one on the class itself; else
+ * the first meta-annotation of the class (in declaration order) that carries one; else one on an implemented
+ * interface; else the superclass's, found the same way. So a class can override the {@code @Prefix} of the
+ * topology annotation it uses by declaring its own.
+ *
  * <p>With parallel execution ({@code junit.jupiter.execution.parallel.enabled}) classes running at the same
  * time get distinct environments on distinct leased subnets.
  */
@@ -41,8 +46,9 @@ public @interface Prefix {
     String PROVIDER_PROPERTY_NAME = "testbed.provider.default";
 
     /**
-     * The environment's name, a DNS label ({@code [a-z][a-z0-9-]{0,30}}); the prefix directory is named after
-     * it. Empty (the default): derived from the test class's simple name, {@code ClusterIT} → {@code cluster-it}.
+     * The environment's name, a DNS label of at most 31 characters ({@code [a-z][a-z0-9-]{0,30}}); the prefix
+     * directory is named after it. Empty (the default): derived from the test class's simple name,
+     * {@code ClusterIT} → {@code cluster-it}.
      */
     String name() default "";
 
@@ -57,4 +63,17 @@ public @interface Prefix {
      * {@value #PROVIDER_PROPERTY_NAME} ({@code libvirt} unless set).
      */
     String provider() default "";
+
+    /**
+     * The libvirt connection for this class's libvirt machines, e.g. {@code qemu+ssh://root@localhost/system};
+     * empty (the default) reads {@code testbed.libvirt.uri} ({@code qemu:///system} unless set). A remote URI
+     * needs what {@code virsh -c URI list} needs: libvirtd running there and, for {@code qemu+ssh://}, an SSH login
+     * without a password prompt (a key in {@code ~/.ssh} or the ssh-agent, the host in
+     * {@code ~/.ssh/known_hosts}) as a user allowed to use libvirt. Testbed writes the machines' disks, seed images
+     * and console logs into the prefix on the test JVM's host and hands libvirt their paths, and reaches the
+     * machines over the leased networks' host bridges: the libvirt host must see the prefix root and the template
+     * cache under the same paths and route to those networks, so in practice it is this host (reached over SSH)
+     * or one sharing the file system and networks with it.
+     */
+    String libvirtUri() default "";
 }

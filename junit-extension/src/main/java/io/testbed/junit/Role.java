@@ -18,9 +18,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (intersection), {@code !a} (complement), {@code *} (every machine), evaluated left to right; see
  * {@link io.testbed.core.Environment#machines(String)}.
  *
- * <p>Errors: the element is neither {@code Machine} nor {@code List<Machine>}, the field is final (before
- * anything is provisioned); the expression is malformed, or a {@code Machine} element matches no machine or
- * more than one (when injected; the message lists the matches).
+ * <p>Errors, all reported before anything is provisioned: the element is neither {@code Machine} nor
+ * {@code List<Machine>}, the field is final, the expression is malformed, a {@code Machine} element matches no
+ * machine or more than one, a {@code List<Machine>} element matches no machine (the message lists the matches, or
+ * every machine's roles).
  */
 @Target({ElementType.PARAMETER, ElementType.FIELD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)

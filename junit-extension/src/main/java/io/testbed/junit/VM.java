@@ -29,9 +29,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Errors, all reported at once before anything is provisioned, each naming this annotation, the element, the
  * rule and the actual value, e.g. {@code @VM(name = "web") memoryMb must be at least 32, was 0}: a name that is
- * not a DNS label or is declared twice, {@code cpus} outside 1–64, {@code memoryMb} below 32, a network that is
- * not declared with {@link Network @Network}, a bad {@link Disk @Disk}, a property that is not
- * {@code key=value}, a {@code collect} path that is not absolute, a template the provider does not know.
+ * not a DNS label of at most 31 characters or is declared twice, {@code cpus} outside 1–64, {@code memoryMb}
+ * below 32 (below 96 for libvirt's {@code tiny} template), a network that is not declared with
+ * {@link Network @Network}, a bad {@link Disk @Disk}, a property that is not {@code key=value}, a {@code collect}
+ * path that is not absolute, a template the provider does not know.
  */
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -45,7 +46,10 @@ public @interface VM {
     /** The configuration parameter for the default of {@link #template()}. */
     String TEMPLATE_PROPERTY_NAME = "testbed.template.default";
 
-    /** The machine's name, unique in the environment, a DNS label; also its hostname. */
+    /**
+     * The machine's name, unique in the environment, a lower-case DNS label of at most 31 characters
+     * ({@code [a-z][a-z0-9-]{0,30}}); also its hostname.
+     */
     String name();
 
     /**
@@ -57,7 +61,10 @@ public @interface VM {
     /** Virtual CPUs, 1–64. */
     int cpus() default 1;
 
-    /** Memory in MiB, at least 32. */
+    /**
+     * Memory in MiB, at least 32; the libvirt provider's {@code tiny} template needs at least 96 (both checked
+     * before anything is provisioned).
+     */
     int memoryMb() default 256;
 
     /** The networks (declared with {@link Network @Network}) the machine has a NIC on, in NIC order. */

@@ -68,20 +68,23 @@ class TestbedAssertionsTest {
     @Test
     void stdoutAndStderrContain() {
         assertThat(result(0, "a\nb\n", "warning: x\n")).stdoutContains("a\nb").stderrContains("warning");
-        assertThatThrownBy(() -> assertThat(result(0, "hello\n", "")).stdoutContains("bye"))
+        assertThatThrownBy(() -> assertThat(result(1, "hello\n", "no such unit\n")).stdoutContains("bye"))
                 .hasMessage(N + "Expecting stdout of command:" + N + "  'systemctl start app' on web" + N
-                        + "to contain:" + N + "  \"bye\"" + N + "but was:" + N + "  hello");
-        assertThatThrownBy(() -> assertThat(result(0, "", "")).stderrContains("warning"))
+                        + "to contain:" + N + "  \"bye\"" + N + "but was:" + N + "  hello" + N
+                        + "exit code:" + N + "  1" + N + "stderr:" + N + "  no such unit");
+        assertThatThrownBy(() -> assertThat(result(0, "started\n", "")).stderrContains("warning"))
                 .hasMessage(N + "Expecting stderr of command:" + N + "  'systemctl start app' on web" + N
-                        + "to contain:" + N + "  \"warning\"" + N + "but was:" + N + "  (empty)");
+                        + "to contain:" + N + "  \"warning\"" + N + "but was:" + N + "  (empty)" + N
+                        + "exit code:" + N + "  0" + N + "stdout:" + N + "  started");
     }
 
     @Test
     void hasStdoutIgnoresTrailingLineBreaksOnly() {
         assertThat(result(0, "hello\n", "")).hasStdout("hello").hasStdout("hello\n");
-        assertThatThrownBy(() -> assertThat(result(0, "hello world\n", "")).hasStdout("hello"))
+        assertThatThrownBy(() -> assertThat(result(2, "hello world\n", "bad flag\n")).hasStdout("hello"))
                 .hasMessage(N + "Expecting stdout of command:" + N + "  'systemctl start app' on web" + N
-                        + "to be:" + N + "  \"hello\"" + N + "but was:" + N + "  \"hello world\"");
+                        + "to be:" + N + "  \"hello\"" + N + "but was:" + N + "  \"hello world\"" + N
+                        + "exit code:" + N + "  2" + N + "stderr:" + N + "  bad flag");
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.testbed.core.plan.AddressPlan;
 import io.testbed.core.plan.AddressPlanner;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spi.Capability;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -73,7 +75,10 @@ final class Provisioning {
         journal.record((time, env) -> new EnvironmentEvent.ProvisioningStarted(time, env, prefix.dir().toString(),
                 spec.machines().stream().map(m -> m.name()).toList(),
                 spec.networks().stream().map(n -> n.name()).toList()));
-        for (String line : Reaper.reap(engine.config(), engine.providers().values())) {
+        // only the providers this environment uses: a VM-only run must not start the Docker client (Testcontainers)
+        List<Provider> used = spec.machines().stream().map(MachineSpec::provider).distinct()
+                .map(engine.providers()::get).filter(Objects::nonNull).toList();
+        for (String line : Reaper.reap(engine.config(), used)) {
             journal.record((time, env) -> new EnvironmentEvent.Reaped(time, env, line));
         }
         owners.register(owner);

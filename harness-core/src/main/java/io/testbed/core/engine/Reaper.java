@@ -16,8 +16,10 @@ import org.apiguardian.api.API;
 /**
  * Cleans up after environments whose JVM died (SIGKILL, crash, power loss): every provider destroys the
  * objects whose owner is no longer alive ({@link OwnerLiveness#isAlive}), stale leases are reclaimed, and dead
- * owners are dropped from the registry. The engine runs it before each provisioning; it is also safe to run
- * from a CLI at any time, while other JVMs are provisioning.
+ * owners are dropped from the registry. The engine runs it before each provisioning, with the providers that
+ * environment uses (so a VM-only run never starts a Docker client; a dead run's containers are reaped before the
+ * next environment with containers); it is also safe to run from a CLI at any time, while other JVMs are
+ * provisioning.
  */
 @API(status = API.Status.INTERNAL)
 public final class Reaper {

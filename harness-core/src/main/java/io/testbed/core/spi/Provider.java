@@ -33,7 +33,8 @@ public interface Provider {
 
     /**
      * Destroys objects this provider created whose owner is dead ({@code isOrphan} true), e.g. after the JVM
-     * was killed. Returns a description of each object removed.
+     * was killed. Returns a description of each object removed. The engine calls it before provisioning an
+     * environment that has a machine of this provider (never for environments without one).
      */
     List<String> reapOrphans(Predicate<Owner> isOrphan, java.util.Map<String, String> configuration);
 }

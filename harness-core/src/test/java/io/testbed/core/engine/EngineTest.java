@@ -64,6 +64,11 @@ class EngineTest {
 
     /** A provider that can do nothing but be named: no networks, no disks, not joining other providers' networks. */
     private static Provider incapable(String name) {
+        return incapable(name, new ArrayList<>());
+    }
+
+    /** {@link #incapable(String)}, adding a line to {@code reaps} each time its orphans are reaped. */
+    private static Provider incapable(String name, List<String> reaps) {
         return new Provider() {
             @Override
             public String name() {
@@ -88,9 +93,21 @@ class EngineTest {
 
             @Override
             public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
+                reaps.add("reap " + name);
                 return List.of();
             }
         };
+    }
+
+    @Test
+    void onlyTheProvidersTheEnvironmentUsesAreAskedToReapOrphans() {
+        List<String> reaps = new ArrayList<>();
+        Engine engine = Engine.withProviders(config(), List.of(new RecordingProvider(Set.of()),
+                incapable("docker", reaps)));
+        engine.provision(new EnvironmentSpec("vms", List.of(), List.of(machine("web", List.of()))), event -> { })
+                .close();
+        // a VM-only environment does not wake the Docker provider (which would start Testcontainers)
+        assertThat(reaps).isEmpty();
     }
 
     @Test

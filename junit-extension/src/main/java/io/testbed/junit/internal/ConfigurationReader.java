@@ -17,10 +17,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@link ExtensionContext#getConfigurationParameter(String)}, so launcher parameters, system properties and
  * {@code junit-platform.properties} apply with JUnit's precedence.
  *
- * <p>JUnit cannot list the parameters it holds, so to catch misspelt keys ({@code testbed.lese.dir}) the
- * {@code testbed.*} keys of the two sources that can be listed — system properties and
- * {@code junit-platform.properties} on the class path — are handed to {@link TestbedConfig#of} too, which rejects
- * unknown ones naming the closest known key.
+ * <p>An extension cannot list the parameters JUnit holds, so to catch misspelt keys ({@code testbed.lese.dir}) the
+ * {@code testbed.*} keys of the sources that can be listed — the launcher request's configuration parameters
+ * (remembered by {@link LauncherParameters}), system properties and {@code junit-platform.properties} on the class
+ * path — are handed to {@link TestbedConfig#of} too, which rejects unknown ones naming the closest known key.
  */
 final class ConfigurationReader {
 
@@ -35,6 +35,9 @@ final class ConfigurationReader {
         Map<String, String> values = new LinkedHashMap<>();
         classpathProperties().forEach((key, value) -> putTestbedKey(values, key, value));
         System.getProperties().forEach((key, value) -> putTestbedKey(values, key, value));
+        for (String key : LauncherParameters.keys()) {
+            context.getConfigurationParameter(key).ifPresent(value -> values.put(key, value));
+        }
         for (String key : TestbedConfig.knownKeys().keySet()) {
             context.getConfigurationParameter(key).ifPresent(value -> values.put(key, value));
         }
@@ -45,6 +48,15 @@ final class ConfigurationReader {
                     + " (Testbed reads configuration parameters given to the launcher, system properties and "
                     + PROPERTIES_FILE + "; known keys: " + TestbedConfig.knownKeys().keySet() + ")", e);
         }
+    }
+
+    /**
+     * {@code config} with what the class's {@link io.testbed.junit.Prefix @Prefix} overrides for its environment:
+     * {@code libvirtUri} replaces {@value TestbedConfig#LIBVIRT_URI}.
+     */
+    static TestbedConfig forClass(TestbedConfig config, Topology topology) {
+        String libvirtUri = topology.prefix().map(io.testbed.junit.Prefix::libvirtUri).orElse("");
+        return libvirtUri.isEmpty() ? config : config.with(TestbedConfig.LIBVIRT_URI, libvirtUri);
     }
 
     private static void putTestbedKey(Map<String, String> values, Object key, Object value) {

@@ -1,6 +1,8 @@
 package io.testbed.junit.internal;
 
+import io.testbed.core.ExecResult;
 import io.testbed.core.Machine;
+import io.testbed.core.internal.support.ShellQuoting;
 import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.machine.CommandLog;
 import java.io.IOException;
@@ -21,8 +23,9 @@ import org.junit.jupiter.api.extension.MediaType;
  * What the extension attaches to a failed test, before the environment is reverted: the machines' serial consoles
  * ({@code logs/*.log} in the prefix), the commands the test ran with their output, as journaled
  * ({@code commands.log}), and the files listed in {@code @VM(collect = …)}, downloaded from the machines into
- * {@code artifacts/<test>/<machine>/} in the prefix. Each is published with {@link ExtensionContext#publishFile}, so
- * it lands in the test's output directory and in reports.
+ * {@code artifacts/<test>/<machine>/} in the prefix. Each is published with {@link ExtensionContext#publishFile}
+ * (a collected directory, with the regular files below it, with {@link ExtensionContext#publishDirectory}), so it
+ * lands in the test's output directory ({@code target/junit-jupiter/…} under Maven) and in reports.
  *
  * <p>Collecting never fails the test a second time: a file that cannot be downloaded is replaced by a
  * {@code .error.txt} file saying why, and a publishing problem is printed.
@@ -51,9 +54,16 @@ final class FailureArtifacts {
         for (Collect collect : collects) {
             for (String remote : collect.paths()) {
                 Path local = testDir.resolve(collect.machine().name()).resolve(safeName(remote));
-                Path file = download(collect.machine(), remote, local);
-                String name = collect.machine().name() + "-" + file.getFileName();
-                publish(context, name, file, MediaType.APPLICATION_OCTET_STREAM, out, published);
+                List<String> files = filesIn(collect.machine(), remote);
+                if (files == null) {
+                    Path file = download(collect.machine(), remote, local);
+                    String name = collect.machine().name() + "-" + file.getFileName();
+                    publish(context, name, file, MediaType.APPLICATION_OCTET_STREAM, out, published);
+                } else {
+                    downloadTree(collect.machine(), remote, files, local);
+                    publishDirectory(context, collect.machine().name() + "-" + local.getFileName(), local, out,
+                            published);
+                }
             }
         }
         Path commandsFile = testDir.resolve(COMMANDS);
@@ -138,6 +148,45 @@ final class FailureArtifacts {
         output.lines().forEach(line -> text.append("    ").append(line).append('\n'));
     }
 
+    /**
+     * The regular files below {@code remote} (relative to it) when it is a directory on the machine, or
+     * {@code null} when it is not one (a file, or missing: {@link #download} then says why).
+     */
+    private static List<String> filesIn(Machine machine, String remote) {
+        String dir;
+        try {
+            dir = ShellQuoting.quote(remote.endsWith("/") ? remote : remote + "/");
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        try {
+            ExecResult listing = machine.run("test -d " + dir + " && cd " + dir + " && find . -type f");
+            if (listing.exitCode() != 0) {
+                return null;
+            }
+            return listing.stdout().lines().filter(line -> line.startsWith("./")).map(line -> line.substring(2))
+                    .toList();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Downloads each of {@code files} (relative to {@code remote}) into the same place below {@code local}. */
+    private static void downloadTree(Machine machine, String remote, List<String> files, Path local) {
+        String base = remote.endsWith("/") ? remote : remote + "/";
+        try {
+            Files.createDirectories(local);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create " + local + ": " + e, e);
+        }
+        for (String file : files) {
+            Path target = local.resolve(file).normalize();
+            if (target.startsWith(local)) {
+                download(machine, base + file, target);
+            }
+        }
+    }
+
     private static Path download(Machine machine, String remote, Path local) {
         try {
             Files.createDirectories(local.getParent());
@@ -163,6 +212,29 @@ final class FailureArtifacts {
             published.add(file);
         } catch (RuntimeException e) {
             out.println("[testbed] cannot attach " + file + " to " + context.getDisplayName() + ": " + e);
+        }
+    }
+
+    private static void publishDirectory(ExtensionContext context, String name, Path dir, PrintStream out,
+            List<Path> published) {
+        try {
+            context.publishDirectory(name, target -> copyTree(dir, target));
+            published.add(dir);
+        } catch (RuntimeException e) {
+            out.println("[testbed] cannot attach " + dir + " to " + context.getDisplayName() + ": " + e);
+        }
+    }
+
+    private static void copyTree(Path source, Path target) throws IOException {
+        try (Stream<Path> walk = Files.walk(source)) {
+            for (Path path : walk.sorted().toList()) {
+                Path copy = target.resolve(source.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(path, copy, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
         }
     }
 

@@ -229,7 +229,10 @@ final class Injection {
         }
     }
 
-    /** The names of the machines a role request selects; a single-machine request must select exactly one. */
+    /**
+     * The names of the machines a role request selects; a single-machine request must select exactly one, a list
+     * request at least one.
+     */
     private static List<String> selectWithRole(MachinesWithRole role, Catalog catalog) {
         List<String> matches;
         try {
@@ -237,6 +240,11 @@ final class Injection {
                     catalog.machineRoles()::get);
         } catch (IllegalArgumentException e) {
             throw new Misuse(role.point().subject() + " is not a valid role expression: " + e.getMessage(), false);
+        }
+        if (!role.single() && matches.isEmpty()) {
+            throw new Misuse(role.point().subject() + " matches no machine of environment '" + catalog.environment()
+                    + "' (roles: " + catalog.machineRoles() + "); give a machine that role or fix the expression",
+                    false);
         }
         if (role.single() && matches.size() != 1) {
             throw new Misuse(role.point().subject() + " matches " + matches.size() + " machines " + matches

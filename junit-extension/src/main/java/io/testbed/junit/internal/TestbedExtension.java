@@ -229,8 +229,8 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
 
     private static EnvironmentResource provision(ExtensionContext owner) {
         Class<?> testClass = owner.getRequiredTestClass();
-        TestbedConfig config = ConfigurationReader.read(owner);
         Topology topology = Topology.of(testClass);
+        TestbedConfig config = ConfigurationReader.forClass(ConfigurationReader.read(owner), topology);
         Misuses misuses = new Misuses();
         SpecMapper.Mapping mapping = SpecMapper.map(topology, config, misuses);
         Engine engine = Engine.create(config);

@@ -1,13 +1,21 @@
 package io.testbed.junit.internal;
 
 import io.testbed.junit.DockerHost;
+import io.testbed.junit.DockerHosts;
 import io.testbed.junit.Network;
+import io.testbed.junit.Networks;
 import io.testbed.junit.Prefix;
 import io.testbed.junit.VM;
+import io.testbed.junit.VMs;
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
@@ -16,7 +24,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * (superclasses first). Annotations of enclosing classes are not included: a {@code @Nested} class shares its
  * enclosing class's environment rather than declaring one.
  *
- * <p>Identical annotations found twice (the same {@code @VM} through two meta-annotations) count once.
+ * <p>Every occurrence counts: two identical {@code @VM}s (written twice, or reached through two meta-annotations)
+ * are two declarations, so the name check reports the second as declared twice. JUnit's
+ * {@code AnnotationSupport.findRepeatableAnnotations} returns a set, which would merge them silently.
  */
 record Topology(Class<?> testClass, Optional<Prefix> prefix, List<VM> machines, List<DockerHost> containers,
         List<Network> networks) {
@@ -29,9 +39,50 @@ record Topology(Class<?> testClass, Optional<Prefix> prefix, List<VM> machines, 
 
     static Topology of(Class<?> testClass) {
         return new Topology(testClass, AnnotationSupport.findAnnotation(testClass, Prefix.class),
-                AnnotationSupport.findRepeatableAnnotations(testClass, VM.class),
-                AnnotationSupport.findRepeatableAnnotations(testClass, DockerHost.class),
-                AnnotationSupport.findRepeatableAnnotations(testClass, Network.class));
+                everyOccurrence(testClass, VM.class, VMs.class, VMs::value),
+                everyOccurrence(testClass, DockerHost.class, DockerHosts.class, DockerHosts::value),
+                everyOccurrence(testClass, Network.class, Networks.class, Networks::value));
+    }
+
+    /**
+     * Every {@code type} annotation of {@code testClass}, duplicates kept: those of its superclasses first (the
+     * annotations are {@code @Inherited}), then those directly present, in a container or meta-present, then
+     * those of its interfaces. Each class and interface is searched once.
+     */
+    static <A extends Annotation, C extends Annotation> List<A> everyOccurrence(Class<?> testClass, Class<A> type,
+            Class<C> container, Function<C, A[]> values) {
+        List<A> found = new ArrayList<>();
+        search(testClass, type, container, values, found, new HashSet<>());
+        return found;
+    }
+
+    private static <A extends Annotation, C extends Annotation> void search(Class<?> clazz, Class<A> type,
+            Class<C> container, Function<C, A[]> values, List<A> found, Set<Class<?>> searched) {
+        if (clazz == null || clazz == Object.class || !searched.add(clazz)) {
+            return;
+        }
+        search(clazz.getSuperclass(), type, container, values, found, searched);
+        for (Annotation annotation : clazz.getDeclaredAnnotations()) {
+            collect(annotation, type, container, values, found, new HashSet<>());
+        }
+        for (Class<?> implemented : clazz.getInterfaces()) {
+            search(implemented, type, container, values, found, searched);
+        }
+    }
+
+    private static <A extends Annotation, C extends Annotation> void collect(Annotation annotation, Class<A> type,
+            Class<C> container, Function<C, A[]> values, List<A> found, Set<Class<?>> path) {
+        Class<? extends Annotation> annotationType = annotation.annotationType();
+        if (annotationType == type) {
+            found.add(type.cast(annotation));
+        } else if (annotationType == container) {
+            found.addAll(List.of(values.apply(container.cast(annotation))));
+        } else if (!annotationType.getName().startsWith("java.lang.annotation.") && path.add(annotationType)) {
+            for (Annotation meta : annotationType.getDeclaredAnnotations()) {
+                collect(meta, type, container, values, found, path);
+            }
+            path.remove(annotationType);
+        }
     }
 
     /** Whether the class declares an environment of its own. */

@@ -8,6 +8,7 @@ import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.HostEvent;
 import io.testbed.core.journal.ResourceEvent;
@@ -66,6 +67,43 @@ class ConfigurationTest {
         assertAllSucceeded(run.value(), 1);
         assertThat(run.output()).doesNotContain("[testbed]");
         assertNothingLeaked();
+    }
+
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @io.testbed.junit.Prefix(name = "from-meta")
+    @VM(name = "web")
+    @interface MetaTopology {}
+
+    @io.testbed.junit.Prefix(name = "own")
+    @MetaTopology
+    static class OwnPrefixOverMetaAnnotation {
+        @org.junit.jupiter.api.Test
+        void test() {}
+    }
+
+    @Test
+    void theClassesOwnPrefixWinsOverTheOneOnItsMetaAnnotation() {
+        assertAllSucceeded(kit.run(OwnPrefixOverMetaAnnotation.class), 1);
+        assertThat(LocalRecorder.prefixes("own")).hasSize(1);
+        assertThat(LocalRecorder.prefixes("from-meta")).isEmpty();
+    }
+
+    @io.testbed.junit.Prefix(libvirtUri = "qemu+ssh://root@localhost/system")
+    @VM(name = "web")
+    static class OwnLibvirt {
+        @org.junit.jupiter.api.Test
+        void test() {}
+    }
+
+    @Test
+    void aPrefixLibvirtUriReplacesTheConfiguredOneForItsClassOnly() {
+        TestbedConfig config = TestbedConfig.of(java.util.Map.of(TestbedConfig.LIBVIRT_URI, "qemu:///session"));
+        assertThat(ConfigurationReader.forClass(config, Topology.of(OwnLibvirt.class)).libvirtUri())
+                .isEqualTo("qemu+ssh://root@localhost/system");
+        assertThat(ConfigurationReader.forClass(config, Topology.of(DefaultTemplate.class)).libvirtUri())
+                .isEqualTo("qemu:///session");
+        assertThat(ConfigurationReader.forClass(config, Topology.of(OwnPrefixOverMetaAnnotation.class)).libvirtUri())
+                .isEqualTo("qemu:///session");
     }
 
     @Test

@@ -127,6 +127,30 @@ class FailureHandlingTest {
         assertNothingLeaked();
     }
 
+    @VM(name = "web", collect = "/root/notes")
+    static class CollectsADirectory {
+        @Test
+        void fails(Machine web) {
+            web.run("mkdir -p /root/notes/sub && echo one > /root/notes/a.txt && echo two > /root/notes/sub/b.txt",
+                    RunOptions.expectSuccess());
+            fail("deliberately");
+        }
+    }
+
+    @Test
+    void aCollectedDirectoryIsAttachedWithTheFilesBelowIt() throws Exception {
+        EngineExecutionResults results = kit.run(CollectsADirectory.class);
+        results.testEvents().assertStatistics(stats -> stats.failed(1));
+        List<Path> directories = results.testEvents().filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
+                .map(e -> e.getRequiredPayload(FileEntry.class).getPath())
+                .filter(path -> path.getFileName().toString().equals("web-root-notes")).toList();
+        assertThat(directories).hasSize(1);
+        assertThat(directories.get(0)).isDirectory();
+        assertThat(directories.get(0).resolve("a.txt")).hasContent("one");
+        assertThat(directories.get(0).resolve("sub/b.txt")).hasContent("two");
+        assertNothingLeaked();
+    }
+
     // --- keep on failure
 
     @Prefix(keep = Keep.ON_FAILURE)

@@ -176,9 +176,9 @@ class InjectionTest {
         }
 
         @Test
-        void lists(@Role("frontend") List<Machine> frontends, @Role("database") List<Machine> none) {
+        void lists(@Role("frontend") List<Machine> frontends, @Role("backend") List<Machine> backends) {
             assertThat(frontends).extracting(Machine::name).containsExactly("web", "api");
-            assertThat(none).isEmpty();
+            assertThat(backends).extracting(Machine::name).containsExactly("api");
         }
     }
 

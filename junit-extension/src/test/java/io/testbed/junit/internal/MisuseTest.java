@@ -85,6 +85,37 @@ class MisuseTest {
                 "@VM(name = \"web\") name is declared twice");
     }
 
+    @VM(name = "web")
+    @VM(name = "web")
+    static class IdenticalMachines {
+        @Test
+        void test() {}
+    }
+
+    @Test
+    void twoIdenticalMachineAnnotationsAreNotMerged() {
+        assertRejected(IdenticalMachines.class, PreconditionViolationException.class,
+                "@VM(name = \"web\") name is declared twice");
+    }
+
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @Network(name = "lan")
+    @interface Lan {}
+
+    @Lan
+    @Network(name = "lan")
+    @VM(name = "web", networks = "lan")
+    static class IdenticalNetworksThroughAMetaAnnotation {
+        @Test
+        void test() {}
+    }
+
+    @Test
+    void anIdenticalNetworkFromAMetaAnnotationIsNotMerged() {
+        assertRejected(IdenticalNetworksThroughAMetaAnnotation.class, PreconditionViolationException.class,
+                "@Network(name = \"lan\") name is declared twice");
+    }
+
     // --- 2. duplicate network name
 
     @Network(name = "lan")
@@ -332,6 +363,18 @@ class MisuseTest {
         }
     }
 
+    @Test
+    void unknownConfigurationKeyOfTheLauncherRequestIsRejected() {
+        // Failsafe's <configurationParameters> reach the launcher request, not system properties or a file
+        kit.with("testbed.lese.dir", "/tmp/x");
+        var failures = kit.runThroughLauncher(AnyEnvironment.class);
+        assertThat(failures).containsOnlyKeys("MisuseTest$AnyEnvironment");
+        assertThat(failures.get("MisuseTest$AnyEnvironment")).isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessage("Invalid Testbed configuration: unknown configuration key 'testbed.lese.dir'; did you mean "
+                        + "'testbed.lease.dir'?" + Expected.CONFIGURATION_HINT);
+        assertNothingProvisioned();
+    }
+
     // --- 17. invalid configuration value
 
     @Test
@@ -499,7 +542,7 @@ class MisuseTest {
         assertThat(LocalRecorder.live()).isEmpty();
     }
 
-    // --- 26. role expressions: a Machine matching none or several machines, a malformed expression
+    // --- 26. role expressions: a Machine matching none or several machines, a List matching none, a malformed one
 
     @VM(name = "web", roles = "frontend")
     @VM(name = "api", roles = "frontend")
@@ -514,12 +557,15 @@ class MisuseTest {
         void malformed(@Role("frontend||backend") List<Machine> machines) {}
 
         @Test
-        void emptyListIsFine(@Role("backend") List<Machine> backends) {}
+        void emptyList(@Role("backend") List<Machine> backends) {}
     }
 
     @Test
     void roleExpressionsAreCheckedAgainstTheDeclaredRolesBeforeProvisioning() {
         assertRejected(RoleMismatch.class, PreconditionViolationException.class,
+                "@Role(\"backend\") on parameter 'backends' of method emptyList(List) matches no machine of"
+                        + " environment 'role-mismatch' (roles: {web=[frontend], api=[frontend]}); give a machine that"
+                        + " role or fix the expression",
                 "@Role(\"frontend||backend\") on parameter 'machines' of method malformed(List) is not a valid role"
                         + " expression: role expression 'frontend||backend' has an operator where a role was expected"
                         + " near '|'",

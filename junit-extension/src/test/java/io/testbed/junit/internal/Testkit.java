@@ -9,8 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.engine.reporting.OutputDirectoryProvider;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
@@ -48,6 +54,28 @@ final class Testkit {
                 .selectors(Stream.of(fixtures).map(DiscoverySelectors::selectClass)
                         .toArray(org.junit.platform.engine.DiscoverySelector[]::new))
                 .execute();
+    }
+
+    /**
+     * Runs fixtures through the JUnit Platform Launcher, as Maven and IDEs do, with the listeners the launcher
+     * loads from {@code META-INF/services}.
+     *
+     * @return the exception of every failed container and test, by display name
+     */
+    Map<String, Throwable> runThroughLauncher(Class<?>... fixtures) {
+        Map<String, Throwable> failures = new LinkedHashMap<>();
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(Stream.of(fixtures).map(DiscoverySelectors::selectClass).toList())
+                .configurationParameters(parameters)
+                .configurationParameter("junit.platform.reporting.output.dir", reports.toString())
+                .build();
+        LauncherFactory.create().execute(request, new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier identifier, TestExecutionResult result) {
+                result.getThrowable().ifPresent(thrown -> failures.put(identifier.getDisplayName(), thrown));
+            }
+        });
+        return failures;
     }
 
     /** The prefix directories created so far. */

@@ -136,7 +136,7 @@ public final class DockerProvider implements Provider {
         } else {
             try {
                 if (!Images.exists(docker, machine.image())) {
-                    problems.add(new SpecProblem(machine.element(), "image", Images.missing(machine.image())));
+                    problems.add(new SpecProblem(machine.element(), "image", Images.notLocal(machine.image())));
                 }
             } catch (TestbedException e) {
                 problems.add(new SpecProblem(machine.element(), "image", "cannot check image '" + machine.image()

@@ -33,9 +33,19 @@ final class Images {
         }
     }
 
-    /** Why a missing image is an error, and how to get it. */
+    /**
+     * Why a missing image is an error, and how to get it: {@code image '…' is not in the local Docker engine, …}.
+     */
     static String missing(String image) {
-        return "image '" + image + "' is not in the local Docker engine, and Testbed never pulls from a registry."
+        return "image " + notLocal(image);
+    }
+
+    /**
+     * {@link #missing} without its leading word, for a problem already labelled with the {@code image} attribute:
+     * {@code @DockerHost(name = "db") image 'x' is not in the local Docker engine, …}.
+     */
+    static String notLocal(String image) {
+        return "'" + image + "' is not in the local Docker engine, and Testbed never pulls from a registry."
                 + " Put it there first: docker load -i FILE.tar (a docker save archive), docker import ROOTFS.tar "
                 + image + ", or docker build -t " + image + " DIR; or leave the image empty (or 'tiny') to use"
                 + " Testbed's built-in tiny image";

@@ -1,12 +1,14 @@
 package io.testbed.provider.libvirt;
 
 import io.testbed.core.TestbedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 
 /**
  * One libvirt connection, shared by every thread of a session (libvirt connections are thread-safe). Opening
- * fails with a message that says how to start libvirtd.
+ * fails with a message that says what to do: start the local daemons, or check the remote host and the SSH login.
  */
 final class LibvirtConnection implements AutoCloseable {
 
@@ -25,13 +27,63 @@ final class LibvirtConnection implements AutoCloseable {
         try {
             return new LibvirtConnection(uri, new Connect(uri));
         } catch (LibvirtException e) {
-            throw new TestbedException("Cannot connect to libvirt at " + uri + ": " + e.getMessage()
-                    + "; start the daemons with `sudo bash scripts/setup-host.sh` (it runs virtlogd and libvirtd),"
-                    + " or set testbed.libvirt.uri", e);
+            throw new TestbedException("Cannot connect to libvirt at " + uri + ": " + e.getMessage() + "; "
+                    + advice(uri, setupScript(Path.of("").toAbsolutePath())), e);
         } catch (UnsatisfiedLinkError e) {
             throw new TestbedException("Cannot load libvirt's C library (libvirt.so.0): " + e.getMessage()
-                    + "; install libvirt-clients / libvirt0 with `sudo bash scripts/setup-host.sh`", e);
+                    + "; install the packages libvirt0 and libvirt-clients (" + setupScriptCommand(
+                            setupScript(Path.of("").toAbsolutePath())) + " does that)", e);
         }
+    }
+
+    /**
+     * What to do when connecting to {@code uri} failed: for a remote URI ({@code qemu+ssh://user@host/system}),
+     * check the daemon and the SSH login there; for a local one, start the daemons.
+     *
+     * @param setupScript Testbed's {@code scripts/setup-host.sh} when the tests run in a Testbed checkout, else
+     *                    {@code null} (a user's own project)
+     */
+    static String advice(String uri, Path setupScript) {
+        String check = "; check with `virsh -c " + uri + " list`";
+        String host = remoteHost(uri);
+        if (host != null) {
+            return "check that libvirtd (and virtlogd) run on " + host + (uri.contains("+ssh")
+                    ? ", that this user logs in there over SSH without a password prompt (a key in ~/.ssh or the"
+                            + " ssh-agent, the host in ~/.ssh/known_hosts) and that the remote user may use libvirt"
+                    : " and accept connections on this transport") + check;
+        }
+        return "start the daemons virtlogd and libvirtd (" + setupScriptCommand(setupScript)
+                + " installs and starts them)" + check + "; or point testbed.libvirt.uri at another libvirt";
+    }
+
+    /** The host part of a remote libvirt URI ({@code qemu+ssh://user@host:22/system} → {@code host}), or null. */
+    static String remoteHost(String uri) {
+        try {
+            String host = java.net.URI.create(uri).getHost();
+            return host == null || host.isEmpty() ? null : host;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String setupScriptCommand(Path setupScript) {
+        return setupScript == null ? "`sudo bash scripts/setup-host.sh` of the Testbed repository"
+                : "`sudo bash " + setupScript + "`";
+    }
+
+    /**
+     * Testbed's set-up script when {@code workingDir} is a Testbed checkout or a module in it (up to two levels
+     * down, as {@code providers/libvirt}), else null.
+     */
+    static Path setupScript(Path workingDir) {
+        Path dir = workingDir;
+        for (int up = 0; up <= 2 && dir != null; up++, dir = dir.getParent()) {
+            Path script = dir.resolve("scripts/setup-host.sh");
+            if (Files.isRegularFile(script)) {
+                return script;
+            }
+        }
+        return null;
     }
 
     /** libvirt prints every error to stderr by default; Testbed reports errors itself, with context. */
