@@ -35,33 +35,45 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule coreKnowsNoModuleBuiltOnIt = noClasses()
-            .that().resideInAPackage("io.testbed.core..")
-            .should().dependOnClassesThat().resideInAnyPackage(
+            .that()
+            .resideInAPackage("io.testbed.core..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
                     "io.testbed.images..", "io.testbed.provider..", "io.testbed.junit..", "io.testbed.reports..")
             .because("harness-core is the bottom of the reactor: everything depends on it, it on nothing of ours");
 
     @ArchTest
     static final ArchRule providersAndImagesKnowNothingOfJUnit = noClasses()
-            .that().resideInAnyPackage("io.testbed.core..", "io.testbed.images..", "io.testbed.provider..")
-            .should().dependOnClassesThat().resideInAnyPackage("org.junit..")
+            .that()
+            .resideInAnyPackage("io.testbed.core..", "io.testbed.images..", "io.testbed.provider..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("org.junit..")
             .because("providers know nothing of JUnit; the extension is the only JUnit glue (DESIGN.md)");
 
     @ArchTest
     static final ArchRule extensionKnowsNoProvider = noClasses()
-            .that().resideInAPackage("io.testbed.junit..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.testbed.provider..", "io.testbed.images..")
+            .that()
+            .resideInAPackage("io.testbed.junit..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.testbed.provider..", "io.testbed.images..")
             .because("the extension knows nothing of libvirt or Docker: providers are found by ServiceLoader");
 
     @ArchTest
-    static final ArchRule providersKnowNothingOfEachOther = slices()
-            .matching("io.testbed.provider.(*)..")
-            .should().notDependOnEachOther()
+    static final ArchRule providersKnowNothingOfEachOther = slices().matching("io.testbed.provider.(*)..")
+            .should()
+            .notDependOnEachOther()
             .because("a Docker-only user must not pull libvirt's bindings, and the other way round");
 
     @ArchTest
     static final ArchRule reportsReadTheJournalNotTheProviders = noClasses()
-            .that().resideInAPackage("io.testbed.reports..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.testbed.provider..", "io.testbed.images..")
+            .that()
+            .resideInAPackage("io.testbed.reports..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.testbed.provider..", "io.testbed.images..")
             .because("reports render the journal only")
             .allowEmptyShould(true);
 
@@ -71,24 +83,27 @@ class ArchitectureTest {
      * {@code @ExtendWith} of their own; the extension, in turn, reads the annotations.
      */
     @ArchTest
-    static final ArchRule noPackageCycles = slices()
-            .matching("io.testbed.(**)")
-            .should().beFreeOfCycles()
+    static final ArchRule noPackageCycles = slices().matching("io.testbed.(**)")
+            .should()
+            .beFreeOfCycles()
             .ignoreDependency(
-                    DescribedPredicate.describe("a public annotation", (JavaClass c) -> c.isAnnotation()
-                            && c.getPackageName().equals("io.testbed.junit")),
-                    DescribedPredicate.describe("the extension it registers", (JavaClass c) ->
-                            c.getName().equals("io.testbed.junit.internal.TestbedExtension")));
+                    DescribedPredicate.describe(
+                            "a public annotation",
+                            (JavaClass c) ->
+                                    c.isAnnotation() && c.getPackageName().equals("io.testbed.junit")),
+                    DescribedPredicate.describe(
+                            "the extension it registers",
+                            (JavaClass c) -> c.getName().equals("io.testbed.junit.internal.TestbedExtension")));
 
     @ArchTest
-    static final ArchRule publicApiShowsNoInternalType = classes()
-            .that(arePublicApi())
-            .should(exposeNoInternalType());
+    static final ArchRule publicApiShowsNoInternalType =
+            classes().that(arePublicApi()).should(exposeNoInternalType());
 
     /** Public types marked {@code @API} with a status other than {@code INTERNAL}. */
     private static DescribedPredicate<JavaClass> arePublicApi() {
-        return DescribedPredicate.describe("are public API (@API, not INTERNAL)", type ->
-                type.getModifiers().contains(JavaModifier.PUBLIC)
+        return DescribedPredicate.describe(
+                "are public API (@API, not INTERNAL)",
+                type -> type.getModifiers().contains(JavaModifier.PUBLIC)
                         && type.tryGetAnnotationOfType(API.class)
                                 .map(api -> api.status() != API.Status.INTERNAL)
                                 .orElse(false));
@@ -101,7 +116,8 @@ class ArchitectureTest {
             outermost = outermost.getEnclosingClass().get();
         }
         return type.getPackageName().contains(".internal")
-                || outermost.tryGetAnnotationOfType(API.class)
+                || outermost
+                        .tryGetAnnotationOfType(API.class)
                         .map(api -> api.status() == API.Status.INTERNAL)
                         .orElse(false);
     }
@@ -111,9 +127,11 @@ class ArchitectureTest {
             @Override
             public void check(JavaClass type, ConditionEvents events) {
                 Set<String> leaks = new LinkedHashSet<>();
-                type.getRawSuperclass().filter(ArchitectureTest::isInternal)
+                type.getRawSuperclass()
+                        .filter(ArchitectureTest::isInternal)
                         .ifPresent(s -> leaks.add("extends " + s.getName()));
-                type.getRawInterfaces().stream().filter(ArchitectureTest::isInternal)
+                type.getRawInterfaces().stream()
+                        .filter(ArchitectureTest::isInternal)
                         .forEach(i -> leaks.add("implements " + i.getName()));
                 for (JavaMember member : type.getMembers()) {
                     if (!visible(member)) {
@@ -126,11 +144,12 @@ class ArchitectureTest {
                     } else if (member instanceof JavaField field) {
                         involved.addAll(field.getType().getAllInvolvedRawTypes());
                     }
-                    involved.stream().filter(ArchitectureTest::isInternal)
+                    involved.stream()
+                            .filter(ArchitectureTest::isInternal)
                             .forEach(t -> leaks.add(member.getFullName() + " uses " + t.getName()));
                 }
-                leaks.forEach(leak -> events.add(SimpleConditionEvent.violated(type,
-                        "public API " + type.getName() + ": " + leak)));
+                leaks.forEach(leak ->
+                        events.add(SimpleConditionEvent.violated(type, "public API " + type.getName() + ": " + leak)));
             }
         };
     }

@@ -90,7 +90,8 @@ public final class BareQemu {
                 throw new IllegalArgumentException("BareQemu.Options: cpus (" + cpus + ") must be 1–16");
             }
             if (bootTimeout.isNegative() || bootTimeout.isZero()) {
-                throw new IllegalArgumentException("BareQemu.Options: bootTimeout (" + bootTimeout + ") must be positive");
+                throw new IllegalArgumentException(
+                        "BareQemu.Options: bootTimeout (" + bootTimeout + ") must be positive");
             }
         }
 
@@ -178,8 +179,8 @@ public final class BareQemu {
         Path work = null;
         Process process = null;
         try {
-            work = java.nio.file.Files.createTempDirectory(Leaks.TEMP_PREFIX + "qemu-",
-                    PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
+            work = java.nio.file.Files.createTempDirectory(
+                    Leaks.TEMP_PREFIX + "qemu-", PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
             SshKeys.KeyFiles clientKey = SshKeys.generate(work.resolve("client_ed25519"), "testbed-bareqemu");
             SshKeys.KeyFiles hostKey = SshKeys.generate(work.resolve("host_ed25519"), options.hostname());
             SeedIso seed = SeedIso.builder()
@@ -199,21 +200,26 @@ public final class BareQemu {
             InetSocketAddress ssh = launch.ssh(port);
             progress.accept("bare QEMU: booting " + template.name() + " (" + options.accelerator() + ", "
                     + options.memoryMb() + " MiB), SSH on " + ssh.getHostString() + ":" + ssh.getPort());
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(qemuLog.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(qemuLog.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Deadline deadline = Deadline.after(options.bootTimeout());
             try {
                 process = builder.start();
             } catch (IOException e) {
-                throw new TemplateException("Command `" + String.join(" ", command) + "` could not be started: "
-                        + e.getMessage() + ". Install qemu-system-x86.", e);
+                throw new TemplateException(
+                        "Command `" + String.join(" ", command) + "` could not be started: " + e.getMessage()
+                                + ". Install qemu-system-x86.",
+                        e);
             }
-            BareQemuGuest guest = new BareQemuGuest(template, work, process, console, qemuLog, ssh,
-                    seed.hostPublicKey());
+            BareQemuGuest guest =
+                    new BareQemuGuest(template, work, process, console, qemuLog, ssh, seed.hostPublicKey());
             try {
                 SSHClient client = waitForSsh(guest, sshConfig, clientKey, options, deadline);
                 guest.attach(client, deadline.elapsed());
-                progress.accept(String.format("bare QEMU: %s answered its first SSH command %.2f s after QEMU started",
+                progress.accept(String.format(
+                        "bare QEMU: %s answered its first SSH command %.2f s after QEMU started",
                         template.name(), guest.bootTime().toMillis() / 1000.0));
                 return guest;
             } catch (RuntimeException e) {
@@ -236,8 +242,8 @@ public final class BareQemu {
         return new Launch() {
             @Override
             public SeedIso.Nic nic() throws IOException {
-                return new SeedIso.Nic(GUEST_MAC, InetAddress.getByName(GUEST_ADDRESS), 24,
-                        InetAddress.getByName(GATEWAY_ADDRESS), 0);
+                return new SeedIso.Nic(
+                        GUEST_MAC, InetAddress.getByName(GUEST_ADDRESS), 24, InetAddress.getByName(GATEWAY_ADDRESS), 0);
             }
 
             @Override
@@ -252,32 +258,50 @@ public final class BareQemu {
 
             @Override
             public List<String> command(Template template, Options options, Files files, int localPort) {
-                return userModeCommandLine(template, options, files.overlay(), files.seed(), files.console(),
-                        localPort);
+                return userModeCommandLine(
+                        template, options, files.overlay(), files.seed(), files.console(), localPort);
             }
         };
     }
 
-    private static List<String> userModeCommandLine(Template template, Options options, Path overlay, Path seedIso,
-            Path console, int port) {
-        List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
-                "-name", "testbed-bareqemu-" + options.hostname(),
-                "-machine", "pc",
-                "-accel", options.accelerator() == Accelerator.KVM ? "kvm" : "tcg",
-                "-m", String.valueOf(options.memoryMb()),
-                "-smp", String.valueOf(options.cpus()),
-                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-monitor", "none",
-                "-serial", "file:" + console));
+    private static List<String> userModeCommandLine(
+            Template template, Options options, Path overlay, Path seedIso, Path console, int port) {
+        List<String> command = new ArrayList<>(List.of(
+                "qemu-system-x86_64",
+                "-name",
+                "testbed-bareqemu-" + options.hostname(),
+                "-machine",
+                "pc",
+                "-accel",
+                options.accelerator() == Accelerator.KVM ? "kvm" : "tcg",
+                "-m",
+                String.valueOf(options.memoryMb()),
+                "-smp",
+                String.valueOf(options.cpus()),
+                "-nodefaults",
+                "-no-user-config",
+                "-display",
+                "none",
+                "-no-reboot",
+                "-monitor",
+                "none",
+                "-serial",
+                "file:" + console));
         if (template.bootsFromKernel()) {
-            command.addAll(List.of("-kernel", template.kernel().orElseThrow().toString(),
-                    "-initrd", template.initrd().orElseThrow().toString(),
-                    "-append", template.kernelCommandLine().orElseThrow()));
+            command.addAll(List.of(
+                    "-kernel",
+                    template.kernel().orElseThrow().toString(),
+                    "-initrd",
+                    template.initrd().orElseThrow().toString(),
+                    "-append",
+                    template.kernelCommandLine().orElseThrow()));
         }
         command.addAll(List.of(
                 "-drive", "file=" + overlay + ",if=virtio,format=qcow2",
                 "-drive", "file=" + seedIso + ",if=virtio,format=raw,readonly=on",
-                "-netdev", "user,id=n0,net=" + GUEST_NETWORK + ",host=" + GATEWAY_ADDRESS + ",dns=" + DNS_ADDRESS
-                        + ",restrict=on,hostfwd=tcp:127.0.0.1:" + port + "-" + GUEST_ADDRESS + ":22",
+                "-netdev",
+                        "user,id=n0,net=" + GUEST_NETWORK + ",host=" + GATEWAY_ADDRESS + ",dns=" + DNS_ADDRESS
+                                + ",restrict=on,hostfwd=tcp:127.0.0.1:" + port + "-" + GUEST_ADDRESS + ":22",
                 "-device", "virtio-net-pci,netdev=n0,mac=" + GUEST_MAC,
                 // entropy from the host: without it the guest's first key operation waits for its random pool
                 "-object", "rng-random,id=rng0,filename=/dev/urandom",
@@ -285,8 +309,8 @@ public final class BareQemu {
         return command;
     }
 
-    private SSHClient waitForSsh(BareQemuGuest guest, DefaultConfig config, SshKeys.KeyFiles clientKey, Options options,
-            Deadline deadline) {
+    private SSHClient waitForSsh(
+            BareQemuGuest guest, DefaultConfig config, SshKeys.KeyFiles clientKey, Options options, Deadline deadline) {
         PinnedHostKey pinned = PinnedHostKey.parse(guest.hostKey());
         PinnedHostKey.Verifier verifier = pinned.verifier();
         Exception lastError = null;
@@ -294,7 +318,8 @@ public final class BareQemu {
         boolean markerExpected = guest.template.bootsFromKernel();
         while (!deadline.expired()) {
             if (!guest.process.isAlive()) {
-                throw guest.failure("QEMU exited with code " + guest.process.exitValue() + " before SSH answered", null);
+                throw guest.failure(
+                        "QEMU exited with code " + guest.process.exitValue() + " before SSH answered", null);
             }
             String consoleText = guest.consoleText();
             if (consoleText.contains(INITRAMFS_ERROR)) {
@@ -329,18 +354,23 @@ public final class BareQemu {
                 lastError = e;
                 closeQuietly(client);
                 if (verifier.refused() != null) {
-                    throw guest.failure("the guest presented host key "
-                            + PinnedHostKey.fingerprint(verifier.refused()) + " instead of the seed's " + pinned, e);
+                    throw guest.failure(
+                            "the guest presented host key " + PinnedHostKey.fingerprint(verifier.refused())
+                                    + " instead of the seed's " + pinned,
+                            e);
                 }
             }
             pause(deadline, markerExpected ? 50 : 250);
         }
         if (markerExpected && attempts == 0) {
-            throw guest.failure("the guest did not print " + READY + " on its console within "
-                    + options.bootTimeout().toSeconds() + " s", null);
+            throw guest.failure(
+                    "the guest did not print " + READY + " on its console within "
+                            + options.bootTimeout().toSeconds() + " s",
+                    null);
         }
-        throw guest.failure("SSH did not answer within " + options.bootTimeout().toSeconds() + " s ("
-                + attempts + " attempts)", lastError);
+        throw guest.failure(
+                "SSH did not answer within " + options.bootTimeout().toSeconds() + " s (" + attempts + " attempts)",
+                lastError);
     }
 
     private static int freePort() throws IOException {

@@ -40,8 +40,14 @@ public final class BareQemuGuest implements AutoCloseable {
     private Duration bootTime;
     private boolean closed;
 
-    BareQemuGuest(Template template, Path work, Process process, Path console, Path qemuLog,
-            InetSocketAddress ssh, String hostKey) {
+    BareQemuGuest(
+            Template template,
+            Path work,
+            Process process,
+            Path console,
+            Path qemuLog,
+            InetSocketAddress ssh,
+            String hostKey) {
         this.template = template;
         this.work = work;
         this.process = process;
@@ -129,11 +135,17 @@ public final class BareQemuGuest implements AutoCloseable {
                 throw new TemplateException("`" + command + "` on " + template.name() + " gave no exit status within "
                         + timeout.toSeconds() + " s");
             }
-            return new ExecResult(template.name(), command, exit, new String(stdout, StandardCharsets.UTF_8),
-                    stderr.toString(StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
+            return new ExecResult(
+                    template.name(),
+                    command,
+                    exit,
+                    new String(stdout, StandardCharsets.UTF_8),
+                    stderr.toString(StandardCharsets.UTF_8),
+                    Duration.ofNanos(System.nanoTime() - start));
         } catch (IOException e) {
-            throw new TemplateException("`" + command + "` on " + template.name() + " failed: " + e
-                    + "\nConsole tail:\n" + consoleTail(), e);
+            throw new TemplateException(
+                    "`" + command + "` on " + template.name() + " failed: " + e + "\nConsole tail:\n" + consoleTail(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TemplateException("Interrupted while running `" + command + "`", e);
@@ -202,7 +214,8 @@ public final class BareQemuGuest implements AutoCloseable {
 
     private static String tail(String text) {
         String trimmed = text.strip();
-        return trimmed.length() <= QEMU_OUTPUT_TAIL_CHARS ? trimmed
+        return trimmed.length() <= QEMU_OUTPUT_TAIL_CHARS
+                ? trimmed
                 : "…" + trimmed.substring(trimmed.length() - QEMU_OUTPUT_TAIL_CHARS);
     }
 }

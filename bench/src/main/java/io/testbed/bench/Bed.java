@@ -3,8 +3,8 @@ package io.testbed.bench;
 import io.testbed.core.Environment;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
-import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.engine.EnvironmentHandle;
+import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
@@ -35,11 +35,14 @@ final class Bed {
     final PrintStream out;
     /** Waits for an idle host before each measured run. */
     final QuietGate quiet;
+
     private TemplateStore templates;
     private Template tiny;
-    private final java.util.concurrent.atomic.AtomicInteger provisionings = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger provisionings =
+            new java.util.concurrent.atomic.AtomicInteger();
     /** The host's veth links when the bench started: others' are not the bench's leaks. */
     private final Set<String> vethsAtStart = HostLeaks.veths();
+
     private volatile String accelerator = "unknown";
     private volatile String acceleratorWhy = "no VM was provisioned";
 
@@ -47,9 +50,8 @@ final class Bed {
         this.options = options;
         this.home = home;
         this.out = out;
-        this.config = TestbedConfig.of(Map.of(
-                TestbedConfig.PREFIX_ROOT, home.resolve("testbed").toString(),
-                TestbedConfig.PROGRESS, "false"));
+        this.config = TestbedConfig.of(
+                Map.of(TestbedConfig.PREFIX_ROOT, home.resolve("testbed").toString(), TestbedConfig.PROGRESS, "false"));
         this.engine = Engine.create(config);
         this.quiet = new QuietGate(options.mode().equals("full") ? 90_000 : 30_000);
     }
@@ -67,7 +69,8 @@ final class Bed {
         if (tiny == null) {
             String root = config.get(TestbedConfig.TEMPLATE_CACHE);
             Consumer<String> progress = line -> log("template: " + line);
-            templates = root.isBlank() ? TemplateStore.openDefault(progress) : TemplateStore.open(Path.of(root), progress);
+            templates =
+                    root.isBlank() ? TemplateStore.openDefault(progress) : TemplateStore.open(Path.of(root), progress);
             tiny = templates.resolve(TemplateStore.TINY);
         }
         return tiny;
@@ -93,8 +96,8 @@ final class Bed {
     static EnvironmentSpec vms(String name, int count, int memoryMb) {
         List<MachineSpec> machines = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
-            machines.add(new MachineSpec("vm" + i, "libvirt", "", 1, memoryMb, List.of("lan"), List.of(), Set.of(),
-                    Map.of()));
+            machines.add(new MachineSpec(
+                    "vm" + i, "libvirt", "", 1, memoryMb, List.of("lan"), List.of(), Set.of(), Map.of()));
         }
         return new EnvironmentSpec(name, List.of(NetworkSpec.leased("lan")), machines);
     }
@@ -143,7 +146,10 @@ final class Bed {
         /** From the call to provision until the last machine answered its first command (no baseline snapshot). */
         double readyMs() {
             return Recording.millis(java.time.Duration.between(
-                    recording.first(EnvironmentEvent.ProvisioningStarted.class).orElseThrow().time(),
+                    recording
+                            .first(EnvironmentEvent.ProvisioningStarted.class)
+                            .orElseThrow()
+                            .time(),
                     recording.lastReady()));
         }
 

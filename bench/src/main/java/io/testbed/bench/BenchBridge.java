@@ -1,7 +1,7 @@
 package io.testbed.bench;
 
-import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.lease.Lease;
 import io.testbed.core.lease.LeaseStore;
 import io.testbed.core.prefix.Prefix;
@@ -51,7 +51,12 @@ final class BenchBridge implements AutoCloseable {
         LeaseStore leases = LeaseStore.fromConfiguration(config.asMap());
         Lease lease;
         try {
-            lease = leases.acquire(new Owner(prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid()), 1)
+            lease = leases.acquire(
+                            new Owner(
+                                    prefix.id(),
+                                    prefix.dir().toString(),
+                                    ProcessHandle.current().pid()),
+                            1)
                     .get(0);
         } catch (RuntimeException e) {
             FileTrees.deleteQuietly(prefix.dir());
@@ -114,7 +119,8 @@ final class BenchBridge implements AutoCloseable {
         command.addAll(List.of(arguments.split(" ")));
         LocalCommand.Result outcome = LocalCommands.run(IP_TIMEOUT, command.toArray(String[]::new));
         if (!outcome.succeeded()) {
-            throw new BenchException("`" + String.join(" ", command) + "` failed: " + outcome.stdout().strip()
+            throw new BenchException("`" + String.join(" ", command) + "` failed: "
+                    + outcome.stdout().strip()
                     + "; the bench's bare-QEMU anchors need root and the bridge and tun drivers");
         }
         if (creates != null) {

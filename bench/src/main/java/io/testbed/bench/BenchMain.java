@@ -72,8 +72,9 @@ public final class BenchMain {
         double loadAtStart = loadAverage();
         Path home = home();
         Bed bed = new Bed(options, home, System.out);
-        bed.log("mode %s, %d pairs per metric after a warm-up pair; prefixes under %s", options.mode(), options.runs(),
-                bed.prefixRoot());
+        bed.log(
+                "mode %s, %d pairs per metric after a warm-up pair; prefixes under %s",
+                options.mode(), options.runs(), bed.prefixRoot());
         List<String> leaksBefore = bed.leaks().find();
         if (!leaksBefore.isEmpty()) {
             bed.log("left over from an earlier run (not counted): " + leaksBefore);
@@ -81,9 +82,18 @@ public final class BenchMain {
         List<Metric> results = new ArrayList<>();
         List<String> leaks = new ArrayList<>();
         if (options.runs("cold")) {
-            measure(bed, leaks, results, "cold", () -> ColdBench.run(bed).metrics(),
-                    List.of("vm.cold.first_command", "vm.cold.vs_floor", "vm.provision.one",
-                            "vm.disk_bytes.overlay_after_boot", "vm.disk_bytes.snapshot_state"));
+            measure(
+                    bed,
+                    leaks,
+                    results,
+                    "cold",
+                    () -> ColdBench.run(bed).metrics(),
+                    List.of(
+                            "vm.cold.first_command",
+                            "vm.cold.vs_floor",
+                            "vm.provision.one",
+                            "vm.disk_bytes.overlay_after_boot",
+                            "vm.disk_bytes.snapshot_state"));
         }
         if (options.runs("revert")) {
             List<String> names = new ArrayList<>(List.of("vm.revert.two_vms"));
@@ -91,24 +101,44 @@ public final class BenchMain {
             measure(bed, leaks, results, "revert", () -> RevertBench.run(bed), names);
         }
         if (options.runs("parallel")) {
-            measure(bed, leaks, results, "parallel", () -> List.of(ParallelBench.run(bed)),
+            measure(
+                    bed,
+                    leaks,
+                    results,
+                    "parallel",
+                    () -> List.of(ParallelBench.run(bed)),
                     ParallelBench.metricNames());
         }
         if (options.runs("heap")) {
             measure(bed, leaks, results, "heap", () -> List.of(HeapBench.run(bed)), List.of("jvm.heap_six_machines"));
         }
         if (options.runs("extension")) {
-            measure(bed, leaks, results, "extension", () -> List.of(ExtensionBench.run(bed)),
+            measure(
+                    bed,
+                    leaks,
+                    results,
+                    "extension",
+                    () -> List.of(ExtensionBench.run(bed)),
                     List.of("extension.overhead_per_test"));
         }
         if (options.runs("container")) {
             measure(bed, leaks, results, "container", () -> ContainerBench.run(bed), ContainerBench.METRICS);
         }
         Duration took = Duration.between(started, Instant.now());
-        HostFacts host = HostFacts.probe(bed.config.get(TestbedConfig.LIBVIRT_URI), bed.accelerator(),
-                bed.acceleratorWhy(), home.getParent() == null ? home : home.getParent());
-        Report report = new Report(options.mode(), started, took.toMillis() / 1000.0,
-                Report.loadAverage(loadAtStart, loadAverage()), bed.quiet.summary(), host, leaks, results);
+        HostFacts host = HostFacts.probe(
+                bed.config.get(TestbedConfig.LIBVIRT_URI),
+                bed.accelerator(),
+                bed.acceleratorWhy(),
+                home.getParent() == null ? home : home.getParent());
+        Report report = new Report(
+                options.mode(),
+                started,
+                took.toMillis() / 1000.0,
+                Report.loadAverage(loadAtStart, loadAverage()),
+                bed.quiet.summary(),
+                host,
+                leaks,
+                results);
         Path output = options.output() != null ? options.output() : home.resolve("bench-results.json");
         report.write(output);
         System.out.println();
@@ -131,8 +161,13 @@ public final class BenchMain {
      * gave up during the group; on failure records each of its metrics as failed. Afterwards checks that nothing
      * was left behind.
      */
-    private static void measure(Bed bed, List<String> leaks, List<Metric> results, String group,
-            Supplier<List<Metric>> benchmark, List<String> metrics) {
+    private static void measure(
+            Bed bed,
+            List<String> leaks,
+            List<Metric> results,
+            String group,
+            Supplier<List<Metric>> benchmark,
+            List<String> metrics) {
         bed.log("— %s —", group);
         int gaveUpBefore = bed.quiet.gaveUp();
         try {
@@ -179,7 +214,11 @@ public final class BenchMain {
     /** The directory of the jar ({@code bench/target}), or of the classes directory when run from an IDE. */
     static Path home() {
         try {
-            Path location = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path location = Path.of(BenchMain.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             return location.toAbsolutePath().normalize().getParent();
         } catch (URISyntaxException | RuntimeException e) {
             return Path.of("bench", "target").toAbsolutePath();

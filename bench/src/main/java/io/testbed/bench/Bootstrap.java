@@ -19,6 +19,7 @@ final class Bootstrap {
     static final int RESAMPLES = 10_000;
     /** The interval's coverage. */
     static final double CONFIDENCE = 0.95;
+
     private static final long SEED = 20_261_207L;
 
     /**
@@ -31,8 +32,8 @@ final class Bootstrap {
     record Interval(double median, double low, double high) {
         Interval {
             if (!(low <= median && median <= high)) {
-                throw new IllegalArgumentException("interval [" + low + ", " + high + "] must hold its median "
-                        + median);
+                throw new IllegalArgumentException(
+                        "interval [" + low + ", " + high + "] must hold its median " + median);
             }
         }
     }
@@ -68,6 +69,8 @@ final class Bootstrap {
 
     /** The middle value; the mean of the two middle values for an even count. */
     static double median(double[] values) {
-        return new Percentile().withEstimationType(Percentile.EstimationType.R_7).evaluate(values, 50);
+        return new Percentile()
+                .withEstimationType(Percentile.EstimationType.R_7)
+                .evaluate(values, 50);
     }
 }

@@ -29,6 +29,7 @@ final class ColdAnchors implements AutoCloseable {
     static final Path LIBVIRT_LOGS = Path.of("/var/log/libvirt/qemu");
     /** The anchors' NIC MAC (locally administered, QEMU's range). */
     static final String MAC = "52:54:00:be:4c:0f";
+
     private static final Pattern HOST_MTU = Pattern.compile("\"host_mtu\":(\\d+)");
 
     private final List<String> libvirtCommand;
@@ -57,8 +58,9 @@ final class ColdAnchors implements AutoCloseable {
         try {
             command = QemuCommandLine.fromLibvirtLog(Files.readString(log));
         } catch (IOException | IllegalArgumentException e) {
-            throw new BenchException("Cannot read the QEMU command line of domain " + domain + " from " + log + ": "
-                    + e.getMessage() + "; the cold-boot anchor repeats it (libvirt's qemu:///system logs it there)",
+            throw new BenchException(
+                    "Cannot read the QEMU command line of domain " + domain + " from " + log + ": " + e.getMessage()
+                            + "; the cold-boot anchor repeats it (libvirt's qemu:///system logs it there)",
                     e);
         }
         Matcher mtu = HOST_MTU.matcher(String.join(" ", command));
@@ -87,14 +89,22 @@ final class ColdAnchors implements AutoCloseable {
             @Override
             public List<String> command(Template template, BareQemu.Options options, BareQemu.Files files, int port) {
                 Path disks = prefixDir.resolve("disks");
-                List<String> command = QemuCommandLine.withoutLibvirt(libvirtCommand, new QemuCommandLine.Substitutions(
-                        "testbed-bench-same", Map.of(disks.resolve(machine + ".qcow2").toString(),
-                        files.overlay().toString(), disks.resolve(machine + "-seed.iso").toString(),
-                        files.seed().toString()), bridge.tap(), MAC, files.console()));
+                List<String> command = QemuCommandLine.withoutLibvirt(
+                        libvirtCommand,
+                        new QemuCommandLine.Substitutions(
+                                "testbed-bench-same",
+                                Map.of(
+                                        disks.resolve(machine + ".qcow2").toString(),
+                                        files.overlay().toString(),
+                                        disks.resolve(machine + "-seed.iso").toString(),
+                                        files.seed().toString()),
+                                bridge.tap(),
+                                MAC,
+                                files.console()));
                 String leftover = prefixDir.toString();
                 if (command.stream().anyMatch(arg -> arg.contains(leftover))) {
-                    throw new BenchException("The derived QEMU command line still names Testbed's prefix "
-                            + leftover + " (a disk the anchor does not replace): " + command);
+                    throw new BenchException("The derived QEMU command line still names Testbed's prefix " + leftover
+                            + " (a disk the anchor does not replace): " + command);
                 }
                 return command;
             }
@@ -108,17 +118,31 @@ final class ColdAnchors implements AutoCloseable {
         return new TapLaunch() {
             @Override
             public List<String> command(Template template, BareQemu.Options options, BareQemu.Files files, int port) {
-                return QemuCommandLine.microvm(accelerator, cpu, options.memoryMb(), template.kernel().orElseThrow(),
-                        template.initrd().orElseThrow(), template.kernelCommandLine().orElseThrow(), files.overlay(),
-                        files.seed(), bridge.tap(), MAC, files.console());
+                return QemuCommandLine.microvm(
+                        accelerator,
+                        cpu,
+                        options.memoryMb(),
+                        template.kernel().orElseThrow(),
+                        template.initrd().orElseThrow(),
+                        template.kernelCommandLine().orElseThrow(),
+                        files.overlay(),
+                        files.seed(),
+                        bridge.tap(),
+                        MAC,
+                        files.console());
             }
         };
     }
 
     /** Boots one anchor and hands the guest to {@code measure}; the guest is closed afterwards. */
-    static void boot(Template template, int memoryMb, BareQemu.Launch launch, Consumer<String> progress,
+    static void boot(
+            Template template,
+            int memoryMb,
+            BareQemu.Launch launch,
+            Consumer<String> progress,
             Consumer<BareQemuGuest> measure) {
-        BareQemu.Options options = BareQemu.Options.defaults().withMemoryMb(memoryMb).withHostname("bench-anchor");
+        BareQemu.Options options =
+                BareQemu.Options.defaults().withMemoryMb(memoryMb).withHostname("bench-anchor");
         try (BareQemuGuest guest = new BareQemu(progress).boot(template, options, launch)) {
             measure.accept(guest);
         }

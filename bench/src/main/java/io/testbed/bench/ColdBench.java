@@ -6,7 +6,6 @@ import io.testbed.core.journal.Event;
 import io.testbed.core.journal.ResourceEvent;
 import io.testbed.images.Template;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -98,34 +97,45 @@ final class ColdBench {
         double guestMemoryMb = Bed.VM_MEMORY_MB * 1024.0 * 1024.0 / MB;
         String setup = "1 tiny VM, " + Bed.VM_MEMORY_MB + " MiB, 1 vCPU, " + bed.accelerator() + "; Testbed from"
                 + " the machine's start() (libvirt domain create) to the first command answered over SSH";
-        Metric cold = Metric.named("vm.cold.first_command", "ms").samples(testbedMs).anchor(SAME_ANCHOR, sameMs)
+        Metric cold = Metric.named("vm.cold.first_command", "ms")
+                .samples(testbedMs)
+                .anchor(SAME_ANCHOR, sameMs)
                 .target(Target.ratioAtMost(1.2))
                 .note(setup + "; the anchor from the QEMU process start to the same point; command line: "
                         + String.join(" ", anchors.libvirtCommand()))
-                .parts(testbedParts, "testbed.").parts(sameParts, "anchor.").build();
-        Metric floor = Metric.named("vm.cold.vs_floor", "ms").samples(testbedMs).anchor(FLOOR_ANCHOR, floorMs)
+                .parts(testbedParts, "testbed.")
+                .parts(sameParts, "anchor.")
+                .build();
+        Metric floor = Metric.named("vm.cold.vs_floor", "ms")
+                .samples(testbedMs)
+                .anchor(FLOOR_ANCHOR, floorMs)
                 .note(setup + "; the same samples as vm.cold.first_command, against the floor")
-                .parts(floorParts, "floor.").build();
-        Metric provision = Metric.named("vm.provision.one", "ms").samples(provisionMs)
+                .parts(floorParts, "floor.")
+                .build();
+        Metric provision = Metric.named("vm.provision.one", "ms")
+                .samples(provisionMs)
                 .note("Engine.provision of 1 tiny VM on 1 leased network, everything included (lease, network,"
                         + " template resolve, overlay, seed, domain, boot, baseline snapshot); teardown separate;"
                         + " includes the bench's own `qemu-img info` of the overlay when the machine is ready (for"
                         + " vm.disk_bytes.overlay_after_boot), which vm.parallel.four's runs do not have")
-                .parts(provisionParts, "").part("teardown", teardownMs).build();
-        Metric overlay = Metric.named("vm.disk_bytes.overlay_after_boot", "MB").samples(overlayAfterBootMb)
-                .anchor("guest memory (" + Bed.VM_MEMORY_MB + " MiB, as the examples use)",
-                        Samples.of(guestMemoryMb))
+                .parts(provisionParts, "")
+                .part("teardown", teardownMs)
+                .build();
+        Metric overlay = Metric.named("vm.disk_bytes.overlay_after_boot", "MB")
+                .samples(overlayAfterBootMb)
+                .anchor("guest memory (" + Bed.VM_MEMORY_MB + " MiB, as the examples use)", Samples.of(guestMemoryMb))
                 .target(Target.valueAtMost(8))
                 .note("allocated bytes of the VM's qcow2 overlay (qemu-img info actual-size) once it answered its"
                         + " first command; 1 MB = 10^6 bytes")
                 .build();
-        Metric snapshot = Metric.named("vm.disk_bytes.snapshot_state", "MB").samples(snapshotStateMb)
-                .anchor("guest memory (" + Bed.VM_MEMORY_MB + " MiB, as the examples use)",
-                        Samples.of(guestMemoryMb))
+        Metric snapshot = Metric.named("vm.disk_bytes.snapshot_state", "MB")
+                .samples(snapshotStateMb)
+                .anchor("guest memory (" + Bed.VM_MEMORY_MB + " MiB, as the examples use)", Samples.of(guestMemoryMb))
                 .target(Target.ratioAtMost(0.5))
                 .note("growth of the overlay's allocated bytes by the baseline snapshot (memory + device state);"
                         + " the overlay after it is in the breakdown")
-                .part("overlay_after_baseline_MB", overlayAfterBaselineMb).build();
+                .part("overlay_after_baseline_MB", overlayAfterBaselineMb)
+                .build();
         return new Result(List.of(cold, floor, provision, overlay, snapshot));
     }
 
@@ -134,12 +144,13 @@ final class ColdBench {
         AtomicReference<Path> prefix = new AtomicReference<>();
         AtomicReference<ConsoleWatcher> watcher = new AtomicReference<>();
         AtomicReference<Object> afterBoot = new AtomicReference<>();
-        Bed.Provisioned provisioned = bed.provision(Bed.vms("bench-cold", 1, Bed.VM_MEMORY_MB), recording ->
-                recording.onEvent(event -> onEvent(event, prefix, watcher, afterBoot)));
+        Bed.Provisioned provisioned = bed.provision(
+                Bed.vms("bench-cold", 1, Bed.VM_MEMORY_MB),
+                recording -> recording.onEvent(event -> onEvent(event, prefix, watcher, afterBoot)));
         try {
             Recording journal = provisioned.recording();
-            double startToReady = journal.spanMs("machine.start", Recording.Edge.START, "machine.ready",
-                    Recording.Edge.END, VM);
+            double startToReady =
+                    journal.spanMs("machine.start", Recording.Edge.START, "machine.ready", Recording.Edge.END, VM);
             Path overlayFile = provisioned.prefixDir().resolve("disks").resolve(VM + ".qcow2");
             DiskUsage afterBaseline = DiskUsage.of(overlayFile);
             ExecResult check = provisioned.environment().machine(VM).run("true");
@@ -150,13 +161,17 @@ final class ColdBench {
                 throw e;
             }
             DiskUsage booted = (DiskUsage) afterBoot.get();
-            bed.log("testbed 1 VM: start→first command %.0f ms, provision %.0f ms, overlay %.1f MB → %.1f MB%s",
-                    startToReady, provisioned.provisionMs(), booted.actualBytes() / MB,
-                    afterBaseline.actualBytes() / MB, warmUp ? " (warm-up)" : "");
+            bed.log(
+                    "testbed 1 VM: start→first command %.0f ms, provision %.0f ms, overlay %.1f MB → %.1f MB%s",
+                    startToReady,
+                    provisioned.provisionMs(),
+                    booted.actualBytes() / MB,
+                    afterBaseline.actualBytes() / MB,
+                    warmUp ? " (warm-up)" : "");
             if (warmUp) {
                 String shortId = provisioned.prefixDir().getFileName().toString();
-                anchors = ColdAnchors.fromDomain(bed, "tb-" + shortId.substring(shortId.length() - 8) + "-" + VM,
-                        provisioned.prefixDir(), VM);
+                anchors = ColdAnchors.fromDomain(
+                        bed, "tb-" + shortId.substring(shortId.length() - 8) + "-" + VM, provisioned.prefixDir(), VM);
                 return;
             }
             testbedMs.add(startToReady);
@@ -164,8 +179,15 @@ final class ColdBench {
             ConsoleWatcher console = watcher.get();
             split(testbedParts, console, startToReady);
             testbedParts.add("libvirt_domain_start", journal.stepMs("machine.start", VM));
-            for (String step : List.of("lease.acquire", "provider.open", "network.create", "template.resolve",
-                    "machine.create", "machine.start", "machine.ready", "snapshot.create")) {
+            for (String step : List.of(
+                    "lease.acquire",
+                    "provider.open",
+                    "network.create",
+                    "template.resolve",
+                    "machine.create",
+                    "machine.start",
+                    "machine.ready",
+                    "snapshot.create")) {
                 journal.all(step).forEach(e -> provisionParts.add(step, e.ms()));
             }
             overlayAfterBootMb.add(booted.actualBytes() / MB);
@@ -184,8 +206,11 @@ final class ColdBench {
     }
 
     /** Runs in the provisioning thread as each event is journaled. */
-    private static void onEvent(Event event, AtomicReference<Path> prefix,
-            AtomicReference<ConsoleWatcher> watcher, AtomicReference<Object> afterBoot) {
+    private static void onEvent(
+            Event event,
+            AtomicReference<Path> prefix,
+            AtomicReference<ConsoleWatcher> watcher,
+            AtomicReference<Object> afterBoot) {
         if (event instanceof EnvironmentEvent.ProvisioningStarted started) {
             prefix.set(Path.of(started.prefix()));
         } else if (event instanceof ResourceEvent.MachineBooting) {
@@ -207,8 +232,8 @@ final class ColdBench {
         anchor(tiny, warmUp, "floor (microvm)", anchors.floor(), floorMs, floorParts);
     }
 
-    private void anchor(Template tiny, boolean warmUp, String name, BareQemu.Launch launch, Samples into,
-            Phases parts) {
+    private void anchor(
+            Template tiny, boolean warmUp, String name, BareQemu.Launch launch, Samples into, Phases parts) {
         bed.quiet.await();
         AtomicReference<ConsoleWatcher> watcher = new AtomicReference<>();
         BareQemu.Launch watched = new BareQemu.Launch() {
@@ -228,15 +253,14 @@ final class ColdBench {
             }
 
             @Override
-            public List<String> command(Template template, BareQemu.Options options, BareQemu.Files files,
-                    int port) {
+            public List<String> command(Template template, BareQemu.Options options, BareQemu.Files files, int port) {
                 List<String> command = launch.command(template, options, files, port);
                 watcher.set(ConsoleWatcher.start(files.console()));
                 return command;
             }
         };
         try {
-            ColdAnchors.boot(tiny, Bed.VM_MEMORY_MB, watched, line -> { }, guest -> {
+            ColdAnchors.boot(tiny, Bed.VM_MEMORY_MB, watched, line -> {}, guest -> {
                 double ms = guest.bootTime().toNanos() / 1e6;
                 bed.log("%s: start→first command %.0f ms%s", name, ms, warmUp ? " (warm-up)" : "");
                 if (!warmUp) {

@@ -48,15 +48,19 @@ final class ContainerBench {
 
     static List<Metric> run(Bed bed) {
         if (!bed.engine.providers().containsKey("docker")) {
-            return skipped(bed, "Testbed's Docker provider (io.testbed.provider.docker.DockerProvider) is not on the"
-                    + " class path: it has not landed on main yet");
+            return skipped(
+                    bed,
+                    "Testbed's Docker provider (io.testbed.provider.docker.DockerProvider) is not on the"
+                            + " class path: it has not landed on main yet");
         }
         if (!DockerClientFactory.instance().isDockerAvailable()) {
             return skipped(bed, "Testcontainers finds no Docker engine (is dockerd running? `docker info`)");
         }
-        EnvironmentSpec spec = new EnvironmentSpec("bench-box", List.of(NetworkSpec.leased("lan")), List.of(
-                new MachineSpec(BOX, "docker", "", 1, Bed.VM_MEMORY_MB, List.of("lan"), List.of(), Set.of(),
-                        Map.of())));
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "bench-box",
+                List.of(NetworkSpec.leased("lan")),
+                List.of(new MachineSpec(
+                        BOX, "docker", "", 1, Bed.VM_MEMORY_MB, List.of("lan"), List.of(), Set.of(), Map.of())));
         Samples readyMs = new Samples();
         Samples revertMs = new Samples();
         Samples anchorMs = new Samples();
@@ -70,33 +74,44 @@ final class ContainerBench {
                 anchor(bed, started, warmUp, anchorMs);
             }
             bed.quiet.await();
-            Bed.Provisioned provisioned = bed.provision(spec, r -> { });
+            Bed.Provisioned provisioned = bed.provision(spec, r -> {});
             try {
                 Recording journal = provisioned.recording();
                 String subject = BOX;
-                double ready = journal.spanMs("machine.create", Recording.Edge.START, "machine.ready",
-                        Recording.Edge.END, subject);
+                double ready = journal.spanMs(
+                        "machine.create", Recording.Edge.START, "machine.ready", Recording.Edge.END, subject);
                 JsonNode config = inspect(providerId(provisioned)).path("Config");
-                started = List.of(List.of(config.path("Image").asText()), strings(config.path("Entrypoint")),
+                started = List.of(
+                        List.of(config.path("Image").asText()),
+                        strings(config.path("Entrypoint")),
                         strings(config.path("Cmd")));
                 double revert = revert(bed, provisioned.environment(), i);
-                bed.log("container via Testbed: ready %.0f ms, revert %.0f ms (image %s)%s", ready, revert,
-                        started.get(0).get(0), warmUp ? " (warm-up)" : "");
+                bed.log(
+                        "container via Testbed: ready %.0f ms, revert %.0f ms (image %s)%s",
+                        ready, revert, started.get(0).get(0), warmUp ? " (warm-up)" : "");
                 if (!warmUp) {
                     readyMs.add(ready);
                     revertMs.add(revert);
                     readyParts.add("provision_total", provisioned.provisionMs());
-                    readyParts.add("machine_start_to_ready", journal.spanMs("machine.start",
-                            Recording.Edge.START, "machine.ready", Recording.Edge.END, subject));
-                    for (String step : List.of("network.create", "machine.create", "machine.start", "machine.ready",
-                            "snapshot.create")) {
+                    readyParts.add(
+                            "machine_start_to_ready",
+                            journal.spanMs(
+                                    "machine.start",
+                                    Recording.Edge.START,
+                                    "machine.ready",
+                                    Recording.Edge.END,
+                                    subject));
+                    for (String step : List.of(
+                            "network.create", "machine.create", "machine.start", "machine.ready", "snapshot.create")) {
                         journal.all(step).forEach(e -> readyParts.add(step, e.ms()));
                     }
                     journal.all("snapshot.revert").forEach(e -> revertParts.add("snapshot.revert", e.ms()));
-                    journal.events().stream().filter(ResourceEvent.RevertPhases.class::isInstance)
+                    journal.events().stream()
+                            .filter(ResourceEvent.RevertPhases.class::isInstance)
                             .map(ResourceEvent.RevertPhases.class::cast)
-                            .forEach(e -> e.phases().forEach((phase, took) -> revertParts.add("revert." + phase,
-                                    Recording.millis(took))));
+                            .forEach(e -> e.phases()
+                                    .forEach((phase, took) ->
+                                            revertParts.add("revert." + phase, Recording.millis(took))));
                 }
             } finally {
                 provisioned.close();
@@ -105,15 +120,21 @@ final class ContainerBench {
                 anchor(bed, started, warmUp, anchorMs);
             }
         }
-        Metric ready = Metric.named("container.ready", "ms").samples(readyMs).anchor(ANCHOR, anchorMs)
+        Metric ready = Metric.named("container.ready", "ms")
+                .samples(readyMs)
+                .anchor(ANCHOR, anchorMs)
                 .target(Target.ratioAtMost(1.2))
                 .note("1 container machine of the built-in tiny image through Engine.provision, from its"
                         + " machine.create to its first command answered")
-                .parts(readyParts, "").build();
-        Metric revert = Metric.named("container.revert", "ms").samples(revertMs).anchor(ANCHOR, anchorMs)
+                .parts(readyParts, "")
+                .build();
+        Metric revert = Metric.named("container.revert", "ms")
+                .samples(revertMs)
+                .anchor(ANCHOR, anchorMs)
                 .note("Environment.revert(BASELINE) of the 1-container environment after a change, then `true`;"
                         + " against starting a fresh container instead (the same anchor samples as container.ready)")
-                .parts(revertParts, "").build();
+                .parts(revertParts, "")
+                .build();
         return List.of(ready, revert);
     }
 
@@ -128,7 +149,8 @@ final class ContainerBench {
 
     private static List<Metric> skipped(Bed bed, String reason) {
         bed.log("container: skipped: " + reason);
-        return List.of(Metric.skipped("container.ready", "ms", ANCHOR, reason),
+        return List.of(
+                Metric.skipped("container.ready", "ms", ANCHOR, reason),
                 Metric.skipped("container.revert", "ms", ANCHOR, reason));
     }
 
@@ -192,8 +214,10 @@ final class ContainerBench {
 
     private static String providerId(Bed.Provisioned provisioned) {
         try {
-            for (JsonNode row : Json.mapper().readTree(provisioned.prefixDir().resolve("resources.json").toFile())) {
-                if (row.path("kind").asText().equals("machine") && row.path("name").asText().equals(BOX)) {
+            for (JsonNode row : Json.mapper()
+                    .readTree(provisioned.prefixDir().resolve("resources.json").toFile())) {
+                if (row.path("kind").asText().equals("machine")
+                        && row.path("name").asText().equals(BOX)) {
                     return row.path("providerId").asText();
                 }
             }
@@ -204,10 +228,13 @@ final class ContainerBench {
     }
 
     private static JsonNode inspect(String container) {
-        LocalCommand.Result outcome = LocalCommand.of("docker", "inspect", container).timeout(Duration.ofSeconds(30))
-                .mergeStderr().run();
+        LocalCommand.Result outcome = LocalCommand.of("docker", "inspect", container)
+                .timeout(Duration.ofSeconds(30))
+                .mergeStderr()
+                .run();
         if (!outcome.succeeded()) {
-            throw new BenchException("`docker inspect " + container + "` failed: " + outcome.stdout().strip());
+            throw new BenchException("`docker inspect " + container + "` failed: "
+                    + outcome.stdout().strip());
         }
         try {
             return Json.mapper().readTree(outcome.stdout()).get(0);

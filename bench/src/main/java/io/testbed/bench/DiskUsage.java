@@ -22,9 +22,11 @@ record DiskUsage(long actualBytes, long vmStateBytes, int snapshots) {
 
     static DiskUsage of(Path image) {
         LocalCommand.Result outcome = LocalCommand.of("qemu-img", "info", "-U", "--output=json", image.toString())
-                .timeout(Duration.ofSeconds(60)).run();
+                .timeout(Duration.ofSeconds(60))
+                .run();
         if (!outcome.succeeded()) {
-            throw new BenchException("`qemu-img info` of " + image + " failed: " + outcome.stderr().strip());
+            throw new BenchException("`qemu-img info` of " + image + " failed: "
+                    + outcome.stderr().strip());
         }
         try {
             JsonNode info = JSON.readTree(outcome.stdout());

@@ -1,6 +1,5 @@
 package io.testbed.bench;
 
-import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.ssh.SshTransport;
@@ -26,6 +25,7 @@ final class ExecBench {
 
     /** The pause after each command of the quiet-guest variant. */
     private static final Duration SETTLE = Duration.ofMillis(20);
+
     static final String OPENSSH_ANCHOR = "OpenSSH `ssh root@vm true` through a control master started before the"
             + " samples (ControlMaster=auto, ControlPersist, prefix key, pinned known_hosts): one new channel on a"
             + " persistent connection per command";
@@ -42,16 +42,42 @@ final class ExecBench {
         String hostKey = read(keys.resolve(machineName + "-host_ed25519.pub"));
         Path control = createTempDirectory();
         Path knownHosts = control.resolve("known_hosts");
-        write(knownHosts, address.getHostAddress() + " " + hostKey.strip().split("\\s+")[0] + " "
-                + hostKey.strip().split("\\s+")[1] + "\n");
-        List<String> base = List.of("ssh", "-F", "/dev/null", "-i", privateKey.toString(), "-o", "BatchMode=yes",
-                "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + knownHosts,
-                "-o", "GlobalKnownHostsFile=/dev/null", "-o", "HostKeyAlgorithms=ssh-ed25519", "-o", "LogLevel=ERROR",
-                "-o", "ConnectTimeout=10");
+        write(
+                knownHosts,
+                address.getHostAddress() + " " + hostKey.strip().split("\\s+")[0] + " "
+                        + hostKey.strip().split("\\s+")[1] + "\n");
+        List<String> base = List.of(
+                "ssh",
+                "-F",
+                "/dev/null",
+                "-i",
+                privateKey.toString(),
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "IdentitiesOnly=yes",
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                "UserKnownHostsFile=" + knownHosts,
+                "-o",
+                "GlobalKnownHostsFile=/dev/null",
+                "-o",
+                "HostKeyAlgorithms=ssh-ed25519",
+                "-o",
+                "LogLevel=ERROR",
+                "-o",
+                "ConnectTimeout=10");
         String target = "root@" + address.getHostAddress();
         List<String> ssh = new ArrayList<>(base);
-        ssh.addAll(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + control.resolve("cm"), "-o",
-                "ControlPersist=600", target));
+        ssh.addAll(List.of(
+                "-o",
+                "ControlMaster=auto",
+                "-o",
+                "ControlPath=" + control.resolve("cm"),
+                "-o",
+                "ControlPersist=600",
+                target));
         // OpenSSH takes the first value of an option: the no-master command must not carry the master's options
         List<String> noMaster = new ArrayList<>(base);
         noMaster.addAll(List.of("-o", "ControlMaster=no", "-o", "ControlPath=none", target));
@@ -113,27 +139,46 @@ final class ExecBench {
             stopMaster(ssh);
             FileTrees.deleteQuietly(control);
         }
-        bed.log("exec: run(true) %.1f ms, raw sshj %.1f ms, OpenSSH (control master) %.1f ms; quiet guest: %.1f ms"
-                + " vs %.1f ms (medians of %d)", testbed.median(), raw.median(), openssh.median(),
-                quietTestbed.median(), quietRaw.median(), testbed.size());
+        bed.log(
+                "exec: run(true) %.1f ms, raw sshj %.1f ms, OpenSSH (control master) %.1f ms; quiet guest: %.1f ms"
+                        + " vs %.1f ms (medians of %d)",
+                testbed.median(),
+                raw.median(),
+                openssh.median(),
+                quietTestbed.median(),
+                quietRaw.median(),
+                testbed.size());
         String setup = "Machine.run(\"true\") on a tiny VM (" + bed.accelerator() + "): Testbed's wrapper script,"
                 + " command log and output pumps included; " + warmUp + " warm-up rounds";
         return List.of(
-                Metric.named("exec.run_true", "ms").samples(testbed).anchor(RAW_ANCHOR, raw)
+                Metric.named("exec.run_true", "ms")
+                        .samples(testbed)
+                        .anchor(RAW_ANCHOR, raw)
                         .target(Target.ratioAtMost(1.1))
-                        .note(setup + "; back to back with the anchors, the order reversed every round").build(),
-                Metric.named("exec.openssh_true", "ms").samples(testbed).anchor(OPENSSH_ANCHOR, openssh)
+                        .note(setup + "; back to back with the anchors, the order reversed every round")
+                        .build(),
+                Metric.named("exec.openssh_true", "ms")
+                        .samples(testbed)
+                        .anchor(OPENSSH_ANCHOR, openssh)
                         .target(Target.ratioAtMost(0.3))
                         .note("the same Machine.run(\"true\") samples as exec.run_true, against OpenSSH's client"
-                                + " on its control master").build(),
-                Metric.named("exec.run_true.quiet_guest", "ms").samples(quietTestbed).anchor(RAW_ANCHOR, quietRaw)
+                                + " on its control master")
+                        .build(),
+                Metric.named("exec.run_true.quiet_guest", "ms")
+                        .samples(quietTestbed)
+                        .anchor(RAW_ANCHOR, quietRaw)
                         .note(setup + "; each command followed by a " + SETTLE.toMillis() + " ms pause, so each"
-                                + " starts on a quiet guest (not what back-to-back use gets)").build(),
-                Metric.named("exec.new_connection_true", "ms").samples(freshTestbed)
-                        .anchor("OpenSSH `ssh root@vm true` without a control master: a new connection, key"
-                                + " exchange and authentication per command", freshOpenssh)
+                                + " starts on a quiet guest (not what back-to-back use gets)")
+                        .build(),
+                Metric.named("exec.new_connection_true", "ms")
+                        .samples(freshTestbed)
+                        .anchor(
+                                "OpenSSH `ssh root@vm true` without a control master: a new connection, key"
+                                        + " exchange and authentication per command",
+                                freshOpenssh)
                         .note("Testbed's SshTransport built, connected, running `true` and closed per command, the"
-                                + " cost of a first command or a reconnect; alternating with the anchor").build());
+                                + " cost of a first command or a reconnect; alternating with the anchor")
+                        .build());
     }
 
     /** Names of the metrics {@link #run} returns. */
@@ -145,9 +190,11 @@ final class ExecBench {
         List<String> command = new ArrayList<>(ssh);
         command.addAll(List.of(tail));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new BenchException("`ssh … " + String.join(" ", tail) + "` did not finish within 30 s");
@@ -163,8 +210,13 @@ final class ExecBench {
 
     /** Testbed's SSH transport on a new connection: connect, authenticate, run {@code true}, close. */
     private static int freshTransport(InetAddress address, Path privateKey, String hostKey) {
-        try (SshTransport transport = SshTransport.builder().host(address.getHostAddress()).port(22).user("root")
-                .privateKey(privateKey).hostKey(hostKey.strip()).build()) {
+        try (SshTransport transport = SshTransport.builder()
+                .host(address.getHostAddress())
+                .port(22)
+                .user("root")
+                .privateKey(privateKey)
+                .hostKey(hostKey.strip())
+                .build()) {
             return transport.run("true", null, Duration.ofSeconds(30)).exitStatus();
         }
     }

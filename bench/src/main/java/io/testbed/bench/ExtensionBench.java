@@ -58,21 +58,24 @@ final class ExtensionBench {
             }
             double perTestPlain = plain / ExtensionFixtures.TESTS_PER_RUN;
             double perTestTestbed = testbed / ExtensionFixtures.TESTS_PER_RUN;
-            bed.log("extension: %.4f ms per test with Testbed, %.4f ms plain%s", perTestTestbed, perTestPlain,
-                    round < 0 ? " (warm-up)" : "");
+            bed.log(
+                    "extension: %.4f ms per test with Testbed, %.4f ms plain%s",
+                    perTestTestbed, perTestPlain, round < 0 ? " (warm-up)" : "");
             if (round >= 0) {
                 plainPerTest.add(perTestPlain);
                 testbedPerTest.add(perTestTestbed);
                 overhead.add(perTestTestbed - perTestPlain);
             }
         }
-        return Metric.named("extension.overhead_per_test", "ms").samples(overhead)
+        return Metric.named("extension.overhead_per_test", "ms")
+                .samples(overhead)
                 .target(Target.valueAtMost(1))
                 .note("per-test time of " + ExtensionFixtures.TESTS_PER_RUN + " empty @RepeatedTest tests on a class"
                         + " with a real 1-VM environment (@Prefix(revert = NEVER), progress output on, into a file)"
                         + " minus the same"
                         + " on a plain class, pair by pair, alternating; " + WARM_UP_ROUNDS + " warm-up rounds")
-                .part("with_testbed_ms_per_test", testbedPerTest).part("plain_junit_ms_per_test", plainPerTest)
+                .part("with_testbed_ms_per_test", testbedPerTest)
+                .part("plain_junit_ms_per_test", plainPerTest)
                 .build();
     }
 
@@ -84,15 +87,16 @@ final class ExtensionBench {
     private static double launch(Bed bed, Class<?> testClass, String method) {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectMethod(testClass, method))
-                .configurationParameter(TestbedConfig.PREFIX_ROOT, bed.prefixRoot().toString())
+                .configurationParameter(
+                        TestbedConfig.PREFIX_ROOT, bed.prefixRoot().toString())
                 .build();
         Timings timings = new Timings(bed);
         Launcher launcher = LauncherFactory.create();
         // what the tests print (Testbed's progress lines) goes to a file, as Surefire's redirectTestOutputToFile does
         PrintStream console = System.out;
         Path output = bed.home.resolve(OUTPUT_FILE);
-        try (PrintStream sink = new PrintStream(new FileOutputStream(output.toFile(), true), false,
-                StandardCharsets.UTF_8)) {
+        try (PrintStream sink =
+                new PrintStream(new FileOutputStream(output.toFile(), true), false, StandardCharsets.UTF_8)) {
             System.setOut(sink);
             launcher.execute(request, timings);
         } catch (IOException e) {
@@ -101,8 +105,8 @@ final class ExtensionBench {
             System.setOut(console);
         }
         if (!timings.failures.isEmpty()) {
-            throw new BenchException(testClass.getSimpleName() + " did not pass through the launcher: "
-                    + timings.failures);
+            throw new BenchException(
+                    testClass.getSimpleName() + " did not pass through the launcher: " + timings.failures);
         }
         if (timings.testsPassed != ExtensionFixtures.TESTS_PER_RUN || !timings.runMs.containsKey(method)) {
             throw new BenchException(testClass.getSimpleName() + "." + method + ": " + timings.testsPassed
@@ -135,8 +139,10 @@ final class ExtensionBench {
         public void executionFinished(TestIdentifier identifier, TestExecutionResult result) {
             long now = System.nanoTime();
             if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-                failures.add(identifier.getDisplayName() + ": " + result.getThrowable().map(Throwable::toString)
-                        .orElse(result.getStatus().toString()));
+                failures.add(identifier.getDisplayName() + ": "
+                        + result.getThrowable()
+                                .map(Throwable::toString)
+                                .orElse(result.getStatus().toString()));
             }
             if (identifier.isTest() && result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
                 testsPassed++;

@@ -27,13 +27,18 @@ final class HeapBench {
         for (int i = first; i <= bed.options.runs(); i++) {
             bed.quiet.await();
             double heapBefore = heapUsedAfterGc();
-            try (Bed.Provisioned environment = bed.provision(Bed.vms("bench-six", MACHINES, MEMORY_MB), r -> { })) {
+            try (Bed.Provisioned environment = bed.provision(Bed.vms("bench-six", MACHINES, MEMORY_MB), r -> {})) {
                 for (Machine machine : environment.environment().machines()) {
                     machine.run("true");
                 }
                 double heapUp = heapUsedAfterGc();
-                bed.log("heap: %.1f MiB before, %.1f MiB with %d VMs up (provisioned in %.0f ms)%s", heapBefore / MIB,
-                        heapUp / MIB, MACHINES, environment.provisionMs(), i == 0 ? " (warm-up)" : "");
+                bed.log(
+                        "heap: %.1f MiB before, %.1f MiB with %d VMs up (provisioned in %.0f ms)%s",
+                        heapBefore / MIB,
+                        heapUp / MIB,
+                        MACHINES,
+                        environment.provisionMs(),
+                        i == 0 ? " (warm-up)" : "");
                 if (i > 0) {
                     before.add(heapBefore / MIB);
                     up.add(heapUp / MIB);
@@ -42,12 +47,16 @@ final class HeapBench {
                 }
             }
         }
-        return Metric.named("jvm.heap_six_machines", "MiB").samples(up)
+        return Metric.named("jvm.heap_six_machines", "MiB")
+                .samples(up)
                 .anchor("heap in use just before provisioning", before)
                 .note(MACHINES + " tiny VMs of " + MEMORY_MB + " MiB up, each having run a command; heap used after"
-                        + " System.gc() (" + ManagementFactory.getRuntimeMXBean().getVmName() + ", max heap "
+                        + " System.gc() ("
+                        + ManagementFactory.getRuntimeMXBean().getVmName() + ", max heap "
                         + Math.round(Runtime.getRuntime().maxMemory() / MIB) + " MiB)")
-                .part("delta_MiB", delta).part("provision_ms", provision).build();
+                .part("delta_MiB", delta)
+                .part("provision_ms", provision)
+                .build();
     }
 
     /** Heap in use after a few full collections (System.gc() is a request; repeating it settles the figure). */

@@ -1,8 +1,8 @@
 package io.testbed.bench;
 
-import io.testbed.core.internal.support.LocalCommand;
-import io.testbed.core.internal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.support.LocalCommand;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,8 +64,8 @@ final class HostLeaks {
     }
 
     private static boolean isAnchorQemu(String commandLine) {
-        return commandLine.contains("qemu-system") && (commandLine.contains("guest=testbed-bench-")
-                || commandLine.contains(Leaks.TEMP_PREFIX));
+        return commandLine.contains("qemu-system")
+                && (commandLine.contains("guest=testbed-bench-") || commandLine.contains(Leaks.TEMP_PREFIX));
     }
 
     /** {@code ip -json link show [type TYPE]}, parsed; empty when {@code ip} cannot tell. */
@@ -89,18 +89,24 @@ final class HostLeaks {
     /** Containers and networks of this JVM's Testcontainers session (the container anchor's). */
     private static List<String> testcontainers() {
         List<String> leaks = new ArrayList<>();
-        String filter = "label=" + DockerClientFactory.TESTCONTAINERS_SESSION_ID_LABEL + "=" + DockerClientFactory.SESSION_ID;
+        String filter =
+                "label=" + DockerClientFactory.TESTCONTAINERS_SESSION_ID_LABEL + "=" + DockerClientFactory.SESSION_ID;
         try {
-            LocalCommand.Result containers = LocalCommands.run(TIMEOUT, "docker", "ps", "-a", "--filter", filter,
-                    "--format", "{{.Names}}");
-            LocalCommand.Result networks = LocalCommands.run(TIMEOUT, "docker", "network", "ls", "--filter", filter,
-                    "--format", "{{.Name}}");
+            LocalCommand.Result containers =
+                    LocalCommands.run(TIMEOUT, "docker", "ps", "-a", "--filter", filter, "--format", "{{.Names}}");
+            LocalCommand.Result networks =
+                    LocalCommands.run(TIMEOUT, "docker", "network", "ls", "--filter", filter, "--format", "{{.Name}}");
             if (containers.succeeded()) {
-                containers.stdout().lines().filter(l -> !l.isBlank())
+                containers
+                        .stdout()
+                        .lines()
+                        .filter(l -> !l.isBlank())
                         .forEach(name -> leaks.add("Testcontainers anchor container " + name.strip()));
             }
             if (networks.succeeded()) {
-                networks.stdout().lines().filter(l -> !l.isBlank())
+                networks.stdout()
+                        .lines()
+                        .filter(l -> !l.isBlank())
                         .forEach(name -> leaks.add("Testcontainers anchor network " + name.strip()));
             }
         } catch (BenchException noDocker) {

@@ -50,15 +50,21 @@ final class Leaks {
         if (shortIds.isEmpty()) {
             return leaks;
         }
-        for (String[] kind : new String[][] {{"domain", "list", "--all", "--name"},
-                {"network", "net-list", "--all", "--name"}}) {
+        for (String[] kind :
+                new String[][] {{"domain", "list", "--all", "--name"}, {"network", "net-list", "--all", "--name"}}) {
             LocalCommand.Result outcome = LocalCommand.of("virsh", "-c", libvirtUri, kind[1], kind[2], kind[3])
-                    .timeout(Duration.ofSeconds(30)).mergeStderr().run();
+                    .timeout(Duration.ofSeconds(30))
+                    .mergeStderr()
+                    .run();
             if (!outcome.succeeded()) {
-                leaks.add("cannot list libvirt " + kind[0] + "s: " + outcome.stdout().strip());
+                leaks.add("cannot list libvirt " + kind[0] + "s: "
+                        + outcome.stdout().strip());
                 continue;
             }
-            outcome.stdout().lines().map(String::strip).filter(name -> ours(name, shortIds))
+            outcome.stdout()
+                    .lines()
+                    .map(String::strip)
+                    .filter(name -> ours(name, shortIds))
                     .forEach(name -> leaks.add("libvirt " + kind[0] + " " + name));
         }
         leaks.addAll(dockerLeaks(shortIds));
@@ -67,7 +73,8 @@ final class Leaks {
     }
 
     private static boolean ours(String objectName, Set<String> shortIds) {
-        return objectName.startsWith("tb-") && objectName.length() > 12
+        return objectName.startsWith("tb-")
+                && objectName.length() > 12
                 && shortIds.contains(objectName.substring(3, 11));
     }
 
@@ -75,31 +82,62 @@ final class Leaks {
         List<String> leaks = new ArrayList<>();
         LocalCommand.Result containers;
         try {
-            containers = LocalCommand.of("docker", "ps", "-a", "--format",
-                    "{{.Names}} {{.Label \"io.testbed.prefix.id\"}}").timeout(Duration.ofSeconds(30)).mergeStderr().run();
+            containers = LocalCommand.of(
+                            "docker", "ps", "-a", "--format", "{{.Names}} {{.Label \"io.testbed.prefix.id\"}}")
+                    .timeout(Duration.ofSeconds(30))
+                    .mergeStderr()
+                    .run();
         } catch (LocalCommand.FailedException noDocker) {
             return leaks;
         }
         if (!containers.succeeded()) {
             return leaks; // no Docker engine here: nothing can have leaked into it
         }
-        containers.stdout().lines().map(String::strip).filter(line -> !line.isEmpty()).forEach(line -> {
-            String[] parts = line.split(" ", 2);
-            String prefixId = parts.length > 1 ? parts[1] : "";
-            if (prefixId.length() >= 8 && shortIds.contains(prefixId.substring(0, 8)) || ours(parts[0], shortIds)) {
-                leaks.add("docker container " + parts[0]);
-            }
-        });
+        containers
+                .stdout()
+                .lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .forEach(line -> {
+                    String[] parts = line.split(" ", 2);
+                    String prefixId = parts.length > 1 ? parts[1] : "";
+                    if (prefixId.length() >= 8 && shortIds.contains(prefixId.substring(0, 8))
+                            || ours(parts[0], shortIds)) {
+                        leaks.add("docker container " + parts[0]);
+                    }
+                });
         LocalCommand.Result networks = LocalCommand.of("docker", "network", "ls", "--format", "{{.Name}}")
-                .timeout(Duration.ofSeconds(30)).mergeStderr().run();
-        networks.stdout().lines().map(String::strip).filter(name -> ours(name, shortIds))
+                .timeout(Duration.ofSeconds(30))
+                .mergeStderr()
+                .run();
+        networks.stdout()
+                .lines()
+                .map(String::strip)
+                .filter(name -> ours(name, shortIds))
                 .forEach(name -> leaks.add("docker network " + name));
-        LocalCommand.Result images = LocalCommands.run(Duration.ofSeconds(30), "docker", "image", "ls", "--quiet",
-                "--no-trunc", "--filter", "label=io.testbed.prefix.id");
-        for (String image : images.stdout().lines().map(String::strip).filter(id -> !id.isEmpty()).distinct()
+        LocalCommand.Result images = LocalCommands.run(
+                Duration.ofSeconds(30),
+                "docker",
+                "image",
+                "ls",
+                "--quiet",
+                "--no-trunc",
+                "--filter",
+                "label=io.testbed.prefix.id");
+        for (String image : images.stdout()
+                .lines()
+                .map(String::strip)
+                .filter(id -> !id.isEmpty())
+                .distinct()
                 .toList()) {
-            LocalCommand.Result label = LocalCommands.run(Duration.ofSeconds(30), "docker", "image", "inspect", "--format",
-                    "{{index .Config.Labels \"io.testbed.prefix.id\"}} {{.RepoTags}}", image);
+            LocalCommand.Result label = LocalCommands.run(
+                    Duration.ofSeconds(30),
+                    "docker",
+                    "image",
+                    "inspect",
+                    "--format",
+                    "{{index .Config.Labels \"io.testbed.prefix.id\"}} {{.RepoTags}}",
+                    image);
             String prefixId = label.stdout().strip();
             if (label.succeeded() && prefixId.length() >= 8 && shortIds.contains(prefixId.substring(0, 8))) {
                 leaks.add("docker snapshot image " + image + " " + prefixId.substring(prefixId.indexOf(' ') + 1));
@@ -118,7 +156,8 @@ final class Leaks {
             JsonNode leases = JSON.readTree(file.toFile()).path("leases");
             for (JsonNode lease : leases) {
                 String path = lease.path("prefixPath").asText("");
-                if (!path.isEmpty() && Path.of(path).toAbsolutePath().normalize().startsWith(prefixRoot)) {
+                if (!path.isEmpty()
+                        && Path.of(path).toAbsolutePath().normalize().startsWith(prefixRoot)) {
                     leaks.add("lease " + lease.path("subnet").asText() + " of " + path);
                 }
             }
@@ -135,7 +174,8 @@ final class Leaks {
             return ids;
         }
         try (Stream<Path> dirs = Files.list(prefixRoot)) {
-            dirs.map(dir -> dir.getFileName().toString()).filter(name -> name.matches(".*-[0-9a-f]{8}"))
+            dirs.map(dir -> dir.getFileName().toString())
+                    .filter(name -> name.matches(".*-[0-9a-f]{8}"))
                     .forEach(name -> ids.add(name.substring(name.length() - 8)));
         } catch (IOException e) {
             throw new BenchException("Cannot list the prefixes under " + prefixRoot + ": " + e, e);

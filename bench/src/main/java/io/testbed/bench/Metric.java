@@ -42,18 +42,78 @@ import java.util.Objects;
  *                      group, warm-up included; null when not counted
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-@JsonPropertyOrder({"metric", "unit", "value", "valueLow", "valueHigh", "min", "max", "runs", "anchor",
-        "anchorValue", "ratio", "ratioLow", "ratioHigh", "target", "status", "reason", "note", "samples",
-        "anchorSamples", "pairRatios", "breakdown", "busyStarts"})
-record Metric(String metric, String unit, Double value, Double valueLow, Double valueHigh, Double min, Double max,
-        int runs, String anchor, Double anchorValue, Double ratio, Double ratioLow, Double ratioHigh, String target,
-        String status, String reason, String note, List<Double> samples, List<Double> anchorSamples,
-        List<Double> pairRatios, Map<String, Double> breakdown, Integer busyStarts) {
+@JsonPropertyOrder({
+    "metric",
+    "unit",
+    "value",
+    "valueLow",
+    "valueHigh",
+    "min",
+    "max",
+    "runs",
+    "anchor",
+    "anchorValue",
+    "ratio",
+    "ratioLow",
+    "ratioHigh",
+    "target",
+    "status",
+    "reason",
+    "note",
+    "samples",
+    "anchorSamples",
+    "pairRatios",
+    "breakdown",
+    "busyStarts"
+})
+record Metric(
+        String metric,
+        String unit,
+        Double value,
+        Double valueLow,
+        Double valueHigh,
+        Double min,
+        Double max,
+        int runs,
+        String anchor,
+        Double anchorValue,
+        Double ratio,
+        Double ratioLow,
+        Double ratioHigh,
+        String target,
+        String status,
+        String reason,
+        String note,
+        List<Double> samples,
+        List<Double> anchorSamples,
+        List<Double> pairRatios,
+        Map<String, Double> breakdown,
+        Integer busyStarts) {
 
     /** This metric with {@code count} as its {@link #busyStarts()}. */
     Metric withBusyStarts(int count) {
-        return new Metric(metric, unit, value, valueLow, valueHigh, min, max, runs, anchor, anchorValue, ratio,
-                ratioLow, ratioHigh, target, status, reason, note, samples, anchorSamples, pairRatios, breakdown,
+        return new Metric(
+                metric,
+                unit,
+                value,
+                valueLow,
+                valueHigh,
+                min,
+                max,
+                runs,
+                anchor,
+                anchorValue,
+                ratio,
+                ratioLow,
+                ratioHigh,
+                target,
+                status,
+                reason,
+                note,
+                samples,
+                anchorSamples,
+                pairRatios,
+                breakdown,
                 count);
     }
 
@@ -72,8 +132,9 @@ record Metric(String metric, String unit, Double value, Double valueLow, Double 
     }
 
     private static Metric empty(String metric, String unit, String anchor, String status, String reason) {
-        return new Metric(metric, unit, null, null, null, null, null, 0, anchor, null, null, null, null, null,
-                status, reason, null, List.of(), List.of(), List.of(), Map.of(), null);
+        return new Metric(
+                metric, unit, null, null, null, null, null, 0, anchor, null, null, null, null, null, status, reason,
+                null, List.of(), List.of(), List.of(), Map.of(), null);
     }
 
     /** Collects a metric's figures; {@link #build()} computes medians, intervals, ratios and the verdict. */
@@ -154,13 +215,29 @@ record Metric(String metric, String unit, Double value, Double valueLow, Double 
                 verdicts.add(target.judge(value, ratio));
             }
             boolean hasAnchor = anchorSamples != null && !anchorSamples.isEmpty();
-            return new Metric(metric, unit, value.median(), value.low(), value.high(), samples.min(), samples.max(),
-                    samples.size(), anchor, hasAnchor ? anchorSamples.median() : null,
-                    ratio == null ? null : ratio.median(), ratio == null ? null : ratio.low(),
-                    ratio == null ? null : ratio.high(), described.isEmpty() ? null : String.join("; ", described),
-                    Target.combine(verdicts), null, note, samples.values(),
-                    hasAnchor ? anchorSamples.values() : List.of(), ratios,
-                    Collections.unmodifiableMap(new LinkedHashMap<>(breakdown)), null);
+            return new Metric(
+                    metric,
+                    unit,
+                    value.median(),
+                    value.low(),
+                    value.high(),
+                    samples.min(),
+                    samples.max(),
+                    samples.size(),
+                    anchor,
+                    hasAnchor ? anchorSamples.median() : null,
+                    ratio == null ? null : ratio.median(),
+                    ratio == null ? null : ratio.low(),
+                    ratio == null ? null : ratio.high(),
+                    described.isEmpty() ? null : String.join("; ", described),
+                    Target.combine(verdicts),
+                    null,
+                    note,
+                    samples.values(),
+                    hasAnchor ? anchorSamples.values() : List.of(),
+                    ratios,
+                    Collections.unmodifiableMap(new LinkedHashMap<>(breakdown)),
+                    null);
         }
 
         private List<Double> pairRatios() {

@@ -16,8 +16,7 @@ import java.util.Set;
  * @param output         the JSON results file, or null for {@code <bench>/target/bench-results.json}
  * @param renderReadme   with {@code --render-readme}: the results file to render; null otherwise
  */
-record Options(String mode, int runs, int execRuns, Set<String> groups,
-        Path output, Path renderReadme) {
+record Options(String mode, int runs, int execRuns, Set<String> groups, Path output, Path renderReadme) {
 
     /** Every benchmark group, in the order they run. */
     static final List<String> GROUPS = List.of("cold", "revert", "parallel", "heap", "extension", "container");
@@ -86,8 +85,8 @@ record Options(String mode, int runs, int execRuns, Set<String> groups,
         }
         int runs = pairs != null ? pairs : quick ? 5 : 10;
         int execRuns = pairs != null ? Math.max(20, pairs * 10) : quick ? 100 : 200;
-        return new Options(pairs != null ? "pairs-" + pairs : quick ? "quick" : "full", runs, execRuns, groups,
-                output, render);
+        return new Options(
+                pairs != null ? "pairs-" + pairs : quick ? "quick" : "full", runs, execRuns, groups, output, render);
     }
 
     boolean runs(String group) {

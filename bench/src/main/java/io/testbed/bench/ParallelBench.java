@@ -25,19 +25,23 @@ final class ParallelBench {
                 one(bed, warmUp, oneMs);
             }
         }
-        return Metric.named("vm.parallel.four", "ms").samples(fourMs)
-                .anchor("Engine.provision of 1 tiny VM of " + Bed.VM_MEMORY_MB + " MiB, alternating with the 4-VM"
-                        + " runs", oneMs)
+        return Metric.named("vm.parallel.four", "ms")
+                .samples(fourMs)
+                .anchor(
+                        "Engine.provision of 1 tiny VM of " + Bed.VM_MEMORY_MB + " MiB, alternating with the 4-VM"
+                                + " runs",
+                        oneMs)
                 .target(Target.ratioAtMost(2.5))
                 .note("Engine.provision of 4 tiny VMs of " + Bed.VM_MEMORY_MB + " MiB on one network ("
                         + bed.accelerator() + ", parallelism " + bed.config.parallelism() + "), baseline snapshots"
                         + " included")
-                .parts(parts, "").build();
+                .parts(parts, "")
+                .build();
     }
 
     private static void one(Bed bed, boolean warmUp, Samples into) {
         bed.quiet.await();
-        try (Bed.Provisioned one = bed.provision(Bed.vms("bench-one", 1, Bed.VM_MEMORY_MB), r -> { })) {
+        try (Bed.Provisioned one = bed.provision(Bed.vms("bench-one", 1, Bed.VM_MEMORY_MB), r -> {})) {
             bed.log("1 VM: provision %.0f ms%s", one.provisionMs(), warmUp ? " (warm-up)" : "");
             if (!warmUp) {
                 into.add(one.provisionMs());
@@ -47,17 +51,24 @@ final class ParallelBench {
 
     private static void four(Bed bed, boolean warmUp, Samples into, Phases parts) {
         bed.quiet.await();
-        Bed.Provisioned four = bed.provision(Bed.vms("bench-four", 4, Bed.VM_MEMORY_MB), r -> { });
+        Bed.Provisioned four = bed.provision(Bed.vms("bench-four", 4, Bed.VM_MEMORY_MB), r -> {});
         try {
-            bed.log("4 VMs: provision %.0f ms, all ready after %.0f ms%s", four.provisionMs(), four.readyMs(),
-                    warmUp ? " (warm-up)" : "");
+            bed.log(
+                    "4 VMs: provision %.0f ms, all ready after %.0f ms%s",
+                    four.provisionMs(), four.readyMs(), warmUp ? " (warm-up)" : "");
             if (!warmUp) {
                 into.add(four.provisionMs());
                 parts.add("all_ready", four.readyMs());
                 Recording journal = four.recording();
                 for (String subject : journal.readyMachines()) {
-                    parts.add("machine_start_to_ready", journal.spanMs("machine.start", Recording.Edge.START,
-                            "machine.ready", Recording.Edge.END, subject));
+                    parts.add(
+                            "machine_start_to_ready",
+                            journal.spanMs(
+                                    "machine.start",
+                                    Recording.Edge.START,
+                                    "machine.ready",
+                                    Recording.Edge.END,
+                                    subject));
                 }
                 journal.all("snapshot.create").forEach(e -> parts.add("snapshot_create", e.ms()));
             }

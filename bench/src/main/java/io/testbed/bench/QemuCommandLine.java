@@ -1,7 +1,7 @@
 package io.testbed.bench;
 
-import io.testbed.core.internal.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,7 +119,7 @@ final class QemuCommandLine {
             String arg = libvirt.get(i);
             String value = i + 1 < libvirt.size() ? libvirt.get(i + 1) : "";
             switch (arg) {
-                case "-S" -> { } // libvirt starts QEMU paused and resumes it over its monitor
+                case "-S" -> {} // libvirt starts QEMU paused and resumes it over its monitor
                 case "-add-fd", "-mon", "-loadvm" -> i++; // libvirt's fd sets, monitor, restore on revert
                 case "-object" -> {
                     i++;
@@ -143,8 +143,8 @@ final class QemuCommandLine {
                 }
                 case "-device" -> {
                     i++;
-                    out.addAll(List.of(arg, value.replaceAll("\"mac\":\"[0-9a-fA-F:]+\"",
-                            "\"mac\":\"" + with.mac() + "\"")));
+                    out.addAll(List.of(
+                            arg, value.replaceAll("\"mac\":\"[0-9a-fA-F:]+\"", "\"mac\":\"" + with.mac() + "\"")));
                 }
                 case "-name" -> {
                     i++;
@@ -192,21 +192,59 @@ final class QemuCommandLine {
      * drivers, not virtio-mmio). Under TCG the kernel gets a TSC frequency and loops-per-jiffy ({@link #TCG_TIMING}):
      * without a PIT (and without KVM's clock) it hangs calibrating them.
      */
-    static List<String> microvm(String accelerator, String cpu, int memoryMb, Path kernel, Path initrd,
-            String kernelCommandLine, Path overlay, Path seed, String tap, String mac, Path console) {
-        return List.of("qemu-system-x86_64", "-name", "guest=testbed-bench-floor",
-                "-machine", "microvm,pcie=on,rtc=on,x-option-roms=off", "-accel", accelerator, "-cpu", cpu,
-                "-m", String.valueOf(memoryMb), "-smp", "1", "-nodefaults", "-no-user-config", "-display", "none",
-                "-serial", "file:" + console,
-                "-kernel", kernel.toString(), "-initrd", initrd.toString(),
-                "-append", accelerator.equals("tcg") ? kernelCommandLine + " " + TCG_TIMING : kernelCommandLine,
-                "-drive", "file=" + overlay + ",if=none,id=root,format=qcow2,cache=unsafe",
-                "-device", "virtio-blk-pci,drive=root",
-                "-drive", "file=" + seed + ",if=none,id=seed,format=raw,readonly=on",
-                "-device", "virtio-blk-pci,drive=seed",
-                "-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no",
-                "-device", "virtio-net-pci,netdev=n0,mac=" + mac,
-                "-object", "rng-random,id=rng0,filename=/dev/urandom",
-                "-device", "virtio-rng-pci,rng=rng0");
+    static List<String> microvm(
+            String accelerator,
+            String cpu,
+            int memoryMb,
+            Path kernel,
+            Path initrd,
+            String kernelCommandLine,
+            Path overlay,
+            Path seed,
+            String tap,
+            String mac,
+            Path console) {
+        return List.of(
+                "qemu-system-x86_64",
+                "-name",
+                "guest=testbed-bench-floor",
+                "-machine",
+                "microvm,pcie=on,rtc=on,x-option-roms=off",
+                "-accel",
+                accelerator,
+                "-cpu",
+                cpu,
+                "-m",
+                String.valueOf(memoryMb),
+                "-smp",
+                "1",
+                "-nodefaults",
+                "-no-user-config",
+                "-display",
+                "none",
+                "-serial",
+                "file:" + console,
+                "-kernel",
+                kernel.toString(),
+                "-initrd",
+                initrd.toString(),
+                "-append",
+                accelerator.equals("tcg") ? kernelCommandLine + " " + TCG_TIMING : kernelCommandLine,
+                "-drive",
+                "file=" + overlay + ",if=none,id=root,format=qcow2,cache=unsafe",
+                "-device",
+                "virtio-blk-pci,drive=root",
+                "-drive",
+                "file=" + seed + ",if=none,id=seed,format=raw,readonly=on",
+                "-device",
+                "virtio-blk-pci,drive=seed",
+                "-netdev",
+                "tap,id=n0,ifname=" + tap + ",script=no,downscript=no",
+                "-device",
+                "virtio-net-pci,netdev=n0,mac=" + mac,
+                "-object",
+                "rng-random,id=rng0,filename=/dev/urandom",
+                "-device",
+                "virtio-rng-pci,rng=rng0");
     }
 }

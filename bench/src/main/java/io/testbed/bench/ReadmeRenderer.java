@@ -1,7 +1,7 @@
 package io.testbed.bench;
 
-import io.testbed.core.internal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,17 +43,27 @@ final class ReadmeRenderer {
         md.append("|---|---|---:|---|---|---|\n");
         for (JsonNode m : results.path("results")) {
             String unit = " " + m.path("unit").asText();
-            md.append("| `").append(m.path("metric").asText()).append("` | ")
-                    .append(withInterval(m, "value", "valueLow", "valueHigh", unit)).append(" | ")
-                    .append(m.path("anchorValue").isNumber() ? number(m, "anchorValue") + unit : "–").append(" | ")
-                    .append(withInterval(m, "ratio", "ratioLow", "ratioHigh", "×")).append(" | ")
-                    .append(text(m.path("target"))).append(" | ")
-                    .append(status(m)).append(" |\n");
+            md.append("| `")
+                    .append(m.path("metric").asText())
+                    .append("` | ")
+                    .append(withInterval(m, "value", "valueLow", "valueHigh", unit))
+                    .append(" | ")
+                    .append(m.path("anchorValue").isNumber() ? number(m, "anchorValue") + unit : "–")
+                    .append(" | ")
+                    .append(withInterval(m, "ratio", "ratioLow", "ratioHigh", "×"))
+                    .append(" | ")
+                    .append(text(m.path("target")))
+                    .append(" | ")
+                    .append(status(m))
+                    .append(" |\n");
         }
         md.append("\nAnchors, as configured in this run:\n\n");
         for (JsonNode m : results.path("results")) {
             if (!m.path("anchor").isNull() && !m.path("anchor").isMissingNode()) {
-                md.append("- `").append(m.path("metric").asText()).append("`: ").append(m.path("anchor").asText())
+                md.append("- `")
+                        .append(m.path("metric").asText())
+                        .append("`: ")
+                        .append(m.path("anchor").asText())
                         .append('\n');
             }
         }
@@ -62,8 +72,10 @@ final class ReadmeRenderer {
             String status = m.path("status").asText();
             if (List.of("missed", "unclear", "failed", "skipped").contains(status)) {
                 notMet.add("- `" + m.path("metric").asText() + "` is **" + status + "**"
-                        + (m.path("reason").isTextual() ? ": " + m.path("reason").asText()
-                        : ": target " + text(m.path("target")) + ", measured " + measured(m)) + "\n");
+                        + (m.path("reason").isTextual()
+                                ? ": " + m.path("reason").asText()
+                                : ": target " + text(m.path("target")) + ", measured " + measured(m))
+                        + "\n");
             }
         }
         if (!notMet.isEmpty()) {
@@ -71,7 +83,9 @@ final class ReadmeRenderer {
             notMet.forEach(md::append);
         }
         if (results.path("leaks").isArray() && !results.path("leaks").isEmpty()) {
-            md.append("\nLeft behind: ").append(results.path("leaks").toString()).append('\n');
+            md.append("\nLeft behind: ")
+                    .append(results.path("leaks").toString())
+                    .append('\n');
         }
         return md.toString();
     }
@@ -80,8 +94,15 @@ final class ReadmeRenderer {
     private static String measured(JsonNode m) {
         List<String> figures = new ArrayList<>();
         for (String target : m.path("target").asText().split("; ")) {
-            figures.add(target.endsWith("×") ? withInterval(m, "ratio", "ratioLow", "ratioHigh", "×")
-                    : withInterval(m, "value", "valueLow", "valueHigh", " " + m.path("unit").asText()));
+            figures.add(
+                    target.endsWith("×")
+                            ? withInterval(m, "ratio", "ratioLow", "ratioHigh", "×")
+                            : withInterval(
+                                    m,
+                                    "value",
+                                    "valueLow",
+                                    "valueHigh",
+                                    " " + m.path("unit").asText()));
         }
         return String.join("; ", figures);
     }
@@ -89,15 +110,22 @@ final class ReadmeRenderer {
     private static String run(JsonNode results) {
         JsonNode host = results.path("host");
         JsonNode gate = results.path("quietGate");
-        JsonNode first = results.path("results").isEmpty() ? null : results.path("results").get(0);
+        JsonNode first = results.path("results").isEmpty()
+                ? null
+                : results.path("results").get(0);
         String mode = results.path("mode").asText();
-        return (List.of("quick", "full").contains(mode) ? "`--" + mode + "`" : "`" + mode + "`") + " run of " + results.path("startedAt").asText() + ", "
-                + (first == null ? 0 : maxRuns(results)) + " pairs per metric: " + host.path("cores").asInt()
-                + " cores (" + host.path("cpuModel").asText() + "), " + host.path("memoryMiB").asLong() + " MiB, "
-                + "accelerator **" + host.path("accelerator").asText() + "**, kernel " + host.path("kernel").asText()
+        return (List.of("quick", "full").contains(mode) ? "`--" + mode + "`" : "`" + mode + "`") + " run of "
+                + results.path("startedAt").asText() + ", "
+                + (first == null ? 0 : maxRuns(results)) + " pairs per metric: "
+                + host.path("cores").asInt()
+                + " cores (" + host.path("cpuModel").asText() + "), "
+                + host.path("memoryMiB").asLong() + " MiB, "
+                + "accelerator **" + host.path("accelerator").asText() + "**, kernel "
+                + host.path("kernel").asText()
                 + ", " + labelled("QEMU", host.path("qemu").asText()) + ", "
                 + labelled("libvirt", host.path("libvirt").asText()) + ", "
-                + labelled("Docker", host.path("docker").asText()) + ", " + host.path("openssh").asText() + ", commit `"
+                + labelled("Docker", host.path("docker").asText()) + ", "
+                + host.path("openssh").asText() + ", commit `"
                 + host.path("testbedCommit").asText() + "`. It took "
                 + Report.number(results.path("durationSeconds").asDouble()) + " s; load average "
                 + Report.number(results.path("loadAverage").path("start").asDouble()) + " at the start, "
@@ -112,7 +140,8 @@ final class ReadmeRenderer {
 
     /** {@code value}, with {@code label} in front unless it already names itself so. */
     private static String labelled(String label, String value) {
-        return value.toLowerCase(java.util.Locale.ROOT).startsWith(label.toLowerCase(java.util.Locale.ROOT)) ? value
+        return value.toLowerCase(java.util.Locale.ROOT).startsWith(label.toLowerCase(java.util.Locale.ROOT))
+                ? value
                 : label + " " + value;
     }
 

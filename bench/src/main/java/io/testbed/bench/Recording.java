@@ -25,7 +25,10 @@ final class Recording implements Consumer<Event> {
     private final List<Consumer<Event>> hooks = new CopyOnWriteArrayList<>();
 
     /** Which end of a step a span is measured from or to. */
-    enum Edge { START, END }
+    enum Edge {
+        START,
+        END
+    }
 
     /**
      * A finished step of the journal.
@@ -120,10 +123,10 @@ final class Recording implements Consumer<Event> {
 
     /** Milliseconds from one end of a step to an end of another, both of machine {@code subject}. */
     double spanMs(String fromStep, Edge fromEdge, String toStep, Edge toEdge, String subject) {
-        Instant from = find(fromStep, subject).map(s -> s.at(fromEdge))
+        Instant from = find(fromStep, subject)
+                .map(s -> s.at(fromEdge))
                 .orElseThrow(() -> missing(fromStep + " of " + subject));
-        Instant to = find(toStep, subject).map(s -> s.at(toEdge))
-                .orElseThrow(() -> missing(toStep + " of " + subject));
+        Instant to = find(toStep, subject).map(s -> s.at(toEdge)).orElseThrow(() -> missing(toStep + " of " + subject));
         return millis(Duration.between(from, to));
     }
 
@@ -147,7 +150,10 @@ final class Recording implements Consumer<Event> {
 
     private BenchException missing(String what) {
         return new BenchException("The journal has no step '" + what + "' (" + events.size() + " events); did the"
-                + " engine's journal vocabulary change? Events: " + events.stream()
-                .map(e -> e.getClass().getSimpleName()).distinct().toList());
+                + " engine's journal vocabulary change? Events: "
+                + events.stream()
+                        .map(e -> e.getClass().getSimpleName())
+                        .distinct()
+                        .toList());
     }
 }

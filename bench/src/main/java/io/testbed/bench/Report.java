@@ -1,8 +1,8 @@
 package io.testbed.bench;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.testbed.core.internal.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -28,9 +28,15 @@ import java.util.Map;
  * @param results         one entry per metric
  */
 @JsonPropertyOrder({"mode", "startedAt", "durationSeconds", "loadAverage", "quietGate", "host", "leaks", "results"})
-record Report(String mode, Instant startedAt, double durationSeconds, Map<String, Double> loadAverage,
-        Map<String, Object> quietGate, HostFacts host,
-        List<String> leaks, List<Metric> results) {
+record Report(
+        String mode,
+        Instant startedAt,
+        double durationSeconds,
+        Map<String, Double> loadAverage,
+        Map<String, Object> quietGate,
+        HostFacts host,
+        List<String> leaks,
+        List<Metric> results) {
 
     void write(Path file) {
         try {
@@ -43,13 +49,18 @@ record Report(String mode, Instant startedAt, double durationSeconds, Map<String
 
     /** The results as the README renders them ({@link ReadmeRenderer}), then each metric's breakdown. */
     String table() {
-        StringBuilder text = new StringBuilder(ReadmeRenderer.render(Json.mapper().<JsonNode>valueToTree(this)));
+        StringBuilder text =
+                new StringBuilder(ReadmeRenderer.render(Json.mapper().<JsonNode>valueToTree(this)));
         text.append("\nWhere the time goes (medians):\n\n");
         for (Metric m : results) {
             if (!m.breakdown().isEmpty()) {
                 List<String> parts = new ArrayList<>();
                 m.breakdown().forEach((name, value) -> parts.add(name + " " + number(value)));
-                text.append("- `").append(m.metric()).append("`: ").append(String.join(", ", parts)).append('\n');
+                text.append("- `")
+                        .append(m.metric())
+                        .append("`: ")
+                        .append(String.join(", ", parts))
+                        .append('\n');
             }
         }
         return text.toString();

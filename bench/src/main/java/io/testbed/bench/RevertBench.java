@@ -27,7 +27,7 @@ final class RevertBench {
 
     static List<Metric> run(Bed bed) {
         bed.quiet.await();
-        try (Bed.Provisioned kept = bed.provision(Bed.vms("bench-pair", 2, Bed.VM_MEMORY_MB), r -> { })) {
+        try (Bed.Provisioned kept = bed.provision(Bed.vms("bench-pair", 2, Bed.VM_MEMORY_MB), r -> {})) {
             Samples coldMs = new Samples();
             Samples revertMs = new Samples();
             Phases parts = new Phases();
@@ -47,12 +47,16 @@ final class RevertBench {
                 threads.shutdownNow();
             }
             List<Metric> metrics = new ArrayList<>();
-            metrics.add(Metric.named("vm.revert.two_vms", "ms").samples(revertMs).anchor(ANCHOR, coldMs)
-                    .target(Target.ratioAtMost(0.15)).target(Target.valueAtMost(1000))
+            metrics.add(Metric.named("vm.revert.two_vms", "ms")
+                    .samples(revertMs)
+                    .anchor(ANCHOR, coldMs)
+                    .target(Target.ratioAtMost(0.15))
+                    .target(Target.valueAtMost(1000))
                     .note("2 tiny VMs of " + Bed.VM_MEMORY_MB + " MiB (" + bed.accelerator() + "), each with a"
                             + " changed file; Environment.revert(BASELINE), then `true` on both machines at once; the"
                             + " change is checked to be gone")
-                    .parts(parts, "").build());
+                    .parts(parts, "")
+                    .build());
             metrics.addAll(ExecBench.run(bed, kept.environment(), "vm1"));
             return metrics;
         }
@@ -61,10 +65,11 @@ final class RevertBench {
     /** Cold provisioning of another 2-VM environment until both machines answered; torn down at once. */
     private static void cold(Bed bed, Samples into, Phases parts, boolean warmUp) {
         bed.quiet.await();
-        try (Bed.Provisioned provisioned = bed.provision(Bed.vms("bench-cold-pair", 2, Bed.VM_MEMORY_MB), r -> { })) {
+        try (Bed.Provisioned provisioned = bed.provision(Bed.vms("bench-cold-pair", 2, Bed.VM_MEMORY_MB), r -> {})) {
             double ready = provisioned.readyMs();
-            bed.log("2 VMs cold: ready %.0f ms (provision with baseline %.0f ms)%s", ready, provisioned.provisionMs(),
-                    warmUp ? " (warm-up)" : "");
+            bed.log(
+                    "2 VMs cold: ready %.0f ms (provision with baseline %.0f ms)%s",
+                    ready, provisioned.provisionMs(), warmUp ? " (warm-up)" : "");
             into.add(ready);
             if (!warmUp) {
                 parts.add("anchor.provision_with_baseline", provisioned.provisionMs());
@@ -72,8 +77,14 @@ final class RevertBench {
         }
     }
 
-    private static void revert(Bed bed, Bed.Provisioned provisioned, int round, ExecutorService threads,
-            Samples into, Phases parts, boolean warmUp) {
+    private static void revert(
+            Bed bed,
+            Bed.Provisioned provisioned,
+            int round,
+            ExecutorService threads,
+            Samples into,
+            Phases parts,
+            boolean warmUp) {
         Environment environment = provisioned.environment();
         List<Machine> machines = environment.machines();
         String marker = "/root/bench-marker-" + round;
@@ -97,8 +108,8 @@ final class RevertBench {
         double total = (System.nanoTime() - start) / 1e6;
         for (Machine machine : machines) {
             if (machine.run("test -e " + marker).exitCode() != 1) {
-                throw new BenchException("The revert did not undo the change on " + machine.name() + ": " + marker
-                        + " still exists");
+                throw new BenchException(
+                        "The revert did not undo the change on " + machine.name() + ": " + marker + " still exists");
             }
         }
         bed.log("revert 2 VMs: %.0f ms (revert() %.0f ms)%s", total, revertOnly, warmUp ? " (warm-up)" : "");

@@ -19,6 +19,7 @@ record Target(On on, double limit) {
 
     /** The verdicts, from best to worst; {@link #MEASURED} when there is nothing to judge. */
     static final String OK = "ok";
+
     static final String UNCLEAR = "unclear";
     static final String MISSED = "missed";
     static final String MEASURED = "measured";

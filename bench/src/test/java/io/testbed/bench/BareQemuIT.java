@@ -23,29 +23,44 @@ class BareQemuIT {
 
     @BeforeAll
     static void resolveTiny() {
-        tiny = TemplateStore.openDefault(line -> System.out.println("[store] " + line)).resolve(TemplateStore.TINY);
+        tiny = TemplateStore.openDefault(line -> System.out.println("[store] " + line))
+                .resolve(TemplateStore.TINY);
     }
 
     private static List<Path> bareQemuTempDirectories() throws IOException {
         try (Stream<Path> children = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return children.filter(path -> path.getFileName().toString().startsWith("testbed-bareqemu-")).toList();
+            return children.filter(path -> path.getFileName().toString().startsWith("testbed-bareqemu-"))
+                    .toList();
         }
     }
 
     private static boolean qemuRunningFor(String hostname) {
-        return ProcessHandle.allProcesses().anyMatch(process -> process.info().commandLine()
-                .map(line -> line.contains("testbed-bareqemu-" + hostname + " ")).orElse(false));
+        return ProcessHandle.allProcesses()
+                .anyMatch(process -> process.info()
+                        .commandLine()
+                        .map(line -> line.contains("testbed-bareqemu-" + hostname + " "))
+                        .orElse(false));
     }
 
     @Test
     void initramfsErrorFailsFastWithTheConsoleTailAndLeavesNothing() throws IOException {
         List<Path> before = bareQemuTempDirectories();
-        Template wrongRoot = new Template("tiny-with-wrong-root", Template.Kind.BUILT, tiny.disk(), tiny.diskFormat(),
-                tiny.kernel(), tiny.initrd(), Optional.of("console=ttyS0 root=LABEL=no-such-root quiet panic=-1"),
+        Template wrongRoot = new Template(
+                "tiny-with-wrong-root",
+                Template.Kind.BUILT,
+                tiny.disk(),
+                tiny.diskFormat(),
+                tiny.kernel(),
+                tiny.initrd(),
+                Optional.of("console=ttyS0 root=LABEL=no-such-root quiet panic=-1"),
                 tiny.manifest());
         long start = System.nanoTime();
-        assertThatThrownBy(() -> new BareQemu(System.out::println).boot(wrongRoot,
-                BareQemu.Options.defaults().withHostname("wrong-root").withBootTimeout(Duration.ofSeconds(120))))
+        assertThatThrownBy(() -> new BareQemu(System.out::println)
+                        .boot(
+                                wrongRoot,
+                                BareQemu.Options.defaults()
+                                        .withHostname("wrong-root")
+                                        .withBootTimeout(Duration.ofSeconds(120))))
                 .isInstanceOf(TemplateException.class)
                 .hasMessageContaining("Bare QEMU boot of template tiny-with-wrong-root failed")
                 .hasMessageContaining("Console tail:")
@@ -58,8 +73,12 @@ class BareQemuIT {
     @Test
     void bootTimeoutKillsQemuAndReportsTheConsoleTail() throws IOException {
         List<Path> before = bareQemuTempDirectories();
-        assertThatThrownBy(() -> new BareQemu(System.out::println).boot(tiny,
-                BareQemu.Options.defaults().withHostname("too-impatient").withBootTimeout(Duration.ofSeconds(2))))
+        assertThatThrownBy(() -> new BareQemu(System.out::println)
+                        .boot(
+                                tiny,
+                                BareQemu.Options.defaults()
+                                        .withHostname("too-impatient")
+                                        .withBootTimeout(Duration.ofSeconds(2))))
                 .isInstanceOf(TemplateException.class)
                 .hasMessageContaining("the guest did not print TESTBED-READY on its console within 2 s")
                 .hasMessageContaining("Console tail:");

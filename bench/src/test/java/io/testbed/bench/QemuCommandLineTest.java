@@ -24,17 +24,29 @@ class QemuCommandLineTest {
     }
 
     private static QemuCommandLine.Substitutions substitutions() {
-        return new QemuCommandLine.Substitutions("anchor", Map.of(PREFIX + "/disks/db.qcow2", "/tmp/anchor/overlay.qcow2",
-                PREFIX + "/disks/db-seed.iso", "/tmp/anchor/seed.iso", PREFIX + "/disks/db-data.qcow2",
-                "/tmp/anchor/data.qcow2"), "tbt-12345678", "52:54:00:be:4c:0f", CONSOLE);
+        return new QemuCommandLine.Substitutions(
+                "anchor",
+                Map.of(
+                        PREFIX + "/disks/db.qcow2",
+                        "/tmp/anchor/overlay.qcow2",
+                        PREFIX + "/disks/db-seed.iso",
+                        "/tmp/anchor/seed.iso",
+                        PREFIX + "/disks/db-data.qcow2",
+                        "/tmp/anchor/data.qcow2"),
+                "tbt-12345678",
+                "52:54:00:be:4c:0f",
+                CONSOLE);
     }
 
     @Test
     void readsTheProgramAndEveryArgumentWithoutEnvironmentOrQuotes() throws IOException {
         List<String> command = QemuCommandLine.fromLibvirtLog(log());
         assertThat(command.get(0)).isEqualTo("/usr/bin/qemu-system-x86_64");
-        assertThat(command).containsSequence("-machine", "pc-i440fx-7.2,usb=off,dump-guest-core=off,memory-backend=pc.ram");
-        assertThat(command).containsSequence("-cpu", "qemu64").containsSequence("-m", "256")
+        assertThat(command)
+                .containsSequence("-machine", "pc-i440fx-7.2,usb=off,dump-guest-core=off,memory-backend=pc.ram");
+        assertThat(command)
+                .containsSequence("-cpu", "qemu64")
+                .containsSequence("-m", "256")
                 .containsSequence("-append", "console=ttyS0 root=LABEL=testbed-root quiet panic=-1");
         assertThat(command).noneMatch(arg -> arg.startsWith("LC_ALL=") || arg.contains("'") || arg.equals("\\"));
         assertThat(command.get(command.size() - 1)).isEqualTo("timestamp=on");
@@ -63,48 +75,83 @@ class QemuCommandLineTest {
         String text = String.join(" ", bare);
         assertThat(bare).doesNotContain("-S", "-add-fd", "-mon");
         assertThat(text).doesNotContain("fd=", "/dev/fdset", "masterKey0", PREFIX);
-        assertThat(bare).containsSequence("-machine", "pc-i440fx-7.2,usb=off,dump-guest-core=off,memory-backend=pc.ram")
-                .containsSequence("-cpu", "qemu64").containsSequence("-accel", "tcg").containsSequence("-m", "256")
+        assertThat(bare)
+                .containsSequence("-machine", "pc-i440fx-7.2,usb=off,dump-guest-core=off,memory-backend=pc.ram")
+                .containsSequence("-cpu", "qemu64")
+                .containsSequence("-accel", "tcg")
+                .containsSequence("-m", "256")
                 .contains("-no-shutdown", "-nodefaults");
         assertThat(bare).containsSequence("-name", "guest=anchor,debug-threads=on");
         assertThat(bare).containsSequence("-chardev", "pty,id=charserial0,logfile=" + CONSOLE + ",logappend=on");
-        assertThat(bare).containsSequence("-netdev",
-                "{\"type\":\"tap\",\"id\":\"hostnet0\",\"ifname\":\"tbt-12345678\",\"script\":\"no\",\"downscript\":\"no\"}");
+        assertThat(bare)
+                .containsSequence(
+                        "-netdev",
+                        "{\"type\":\"tap\",\"id\":\"hostnet0\",\"ifname\":\"tbt-12345678\",\"script\":\"no\",\"downscript\":\"no\"}");
         assertThat(text).contains("\"mac\":\"52:54:00:be:4c:0f\"").contains("\"host_mtu\":1400");
         // the overlay keeps libvirt's cache mode (cache=unsafe: no O_DIRECT, flushes ignored) and its backing file
-        assertThat(bare).anyMatch(arg -> arg.contains("\"filename\":\"/tmp/anchor/overlay.qcow2\"")
-                && arg.contains("\"cache\":{\"direct\":false,\"no-flush\":true}"));
-        assertThat(text).contains("/var/cache/testbed/templates/tiny/").contains("\"filename\":\"/tmp/anchor/seed.iso\"");
+        assertThat(bare)
+                .anyMatch(arg -> arg.contains("\"filename\":\"/tmp/anchor/overlay.qcow2\"")
+                        && arg.contains("\"cache\":{\"direct\":false,\"no-flush\":true}"));
+        assertThat(text)
+                .contains("/var/cache/testbed/templates/tiny/")
+                .contains("\"filename\":\"/tmp/anchor/seed.iso\"");
         assertThat(bare.size()).isEqualTo(libvirt.size() - 1 - 2 - 2 - 2 - 2); // -S, secret, add-fd, monitor ×2
     }
 
     @Test
     void withoutLibvirtRefusesACommandLineWithoutTapOrConsole() throws IOException {
         List<String> noTap = QemuCommandLine.fromLibvirtLog(log()).stream()
-                .map(arg -> arg.replace("\"type\":\"tap\"", "\"type\":\"user\"")).toList();
+                .map(arg -> arg.replace("\"type\":\"tap\"", "\"type\":\"user\""))
+                .toList();
         assertThatThrownBy(() -> QemuCommandLine.withoutLibvirt(noTap, substitutions()))
                 .hasMessageContaining("not a tap");
         List<String> noConsole = QemuCommandLine.fromLibvirtLog(log()).stream()
-                .map(arg -> arg.replace("charserial0", "other")).toList();
+                .map(arg -> arg.replace("charserial0", "other"))
+                .toList();
         assertThatThrownBy(() -> QemuCommandLine.withoutLibvirt(noConsole, substitutions()))
                 .hasMessageContaining("no pty serial console");
     }
 
     @Test
     void floorIsMicrovmWithDirectKernelBootAndTheSameGuest() {
-        List<String> floor = QemuCommandLine.microvm("tcg", "qemu64", 128, Path.of("/t/vmlinuz"), Path.of("/t/initrd"),
-                "console=ttyS0 root=LABEL=testbed-root", Path.of("/w/overlay.qcow2"), Path.of("/w/seed.iso"), "tbt-1",
-                "52:54:00:be:4c:0f", CONSOLE);
-        assertThat(floor).containsSequence("-machine", "microvm,pcie=on,rtc=on,x-option-roms=off")
-                .containsSequence("-cpu", "qemu64").containsSequence("-accel", "tcg").containsSequence("-m", "128")
-                .containsSequence("-kernel", "/t/vmlinuz").containsSequence("-initrd", "/t/initrd")
+        List<String> floor = QemuCommandLine.microvm(
+                "tcg",
+                "qemu64",
+                128,
+                Path.of("/t/vmlinuz"),
+                Path.of("/t/initrd"),
+                "console=ttyS0 root=LABEL=testbed-root",
+                Path.of("/w/overlay.qcow2"),
+                Path.of("/w/seed.iso"),
+                "tbt-1",
+                "52:54:00:be:4c:0f",
+                CONSOLE);
+        assertThat(floor)
+                .containsSequence("-machine", "microvm,pcie=on,rtc=on,x-option-roms=off")
+                .containsSequence("-cpu", "qemu64")
+                .containsSequence("-accel", "tcg")
+                .containsSequence("-m", "128")
+                .containsSequence("-kernel", "/t/vmlinuz")
+                .containsSequence("-initrd", "/t/initrd")
                 .doesNotContain("-bios");
-        assertThat(String.join(" ", floor)).contains("root=LABEL=testbed-root")
+        assertThat(String.join(" ", floor))
+                .contains("root=LABEL=testbed-root")
                 .contains("file=/w/overlay.qcow2,if=none,id=root,format=qcow2,cache=unsafe")
-                .contains("tap,id=n0,ifname=tbt-1,script=no,downscript=no").contains("mac=52:54:00:be:4c:0f");
+                .contains("tap,id=n0,ifname=tbt-1,script=no,downscript=no")
+                .contains("mac=52:54:00:be:4c:0f");
         assertThat(floor).contains("console=ttyS0 root=LABEL=testbed-root " + QemuCommandLine.TCG_TIMING);
-        List<String> kvm = QemuCommandLine.microvm("kvm", "host", 128, Path.of("/t/vmlinuz"), Path.of("/t/initrd"),
-                "console=ttyS0", Path.of("/w/o"), Path.of("/w/s"), "tbt-1", "52:54:00:be:4c:0f", CONSOLE);
+        List<String> kvm = QemuCommandLine.microvm(
+                "kvm",
+                "host",
+                128,
+                Path.of("/t/vmlinuz"),
+                Path.of("/t/initrd"),
+                "console=ttyS0",
+                Path.of("/w/o"),
+                Path.of("/w/s"),
+                "tbt-1",
+                "52:54:00:be:4c:0f",
+                CONSOLE);
         assertThat(kvm).containsSequence("-append", "console=ttyS0").containsSequence("-accel", "kvm");
     }
 }

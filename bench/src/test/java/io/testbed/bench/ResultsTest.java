@@ -32,9 +32,12 @@ class ResultsTest {
 
     @Test
     void ratioIsTheMedianOfPerPairRatiosAndEveryTargetMustHoldAtTheIntervalsUpperEnd() {
-        Metric met = Metric.named("m", "ms").samples(Samples.of(100, 110, 90, 100, 105))
+        Metric met = Metric.named("m", "ms")
+                .samples(Samples.of(100, 110, 90, 100, 105))
                 .anchor("a", Samples.of(1000, 1000, 1000, 1000, 1050))
-                .target(Target.ratioAtMost(0.15)).target(Target.valueAtMost(1000)).build();
+                .target(Target.ratioAtMost(0.15))
+                .target(Target.valueAtMost(1000))
+                .build();
         assertThat(met.value()).isEqualTo(100);
         assertThat(met.anchorValue()).isEqualTo(1000);
         assertThat(met.pairRatios()).containsExactly(0.1, 0.11, 0.09, 0.1, 0.1);
@@ -48,20 +51,30 @@ class ResultsTest {
     @Test
     void aTargetInsideTheIntervalIsUnclearAndOneBelowItIsMissed() {
         // ratios 1.0 … 1.4: the median 1.2 meets ≤ 1.2× but the interval reaches above it
-        Metric straddles = Metric.named("m", "ms").samples(Samples.of(100, 110, 120, 130, 140))
-                .anchor("a", Samples.of(100, 100, 100, 100, 100)).target(Target.ratioAtMost(1.2)).build();
+        Metric straddles = Metric.named("m", "ms")
+                .samples(Samples.of(100, 110, 120, 130, 140))
+                .anchor("a", Samples.of(100, 100, 100, 100, 100))
+                .target(Target.ratioAtMost(1.2))
+                .build();
         assertThat(straddles.ratio()).isEqualTo(1.2);
         assertThat(straddles.ratioLow()).isLessThan(1.2);
         assertThat(straddles.ratioHigh()).isGreaterThan(1.2);
         assertThat(straddles.status()).isEqualTo("unclear");
 
-        Metric missed = Metric.named("m", "ms").samples(Samples.of(150, 160, 170))
-                .anchor("a", Samples.of(100, 100, 100)).target(Target.ratioAtMost(1.2)).build();
+        Metric missed = Metric.named("m", "ms")
+                .samples(Samples.of(150, 160, 170))
+                .anchor("a", Samples.of(100, 100, 100))
+                .target(Target.ratioAtMost(1.2))
+                .build();
         assertThat(missed.ratioLow()).isGreaterThan(1.2);
         assertThat(missed.status()).isEqualTo("missed");
 
-        Metric valueMissedRatioOk = Metric.named("m", "ms").samples(Samples.of(1200, 1300)).anchor("a",
-                Samples.of(10000, 10000)).target(Target.ratioAtMost(0.15)).target(Target.valueAtMost(1000)).build();
+        Metric valueMissedRatioOk = Metric.named("m", "ms")
+                .samples(Samples.of(1200, 1300))
+                .anchor("a", Samples.of(10000, 10000))
+                .target(Target.ratioAtMost(0.15))
+                .target(Target.valueAtMost(1000))
+                .build();
         assertThat(valueMissedRatioOk.status()).isEqualTo("missed");
     }
 
@@ -76,24 +89,38 @@ class ResultsTest {
 
     @Test
     void withoutAnchorARatioTargetCannotBeJudgedSoTheMetricIsMeasuredNotOk() {
-        Metric metric = Metric.named("m", "ms").samples(Samples.of(3)).target(Target.ratioAtMost(2)).build();
+        Metric metric = Metric.named("m", "ms")
+                .samples(Samples.of(3))
+                .target(Target.ratioAtMost(2))
+                .build();
         assertThat(metric.anchor()).isNull();
         assertThat(metric.ratio()).isNull();
         assertThat(metric.status()).isEqualTo("measured");
-        assertThat(Metric.named("m", "ms").samples(Samples.of(3)).build().status()).isEqualTo("measured");
-        assertThat(Metric.named("m", "ms").samples(Samples.of(3)).anchor("a", Samples.of(6)).build().status())
+        assertThat(Metric.named("m", "ms").samples(Samples.of(3)).build().status())
+                .isEqualTo("measured");
+        assertThat(Metric.named("m", "ms")
+                        .samples(Samples.of(3))
+                        .anchor("a", Samples.of(6))
+                        .build()
+                        .status())
                 .isEqualTo("measured");
     }
 
     @Test
     void aConstantAnchorDividesEverySampleAndUnpairedAnchorsAreRefused() {
-        Metric constant = Metric.named("m", "MB").samples(Samples.of(60, 70, 80)).anchor("memory", Samples.of(100))
-                .target(Target.ratioAtMost(0.5)).build();
+        Metric constant = Metric.named("m", "MB")
+                .samples(Samples.of(60, 70, 80))
+                .anchor("memory", Samples.of(100))
+                .target(Target.ratioAtMost(0.5))
+                .build();
         assertThat(constant.pairRatios()).containsExactly(0.6, 0.7, 0.8);
         assertThat(constant.ratioLow()).isEqualTo(0.6);
         assertThat(constant.status()).isEqualTo("missed");
-        assertThatThrownBy(() -> Metric.named("m", "ms").samples(Samples.of(1, 2, 3)).anchor("a", Samples.of(1, 2))
-                .build()).hasMessageContaining("3 samples cannot be paired with 2 anchor samples");
+        assertThatThrownBy(() -> Metric.named("m", "ms")
+                        .samples(Samples.of(1, 2, 3))
+                        .anchor("a", Samples.of(1, 2))
+                        .build())
+                .hasMessageContaining("3 samples cannot be paired with 2 anchor samples");
     }
 
     @Test
@@ -113,28 +140,68 @@ class ResultsTest {
 
     @Test
     void jsonHasTheAgreedFieldsIncludingNullsForSkippedMetrics(@TempDir Path dir) throws Exception {
-        Metric measured = Metric.named("vm.revert.two_vms", "ms").samples(Samples.of(600, 650, 700))
-                .anchor("cold", Samples.of(8000, 8000, 8000)).part("per_machine_revert", Samples.of(500)).build();
+        Metric measured = Metric.named("vm.revert.two_vms", "ms")
+                .samples(Samples.of(600, 650, 700))
+                .anchor("cold", Samples.of(8000, 8000, 8000))
+                .part("per_machine_revert", Samples.of(500))
+                .build();
         Metric skipped = Metric.skipped("container.ready", "ms", "plain Testcontainers", "no provider");
-        HostFacts host = new HostFacts("cpu", 2, 1024, "TCG", "probe", "6.1", "Debian", "17", "qemu 7.2", "9.0.0",
-                "20.10", "OpenSSH_9.2", "abc1234");
+        HostFacts host = new HostFacts(
+                "cpu",
+                2,
+                1024,
+                "TCG",
+                "probe",
+                "6.1",
+                "Debian",
+                "17",
+                "qemu 7.2",
+                "9.0.0",
+                "20.10",
+                "OpenSSH_9.2",
+                "abc1234");
         Path file = dir.resolve("out/bench-results.json");
-        new Report("quick", Instant.parse("2026-01-01T00:00:00Z"), 12.5, Report.loadAverage(0.1, 0.2), Map.of(), host,
-                List.of(), List.of(measured, skipped)).write(file);
+        new Report(
+                        "quick",
+                        Instant.parse("2026-01-01T00:00:00Z"),
+                        12.5,
+                        Report.loadAverage(0.1, 0.2),
+                        Map.of(),
+                        host,
+                        List.of(),
+                        List.of(measured, skipped))
+                .write(file);
 
         JsonNode json = Json.mapper().readTree(file.toFile());
         assertThat(json.path("host").path("accelerator").asText()).isEqualTo("TCG");
         assertThat(json.path("host").path("cores").asInt()).isEqualTo(2);
         JsonNode first = json.path("results").get(0);
-        for (String field : List.of("metric", "unit", "value", "valueLow", "valueHigh", "min", "max", "runs", "anchor",
-                "anchorValue", "ratio", "ratioLow", "ratioHigh", "status", "samples", "anchorSamples", "pairRatios")) {
+        for (String field : List.of(
+                "metric",
+                "unit",
+                "value",
+                "valueLow",
+                "valueHigh",
+                "min",
+                "max",
+                "runs",
+                "anchor",
+                "anchorValue",
+                "ratio",
+                "ratioLow",
+                "ratioHigh",
+                "status",
+                "samples",
+                "anchorSamples",
+                "pairRatios")) {
             assertThat(first.has(field)).as(field).isTrue();
         }
         assertThat(first.path("value").asDouble()).isEqualTo(650);
         assertThat(first.path("ratio").asDouble()).isEqualTo(650 / 8000.0);
         assertThat(first.path("pairRatios")).hasSize(3);
         assertThat(first.path("status").asText()).isEqualTo("measured");
-        assertThat(first.path("breakdown").path("per_machine_revert").asDouble()).isEqualTo(500);
+        assertThat(first.path("breakdown").path("per_machine_revert").asDouble())
+                .isEqualTo(500);
         JsonNode second = json.path("results").get(1);
         assertThat(second.path("value").isNull()).isTrue();
         assertThat(second.path("ratio").isNull()).isTrue();
@@ -160,11 +227,12 @@ class ResultsTest {
         Options full = Options.parse();
         assertThat(full.mode()).isEqualTo("full");
         assertThat(full.runs()).isGreaterThanOrEqualTo(10);
-        assertThat(Options.parse("--quick", "--only", "cold,revert").groups())
-                .containsExactly("cold", "revert");
-        assertThatThrownBy(() -> Options.parse("--only", "nope")).hasMessageContaining("unknown group 'nope'")
+        assertThat(Options.parse("--quick", "--only", "cold,revert").groups()).containsExactly("cold", "revert");
+        assertThatThrownBy(() -> Options.parse("--only", "nope"))
+                .hasMessageContaining("unknown group 'nope'")
                 .hasMessageContaining("cold, revert");
-        assertThatThrownBy(() -> Options.parse("--fast")).hasMessageContaining("unknown argument '--fast'")
+        assertThatThrownBy(() -> Options.parse("--fast"))
+                .hasMessageContaining("unknown argument '--fast'")
                 .hasMessageContaining("usage:");
         Options few = Options.parse("--pairs", "3", "--only", "cold");
         assertThat(few.runs()).isEqualTo(3);

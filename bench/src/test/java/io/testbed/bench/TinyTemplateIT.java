@@ -40,9 +40,12 @@ class TinyTemplateIT {
             System.out.println("[store] " + line);
         });
         template = store.resolve(TemplateStore.TINY);
-        System.out.printf("[sizes] kernel %d B, initrd %d B, root.qcow2 %d B (virtual %d B, root files %d B)%n",
-                template.manifest().fileSizes().get("vmlinuz"), template.manifest().fileSizes().get("initrd.img"),
-                template.manifest().diskActualSize(), template.manifest().diskVirtualSize(),
+        System.out.printf(
+                "[sizes] kernel %d B, initrd %d B, root.qcow2 %d B (virtual %d B, root files %d B)%n",
+                template.manifest().fileSizes().get("vmlinuz"),
+                template.manifest().fileSizes().get("initrd.img"),
+                template.manifest().diskActualSize(),
+                template.manifest().diskVirtualSize(),
                 template.manifest().rootTreeBytes());
         qemu = new BareQemu(line -> System.out.println("[qemu] " + line));
         guest = qemu.boot(template, BareQemu.Options.defaults().withHostname("tiny-it"));
@@ -57,23 +60,28 @@ class TinyTemplateIT {
 
     private static ExecResult ok(String command) {
         ExecResult result = guest.run(command);
-        assertThat(result.exitCode()).as("%s%nstdout: %s%nstderr: %s", result.summary(), result.stdout(),
-                result.stderr()).isZero();
+        assertThat(result.exitCode())
+                .as("%s%nstdout: %s%nstderr: %s", result.summary(), result.stdout(), result.stderr())
+                .isZero();
         return result;
     }
 
     @Test
     void guestRunsTheCloudKernelWithTheIdentityFromTheSeed() {
-        assertThat(ok("uname -r").stdout().strip()).isEqualTo(template.manifest().kernelVersion());
+        assertThat(ok("uname -r").stdout().strip())
+                .isEqualTo(template.manifest().kernelVersion());
         assertThat(ok("hostname").stdout().strip()).isEqualTo("tiny-it");
         String addresses = ok("ip -o addr").stdout();
         System.out.println("[guest] ip -o addr:\n" + addresses);
         assertThat(addresses).contains("eth0    inet " + BareQemu.GUEST_ADDRESS + "/24");
         assertThat(ok("ip -o link show eth0").stdout()).contains(BareQemu.GUEST_MAC);
-        assertThat(ok("ip route show default").stdout()).contains("default via " + BareQemu.GATEWAY_ADDRESS + " dev eth0");
+        assertThat(ok("ip route show default").stdout())
+                .contains("default via " + BareQemu.GATEWAY_ADDRESS + " dev eth0");
         assertThat(ok("cat /etc/resolv.conf").stdout()).contains("nameserver " + BareQemu.DNS_ADDRESS);
-        assertThat(guest.consoleTail()).contains("TESTBED-HOSTKEY " + String.join(" ",
-                List.of(guest.hostKey().split(" ")).subList(0, 2))).contains("TESTBED-READY");
+        assertThat(guest.consoleTail())
+                .contains("TESTBED-HOSTKEY "
+                        + String.join(" ", List.of(guest.hostKey().split(" ")).subList(0, 2)))
+                .contains("TESTBED-READY");
     }
 
     @Test
@@ -97,7 +105,8 @@ class TinyTemplateIT {
             sftp.get("/root/blob.bin", download.toString());
         }
         assertThat(Files.readAllBytes(download)).isEqualTo(data);
-        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        String sha256 =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         assertThat(ok("sha256sum /root/blob.bin").stdout()).startsWith(sha256);
     }
 
@@ -123,18 +132,23 @@ class TinyTemplateIT {
         assertThat(reused.disk()).isEqualTo(template.disk());
 
         for (int boot = 2; boot <= 3; boot++) {
-            try (BareQemuGuest next = qemu.boot(reused, BareQemu.Options.defaults().withHostname("tiny-it-" + boot))) {
+            try (BareQemuGuest next =
+                    qemu.boot(reused, BareQemu.Options.defaults().withHostname("tiny-it-" + boot))) {
                 assertThat(next.run("hostname").stdout().strip()).isEqualTo("tiny-it-" + boot);
-                assertThat(next.run("test -e /root/only-in-first-guest").exitCode()).isNotZero();
+                assertThat(next.run("test -e /root/only-in-first-guest").exitCode())
+                        .isNotZero();
             }
         }
     }
 
     @Test
     void poweroffInTheGuestStopsQemu() {
-        try (BareQemuGuest machine = qemu.boot(template, BareQemu.Options.defaults().withHostname("tiny-off"))) {
+        try (BareQemuGuest machine =
+                qemu.boot(template, BareQemu.Options.defaults().withHostname("tiny-off"))) {
             machine.run("poweroff");
-            assertThat(machine.waitForExit(Duration.ofSeconds(60))).as("QEMU exited after poweroff").isTrue();
+            assertThat(machine.waitForExit(Duration.ofSeconds(60)))
+                    .as("QEMU exited after poweroff")
+                    .isTrue();
             assertThat(machine.consoleTail()).contains("reboot: Power down");
         }
     }

@@ -57,7 +57,8 @@ class BackgroundJobsIT {
 
     /** Polls {@code condition} (a shell test) on the machine every 0.1 s until it holds, for at most 30 s. */
     private static void waitUntil(Machine machine, String condition) {
-        machine.run("until " + condition + "; do usleep 100000; done",
+        machine.run(
+                "until " + condition + "; do usleep 100000; done",
                 RunOptions.expectSuccess().withTimeout(Duration.ofSeconds(30)));
     }
 }

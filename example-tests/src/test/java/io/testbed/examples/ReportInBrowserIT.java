@@ -66,7 +66,8 @@ class ReportInBrowserIT {
         void aFailingTest(@Host("vm") Machine vm) {
             vm.run("uname -n");
             // markup in the output must reach the page as text
-            assertThat(vm.run("echo answer=$((6*7)) '<img src=x onerror=alert(1)>'; ls /no/such/file")).succeeded();
+            assertThat(vm.run("echo answer=$((6*7)) '<img src=x onerror=alert(1)>'; ls /no/such/file"))
+                    .succeeded();
         }
     }
 
@@ -77,14 +78,23 @@ class ReportInBrowserIT {
     void runTheClassesAndOpenABrowser() throws Exception {
         deleteRecursively(work);
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(VmAndContainerIT.class), selectClass(FailsOnPurpose.class))
-                // prefixes of their own: the report of the module's own run must not show this deliberate failure
-                .configurationParameter(TestbedConfig.PREFIX_ROOT, work.resolve("testbed").toString())
-                .configurationParameter(TestbedConfig.REPORT_DIR, work.resolve("report").toString())
-                .build(), summary);
+        LauncherFactory.create()
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(selectClass(VmAndContainerIT.class), selectClass(FailsOnPurpose.class))
+                                // prefixes of their own: the report of the module's own run must not show this
+                                // deliberate failure
+                                .configurationParameter(
+                                        TestbedConfig.PREFIX_ROOT,
+                                        work.resolve("testbed").toString())
+                                .configurationParameter(
+                                        TestbedConfig.REPORT_DIR,
+                                        work.resolve("report").toString())
+                                .build(),
+                        summary);
         assertThat(summary.getSummary().getTestsFailedCount())
-                .as("tests failed in the run (exactly the one on purpose)").isEqualTo(1);
+                .as("tests failed in the run (exactly the one on purpose)")
+                .isEqualTo(1);
         assertThat(summary.getSummary().getTestsSucceededCount()).isEqualTo(4);
         browser = chromium(work.resolve("chromium-profile"));
     }
@@ -105,10 +115,10 @@ class ReportInBrowserIT {
         System.out.println("[report in browser] " + page + " loaded in " + loaded + " ms");
 
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+                .toList();
         assertThat(errors).as("console errors").isEmpty();
-        assertThat(browser.findElement(By.id("verdict")).getText())
-                .isEqualTo("FAILED");
+        assertThat(browser.findElement(By.id("verdict")).getText()).isEqualTo("FAILED");
 
         Map<String, Map<String, Map<String, String>>> planned = plannedAddresses(work.resolve("testbed"));
         assertThat(planned).containsOnlyKeys("fails-on-purpose", "vm-and-container-it");
@@ -117,33 +127,40 @@ class ReportInBrowserIT {
         for (WebElement environment : environments) {
             Map<String, Map<String, String>> addresses = planned.get(environment.getDomAttribute("data-environment"));
             List<WebElement> machines = environment.findElements(By.cssSelector("svg.topology g.machine"));
-            assertThat(machines).extracting(m -> m.getDomAttribute("data-machine"))
+            assertThat(machines)
+                    .extracting(m -> m.getDomAttribute("data-machine"))
                     .containsExactlyInAnyOrderElementsOf(addresses.keySet());
             for (WebElement machine : machines) {
                 String name = machine.getDomAttribute("data-machine");
                 List<String> shown = machine.findElements(By.cssSelector("text.address")).stream()
-                        .map(WebElement::getText).toList();
-                assertThat(shown).as("addresses of " + name)
+                        .map(WebElement::getText)
+                        .toList();
+                assertThat(shown)
+                        .as("addresses of " + name)
                         .containsAll(addresses.get(name).values());
-                assertThat(environment.findElements(By.cssSelector(
-                        "svg.timeline g.lane[data-lane='" + name + "']"))).as("timeline lane of " + name).hasSize(1);
+                assertThat(environment.findElements(By.cssSelector("svg.timeline g.lane[data-lane='" + name + "']")))
+                        .as("timeline lane of " + name)
+                        .hasSize(1);
             }
         }
-        assertThat(browser.findElements(By.cssSelector(
-                "g.machine.container[data-machine='box']"))).hasSize(1);
-        assertThat(browser.findElements(By.cssSelector(
-                "g.machine.vm[data-machine='vm']"))).hasSize(2);
+        assertThat(browser.findElements(By.cssSelector("g.machine.container[data-machine='box']")))
+                .hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("g.machine.vm[data-machine='vm']")))
+                .hasSize(2);
 
         WebElement first = browser.findElement(By.cssSelector("#tests details.test"));
         assertThat(first.getDomAttribute("data-status")).isEqualTo("failed");
-        assertThat(first.findElement(By.cssSelector("summary")).getText())
-                .contains("aFailingTest");
+        assertThat(first.findElement(By.cssSelector("summary")).getText()).contains("aFailingTest");
         first.findElement(By.cssSelector("summary")).click();
         WebElement failing = first.findElement(By.cssSelector("tr.command.failing"));
         failing.findElement(By.cssSelector("details.output > summary")).click();
-        assertThat(failing.getText()).contains("ls /no/such/file").contains("answer=42 <img src=x onerror=alert(1)>")
-                .contains("No such file").contains("exit 1");
-        assertThat(browser.findElements(By.cssSelector("img, script"))).as("elements made of command output")
+        assertThat(failing.getText())
+                .contains("ls /no/such/file")
+                .contains("answer=42 <img src=x onerror=alert(1)>")
+                .contains("No such file")
+                .contains("exit 1");
+        assertThat(browser.findElements(By.cssSelector("img, script")))
+                .as("elements made of command output")
                 .isEmpty();
         WebElement console = first.findElement(By.cssSelector("tr.consoles div.console[data-machine='vm']"));
         assertThat(console.isDisplayed()).isTrue();
@@ -161,9 +178,12 @@ class ReportInBrowserIT {
         Map<String, Map<String, Map<String, String>>> addresses = new java.util.HashMap<>();
         try (Stream<Path> dirs = Files.list(prefixes)) {
             for (Path dir : dirs.toList()) {
-                JournalReader.read(dir.resolve("journal.jsonl")).of(EnvironmentEvent.Planned.class).forEach(plan ->
-                        plan.machines().forEach(m -> addresses.computeIfAbsent(plan.environment(),
-                                e -> new java.util.HashMap<>()).put(m.name(), m.addresses())));
+                JournalReader.read(dir.resolve("journal.jsonl"))
+                        .of(EnvironmentEvent.Planned.class)
+                        .forEach(plan -> plan.machines()
+                                .forEach(m -> addresses
+                                        .computeIfAbsent(plan.environment(), e -> new java.util.HashMap<>())
+                                        .put(m.name(), m.addresses())));
             }
         }
         return addresses;
@@ -178,9 +198,15 @@ class ReportInBrowserIT {
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(binary);
-        List<String> arguments = new ArrayList<>(List.of("--headless=new", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1400,1600", "--user-data-dir=" + profile));
+        List<String> arguments = new ArrayList<>(List.of(
+                "--headless=new",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--window-size=1400,1600",
+                "--user-data-dir=" + profile));
         if (ProcessHandle.current().info().user().filter("root"::equals).isPresent()) {
             arguments.add("--no-sandbox"); // Chromium refuses to run as root with its sandbox
         }
@@ -188,8 +214,10 @@ class ReportInBrowserIT {
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver)
-                .withTimeout(Duration.ofSeconds(60)).build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(driver)
+                .withTimeout(Duration.ofSeconds(60))
+                .build();
         return new ChromeDriver(service, options);
     }
 

@@ -23,5 +23,4 @@ import java.lang.annotation.Target;
 @Network(name = "lan")
 @VM(name = "web", memoryMb = 128, networks = "lan", roles = "frontend")
 @VM(name = "db", memoryMb = 128, networks = "lan", roles = "backend", disks = @Disk(name = "data", sizeMb = 64))
-public @interface TwoNodeLan {
-}
+public @interface TwoNodeLan {}

@@ -34,19 +34,20 @@ import org.junit.jupiter.api.Test;
 class TwoVmsTalkIT {
 
     @Test
-    void machinesPingEachOtherByAddress(@Host("server") Machine server, @Host("client") Machine client,
-            TestNetwork lan) {
+    void machinesPingEachOtherByAddress(
+            @Host("server") Machine server, @Host("client") Machine client, TestNetwork lan) {
         assertThat(client).canReach(server, lan);
         assertThat(server).canReach(client, lan);
     }
 
     @Test
-    void machinesFindEachOtherByName(@Host("server") Machine server, @Host("client") Machine client,
-            TestNetwork lan) {
+    void machinesFindEachOtherByName(@Host("server") Machine server, @Host("client") Machine client, TestNetwork lan) {
         // the network's DNS server (the host side, .1) knows every machine by name
-        assertThat(client.run("ping -c 1 -W 2 server")).succeeded()
+        assertThat(client.run("ping -c 1 -W 2 server"))
+                .succeeded()
                 .stdoutContains(server.address(lan).getHostAddress());
-        assertThat(server.run("ping -c 1 -W 2 client")).succeeded()
+        assertThat(server.run("ping -c 1 -W 2 client"))
+                .succeeded()
                 .stdoutContains(client.address(lan).getHostAddress());
     }
 

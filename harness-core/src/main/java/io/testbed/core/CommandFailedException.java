@@ -9,9 +9,12 @@ public class CommandFailedException extends TestbedException {
     private final transient ExecResult result;
 
     public CommandFailedException(ExecResult result, RunOptions.Expectation expectation) {
-        super(String.format("Expected %s of %s%nstdout:%n%s%nstderr:%n%s",
+        super(String.format(
+                "Expected %s of %s%nstdout:%n%s%nstderr:%n%s",
                 expectation == RunOptions.Expectation.FAILURE ? "failure" : "success",
-                result.summary(), indent(result.stdout()), indent(result.stderr())));
+                result.summary(),
+                indent(result.stdout()),
+                indent(result.stderr())));
         this.result = result;
     }
 

@@ -10,9 +10,14 @@ public class CommandTimeoutException extends TestbedException {
     private final String partialStdout;
     private final String partialStderr;
 
-    public CommandTimeoutException(String machine, String command, Duration timeout, String partialStdout,
-            String partialStderr) {
-        this(machine, command, timeout, partialStdout, partialStderr,
+    public CommandTimeoutException(
+            String machine, String command, Duration timeout, String partialStdout, String partialStderr) {
+        this(
+                machine,
+                command,
+                timeout,
+                partialStdout,
+                partialStderr,
                 "was killed; raise RunOptions.timeout if it needs longer");
     }
 
@@ -23,10 +28,20 @@ public class CommandTimeoutException extends TestbedException {
      * @param aftermath what became of the command and what to do next, completing "'cmd' on m did not finish
      *                  within N ms and …"
      */
-    public CommandTimeoutException(String machine, String command, Duration timeout, String partialStdout,
-            String partialStderr, String aftermath) {
-        super(String.format("'%s' on %s did not finish within %d ms and %s%nstdout so far:%n%s%nstderr so far:%n%s",
-                command, machine, timeout.toMillis(), aftermath, CommandFailedException.indent(partialStdout),
+    public CommandTimeoutException(
+            String machine,
+            String command,
+            Duration timeout,
+            String partialStdout,
+            String partialStderr,
+            String aftermath) {
+        super(String.format(
+                "'%s' on %s did not finish within %d ms and %s%nstdout so far:%n%s%nstderr so far:%n%s",
+                command,
+                machine,
+                timeout.toMillis(),
+                aftermath,
+                CommandFailedException.indent(partialStdout),
                 CommandFailedException.indent(partialStderr)));
         this.partialStdout = partialStdout;
         this.partialStderr = partialStderr;

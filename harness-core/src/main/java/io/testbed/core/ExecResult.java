@@ -26,7 +26,8 @@ import org.apiguardian.api.API;
  * @param duration the wall time from sending the command to receiving its exit status
  */
 @API(status = API.Status.EXPERIMENTAL)
-public record ExecResult(String machine, String command, int exitCode, String stdout, String stderr, Duration duration) {
+public record ExecResult(
+        String machine, String command, int exitCode, String stdout, String stderr, Duration duration) {
 
     public ExecResult {
         Objects.requireNonNull(machine, "machine");
@@ -73,8 +74,8 @@ public record ExecResult(String machine, String command, int exitCode, String st
 
     private UncheckedIOException notJson(String what, IOException e) {
         String why = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
-        return new UncheckedIOException("stdout of '" + command + "' on machine '" + machine + "' is not JSON for "
-                + what + ": " + why, e);
+        return new UncheckedIOException(
+                "stdout of '" + command + "' on machine '" + machine + "' is not JSON for " + what + ": " + why, e);
     }
 
     /** A one-line summary suitable for logs and assertion messages. */

@@ -12,5 +12,4 @@ import org.apiguardian.api.API;
  * @param bridge   the host bridge or Docker network that carries it, for diagnostics
  */
 @API(status = API.Status.EXPERIMENTAL)
-public record TestNetwork(String name, String cidr, InetAddress gateway, String bridge) {
-}
+public record TestNetwork(String name, String cidr, InetAddress gateway, String bridge) {}

@@ -21,8 +21,8 @@ class ExecResultTest {
     @Test
     void parsesStandardOutputAsJsonIntoPlainJavaTypes() {
         ExecResult result = printed("{\"name\":\"box\",\"ports\":[22,80],\"extra\":true}\n");
-        assertThat(result.stdoutAsMap()).containsExactly(entry("name", "box"), entry("ports", List.of(22, 80)),
-                entry("extra", true));
+        assertThat(result.stdoutAsMap())
+                .containsExactly(entry("name", "box"), entry("ports", List.of(22, 80)), entry("extra", true));
         assertThat(result.stdoutAs(Service.class)).isEqualTo(new Service("box", List.of(22, 80)));
         assertThat(printed("[1, 2]").stdoutAs(List.class)).isEqualTo(List.of(1, 2));
         assertThat(printed("\"text\"").stdoutAs(Object.class)).isEqualTo("text");
@@ -31,9 +31,11 @@ class ExecResultTest {
 
     @Test
     void namesCommandMachineAndTypeWhenStandardOutputIsNotJsonForIt() {
-        assertThatThrownBy(() -> printed("not json").stdoutAsMap()).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(() -> printed("not json").stdoutAsMap())
+                .isInstanceOf(UncheckedIOException.class)
                 .hasMessageStartingWith("stdout of 'print it' on machine 'box' is not JSON for a JSON object: ");
-        assertThatThrownBy(() -> printed("[1]").stdoutAs(Service.class)).isInstanceOf(UncheckedIOException.class)
+        assertThatThrownBy(() -> printed("[1]").stdoutAs(Service.class))
+                .isInstanceOf(UncheckedIOException.class)
                 .hasMessageStartingWith("stdout of 'print it' on machine 'box' is not JSON for Service: ");
     }
 

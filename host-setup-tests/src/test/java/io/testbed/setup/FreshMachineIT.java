@@ -37,16 +37,23 @@ class FreshMachineIT {
         String mode = System.getProperty("testbed.it.freshMachine", "main-job");
         assumeFalse(mode.equals("off"), "testbed.it.freshMachine=off");
         assertThat(mode).as("testbed.it.freshMachine").isIn("set-up", "main-job", "off");
-        Path repository = Path.of(System.getProperty("testbed.it.repository", "..")).toAbsolutePath().normalize();
-        List<String> command = new ArrayList<>(List.of("bash", repository.resolve("scripts/test-fresh-machine.sh").toString()));
+        Path repository = Path.of(System.getProperty("testbed.it.repository", ".."))
+                .toAbsolutePath()
+                .normalize();
+        List<String> command = new ArrayList<>(List.of(
+                "bash", repository.resolve("scripts/test-fresh-machine.sh").toString()));
         if (mode.equals("main-job")) {
             command.add("--run-example");
         }
         Path log = Path.of("target", "fresh-machine.log");
         Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(command).directory(repository.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(repository.toFile())
+                .redirectErrorStream(true)
+                .start();
         List<String> lines = new ArrayList<>();
-        try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        try (BufferedReader output =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                 var file = Files.newBufferedWriter(log)) {
             for (String line; (line = output.readLine()) != null; ) {
                 System.out.println(line);
@@ -60,6 +67,8 @@ class FreshMachineIT {
 
         assertThat(lines).as("output of %s", command).noneMatch(line -> line.contains("FAILED"));
         assertThat(lines).anyMatch(line -> line.startsWith("[fresh-machine] passed in "));
-        assertThat(exit).as("exit status of %s (output in %s)", command, log.toAbsolutePath()).isZero();
+        assertThat(exit)
+                .as("exit status of %s (output in %s)", command, log.toAbsolutePath())
+                .isZero();
     }
 }

@@ -32,7 +32,8 @@ class ReadmeStarterTest {
         Map<String, String> shown = blocks(section(Files.readString(root.resolve("README.md"))));
         assertThat(shown.keySet()).containsExactlyInAnyOrderElementsOf(starterFiles(root));
         for (Map.Entry<String, String> block : shown.entrySet()) {
-            assertThat(block.getValue()).as("README block of %s", block.getKey())
+            assertThat(block.getValue())
+                    .as("README block of %s", block.getKey())
                     .isEqualTo(Files.readString(root.resolve(block.getKey())));
         }
     }
@@ -54,7 +55,8 @@ class ReadmeStarterTest {
         Map<String, String> blocks = new LinkedHashMap<>();
         Matcher matcher = FILE_BLOCK.matcher(text);
         while (matcher.find()) {
-            assertThat(blocks.put(matcher.group(1), matcher.group(2))).as("shown twice: %s", matcher.group(1))
+            assertThat(blocks.put(matcher.group(1), matcher.group(2)))
+                    .as("shown twice: %s", matcher.group(1))
                     .isNull();
         }
         return blocks;
@@ -66,7 +68,9 @@ class ReadmeStarterTest {
         try (Stream<Path> walk = Files.walk(starter)) {
             return walk.filter(Files::isRegularFile)
                     .filter(file -> !starter.relativize(file).startsWith("target"))
-                    .map(file -> root.relativize(file).toString()).sorted().toList();
+                    .map(file -> root.relativize(file).toString())
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -77,6 +81,7 @@ class ReadmeStarterTest {
                 return dir;
             }
         }
-        throw new IllegalStateException("No Testbed checkout above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "No Testbed checkout above " + Path.of("").toAbsolutePath());
     }
 }

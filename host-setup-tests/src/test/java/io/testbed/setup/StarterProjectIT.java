@@ -35,23 +35,37 @@ class StarterProjectIT {
 
     @Test
     void theStarterProjectPassesAgainstTheInstalledArtifacts() throws IOException, InterruptedException {
-        Path repository = Path.of(System.getProperty("testbed.it.repository", "..")).toAbsolutePath().normalize();
+        Path repository = Path.of(System.getProperty("testbed.it.repository", ".."))
+                .toAbsolutePath()
+                .normalize();
 
-        List<String> install = maven("-o", "-q", "install", "-DskipTests", "-pl",
+        List<String> install = maven(
+                "-o",
+                "-q",
+                "install",
+                "-DskipTests",
+                "-pl",
                 "!host-setup-tests,!architecture-tests,!example-tests,!bench");
         Run installed = run(install, repository, Path.of("target", "starter-install.log"));
-        assertThat(installed.exit()).as("exit status of %s in %s (output in %s)", install, repository,
-                installed.log().toAbsolutePath()).isZero();
+        assertThat(installed.exit())
+                .as(
+                        "exit status of %s in %s (output in %s)",
+                        install, repository, installed.log().toAbsolutePath())
+                .isZero();
 
         List<String> verify = maven("verify");
         Path starter = repository.resolve("examples/starter");
         Run verified = run(verify, starter, Path.of("target", "starter-verify.log"));
-        assertThat(verified.lines()).as("output of %s in %s", verify, starter)
+        assertThat(verified.lines())
+                .as("output of %s in %s", verify, starter)
                 .anyMatch(line -> line.contains("Tests run: 2, Failures: 0, Errors: 0, Skipped: 0")
                         && line.contains("in com.example.FirstVmIT"))
                 .anyMatch(line -> line.contains("BUILD SUCCESS"));
-        assertThat(verified.exit()).as("exit status of %s in %s (output in %s)", verify, starter,
-                verified.log().toAbsolutePath()).isZero();
+        assertThat(verified.exit())
+                .as(
+                        "exit status of %s in %s (output in %s)",
+                        verify, starter, verified.log().toAbsolutePath())
+                .isZero();
     }
 
     /** {@code mvn -B -ntp ARGUMENTS}, with the local repository of {@code testbed.it.starter.repoLocal} if set. */
@@ -70,11 +84,15 @@ class StarterProjectIT {
     /** Runs {@code command} in {@code directory}, echoing its output and keeping it in {@code log}. */
     private static Run run(List<String> command, Path directory, Path log) throws IOException, InterruptedException {
         Files.createDirectories(log.getParent());
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(directory.toFile())
+                .redirectErrorStream(true)
+                .start();
         process.getOutputStream().close();
         List<String> lines = new ArrayList<>();
-        try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8)); var file = Files.newBufferedWriter(log)) {
+        try (BufferedReader output =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                var file = Files.newBufferedWriter(log)) {
             for (String line; (line = output.readLine()) != null; ) {
                 System.out.println(line);
                 file.write(line);

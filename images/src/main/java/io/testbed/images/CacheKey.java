@@ -24,8 +24,13 @@ final class CacheKey {
         text.append("recipe-version ").append(recipeVersion).append('\n');
         inputs.stream()
                 .sorted(Comparator.comparing(TemplateInput::name).thenComparing(TemplateInput::version))
-                .forEach(input -> text.append("input ").append(input.name()).append(' ').append(input.version())
-                        .append(' ').append(input.sha256()).append('\n'));
+                .forEach(input -> text.append("input ")
+                        .append(input.name())
+                        .append(' ')
+                        .append(input.version())
+                        .append(' ')
+                        .append(input.sha256())
+                        .append('\n'));
         return text.toString();
     }
 

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
 final class DebianPackages {
 
     private static final Path APT_LISTS = Path.of("/var/lib/apt/lists");
-    private static final Pattern APT_GET_LINE = Pattern.compile("^Get:\\d+ \\S+ \\S+ \\S+ (\\S+) \\S+ (\\S+) \\[(.+)]$");
+    private static final Pattern APT_GET_LINE =
+            Pattern.compile("^Get:\\d+ \\S+ \\S+ \\S+ (\\S+) \\S+ (\\S+) \\[(.+)]$");
 
     /** The candidate version of one package as apt would download it. */
     record Candidate(String name, String version, String sha256, long size, String depends) {
@@ -48,7 +49,8 @@ final class DebianPackages {
             return;
         }
         progress.accept("apt package lists are empty: running `apt-get update` once (needs root and network)");
-        Programs.check(Programs.of("apt-get", "update", "-q").timeout(Duration.ofMinutes(5)), "update apt's package lists");
+        Programs.check(
+                Programs.of("apt-get", "update", "-q").timeout(Duration.ofMinutes(5)), "update apt's package lists");
         if (!hasPackageLists()) {
             throw new TemplateException("`apt-get update` finished but " + APT_LISTS
                     + " still holds no package lists; check /etc/apt/sources.list and the network");
@@ -64,13 +66,22 @@ final class DebianPackages {
             return null;
         }
         StringBuilder text = new StringBuilder();
-        for (Path directory : List.of(APT_LISTS, Path.of("/etc/apt"), Path.of("/etc/apt/preferences.d"),
-                Path.of("/etc/apt/sources.list.d"), Path.of("/etc/apt/apt.conf.d"), Path.of("/var/lib/dpkg/status"))) {
+        for (Path directory : List.of(
+                APT_LISTS,
+                Path.of("/etc/apt"),
+                Path.of("/etc/apt/preferences.d"),
+                Path.of("/etc/apt/sources.list.d"),
+                Path.of("/etc/apt/apt.conf.d"),
+                Path.of("/var/lib/dpkg/status"))) {
             try (Stream<Path> files = Files.isDirectory(directory) ? Files.list(directory) : Stream.of(directory)) {
                 for (Path file : files.sorted().toList()) {
                     if (Files.isRegularFile(file)) {
-                        text.append(file).append(' ').append(Files.size(file)).append(' ')
-                                .append(Files.getLastModifiedTime(file).toMillis()).append('\n');
+                        text.append(file)
+                                .append(' ')
+                                .append(Files.size(file))
+                                .append(' ')
+                                .append(Files.getLastModifiedTime(file).toMillis())
+                                .append('\n');
                     }
                 }
             } catch (IOException e) {
@@ -134,8 +145,14 @@ final class DebianPackages {
             if (name == null || fields.get("SHA256") == null || byName.containsKey(name)) {
                 continue;
             }
-            byName.put(name, new Candidate(name, fields.get("Version"), fields.get("SHA256"),
-                    Long.parseLong(fields.getOrDefault("Size", "0")), fields.getOrDefault("Depends", "")));
+            byName.put(
+                    name,
+                    new Candidate(
+                            name,
+                            fields.get("Version"),
+                            fields.get("SHA256"),
+                            Long.parseLong(fields.getOrDefault("Size", "0")),
+                            fields.getOrDefault("Depends", "")));
         }
         return byName;
     }
@@ -148,16 +165,22 @@ final class DebianPackages {
      */
     Map<String, Path> download(List<Candidate> candidates, Path directory) {
         long total = candidates.stream().mapToLong(Candidate::size).sum();
-        progress.accept(String.format("fetching %d packages (%.1f MB) with apt-get download",
-                candidates.size(), total / 1e6));
+        progress.accept(
+                String.format("fetching %d packages (%.1f MB) with apt-get download", candidates.size(), total / 1e6));
         List<String> command = new ArrayList<>(List.of("apt-get", "download", "-q"));
         candidates.forEach(candidate -> command.add(candidate.name() + "=" + candidate.version()));
-        Programs.check(Programs.of(command).in(directory).timeout(Duration.ofMinutes(10)).onStdoutLine(line -> {
-            Matcher matcher = APT_GET_LINE.matcher(line.strip());
-            if (matcher.matches()) {
-                progress.accept("  fetched " + matcher.group(1) + " " + matcher.group(2) + " (" + matcher.group(3) + ")");
-            }
-        }), "download the packages");
+        Programs.check(
+                Programs.of(command)
+                        .in(directory)
+                        .timeout(Duration.ofMinutes(10))
+                        .onStdoutLine(line -> {
+                            Matcher matcher = APT_GET_LINE.matcher(line.strip());
+                            if (matcher.matches()) {
+                                progress.accept("  fetched " + matcher.group(1) + " " + matcher.group(2) + " ("
+                                        + matcher.group(3) + ")");
+                            }
+                        }),
+                "download the packages");
         Map<String, Path> files = new LinkedHashMap<>();
         for (Candidate candidate : candidates) {
             Path deb = findDeb(directory, candidate);

@@ -77,7 +77,8 @@ final class ElfFile {
 
     /** A kernel module's {@code depends=} list (module names), empty when it has none. */
     List<String> moduleDependencies() {
-        return modinfo("depends").map(value -> value.isEmpty() ? List.<String>of() : List.of(value.split(",")))
+        return modinfo("depends")
+                .map(value -> value.isEmpty() ? List.<String>of() : List.of(value.split(",")))
                 .orElse(List.of());
     }
 
@@ -98,12 +99,16 @@ final class ElfFile {
     }
 
     private void readSections() {
-        if (data.capacity() < 64 || data.get(0) != 0x7f || data.get(1) != 'E' || data.get(2) != 'L'
+        if (data.capacity() < 64
+                || data.get(0) != 0x7f
+                || data.get(1) != 'E'
+                || data.get(2) != 'L'
                 || data.get(3) != 'F') {
             throw new TemplateException(path + " is not an ELF file");
         }
         if (data.get(4) != 2 || data.get(5) != 1) {
-            throw new TemplateException(path + " is not a 64-bit little-endian ELF file; the tiny template is amd64 only");
+            throw new TemplateException(
+                    path + " is not a 64-bit little-endian ELF file; the tiny template is amd64 only");
         }
         long sectionHeaders = data.getLong(0x28);
         int entrySize = Short.toUnsignedInt(data.getShort(0x3A));
@@ -116,13 +121,17 @@ final class ElfFile {
         for (int i = 0; i < count; i++) {
             int at = (int) (sectionHeaders + (long) i * entrySize);
             raw.add(new long[] {
-                Integer.toUnsignedLong(data.getInt(at)), data.getInt(at + 4), data.getLong(at + 24),
-                data.getLong(at + 32), data.getInt(at + 40)});
+                Integer.toUnsignedLong(data.getInt(at)),
+                data.getInt(at + 4),
+                data.getLong(at + 24),
+                data.getLong(at + 32),
+                data.getInt(at + 40)
+            });
         }
         long namesOffset = raw.get(namesIndex)[2];
         for (long[] header : raw) {
-            sections.add(new Section(cString(namesOffset + header[0]), (int) header[1], header[2], header[3],
-                    (int) header[4]));
+            sections.add(new Section(
+                    cString(namesOffset + header[0]), (int) header[1], header[2], header[3], (int) header[4]));
         }
     }
 

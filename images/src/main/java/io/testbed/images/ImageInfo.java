@@ -19,8 +19,10 @@ record ImageInfo(String format, long virtualSize, long actualSize, String backin
 
     /** Runs {@code qemu-img info -U --output=json} (-U: also works while a VM uses the image). */
     static ImageInfo inspect(Path image) {
-        LocalCommand.Result result = Programs.check(Programs.of("qemu-img", "info", "-U", "--output=json",
-                image.toString()).timeout(Duration.ofSeconds(60)), "inspect the disk image " + image);
+        LocalCommand.Result result = Programs.check(
+                Programs.of("qemu-img", "info", "-U", "--output=json", image.toString())
+                        .timeout(Duration.ofSeconds(60)),
+                "inspect the disk image " + image);
         return parse(result.stdout(), image);
     }
 
@@ -34,7 +36,10 @@ record ImageInfo(String format, long virtualSize, long actualSize, String backin
             }
             JsonNode actual = node.get("actual-size");
             JsonNode backing = node.get("backing-filename");
-            return new ImageInfo(format.asText(), virtualSize.asLong(), actual == null ? 0 : actual.asLong(),
+            return new ImageInfo(
+                    format.asText(),
+                    virtualSize.asLong(),
+                    actual == null ? 0 : actual.asLong(),
                     backing == null ? null : backing.asText());
         } catch (IOException e) {
             throw new TemplateException("Cannot parse `qemu-img info` output for " + image + ": " + e.getMessage(), e);

@@ -27,17 +27,38 @@ final class ImageTemplates {
                     + "(the QEMU user must be able to read it too)");
         }
         ImageInfo info = ImageInfo.inspect(absolute);
-        Template.DiskFormat format = Template.DiskFormat.fromQemuName(info.format()).orElseThrow(() ->
-                new TemplateException("Template image " + absolute + " is in format '" + info.format()
-                        + "'; only qcow2 and raw are accepted. Convert it with `qemu-img convert -O qcow2`"));
+        Template.DiskFormat format = Template.DiskFormat.fromQemuName(info.format())
+                .orElseThrow(
+                        () -> new TemplateException("Template image " + absolute + " is in format '" + info.format()
+                                + "'; only qcow2 and raw are accepted. Convert it with `qemu-img convert -O qcow2`"));
         if (format == Template.DiskFormat.RAW && (info.virtualSize() < 1 << 20 || info.virtualSize() % 512 != 0)) {
             throw new TemplateException("Template image " + absolute + " does not look like a disk image (raw, "
                     + info.virtualSize() + " bytes: not a multiple of 512 or under 1 MiB)");
         }
-        TemplateManifest manifest = new TemplateManifest(absolute.toString(), Template.Kind.IMAGE, null, null, null,
-                null, List.of(), null, null, Map.of(absolute.getFileName().toString(), info.actualSize()),
-                info.format(), info.virtualSize(), info.actualSize(), 0, Map.of());
-        return new Template(absolute.toString(), Template.Kind.IMAGE, absolute, format, Optional.empty(),
-                Optional.empty(), Optional.empty(), manifest);
+        TemplateManifest manifest = new TemplateManifest(
+                absolute.toString(),
+                Template.Kind.IMAGE,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null,
+                Map.of(absolute.getFileName().toString(), info.actualSize()),
+                info.format(),
+                info.virtualSize(),
+                info.actualSize(),
+                0,
+                Map.of());
+        return new Template(
+                absolute.toString(),
+                Template.Kind.IMAGE,
+                absolute,
+                format,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                manifest);
     }
 }

@@ -57,8 +57,9 @@ final class KernelModules {
         }
         Map<String, String> index = new TreeMap<>();
         try (Stream<Path> files = Files.walk(directory.resolve("kernel"))) {
-            files.filter(file -> file.getFileName().toString().endsWith(".ko")).forEach(file -> index.put(
-                    moduleName(file), directory.relativize(file).toString()));
+            files.filter(file -> file.getFileName().toString().endsWith(".ko"))
+                    .forEach(file -> index.put(
+                            moduleName(file), directory.relativize(file).toString()));
         }
         Set<String> builtin = new HashSet<>();
         Path builtinList = directory.resolve("modules.builtin");

@@ -141,16 +141,18 @@ public final class KvmProbe {
         Path work = null;
         Process process = null;
         try {
-            work = Files.createTempDirectory("testbed-kvmprobe-",
-                    PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
+            work = Files.createTempDirectory(
+                    "testbed-kvmprobe-", PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
             Path seed = seed(work).writeTo(work);
             Path overlay = QemuImg.overlay(template, work.resolve("overlay.qcow2"));
             Path console = work.resolve("console.log");
             List<String> command = commandLine(template, accelerator, overlay, seed, console);
             try {
-                process = new ProcessBuilder(command).redirectErrorStream(true)
+                process = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
                         .redirectOutput(work.resolve("qemu.log").toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .start();
             } catch (IOException e) {
                 progress.accept("KVM probe: cannot start `" + String.join(" ", command) + "` (" + e.getMessage()
                         + "); using TCG");
@@ -159,12 +161,12 @@ public final class KvmProbe {
             String outcome = awaitMarker(process, console, deadline);
             double seconds = deadline.elapsed().toNanos() / 1e9;
             if (outcome == null) {
-                progress.accept(String.format("KVM probe: guest announced readiness under %s in %.2f s", accelerator,
-                        seconds));
+                progress.accept(
+                        String.format("KVM probe: guest announced readiness under %s in %.2f s", accelerator, seconds));
                 return true;
             }
-            progress.accept(String.format("KVM probe: %s under %s after %.1f s; using TCG", outcome, accelerator,
-                    seconds));
+            progress.accept(
+                    String.format("KVM probe: %s under %s after %.1f s; using TCG", outcome, accelerator, seconds));
             return false;
         } catch (IOException | RuntimeException e) {
             progress.accept("KVM probe: failed (" + e.getMessage() + "); using TCG");
@@ -182,28 +184,53 @@ public final class KvmProbe {
                 .hostname(HOSTNAME)
                 .authorizedKey(clientKey.publicLine())
                 .hostKey(hostKey)
-                .nic(new SeedIso.Nic(GUEST_MAC, InetAddress.getByName(GUEST_ADDRESS), 24,
-                        InetAddress.getByName(GATEWAY_ADDRESS), 0))
+                .nic(new SeedIso.Nic(
+                        GUEST_MAC, InetAddress.getByName(GUEST_ADDRESS), 24, InetAddress.getByName(GATEWAY_ADDRESS), 0))
                 .build();
     }
 
-    private static List<String> commandLine(Template template, String accelerator, Path overlay, Path seed,
-            Path console) {
-        List<String> command = new ArrayList<>(List.of("qemu-system-x86_64",
-                "-name", "testbed-" + HOSTNAME,
-                "-machine", "pc", "-accel", accelerator, "-m", "256", "-smp", "1",
-                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot", "-monitor", "none",
-                "-serial", "file:" + console,
-                "-kernel", template.kernel().orElseThrow().toString(),
-                "-initrd", template.initrd().orElseThrow().toString(),
-                "-append", template.kernelCommandLine().orElseThrow(),
-                "-drive", "file=" + overlay + ",if=virtio,format=qcow2",
-                "-drive", "file=" + seed + ",if=virtio,format=raw,readonly=on",
-                "-netdev", "user,id=n0,net=" + GUEST_NETWORK + ",host=" + GATEWAY_ADDRESS + ",restrict=on",
-                "-device", "virtio-net-pci,netdev=n0,mac=" + GUEST_MAC,
+    private static List<String> commandLine(
+            Template template, String accelerator, Path overlay, Path seed, Path console) {
+        List<String> command = new ArrayList<>(List.of(
+                "qemu-system-x86_64",
+                "-name",
+                "testbed-" + HOSTNAME,
+                "-machine",
+                "pc",
+                "-accel",
+                accelerator,
+                "-m",
+                "256",
+                "-smp",
+                "1",
+                "-nodefaults",
+                "-no-user-config",
+                "-display",
+                "none",
+                "-no-reboot",
+                "-monitor",
+                "none",
+                "-serial",
+                "file:" + console,
+                "-kernel",
+                template.kernel().orElseThrow().toString(),
+                "-initrd",
+                template.initrd().orElseThrow().toString(),
+                "-append",
+                template.kernelCommandLine().orElseThrow(),
+                "-drive",
+                "file=" + overlay + ",if=virtio,format=qcow2",
+                "-drive",
+                "file=" + seed + ",if=virtio,format=raw,readonly=on",
+                "-netdev",
+                "user,id=n0,net=" + GUEST_NETWORK + ",host=" + GATEWAY_ADDRESS + ",restrict=on",
+                "-device",
+                "virtio-net-pci,netdev=n0,mac=" + GUEST_MAC,
                 // entropy from the host: without it the guest's first key operation waits for its random pool
-                "-object", "rng-random,id=rng0,filename=/dev/urandom",
-                "-device", "virtio-rng-pci,rng=rng0"));
+                "-object",
+                "rng-random,id=rng0,filename=/dev/urandom",
+                "-device",
+                "virtio-rng-pci,rng=rng0"));
         return command;
     }
 

@@ -18,8 +18,8 @@ import java.util.TreeMap;
 final class LibraryClosure {
 
     /** Where Debian (bookworm, or merged /usr) puts amd64 libraries, relative to the staging root. */
-    static final List<String> LIBRARY_DIRECTORIES = List.of("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu",
-            "lib64", "usr/lib64");
+    static final List<String> LIBRARY_DIRECTORIES =
+            List.of("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64", "usr/lib64");
 
     private final Path staging;
 

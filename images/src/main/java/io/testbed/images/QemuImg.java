@@ -17,8 +17,20 @@ public final class QemuImg {
      * @throws TemplateException naming the command, exit code and stderr when qemu-img fails
      */
     public static Path overlay(Template template, Path overlay) {
-        Programs.check(Programs.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", template.diskFormat().qemuName(),
-                "-b", template.disk().toString(), overlay.toString()).timeout(TIMEOUT), "create the overlay " + overlay);
+        Programs.check(
+                Programs.of(
+                                "qemu-img",
+                                "create",
+                                "-q",
+                                "-f",
+                                "qcow2",
+                                "-F",
+                                template.diskFormat().qemuName(),
+                                "-b",
+                                template.disk().toString(),
+                                overlay.toString())
+                        .timeout(TIMEOUT),
+                "create the overlay " + overlay);
         return overlay;
     }
 
@@ -28,8 +40,10 @@ public final class QemuImg {
      * @throws TemplateException naming the command, exit code and stderr when qemu-img fails
      */
     public static Path empty(Path file, int sizeMb) {
-        Programs.check(Programs.of("qemu-img", "create", "-q", "-f", "qcow2", file.toString(), sizeMb + "M")
-                .timeout(TIMEOUT), "create the disk " + file);
+        Programs.check(
+                Programs.of("qemu-img", "create", "-q", "-f", "qcow2", file.toString(), sizeMb + "M")
+                        .timeout(TIMEOUT),
+                "create the disk " + file);
         return file;
     }
 }

@@ -83,8 +83,8 @@ public final class SeedIso {
                         + ") must be six colon-separated hex bytes such as 52:54:00:12:34:56");
             }
             if ((Integer.parseInt(mac.substring(0, 2), 16) & 1) != 0) {
-                throw new IllegalArgumentException(element + ": mac must be a unicast address (lowest bit of the "
-                        + "first byte clear)");
+                throw new IllegalArgumentException(
+                        element + ": mac must be a unicast address (lowest bit of the " + "first byte clear)");
             }
             int maxPrefix = address instanceof Inet4Address ? 32 : 128;
             if (prefixLength < 1 || prefixLength > maxPrefix) {
@@ -109,8 +109,8 @@ public final class SeedIso {
 
         /** The NIC as planned by the engine, with its gateway as default route when {@code withGateway}. */
         public static Nic of(NicPlan plan, boolean withGateway) {
-            return new Nic(plan.mac(), plan.address(), plan.prefixLength(), withGateway ? plan.gateway() : null,
-                    plan.mtu());
+            return new Nic(
+                    plan.mac(), plan.address(), plan.prefixLength(), withGateway ? plan.gateway() : null, plan.mtu());
         }
 
         String cidr() {
@@ -133,9 +133,11 @@ public final class SeedIso {
         this.hostPublicKey = builder.hostPublicKey;
         this.nics = List.copyOf(builder.nics);
         this.dnsServers = List.copyOf(builder.dnsServers);
-        this.instanceId = builder.instanceId != null ? builder.instanceId
-                : "iid-" + hostname + "-" + CacheKey.sha256Hex((hostPublicKey + nics).getBytes(StandardCharsets.UTF_8))
-                        .substring(0, 12);
+        this.instanceId = builder.instanceId != null
+                ? builder.instanceId
+                : "iid-" + hostname + "-"
+                        + CacheKey.sha256Hex((hostPublicKey + nics).getBytes(StandardCharsets.UTF_8))
+                                .substring(0, 12);
     }
 
     /** A builder; {@code hostname}, at least one authorized key and the host key pair are required. */
@@ -210,22 +212,38 @@ public final class SeedIso {
         Path partial = null;
         try {
             Files.createDirectories(directory);
-            staging = Files.createTempDirectory(directory, ".seed-",
-                    PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
+            staging = Files.createTempDirectory(
+                    directory, ".seed-", PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
             Files.writeString(staging.resolve("meta-data"), metaData(), StandardCharsets.UTF_8);
             Files.writeString(staging.resolve("user-data"), userData(), StandardCharsets.UTF_8);
             Files.writeString(staging.resolve("network-config"), networkConfig(), StandardCharsets.UTF_8);
             Files.writeString(staging.resolve(SeedShellFile.FILE_NAME), shellFile(), StandardCharsets.UTF_8);
             partial = AtomicFiles.partialFileFor(isoFile);
-            Programs.check(Programs.of("genisoimage", "-quiet", "-output", partial.toString(), "-volid", VOLUME_LABEL,
-                            "-joliet", "-rock", "meta-data", "user-data", "network-config", SeedShellFile.FILE_NAME)
-                    .in(staging).timeout(Duration.ofSeconds(60)), "write the seed ISO " + isoFile);
+            Programs.check(
+                    Programs.of(
+                                    "genisoimage",
+                                    "-quiet",
+                                    "-output",
+                                    partial.toString(),
+                                    "-volid",
+                                    VOLUME_LABEL,
+                                    "-joliet",
+                                    "-rock",
+                                    "meta-data",
+                                    "user-data",
+                                    "network-config",
+                                    SeedShellFile.FILE_NAME)
+                            .in(staging)
+                            .timeout(Duration.ofSeconds(60)),
+                    "write the seed ISO " + isoFile);
             Files.setPosixFilePermissions(partial, FileModes.OWNER_ONLY_FILE);
             AtomicFiles.commit(partial, isoFile);
             return isoFile;
         } catch (IOException e) {
-            throw new TemplateException("Cannot write the seed ISO " + isoFile + ": " + e.getMessage()
-                    + "; check that the directory is writable", e);
+            throw new TemplateException(
+                    "Cannot write the seed ISO " + isoFile + ": " + e.getMessage()
+                            + "; check that the directory is writable",
+                    e);
         } finally {
             FileTrees.deleteQuietly(staging);
             FileTrees.deleteQuietly(partial);
@@ -242,7 +260,9 @@ public final class SeedIso {
     }
 
     static String format(InetAddress address) {
-        return address instanceof Inet4Address ? address.getHostAddress() : ip(address).toCompressedString();
+        return address instanceof Inet4Address
+                ? address.getHostAddress()
+                : ip(address).toCompressedString();
     }
 
     /** Collects and validates a {@link SeedIso}. Not thread-safe. */
@@ -261,7 +281,9 @@ public final class SeedIso {
 
         /** The hostname, lower-case DNS labels separated by dots ({@code web}, {@code db.lab}). */
         public Builder hostname(String hostname) {
-            if (hostname == null || hostname.length() > 253 || !HOSTNAME.matcher(hostname).matches()) {
+            if (hostname == null
+                    || hostname.length() > 253
+                    || !HOSTNAME.matcher(hostname).matches()) {
                 throw new IllegalArgumentException("SeedIso hostname (" + hostname + ") must be lower-case DNS "
                         + "labels (a-z, 0-9, '-', not starting or ending with '-') separated by dots");
             }
@@ -353,20 +375,23 @@ public final class SeedIso {
             }
             try {
                 hostPrivateKey = Files.readString(hostPrivateKeyFile, StandardCharsets.US_ASCII);
-                hostPublicKey = Files.readString(hostPublicKeyFile, StandardCharsets.US_ASCII).strip();
+                hostPublicKey = Files.readString(hostPublicKeyFile, StandardCharsets.US_ASCII)
+                        .strip();
             } catch (IOException e) {
-                throw new TemplateException("SeedIso " + hostname + ": cannot read the host key pair "
-                        + hostPrivateKeyFile + " / " + hostPublicKeyFile + ": " + e.getMessage(), e);
+                throw new TemplateException(
+                        "SeedIso " + hostname + ": cannot read the host key pair " + hostPrivateKeyFile + " / "
+                                + hostPublicKeyFile + ": " + e.getMessage(),
+                        e);
             }
             if (!hostPrivateKey.strip().startsWith("-----BEGIN OPENSSH PRIVATE KEY-----")
                     || !hostPrivateKey.strip().endsWith("-----END OPENSSH PRIVATE KEY-----")) {
-                throw new IllegalArgumentException("SeedIso " + hostname + ": host private key "
-                        + hostPrivateKeyFile + " must be in OpenSSH format (BEGIN OPENSSH PRIVATE KEY)");
+                throw new IllegalArgumentException("SeedIso " + hostname + ": host private key " + hostPrivateKeyFile
+                        + " must be in OpenSSH format (BEGIN OPENSSH PRIVATE KEY)");
             }
             checkPublicLine("host public key " + hostPublicKeyFile, hostPublicKey);
             if (!hostPublicKey.startsWith("ssh-ed25519 ")) {
-                throw new IllegalArgumentException("SeedIso " + hostname + ": host public key "
-                        + hostPublicKeyFile + " must be an ssh-ed25519 key, was " + hostPublicKey.split(" ")[0]);
+                throw new IllegalArgumentException("SeedIso " + hostname + ": host public key " + hostPublicKeyFile
+                        + " must be an ssh-ed25519 key, was " + hostPublicKey.split(" ")[0]);
             }
             return new SeedIso(this);
         }
@@ -377,8 +402,8 @@ public final class SeedIso {
             }
             String stripped = line.strip();
             if (stripped.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                throw new IllegalArgumentException("SeedIso " + element
-                        + " must be one line without control characters");
+                throw new IllegalArgumentException(
+                        "SeedIso " + element + " must be one line without control characters");
             }
             if (!stripped.matches("(ssh-|ecdsa-|sk-)\\S+ [A-Za-z0-9+/=]+( .*)?")) {
                 throw new IllegalArgumentException("SeedIso " + element + " (" + stripped

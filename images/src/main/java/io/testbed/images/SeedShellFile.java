@@ -24,7 +24,8 @@ final class SeedShellFile {
 
     static String render(SeedIso seed) {
         StringBuilder text = new StringBuilder("# Testbed seed for guests without cloud-init; read with `. ")
-                .append(FILE_NAME).append("`\n");
+                .append(FILE_NAME)
+                .append("`\n");
         assign(text, "seed_hostname", seed.hostname());
         assign(text, "seed_instance_id", seed.instanceId());
         assign(text, "seed_authorized_keys", String.join("\n", seed.authorizedKeys()));
@@ -41,7 +42,10 @@ final class SeedShellFile {
             assign(text, prefix + "mtu", nic.mtu() == 0 ? "" : String.valueOf(nic.mtu()));
             assign(text, prefix + "gateway", nic.gateway() == null ? "" : SeedIso.format(nic.gateway()));
         }
-        assign(text, "seed_nameservers", String.join(" ", seed.dnsServers().stream().map(SeedIso::format).toList()));
+        assign(
+                text,
+                "seed_nameservers",
+                String.join(" ", seed.dnsServers().stream().map(SeedIso::format).toList()));
         return text.toString();
     }
 

@@ -23,8 +23,15 @@ import org.apiguardian.api.API;
  * @param manifest          what went in and how big it is
  */
 @API(status = API.Status.INTERNAL)
-public record Template(String name, Kind kind, Path disk, DiskFormat diskFormat, Optional<Path> kernel,
-        Optional<Path> initrd, Optional<String> kernelCommandLine, TemplateManifest manifest) {
+public record Template(
+        String name,
+        Kind kind,
+        Path disk,
+        DiskFormat diskFormat,
+        Optional<Path> kernel,
+        Optional<Path> initrd,
+        Optional<String> kernelCommandLine,
+        TemplateManifest manifest) {
 
     /** Where a template comes from. */
     public enum Kind {
@@ -71,8 +78,8 @@ public record Template(String name, Kind kind, Path disk, DiskFormat diskFormat,
         Objects.requireNonNull(kernelCommandLine, "kernelCommandLine");
         Objects.requireNonNull(manifest, "manifest");
         if (kind == Kind.BUILT && (kernel.isEmpty() || initrd.isEmpty() || kernelCommandLine.isEmpty())) {
-            throw new IllegalArgumentException("Template " + name + ": a built template needs a kernel, an initrd "
-                    + "and a kernel command line");
+            throw new IllegalArgumentException(
+                    "Template " + name + ": a built template needs a kernel, an initrd " + "and a kernel command line");
         }
     }
 

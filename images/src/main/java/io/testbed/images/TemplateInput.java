@@ -19,8 +19,8 @@ public record TemplateInput(String name, String version, String sha256, long siz
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(sha256, "sha256");
         if (!sha256.matches("[0-9a-fA-F]{64}")) {
-            throw new IllegalArgumentException("TemplateInput " + name + ": sha256 (" + sha256
-                    + ") must be 64 hex digits");
+            throw new IllegalArgumentException(
+                    "TemplateInput " + name + ": sha256 (" + sha256 + ") must be 64 hex digits");
         }
         sha256 = sha256.toLowerCase(java.util.Locale.ROOT);
     }

@@ -27,9 +27,21 @@ import org.apiguardian.api.API;
  *                          {@code rootModules}, {@code busyboxApplets}, {@code notes}
  */
 @API(status = API.Status.INTERNAL)
-public record TemplateManifest(String name, Template.Kind kind, String key, String recipeVersion, Instant builtAt,
-        Duration buildTime, List<TemplateInput> inputs, String kernelVersion, String kernelCommandLine,
-        Map<String, Long> fileSizes, String diskFormat, long diskVirtualSize, long diskActualSize, long rootTreeBytes,
+public record TemplateManifest(
+        String name,
+        Template.Kind kind,
+        String key,
+        String recipeVersion,
+        Instant builtAt,
+        Duration buildTime,
+        List<TemplateInput> inputs,
+        String kernelVersion,
+        String kernelCommandLine,
+        Map<String, Long> fileSizes,
+        String diskFormat,
+        long diskVirtualSize,
+        long diskActualSize,
+        long rootTreeBytes,
         Map<String, List<String>> contents) {
 
     public TemplateManifest {

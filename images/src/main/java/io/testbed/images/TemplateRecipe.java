@@ -43,7 +43,11 @@ interface TemplateRecipe {
     BuildResult build(List<TemplateInput> inputs, Path output, Path work, Consumer<String> progress);
 
     /** What a build reports for the manifest. */
-    record BuildResult(String kernelVersion, String kernelCommandLine, long diskVirtualSize, long rootTreeBytes,
+    record BuildResult(
+            String kernelVersion,
+            String kernelCommandLine,
+            long diskVirtualSize,
+            long rootTreeBytes,
             Map<String, List<String>> contents) {
         public BuildResult {
             contents = Map.copyOf(contents);

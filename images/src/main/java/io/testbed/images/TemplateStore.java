@@ -72,8 +72,8 @@ public final class TemplateStore {
     /** How long a build waits for another thread's or process's build of the same template. */
     private static final Duration BUILD_LOCK_TIMEOUT = Duration.ofHours(1);
     /** The manifest and the inputs memo: indented, durations as ISO-8601 text ({@code PT12.3S}). */
-    private static final ObjectWriter FILE_WRITER = Json.pretty()
-            .without(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+    private static final ObjectWriter FILE_WRITER =
+            Json.pretty().without(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
 
     private final Path root;
     private final Consumer<String> progress;
@@ -112,7 +112,10 @@ public final class TemplateStore {
 
     /** The default root directory; see the class documentation for the order of choices. */
     public static Path defaultRoot() {
-        return defaultRoot(System.getProperty(ROOT_PROPERTY), System.getenv(), System.getProperty("user.home"),
+        return defaultRoot(
+                System.getProperty(ROOT_PROPERTY),
+                System.getenv(),
+                System.getProperty("user.home"),
                 TemplateStore::writableOrCreatable);
     }
 
@@ -203,8 +206,8 @@ public final class TemplateStore {
         createDirectories(nameDirectory);
         try (ExclusiveLock lock = lockForBuild(nameDirectory.resolve(".lock"), recipe.name())) {
             if (isComplete(directory)) {
-                progress.accept("template " + recipe.name() + ": built by another process meanwhile, reusing "
-                        + directory);
+                progress.accept(
+                        "template " + recipe.name() + ": built by another process meanwhile, reusing " + directory);
                 return load(recipe.name(), directory);
             }
             removeLeftovers(nameDirectory, directory);
@@ -215,9 +218,12 @@ public final class TemplateStore {
 
     private ExclusiveLock lockForBuild(Path lockFile, String name) {
         try {
-            ExclusiveLock lock = ExclusiveLock.acquire(lockFile, BUILD_LOCK_TIMEOUT, holder -> progress.accept(
-                    "template " + name + ": " + (holder == ExclusiveLock.Holder.THIS_JVM ? "another thread is"
-                            : "another process is") + " building it (" + lockFile + "); waiting"));
+            ExclusiveLock lock = ExclusiveLock.acquire(
+                    lockFile,
+                    BUILD_LOCK_TIMEOUT,
+                    holder -> progress.accept("template " + name + ": "
+                            + (holder == ExclusiveLock.Holder.THIS_JVM ? "another thread is" : "another process is")
+                            + " building it (" + lockFile + "); waiting"));
             try {
                 Files.setPosixFilePermissions(lockFile, FileModes.READABLE_FILE);
             } catch (IOException ignored) {
@@ -225,8 +231,8 @@ public final class TemplateStore {
             }
             return lock;
         } catch (UncheckedIOException | ExclusiveLock.TimeoutException e) {
-            throw new TemplateException("Cannot lock " + lockFile + " to build template " + name + ": "
-                    + e.getMessage(), e);
+            throw new TemplateException(
+                    "Cannot lock " + lockFile + " to build template " + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -252,8 +258,8 @@ public final class TemplateStore {
         if (fingerprint != null) {
             try {
                 createDirectories(nameDirectory);
-                AtomicFiles.write(memoFile, FILE_WRITER.writeValueAsBytes(
-                        new InputsMemo(recipe.version(), fingerprint, inputs)));
+                AtomicFiles.write(
+                        memoFile, FILE_WRITER.writeValueAsBytes(new InputsMemo(recipe.version(), fingerprint, inputs)));
                 Files.setPosixFilePermissions(memoFile, FileModes.READABLE_FILE);
             } catch (IOException | RuntimeException e) {
                 progress.accept("template " + recipe.name() + ": cannot remember inputs in " + memoFile + " (" + e
@@ -283,27 +289,50 @@ public final class TemplateStore {
                 sizes.put(file, Files.size(path));
             }
             Duration buildTime = Duration.between(start, Instant.now());
-            TemplateManifest manifest = new TemplateManifest(recipe.name(), Template.Kind.BUILT, key, recipe.version(),
-                    start, buildTime, inputs, result.kernelVersion(), result.kernelCommandLine(), sizes,
-                    Template.DiskFormat.QCOW2.qemuName(), result.diskVirtualSize(), sizes.get(TemplateRecipe.DISK),
-                    result.rootTreeBytes(), result.contents());
+            TemplateManifest manifest = new TemplateManifest(
+                    recipe.name(),
+                    Template.Kind.BUILT,
+                    key,
+                    recipe.version(),
+                    start,
+                    buildTime,
+                    inputs,
+                    result.kernelVersion(),
+                    result.kernelCommandLine(),
+                    sizes,
+                    Template.DiskFormat.QCOW2.qemuName(),
+                    result.diskVirtualSize(),
+                    sizes.get(TemplateRecipe.DISK),
+                    result.rootTreeBytes(),
+                    result.contents());
             FILE_WRITER.writeValue(output.resolve(MANIFEST).toFile(), manifest);
             FileTrees.makeWorldReadable(output);
             try {
                 Files.move(output, directory, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
-                throw new TemplateException("Cannot move the built template into place atomically (" + e.getMessage()
-                        + "); the store root must be one file system", e);
+                throw new TemplateException(
+                        "Cannot move the built template into place atomically (" + e.getMessage()
+                                + "); the store root must be one file system",
+                        e);
             }
             builds.incrementAndGet();
-            progress.accept(String.format("template %s: built in %.1f s — kernel %s %s, initrd %s, root disk %s "
-                            + "(qcow2, virtual %s, root files %s)", recipe.name(), buildTime.toMillis() / 1000.0,
-                    result.kernelVersion(), mib(sizes.get(TemplateRecipe.KERNEL)), mib(sizes.get(TemplateRecipe.INITRD)),
-                    mib(sizes.get(TemplateRecipe.DISK)), mib(result.diskVirtualSize()), mib(result.rootTreeBytes())));
+            progress.accept(String.format(
+                    "template %s: built in %.1f s — kernel %s %s, initrd %s, root disk %s "
+                            + "(qcow2, virtual %s, root files %s)",
+                    recipe.name(),
+                    buildTime.toMillis() / 1000.0,
+                    result.kernelVersion(),
+                    mib(sizes.get(TemplateRecipe.KERNEL)),
+                    mib(sizes.get(TemplateRecipe.INITRD)),
+                    mib(sizes.get(TemplateRecipe.DISK)),
+                    mib(result.diskVirtualSize()),
+                    mib(result.rootTreeBytes())));
             warnIfQemuUserCannotRead(directory);
         } catch (IOException e) {
-            throw new TemplateException("Building template " + recipe.name() + " failed: " + e
-                    + "; check free space and permissions under " + root, e);
+            throw new TemplateException(
+                    "Building template " + recipe.name() + " failed: " + e + "; check free space and permissions under "
+                            + root,
+                    e);
         } finally {
             FileTrees.deleteQuietly(temp);
         }
@@ -318,8 +347,10 @@ public final class TemplateStore {
         try {
             manifest = Json.mapper().readValue(directory.resolve(MANIFEST).toFile(), TemplateManifest.class);
         } catch (IOException e) {
-            throw new TemplateException("Template " + name + " in " + directory + " has an unreadable manifest ("
-                    + e.getMessage() + "); delete that directory so it is rebuilt", e);
+            throw new TemplateException(
+                    "Template " + name + " in " + directory + " has an unreadable manifest (" + e.getMessage()
+                            + "); delete that directory so it is rebuilt",
+                    e);
         }
         Path disk = directory.resolve(TemplateRecipe.DISK);
         Path kernel = directory.resolve(TemplateRecipe.KERNEL);
@@ -330,8 +361,15 @@ public final class TemplateStore {
                         + "; delete that directory so it is rebuilt");
             }
         }
-        return new Template(name, Template.Kind.BUILT, disk, Template.DiskFormat.QCOW2, Optional.of(kernel),
-                Optional.of(initrd), Optional.of(manifest.kernelCommandLine()), manifest);
+        return new Template(
+                name,
+                Template.Kind.BUILT,
+                disk,
+                Template.DiskFormat.QCOW2,
+                Optional.of(kernel),
+                Optional.of(initrd),
+                Optional.of(manifest.kernelCommandLine()),
+                manifest);
     }
 
     private static boolean isComplete(Path directory) {
@@ -344,7 +382,8 @@ public final class TemplateStore {
         }
         try (Stream<Path> children = Files.list(nameDirectory)) {
             return children.filter(TemplateStore::isComplete)
-                    .max(Comparator.comparing(child -> child.resolve(MANIFEST).toFile().lastModified()));
+                    .max(Comparator.comparing(
+                            child -> child.resolve(MANIFEST).toFile().lastModified()));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -372,8 +411,10 @@ public final class TemplateStore {
         try {
             FileTrees.createReadableDirectories(directory);
         } catch (IOException e) {
-            throw new TemplateException("Cannot create the template store directory " + directory + ": " + e
-                    + "; choose a writable root with -D" + ROOT_PROPERTY + "=DIR", e);
+            throw new TemplateException(
+                    "Cannot create the template store directory " + directory + ": " + e
+                            + "; choose a writable root with -D" + ROOT_PROPERTY + "=DIR",
+                    e);
         }
     }
 

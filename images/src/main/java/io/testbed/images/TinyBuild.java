@@ -60,16 +60,19 @@ final class TinyBuild {
     TemplateRecipe.BuildResult run() throws IOException {
         Path debs = Files.createDirectories(work.resolve("debs"));
         List<DebianPackages.Candidate> candidates = inputs.stream()
-                .map(input -> new DebianPackages.Candidate(input.name(), input.version(), input.sha256(),
-                        input.size(), ""))
+                .map(input ->
+                        new DebianPackages.Candidate(input.name(), input.version(), input.sha256(), input.size(), ""))
                 .toList();
         Map<String, Path> files = packages.download(candidates, debs);
         step("unpacking " + files.size() + " packages with dpkg-deb -x");
         Files.createDirectories(staging);
         for (Map.Entry<String, Path> deb : files.entrySet()) {
             // busybox-static and busybox both ship /bin/busybox
-            DebianPackages.extract(deb.getValue(), deb.getKey().equals(STATIC_BUSYBOX_PACKAGE)
-                    ? Files.createDirectories(work.resolve(STATIC_BUSYBOX_PACKAGE)) : staging);
+            DebianPackages.extract(
+                    deb.getValue(),
+                    deb.getKey().equals(STATIC_BUSYBOX_PACKAGE)
+                            ? Files.createDirectories(work.resolve(STATIC_BUSYBOX_PACKAGE))
+                            : staging);
         }
         FileTrees.deleteQuietly(debs);
         kernel = KernelModules.find(staging);
@@ -78,32 +81,43 @@ final class TinyBuild {
         Files.copy(staging.resolve("boot/vmlinuz-" + kernel.kernelVersion()), output.resolve(TemplateRecipe.KERNEL));
         buildInitramfs();
         Path root = work.resolve("root");
-        long rootBytes = new TinyRootTree(staging, kernel, staticBusybox, busybox, applets, inputs, contents,
-                this::step).write(root);
+        long rootBytes = new TinyRootTree(
+                        staging, kernel, staticBusybox, busybox, applets, inputs, contents, this::step)
+                .write(root);
         long virtualSize = buildRootDisk(root);
         return new TemplateRecipe.BuildResult(kernel.kernelVersion(), COMMAND_LINE, virtualSize, rootBytes, contents);
     }
 
     private void step(String message) {
-        progress.accept(String.format("  [%5.1f s] %s", Duration.between(start, Instant.now()).toMillis() / 1000.0,
-                message));
+        progress.accept(String.format(
+                "  [%5.1f s] %s", Duration.between(start, Instant.now()).toMillis() / 1000.0, message));
     }
 
     private void findBusybox() {
         Path staticTree = work.resolve(STATIC_BUSYBOX_PACKAGE);
-        staticBusybox = Stream.of("bin/busybox", "usr/bin/busybox").map(staticTree::resolve)
-                .filter(Files::isRegularFile).findFirst()
+        staticBusybox = Stream.of("bin/busybox", "usr/bin/busybox")
+                .map(staticTree::resolve)
+                .filter(Files::isRegularFile)
+                .findFirst()
                 .orElseThrow(() -> new TemplateException(STATIC_BUSYBOX_PACKAGE + " holds no bin/busybox"));
-        initramfsApplets = lines(Programs.check(Programs.of(staticBusybox.toString(), "--list-full"),
-                "list the static busybox's applets").stdout());
+        initramfsApplets = lines(Programs.check(
+                        Programs.of(staticBusybox.toString(), "--list-full"), "list the static busybox's applets")
+                .stdout());
         busybox = firstExisting(staging, List.of("bin/busybox", "usr/bin/busybox"), "busybox");
         // run the root's (dynamic) busybox with the unpacked loader and libc, not the host's
-        Path loader = firstExisting(staging, List.of("lib/x86_64-linux-gnu/" + DYNAMIC_LOADER,
-                "usr/lib/x86_64-linux-gnu/" + DYNAMIC_LOADER), "libc6");
-        String libraryPath = LibraryClosure.LIBRARY_DIRECTORIES.stream().map(staging::resolve).map(Path::toString)
+        Path loader = firstExisting(
+                staging,
+                List.of("lib/x86_64-linux-gnu/" + DYNAMIC_LOADER, "usr/lib/x86_64-linux-gnu/" + DYNAMIC_LOADER),
+                "libc6");
+        String libraryPath = LibraryClosure.LIBRARY_DIRECTORIES.stream()
+                .map(staging::resolve)
+                .map(Path::toString)
                 .collect(Collectors.joining(":"));
-        applets = lines(Programs.check(Programs.of(loader.toString(), "--library-path", libraryPath, busybox.toString(),
-                "--list-full"), "list busybox's applets").stdout());
+        applets = lines(Programs.check(
+                        Programs.of(
+                                loader.toString(), "--library-path", libraryPath, busybox.toString(), "--list-full"),
+                        "list busybox's applets")
+                .stdout());
     }
 
     private static List<String> lines(String text) {
@@ -118,8 +132,8 @@ final class TinyBuild {
                 return path;
             }
         }
-        throw new TemplateException("None of " + candidates + " exists in the unpacked packages; has "
-                + packageName + " moved its files? Update TinyTemplateRecipe.");
+        throw new TemplateException("None of " + candidates + " exists in the unpacked packages; has " + packageName
+                + " moved its files? Update TinyTemplateRecipe.");
     }
 
     private void buildInitramfs() throws IOException {
@@ -151,19 +165,29 @@ final class TinyBuild {
         Path list = work.resolve("initramfs.list");
         List<String> names;
         try (Stream<Path> paths = Files.walk(tree)) {
-            names = paths.map(path -> tree.relativize(path).toString()).map(name -> name.isEmpty() ? "." : name)
-                    .sorted().toList();
+            names = paths.map(path -> tree.relativize(path).toString())
+                    .map(name -> name.isEmpty() ? "." : name)
+                    .sorted()
+                    .toList();
         }
         Files.write(list, names);
-        Programs.check(Programs.of("cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0").in(tree).stdinFrom(list)
-                .stdoutTo(cpio), "pack the initramfs");
+        Programs.check(
+                Programs.of("cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0")
+                        .in(tree)
+                        .stdinFrom(list)
+                        .stdoutTo(cpio),
+                "pack the initramfs");
         Path initrd = output.resolve(TemplateRecipe.INITRD);
         try (InputStream in = Files.newInputStream(cpio);
                 OutputStream out = new GZIPOutputStream(Files.newOutputStream(initrd), 1 << 16)) {
             in.transferTo(out);
         }
-        step(String.format("initramfs: %d files, %d modules, %s cpio, %s gzip", names.size(), order.size(),
-                TemplateStore.mib(Files.size(cpio)), TemplateStore.mib(Files.size(initrd))));
+        step(String.format(
+                "initramfs: %d files, %d modules, %s cpio, %s gzip",
+                names.size(),
+                order.size(),
+                TemplateStore.mib(Files.size(cpio)),
+                TemplateStore.mib(Files.size(initrd))));
     }
 
     private long buildRootDisk(Path root) throws IOException {
@@ -172,19 +196,39 @@ final class TinyBuild {
             file.setLength(ROOT_DISK_BYTES);
         }
         UUID uuid = UUID.nameUUIDFromBytes(inputs.toString().getBytes(StandardCharsets.UTF_8));
-        Programs.check(Programs.of("mkfs.ext4", "-q", "-F", "-L", ROOT_LABEL, "-U", uuid.toString(), "-m", "0",
-                        "-N", "32768", "-J", "size=4",
-                        "-E", "lazy_itable_init=0,lazy_journal_init=0,root_owner=0:0",
-                        "-d", root.toString(), raw.toString())
-                .timeout(Duration.ofMinutes(5)), "make the root file system");
+        Programs.check(
+                Programs.of(
+                                "mkfs.ext4",
+                                "-q",
+                                "-F",
+                                "-L",
+                                ROOT_LABEL,
+                                "-U",
+                                uuid.toString(),
+                                "-m",
+                                "0",
+                                "-N",
+                                "32768",
+                                "-J",
+                                "size=4",
+                                "-E",
+                                "lazy_itable_init=0,lazy_journal_init=0,root_owner=0:0",
+                                "-d",
+                                root.toString(),
+                                raw.toString())
+                        .timeout(Duration.ofMinutes(5)),
+                "make the root file system");
         step("mkfs.ext4 -d: " + TemplateStore.mib(ROOT_DISK_BYTES) + " raw root file system");
         Path qcow2 = output.resolve(TemplateRecipe.DISK);
-        Programs.check(Programs.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(),
-                qcow2.toString()).timeout(Duration.ofMinutes(5)), "convert the root disk to qcow2");
+        Programs.check(
+                Programs.of("qemu-img", "convert", "-q", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString())
+                        .timeout(Duration.ofMinutes(5)),
+                "convert the root disk to qcow2");
         FileTrees.deleteQuietly(raw);
         ImageInfo info = ImageInfo.inspect(qcow2);
-        step(String.format("qemu-img convert -O qcow2: %s on disk (virtual %s)", TemplateStore.mib(info.actualSize()),
-                TemplateStore.mib(info.virtualSize())));
+        step(String.format(
+                "qemu-img convert -O qcow2: %s on disk (virtual %s)",
+                TemplateStore.mib(info.actualSize()), TemplateStore.mib(info.virtualSize())));
         return info.virtualSize();
     }
 }

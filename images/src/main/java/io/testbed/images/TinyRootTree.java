@@ -51,8 +51,15 @@ final class TinyRootTree {
      * @param contents      receives what went into the tree, for the manifest
      * @param step          receives one progress line
      */
-    TinyRootTree(Path staging, KernelModules kernel, Path staticBusybox, Path busybox, List<String> applets,
-            List<TemplateInput> inputs, Map<String, List<String>> contents, Consumer<String> step) {
+    TinyRootTree(
+            Path staging,
+            KernelModules kernel,
+            Path staticBusybox,
+            Path busybox,
+            List<String> applets,
+            List<TemplateInput> inputs,
+            Map<String, List<String>> contents,
+            Consumer<String> step) {
         this.staging = staging;
         this.kernel = kernel;
         this.staticBusybox = staticBusybox;
@@ -65,8 +72,21 @@ final class TinyRootTree {
 
     /** Writes the tree under {@code root} (which must not exist yet) and returns its size in bytes. */
     long write(Path root) throws IOException {
-        for (String directory : List.of("usr/bin", "usr/sbin", "usr/lib/testbed", "usr/lib64", LIBRARY_TARGET,
-                "etc/init.d", "dev", "proc", "sys", "run", "mnt", "home", "var/log", "root")) {
+        for (String directory : List.of(
+                "usr/bin",
+                "usr/sbin",
+                "usr/lib/testbed",
+                "usr/lib64",
+                LIBRARY_TARGET,
+                "etc/init.d",
+                "dev",
+                "proc",
+                "sys",
+                "run",
+                "mnt",
+                "home",
+                "var/log",
+                "root")) {
             Files.createDirectories(root.resolve(directory));
         }
         Files.createDirectories(root.resolve("tmp"));
@@ -103,7 +123,8 @@ final class TinyRootTree {
         FileTrees.copy(busybox, root.resolve("usr/bin/busybox"));
         programs.add("/usr/bin/busybox");
         elfs.add(busybox);
-        Set<String> taken = PROGRAMS.values().stream().map(path -> Path.of(path).getFileName().toString())
+        Set<String> taken = PROGRAMS.values().stream()
+                .map(path -> Path.of(path).getFileName().toString())
                 .collect(Collectors.toSet());
         int linked = 0;
         for (String applet : applets) {
@@ -126,7 +147,9 @@ final class TinyRootTree {
         // shared libraries: the closure of everything dynamic we copied
         Map<String, Path> libraries = new LibraryClosure(staging).of(elfs);
         for (Map.Entry<String, Path> library : libraries.entrySet()) {
-            Files.copy(library.getValue(), root.resolve(LIBRARY_TARGET).resolve(library.getKey()),
+            Files.copy(
+                    library.getValue(),
+                    root.resolve(LIBRARY_TARGET).resolve(library.getKey()),
                     StandardCopyOption.COPY_ATTRIBUTES);
         }
         if (!libraries.containsKey(DYNAMIC_LOADER)) {
@@ -155,7 +178,8 @@ final class TinyRootTree {
                 Files.copy(kernel.directory().resolve(file), rootModules.resolve(file));
             }
         }
-        Programs.check(Programs.of(staticBusybox.toString(), "depmod", "-b", root.toString(), kernel.kernelVersion()),
+        Programs.check(
+                Programs.of(staticBusybox.toString(), "depmod", "-b", root.toString(), kernel.kernelVersion()),
                 "index the kernel modules");
         if (!Files.isRegularFile(rootModules.resolve("modules.dep"))) {
             throw new TemplateException("busybox depmod wrote no modules.dep under " + rootModules);
@@ -171,35 +195,52 @@ final class TinyRootTree {
         writeScript(root.resolve("usr/lib/testbed/announce-ready"), "announce-ready", "rwxr-xr-x");
 
         long bytes = FileTrees.size(root);
-        contents.put("notes", List.of(
-                "sftp-server at " + sftpPath + " (dropbear's compiled-in path)",
-                "root file system: ext4 labelled " + ROOT_LABEL + ", merged /usr, " + TemplateStore.mib(bytes)
-                        + " of files",
-                "identity (hostname, keys, addresses) from a NoCloud seed labelled cidata; see SeedIso",
-                "pid 1: busybox init; dropbear respawned, password logins disabled; no console shell",
-                "built as uid " + uid() + (uid().equals("0") ? "" : " (files in the image belong to that uid)")));
-        step.accept(String.format("root tree: %s in %d programs, %d libraries, %d modules", TemplateStore.mib(bytes),
-                programs.size(), libraries.size(), modules.size()));
+        contents.put(
+                "notes",
+                List.of(
+                        "sftp-server at " + sftpPath + " (dropbear's compiled-in path)",
+                        "root file system: ext4 labelled " + ROOT_LABEL + ", merged /usr, " + TemplateStore.mib(bytes)
+                                + " of files",
+                        "identity (hostname, keys, addresses) from a NoCloud seed labelled cidata; see SeedIso",
+                        "pid 1: busybox init; dropbear respawned, password logins disabled; no console shell",
+                        "built as uid " + uid()
+                                + (uid().equals("0") ? "" : " (files in the image belong to that uid)")));
+        step.accept(String.format(
+                "root tree: %s in %d programs, %d libraries, %d modules",
+                TemplateStore.mib(bytes), programs.size(), libraries.size(), modules.size()));
         return bytes;
     }
 
     private void writeEtc(Path root) throws IOException {
         Path etc = root.resolve("etc");
-        FileTrees.write(etc.resolve("passwd"), "root:x:0:0:root:/root:/bin/sh\n"
-                + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n", "rw-r--r--");
+        FileTrees.write(
+                etc.resolve("passwd"),
+                "root:x:0:0:root:/root:/bin/sh\n" + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                "rw-r--r--");
         FileTrees.write(etc.resolve("group"), "root:x:0:\ntty:x:5:\nnogroup:x:65534:\n", "rw-r--r--");
         FileTrees.write(etc.resolve("shadow"), "root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n", "rw-------");
         FileTrees.write(etc.resolve("shells"), "/bin/sh\n/bin/ash\n/usr/bin/sh\n", "rw-r--r--");
-        FileTrees.write(etc.resolve("nsswitch.conf"), "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
-                + "networks: files\nprotocols: files\nservices: files\n", "rw-r--r--");
-        FileTrees.write(etc.resolve("profile"), "export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nexport PS1='\\h:\\w\\$ '\n",
+        FileTrees.write(
+                etc.resolve("nsswitch.conf"),
+                "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
+                        + "networks: files\nprotocols: files\nservices: files\n",
+                "rw-r--r--");
+        FileTrees.write(
+                etc.resolve("profile"),
+                "export PATH=/usr/sbin:/usr/bin:/sbin:/bin\nexport PS1='\\h:\\w\\$ '\n",
                 "rw-r--r--");
         FileTrees.write(etc.resolve("fstab"), "LABEL=" + ROOT_LABEL + " / ext4 rw,noatime 0 1\n", "rw-r--r--");
-        String debianVersion = inputs.stream().filter(input -> input.name().equals("libc6")).findFirst()
-                .map(TemplateInput::version).orElse("");
-        FileTrees.write(etc.resolve("os-release"), "PRETTY_NAME=\"Testbed tiny (Debian packages, libc " + debianVersion
-                + ")\"\nNAME=\"Testbed tiny\"\nID=testbed-tiny\nID_LIKE=debian\nVERSION_ID=\"" + REVISION
-                + "\"\n", "rw-r--r--");
+        String debianVersion = inputs.stream()
+                .filter(input -> input.name().equals("libc6"))
+                .findFirst()
+                .map(TemplateInput::version)
+                .orElse("");
+        FileTrees.write(
+                etc.resolve("os-release"),
+                "PRETTY_NAME=\"Testbed tiny (Debian packages, libc " + debianVersion
+                        + ")\"\nNAME=\"Testbed tiny\"\nID=testbed-tiny\nID_LIKE=debian\nVERSION_ID=\"" + REVISION
+                        + "\"\n",
+                "rw-r--r--");
         FileTrees.link(root, "etc/hostname", "/run/hostname");
         FileTrees.link(root, "etc/hosts", "/run/hosts");
         FileTrees.link(root, "etc/resolv.conf", "/run/resolv.conf");

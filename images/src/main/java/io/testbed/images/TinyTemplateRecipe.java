@@ -37,34 +37,73 @@ final class TinyTemplateRecipe implements TemplateRecipe {
      * PATH, so `tc` and `ip` would be busybox's instead of iproute2's.
      */
     static final String STATIC_BUSYBOX_PACKAGE = "busybox-static";
-    static final List<String> PACKAGES = List.of(STATIC_BUSYBOX_PACKAGE, "busybox", "dropbear-bin", "libtomcrypt1", "libtommath1",
-            "libgmp10", "zlib1g", "libcrypt1", "libc6", "iproute2", "libbpf1", "libelf1", "libmnl0", "libbsd0",
-            "libmd0", "libcap2", "libxtables12", "openssh-sftp-server");
+
+    static final List<String> PACKAGES = List.of(
+            STATIC_BUSYBOX_PACKAGE,
+            "busybox",
+            "dropbear-bin",
+            "libtomcrypt1",
+            "libtommath1",
+            "libgmp10",
+            "zlib1g",
+            "libcrypt1",
+            "libc6",
+            "iproute2",
+            "libbpf1",
+            "libelf1",
+            "libmnl0",
+            "libbsd0",
+            "libmd0",
+            "libcap2",
+            "libxtables12",
+            "openssh-sftp-server");
     /**
      * Loaded by the initramfs, in dependency order, before the root is looked for. virtio_rng feeds the
      * kernel's random pool from the host when the VM has a virtio-rng device; without one, dropbear's first
      * key operation waits (about 2 s under TCG) for the pool to initialise.
      */
-    static final List<String> INITRAMFS_MODULES = List.of("failover", "net_failover", "virtio_ring", "virtio",
-            "virtio_pci_modern_dev", "virtio_pci_legacy_dev", "virtio_pci", "virtio_blk", "virtio_net", "virtio_rng");
+    static final List<String> INITRAMFS_MODULES = List.of(
+            "failover",
+            "net_failover",
+            "virtio_ring",
+            "virtio",
+            "virtio_pci_modern_dev",
+            "virtio_pci_legacy_dev",
+            "virtio_pci",
+            "virtio_blk",
+            "virtio_net",
+            "virtio_rng");
     /** Available to {@code modprobe} in the root (plus every module under {@link #ROOT_MODULE_DIRECTORY}). */
-    static final List<String> ROOT_MODULES = List.of("sch_netem", "isofs", "cdrom", "sr_mod", "ata_piix",
-            "virtio_scsi", "ifb", "veth", "dummy", "bridge", "8021q");
+    static final List<String> ROOT_MODULES = List.of(
+            "sch_netem",
+            "isofs",
+            "cdrom",
+            "sr_mod",
+            "ata_piix",
+            "virtio_scsi",
+            "ifb",
+            "veth",
+            "dummy",
+            "bridge",
+            "8021q");
+
     static final String ROOT_MODULE_DIRECTORY = "kernel/net/sched";
     /** Programs: where the Debian package puts them (bookworm, or merged /usr) → where the root has them. */
     static final Map<List<String>, String> PROGRAMS = programs();
+
     static final String SFTP_SERVER = "usr/lib/openssh/sftp-server";
     static final String ROOT_LABEL = "testbed-root";
     static final long ROOT_DISK_BYTES = 512L << 20;
     static final String COMMAND_LINE = "console=ttyS0 root=LABEL=" + ROOT_LABEL + " quiet panic=-1";
-    private static final List<String> SCRIPTS = List.of("initramfs-init", "inittab", "rcS", "rcK", "run-dropbear",
-            "announce-ready");
+    private static final List<String> SCRIPTS =
+            List.of("initramfs-init", "inittab", "rcS", "rcK", "run-dropbear", "announce-ready");
     /** Where the root has its shared libraries. */
     static final String LIBRARY_TARGET = "usr/lib/x86_64-linux-gnu";
+
     static final String DYNAMIC_LOADER = "ld-linux-x86-64.so.2";
     /** The classes that decide what a build produces: hashed into {@link #version()}. */
-    private static final List<Class<?>> BUILD_CLASSES = List.of(TinyTemplateRecipe.class, TinyBuild.class,
-            TinyRootTree.class, KernelModules.class, LibraryClosure.class);
+    private static final List<Class<?>> BUILD_CLASSES = List.of(
+            TinyTemplateRecipe.class, TinyBuild.class, TinyRootTree.class, KernelModules.class, LibraryClosure.class);
 
     private final DebianPackages packages;
 
@@ -92,8 +131,16 @@ final class TinyTemplateRecipe implements TemplateRecipe {
     @Override
     public String version() {
         StringBuilder everything = new StringBuilder(REVISION).append('\n');
-        everything.append(PACKAGES).append(INITRAMFS_MODULES).append(ROOT_MODULES).append(ROOT_MODULE_DIRECTORY)
-                .append(PROGRAMS).append(SFTP_SERVER).append(ROOT_LABEL).append(ROOT_DISK_BYTES).append(COMMAND_LINE);
+        everything
+                .append(PACKAGES)
+                .append(INITRAMFS_MODULES)
+                .append(ROOT_MODULES)
+                .append(ROOT_MODULE_DIRECTORY)
+                .append(PROGRAMS)
+                .append(SFTP_SERVER)
+                .append(ROOT_LABEL)
+                .append(ROOT_DISK_BYTES)
+                .append(COMMAND_LINE);
         for (String script : SCRIPTS) {
             everything.append('\n').append(script).append('\n').append(script(script));
         }
@@ -103,7 +150,8 @@ final class TinyTemplateRecipe implements TemplateRecipe {
             everything.append('\n').append(compiled).append('\n').append(CacheKey.sha256Hex(resourceBytes(compiled)));
         }
         return "tiny-" + REVISION + "-"
-                + CacheKey.sha256Hex(everything.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 12);
+                + CacheKey.sha256Hex(everything.toString().getBytes(StandardCharsets.UTF_8))
+                        .substring(0, 12);
     }
 
     @Override
@@ -114,7 +162,8 @@ final class TinyTemplateRecipe implements TemplateRecipe {
     @Override
     public List<TemplateInput> resolveInputs(Consumer<String> progress) {
         packages.ensurePackageLists();
-        DebianPackages.Candidate meta = packages.candidates(List.of(KERNEL_METAPACKAGE)).get(0);
+        DebianPackages.Candidate meta =
+                packages.candidates(List.of(KERNEL_METAPACKAGE)).get(0);
         String kernelPackage = Stream.of(meta.depends().split("[,|]"))
                 .map(dependency -> dependency.strip().split("\\s")[0])
                 .filter(name -> name.startsWith("linux-image-"))
@@ -124,7 +173,9 @@ final class TinyTemplateRecipe implements TemplateRecipe {
         List<String> names = new ArrayList<>();
         names.add(kernelPackage);
         names.addAll(PACKAGES);
-        return packages.candidates(names).stream().map(DebianPackages.Candidate::asInput).toList();
+        return packages.candidates(names).stream()
+                .map(DebianPackages.Candidate::asInput)
+                .toList();
     }
 
     @Override
@@ -132,8 +183,8 @@ final class TinyTemplateRecipe implements TemplateRecipe {
         try {
             return new TinyBuild(packages, inputs, output, work, progress).run();
         } catch (IOException e) {
-            throw new TemplateException("Building the tiny template failed: " + e + "; check free space under "
-                    + work.getParent(), e);
+            throw new TemplateException(
+                    "Building the tiny template failed: " + e + "; check free space under " + work.getParent(), e);
         }
     }
 

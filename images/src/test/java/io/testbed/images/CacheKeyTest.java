@@ -15,8 +15,8 @@ class CacheKeyTest {
 
     @Test
     void canonicalTextListsRecipeVersionAndSortedInputs() {
-        assertThat(CacheKey.canonicalText("tiny", "tiny-1-abc", List.of(DROPBEAR, BUSYBOX))).isEqualTo(
-                "recipe tiny\n"
+        assertThat(CacheKey.canonicalText("tiny", "tiny-1-abc", List.of(DROPBEAR, BUSYBOX)))
+                .isEqualTo("recipe tiny\n"
                         + "recipe-version tiny-1-abc\n"
                         + "input busybox-static 1:1.35.0-4 " + SHA_A + "\n"
                         + "input dropbear-bin 2022.83-1 " + SHA_B + "\n");
@@ -26,8 +26,9 @@ class CacheKeyTest {
     void keyIsSha256HexOfTheCanonicalText() {
         String key = CacheKey.of("tiny", "v1", List.of(BUSYBOX));
         assertThat(key).matches("[0-9a-f]{64}");
-        assertThat(key).isEqualTo(CacheKey.sha256Hex(
-                CacheKey.canonicalText("tiny", "v1", List.of(BUSYBOX)).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(key)
+                .isEqualTo(CacheKey.sha256Hex(CacheKey.canonicalText("tiny", "v1", List.of(BUSYBOX))
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test

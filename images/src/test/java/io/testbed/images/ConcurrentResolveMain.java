@@ -11,8 +11,8 @@ final class ConcurrentResolveMain {
     public static void main(String[] args) {
         TemplateStoreTest.CountingRecipe recipe = new TemplateStoreTest.CountingRecipe();
         recipe.buildMillis = 5000;
-        TemplateStore store = new TemplateStore(Path.of(args[0]), line -> System.out.println("LOG " + line),
-                List.of(recipe));
+        TemplateStore store =
+                new TemplateStore(Path.of(args[0]), line -> System.out.println("LOG " + line), List.of(recipe));
         Template template = store.resolve("fake");
         System.out.println("BUILDS=" + store.buildCount());
         System.out.println("DISK=" + template.disk());

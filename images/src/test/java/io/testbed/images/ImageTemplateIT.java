@@ -24,7 +24,8 @@ class ImageTemplateIT {
     @Test
     void qcow2FileIsATemplateThatBootsFromItsOwnDisk() {
         Path image = directory.resolve("cloud.qcow2");
-        LocalCommand.of("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "64M").check("create an image");
+        LocalCommand.of("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "64M")
+                .check("create an image");
         Template template = store().resolve(image.toString());
         assertThat(template.kind()).isEqualTo(Template.Kind.IMAGE);
         assertThat(template.diskFormat()).isEqualTo(Template.DiskFormat.QCOW2);
@@ -49,7 +50,8 @@ class ImageTemplateIT {
     @Test
     void otherFormatsAreRejectedWithAConversionHint() {
         Path image = directory.resolve("disk.vmdk");
-        LocalCommand.of("qemu-img", "create", "-q", "-f", "vmdk", image.toString(), "16M").check("create an image");
+        LocalCommand.of("qemu-img", "create", "-q", "-f", "vmdk", image.toString(), "16M")
+                .check("create an image");
         assertThatThrownBy(() -> store().resolve(image.toString()))
                 .isInstanceOf(TemplateException.class)
                 .hasMessageContaining("is in format 'vmdk'; only qcow2 and raw are accepted")

@@ -17,18 +17,23 @@ import org.junit.jupiter.api.io.TempDir;
 class KvmProbeIT {
 
     private static boolean qemuRunningForProbe() {
-        return ProcessHandle.allProcesses().anyMatch(process -> process.info().commandLine()
-                .map(line -> line.contains("testbed-kvm-probe ")).orElse(false));
+        return ProcessHandle.allProcesses()
+                .anyMatch(process -> process.info()
+                        .commandLine()
+                        .map(line -> line.contains("testbed-kvm-probe "))
+                        .orElse(false));
     }
 
     private static List<Path> probeTempDirectories() throws IOException {
         try (Stream<Path> children = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return children.filter(path -> path.getFileName().toString().startsWith("testbed-kvmprobe-")).toList();
+            return children.filter(path -> path.getFileName().toString().startsWith("testbed-kvmprobe-"))
+                    .toList();
         }
     }
 
     private static Template tiny() {
-        return TemplateStore.openDefault(line -> System.out.println("[store] " + line)).resolve(TemplateStore.TINY);
+        return TemplateStore.openDefault(line -> System.out.println("[store] " + line))
+                .resolve(TemplateStore.TINY);
     }
 
     @Test
@@ -37,7 +42,8 @@ class KvmProbeIT {
         Template tiny = tiny();
         List<Path> before = probeTempDirectories();
         List<String> log = new ArrayList<>();
-        assertThat(new KvmProbe(log::add, null).reachesReadiness(tiny, Duration.ofSeconds(120), "tcg")).as("%s", log)
+        assertThat(new KvmProbe(log::add, null).reachesReadiness(tiny, Duration.ofSeconds(120), "tcg"))
+                .as("%s", log)
                 .isTrue();
         assertThat(log).anyMatch(line -> line.startsWith("KVM probe: guest announced readiness under tcg"));
         assertThat(qemuRunningForProbe()).isFalse();
@@ -47,12 +53,19 @@ class KvmProbeIT {
     @Test
     void aGuestThatFailsInItsInitramfsCountsAsNotReadyAtOnce() throws IOException {
         Template tiny = tiny();
-        Template wrongRoot = new Template("tiny-with-wrong-root", Template.Kind.BUILT, tiny.disk(), tiny.diskFormat(),
-                tiny.kernel(), tiny.initrd(), Optional.of("console=ttyS0 root=LABEL=no-such-root quiet panic=-1"),
+        Template wrongRoot = new Template(
+                "tiny-with-wrong-root",
+                Template.Kind.BUILT,
+                tiny.disk(),
+                tiny.diskFormat(),
+                tiny.kernel(),
+                tiny.initrd(),
+                Optional.of("console=ttyS0 root=LABEL=no-such-root quiet panic=-1"),
                 tiny.manifest());
         List<Path> before = probeTempDirectories();
         List<String> log = new ArrayList<>();
-        assertThat(new KvmProbe(log::add, null).reachesReadiness(wrongRoot, Duration.ofSeconds(120), "tcg")).isFalse();
+        assertThat(new KvmProbe(log::add, null).reachesReadiness(wrongRoot, Duration.ofSeconds(120), "tcg"))
+                .isFalse();
         assertThat(log).anyMatch(line -> line.contains("the guest's initramfs reported an error"));
         assertThat(qemuRunningForProbe()).isFalse();
         assertThat(probeTempDirectories()).isEqualTo(before);
@@ -70,8 +83,9 @@ class KvmProbeIT {
         start = System.nanoTime();
         boolean again = probe.kvmUsable(tiny, timeout);
         Duration second = Duration.ofNanos(System.nanoTime() - start);
-        System.out.printf("[kvm] KVM usable: %s (probe %.1f s, cached answer %.3f s)%n", usable,
-                first.toMillis() / 1000.0, second.toMillis() / 1000.0);
+        System.out.printf(
+                "[kvm] KVM usable: %s (probe %.1f s, cached answer %.3f s)%n",
+                usable, first.toMillis() / 1000.0, second.toMillis() / 1000.0);
         assertThat(again).isEqualTo(usable);
         assertThat(first).isLessThan(timeout.plusSeconds(20));
         assertThat(second).isLessThan(Duration.ofMillis(100));

@@ -35,8 +35,13 @@ class ParsingTest {
         assertThat(parsed).containsOnlyKeys("linux-image-cloud-amd64", "busybox-static");
         assertThat(parsed.get("linux-image-cloud-amd64").depends())
                 .isEqualTo("linux-image-6.1.0-56-cloud-amd64 (= 6.1.192-2)");
-        assertThat(parsed.get("busybox-static")).isEqualTo(new DebianPackages.Candidate("busybox-static",
-                "1:1.35.0-4+deb12u1+b1", "3d3fdbe91d4660c873e14b092c213fe81c1da6362daa236eb25d0171eb108744", 928188, ""));
+        assertThat(parsed.get("busybox-static"))
+                .isEqualTo(new DebianPackages.Candidate(
+                        "busybox-static",
+                        "1:1.35.0-4+deb12u1+b1",
+                        "3d3fdbe91d4660c873e14b092c213fe81c1da6362daa236eb25d0171eb108744",
+                        928188,
+                        ""));
     }
 
     @Test
@@ -52,8 +57,9 @@ class ParsingTest {
                     "dirty-flag": false
                 }
                 """;
-        assertThat(ImageInfo.parse(json, Path.of("overlay.qcow2"))).isEqualTo(new ImageInfo("qcow2", 536870912L,
-                200704L, "/var/cache/testbed/templates/tiny/k/root.qcow2"));
+        assertThat(ImageInfo.parse(json, Path.of("overlay.qcow2")))
+                .isEqualTo(
+                        new ImageInfo("qcow2", 536870912L, 200704L, "/var/cache/testbed/templates/tiny/k/root.qcow2"));
     }
 
     @Test

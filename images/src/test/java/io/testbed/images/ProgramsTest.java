@@ -12,8 +12,8 @@ class ProgramsTest {
 
     @Test
     void failureNamesWhatCommandExitCodeAndStderrTail() {
-        assertThatThrownBy(() -> Programs.check(Programs.of("sh", "-c", "echo progress; echo 'disk full' >&2; exit 3"),
-                "fill the disk"))
+        assertThatThrownBy(() -> Programs.check(
+                        Programs.of("sh", "-c", "echo progress; echo 'disk full' >&2; exit 3"), "fill the disk"))
                 .isInstanceOf(TemplateException.class)
                 .hasCauseInstanceOf(LocalCommand.FailedException.class)
                 .hasMessage("Cannot fill the disk: `sh -c echo progress; echo 'disk full' >&2; exit 3` exited with 3; "

@@ -23,17 +23,27 @@ class SeedIsoIT {
     void writesAPrivateIsoLabelledCidataHoldingTheThreeNoCloudFilesAndTheShellFile() throws IOException {
         SshKeys.KeyFiles client = SshKeys.generate(directory.resolve("keys/client"), "client");
         SshKeys.KeyFiles host = SshKeys.generate(directory.resolve("keys/host"), "host");
-        SeedIso seed = SeedIso.builder().hostname("web").authorizedKey(client.publicLine()).hostKey(host)
-                .nic(new SeedIso.Nic("52:54:00:00:00:01", InetAddress.getByName("198.18.7.10"), 24,
-                        InetAddress.getByName("198.18.7.1"), 0))
+        SeedIso seed = SeedIso.builder()
+                .hostname("web")
+                .authorizedKey(client.publicLine())
+                .hostKey(host)
+                .nic(new SeedIso.Nic(
+                        "52:54:00:00:00:01",
+                        InetAddress.getByName("198.18.7.10"),
+                        24,
+                        InetAddress.getByName("198.18.7.1"),
+                        0))
                 .build();
         Path machine = Files.createDirectories(directory.resolve("machine"));
 
         Path iso = seed.writeTo(machine);
 
         assertThat(iso).isEqualTo(machine.resolve("seed.iso"));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(iso))).isEqualTo("rw-------");
-        assertThat(LocalCommand.of("isoinfo", "-d", "-i", iso.toString()).check("read the ISO").stdout())
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(iso)))
+                .isEqualTo("rw-------");
+        assertThat(LocalCommand.of("isoinfo", "-d", "-i", iso.toString())
+                        .check("read the ISO")
+                        .stdout())
                 .contains("Volume id: cidata");
         assertThat(read(iso, "meta-data")).isEqualTo(seed.metaData());
         assertThat(read(iso, "user-data")).isEqualTo(seed.userData());
@@ -45,6 +55,8 @@ class SeedIsoIT {
     }
 
     private static String read(Path iso, String file) {
-        return LocalCommand.of("isoinfo", "-R", "-i", iso.toString(), "-x", "/" + file).check("read " + file).stdout();
+        return LocalCommand.of("isoinfo", "-R", "-i", iso.toString(), "-x", "/" + file)
+                .check("read " + file)
+                .stdout();
     }
 }

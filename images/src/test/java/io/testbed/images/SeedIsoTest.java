@@ -27,6 +27,7 @@ class SeedIsoTest {
 
     @TempDir
     Path directory;
+
     private Path privateKey;
     private Path publicKey;
 
@@ -53,8 +54,7 @@ class SeedIsoTest {
     }
 
     private SeedIso twoNics() throws IOException {
-        return web()
-                .nic(new SeedIso.Nic("52:54:00:AB:00:01", ip("198.18.4.10"), 24, ip("198.18.4.1"), 1400))
+        return web().nic(new SeedIso.Nic("52:54:00:AB:00:01", ip("198.18.4.10"), 24, ip("198.18.4.1"), 1400))
                 .nic(new SeedIso.Nic("52:54:00:12:34:56", ip("198.18.5.10"), 25, null, 0))
                 .dnsServer(ip("198.18.4.1"))
                 .dnsServer(ip("198.18.4.2"))
@@ -118,8 +118,12 @@ class SeedIsoTest {
     @Test
     void shellFileReadByARealShellYieldsTheSameIdentity() throws IOException, InterruptedException {
         String awkward = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOther it's $HOME `id` \\n; rm -rf /tmp/x";
-        SeedIso seed = SeedIso.builder().hostname("web").instanceId("iid-web-1").authorizedKey(CLIENT_PUBLIC)
-                .authorizedKey(awkward).hostKey(privateKey, publicKey)
+        SeedIso seed = SeedIso.builder()
+                .hostname("web")
+                .instanceId("iid-web-1")
+                .authorizedKey(CLIENT_PUBLIC)
+                .authorizedKey(awkward)
+                .hostKey(privateKey, publicKey)
                 .nic(new SeedIso.Nic("52:54:00:AB:00:01", ip("198.18.4.10"), 24, ip("198.18.4.1"), 1400))
                 .nic(new SeedIso.Nic("52:54:00:12:34:56", ip("198.18.5.10"), 25, null, 0))
                 .dnsServer(ip("198.18.4.1"))
@@ -136,32 +140,37 @@ class SeedIsoTest {
                     printf '%s=[%s]\\n' "$name" "$value"
                 done
                 """;
-        Process shell = new ProcessBuilder("/bin/sh", "-c", script, "sh", file.toString()).redirectErrorStream(true)
+        Process shell = new ProcessBuilder("/bin/sh", "-c", script, "sh", file.toString())
+                .redirectErrorStream(true)
                 .start();
         String output = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(shell.waitFor()).as(output).isZero();
-        assertThat(output).isEqualTo("seed_hostname=[web]\n"
-                + "seed_instance_id=[iid-web-1]\n"
-                + "seed_authorized_keys=[" + CLIENT_PUBLIC + "\n" + awkward + "]\n"
-                + "seed_host_public_key=[" + HOST_PUBLIC + "]\n"
-                + "seed_host_private_key=[" + PRIVATE_KEY.strip() + "]\n"
-                + "seed_nic_count=[2]\n"
-                + "seed_nic0_mac=[52:54:00:ab:00:01]\n"
-                + "seed_nic0_name=[eth0]\n"
-                + "seed_nic0_address=[198.18.4.10/24]\n"
-                + "seed_nic0_mtu=[1400]\n"
-                + "seed_nic0_gateway=[198.18.4.1]\n"
-                + "seed_nic1_mac=[52:54:00:12:34:56]\n"
-                + "seed_nic1_name=[eth1]\n"
-                + "seed_nic1_address=[198.18.5.10/25]\n"
-                + "seed_nic1_mtu=[]\n"
-                + "seed_nic1_gateway=[]\n"
-                + "seed_nameservers=[198.18.4.1 198.18.4.2]\n");
+        assertThat(output)
+                .isEqualTo("seed_hostname=[web]\n"
+                        + "seed_instance_id=[iid-web-1]\n"
+                        + "seed_authorized_keys=[" + CLIENT_PUBLIC + "\n" + awkward + "]\n"
+                        + "seed_host_public_key=[" + HOST_PUBLIC + "]\n"
+                        + "seed_host_private_key=[" + PRIVATE_KEY.strip() + "]\n"
+                        + "seed_nic_count=[2]\n"
+                        + "seed_nic0_mac=[52:54:00:ab:00:01]\n"
+                        + "seed_nic0_name=[eth0]\n"
+                        + "seed_nic0_address=[198.18.4.10/24]\n"
+                        + "seed_nic0_mtu=[1400]\n"
+                        + "seed_nic0_gateway=[198.18.4.1]\n"
+                        + "seed_nic1_mac=[52:54:00:12:34:56]\n"
+                        + "seed_nic1_name=[eth1]\n"
+                        + "seed_nic1_address=[198.18.5.10/25]\n"
+                        + "seed_nic1_mtu=[]\n"
+                        + "seed_nic1_gateway=[]\n"
+                        + "seed_nameservers=[198.18.4.1 198.18.4.2]\n");
     }
 
     @Test
     void defaultInstanceIdIsDerivedFromHostnameAndHostKey() throws IOException {
-        SeedIso seed = SeedIso.builder().hostname("db").authorizedKey(CLIENT_PUBLIC).hostKey(privateKey, publicKey)
+        SeedIso seed = SeedIso.builder()
+                .hostname("db")
+                .authorizedKey(CLIENT_PUBLIC)
+                .hostKey(privateKey, publicKey)
                 .build();
         assertThat(yaml(seed.metaData()).get("instance-id").textValue()).matches("iid-db-[0-9a-f]{12}");
         assertThat(seed.hostPublicKey()).isEqualTo(HOST_PUBLIC);
@@ -199,17 +208,17 @@ class SeedIsoTest {
 
     @Test
     void rejectsTwoDefaultGateways() throws IOException {
-        SeedIso.Builder builder = web()
-                .nic(new SeedIso.Nic("52:54:00:ab:00:01", ip("198.18.4.10"), 24, ip("198.18.4.1"), 0))
+        SeedIso.Builder builder = web().nic(
+                        new SeedIso.Nic("52:54:00:ab:00:01", ip("198.18.4.10"), 24, ip("198.18.4.1"), 0))
                 .nic(new SeedIso.Nic("52:54:00:ab:00:02", ip("198.18.5.10"), 24, ip("198.18.5.1"), 0));
         assertThatThrownBy(builder::build)
-                .hasMessageContaining("SeedIso web: 2 NICs have a gateway; give the default gateway to at most one NIC");
+                .hasMessageContaining(
+                        "SeedIso web: 2 NICs have a gateway; give the default gateway to at most one NIC");
     }
 
     @Test
     void rejectsDuplicateMacs() throws IOException {
-        SeedIso.Builder builder = web()
-                .nic(new SeedIso.Nic("52:54:00:ab:00:01", ip("198.18.4.10"), 24, null, 0))
+        SeedIso.Builder builder = web().nic(new SeedIso.Nic("52:54:00:ab:00:01", ip("198.18.4.10"), 24, null, 0))
                 .nic(new SeedIso.Nic("52:54:00:AB:00:01", ip("198.18.5.10"), 24, null, 0));
         assertThatThrownBy(builder::build).hasMessageContaining("two NICs have MAC 52:54:00:ab:00:01");
     }
@@ -217,9 +226,15 @@ class SeedIsoTest {
     @Test
     void requiresHostnameAuthorizedKeyAndHostKey() throws IOException {
         assertThatThrownBy(() -> SeedIso.builder().build()).hasMessageContaining("hostname is required");
-        assertThatThrownBy(() -> SeedIso.builder().hostname("web").hostKey(privateKey, publicKey).build())
+        assertThatThrownBy(() -> SeedIso.builder()
+                        .hostname("web")
+                        .hostKey(privateKey, publicKey)
+                        .build())
                 .hasMessageContaining("at least one authorizedKey is required");
-        assertThatThrownBy(() -> SeedIso.builder().hostname("web").authorizedKey(CLIENT_PUBLIC).build())
+        assertThatThrownBy(() -> SeedIso.builder()
+                        .hostname("web")
+                        .authorizedKey(CLIENT_PUBLIC)
+                        .build())
                 .hasMessageContaining("hostKey(privateKey, publicKey) is required");
     }
 

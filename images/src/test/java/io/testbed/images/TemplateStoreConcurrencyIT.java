@@ -22,8 +22,14 @@ class TemplateStoreConcurrencyIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<Process> processes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    ConcurrentResolveMain.class.getName(), root.toString()).redirectErrorStream(true).start());
+            processes.add(new ProcessBuilder(
+                            java,
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            ConcurrentResolveMain.class.getName(),
+                            root.toString())
+                    .redirectErrorStream(true)
+                    .start());
         }
         int builds = 0;
         List<String> disks = new ArrayList<>();

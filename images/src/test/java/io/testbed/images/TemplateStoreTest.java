@@ -26,6 +26,7 @@ class TemplateStoreTest {
 
     @TempDir
     Path root;
+
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
     /** A recipe that counts its calls and can be slowed down or made to fail. */
@@ -128,8 +129,10 @@ class TemplateStoreTest {
     void everythingIsReadableByTheQemuUser() throws IOException {
         Template template = store(new CountingRecipe()).resolve("fake");
         Path directory = template.disk().getParent();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory))).isEqualTo("rwxr-xr-x");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(template.disk()))).isEqualTo("rw-r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory)))
+                .isEqualTo("rwxr-xr-x");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(template.disk())))
+                .isEqualTo("rw-r--r--");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("manifest.json"))))
                 .isEqualTo("rw-r--r--");
     }
@@ -164,8 +167,9 @@ class TemplateStoreTest {
             }
             assertThat(recipe.builds).hasValue(1);
             assertThat(disks).containsOnly(disks.get(0));
-            assertThat(log).anyMatch(line -> line.contains("another thread is building it; waiting")
-                    || line.contains("built by another process meanwhile"));
+            assertThat(log)
+                    .anyMatch(line -> line.contains("another thread is building it; waiting")
+                            || line.contains("built by another process meanwhile"));
         } finally {
             pool.shutdownNow();
         }
@@ -221,7 +225,8 @@ class TemplateStoreTest {
 
     @Test
     void missingImageFilesAreRejected() {
-        assertThatThrownBy(() -> store(new CountingRecipe()).resolve(root.resolve("nope.qcow2").toString()))
+        assertThatThrownBy(() -> store(new CountingRecipe())
+                        .resolve(root.resolve("nope.qcow2").toString()))
                 .isInstanceOf(TemplateException.class)
                 .hasMessageContaining("nope.qcow2 does not exist or is not a regular file");
     }
@@ -231,7 +236,8 @@ class TemplateStoreTest {
         Map<String, String> env = Map.of(TemplateStore.ROOT_ENVIRONMENT, "/env/templates", "XDG_CACHE_HOME", "/xdg");
         assertThat(TemplateStore.defaultRoot("/prop/templates", env, "/home/u", path -> true))
                 .isEqualTo(Path.of("/prop/templates"));
-        assertThat(TemplateStore.defaultRoot(null, env, "/home/u", path -> true)).isEqualTo(Path.of("/env/templates"));
+        assertThat(TemplateStore.defaultRoot(null, env, "/home/u", path -> true))
+                .isEqualTo(Path.of("/env/templates"));
         assertThat(TemplateStore.defaultRoot(null, Map.of("XDG_CACHE_HOME", "/xdg"), "/home/u", path -> true))
                 .isEqualTo(Path.of("/var/cache/testbed/templates"));
         assertThat(TemplateStore.defaultRoot(null, Map.of("XDG_CACHE_HOME", "/xdg"), "/home/u", path -> false))

@@ -29,7 +29,8 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
     public ExecResultAssert succeeded() {
         isNotNull();
         if (!actual.succeeded()) {
-            throw failure("%nExpecting command:%n  %s%nto succeed but exit code was:%n  %s%nstdout:%n%s%nstderr:%n%s",
+            throw failure(
+                    "%nExpecting command:%n  %s%nto succeed but exit code was:%n  %s%nstdout:%n%s%nstderr:%n%s",
                     command(), actual.exitCode(), indent(actual.stdout()), indent(actual.stderr()));
         }
         return myself;
@@ -39,7 +40,8 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
     public ExecResultAssert failed() {
         isNotNull();
         if (actual.succeeded()) {
-            throw failure("%nExpecting command:%n  %s%nto fail but it succeeded (exit code 0)%nstdout:%n%s%nstderr:%n%s",
+            throw failure(
+                    "%nExpecting command:%n  %s%nto fail but it succeeded (exit code 0)%nstdout:%n%s%nstderr:%n%s",
                     command(), indent(actual.stdout()), indent(actual.stderr()));
         }
         return myself;
@@ -49,9 +51,10 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
     public ExecResultAssert failedWithExitCode(int exitCode) {
         isNotNull();
         if (actual.exitCode() != exitCode) {
-            throw failure("%nExpecting command:%n  %s%nto exit with code:%n  %s%nbut exit code was:%n  %s%nstdout:%n%s"
-                    + "%nstderr:%n%s", command(), exitCode, actual.exitCode(), indent(actual.stdout()),
-                    indent(actual.stderr()));
+            throw failure(
+                    "%nExpecting command:%n  %s%nto exit with code:%n  %s%nbut exit code was:%n  %s%nstdout:%n%s"
+                            + "%nstderr:%n%s",
+                    command(), exitCode, actual.exitCode(), indent(actual.stdout()), indent(actual.stderr()));
         }
         return myself;
     }
@@ -60,9 +63,10 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
     public ExecResultAssert stdoutContains(String expected) {
         isNotNull();
         if (!actual.stdout().contains(expected)) {
-            throw failure("%nExpecting stdout of command:%n  %s%nto contain:%n  %s%nbut was:%n%s%nexit code:%n  %s"
-                    + "%nstderr:%n%s", command(), quote(expected), indent(actual.stdout()), actual.exitCode(),
-                    indent(actual.stderr()));
+            throw failure(
+                    "%nExpecting stdout of command:%n  %s%nto contain:%n  %s%nbut was:%n%s%nexit code:%n  %s"
+                            + "%nstderr:%n%s",
+                    command(), quote(expected), indent(actual.stdout()), actual.exitCode(), indent(actual.stderr()));
         }
         return myself;
     }
@@ -71,9 +75,10 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
     public ExecResultAssert stderrContains(String expected) {
         isNotNull();
         if (!actual.stderr().contains(expected)) {
-            throw failure("%nExpecting stderr of command:%n  %s%nto contain:%n  %s%nbut was:%n%s%nexit code:%n  %s"
-                    + "%nstdout:%n%s", command(), quote(expected), indent(actual.stderr()), actual.exitCode(),
-                    indent(actual.stdout()));
+            throw failure(
+                    "%nExpecting stderr of command:%n  %s%nto contain:%n  %s%nbut was:%n%s%nexit code:%n  %s"
+                            + "%nstdout:%n%s",
+                    command(), quote(expected), indent(actual.stderr()), actual.exitCode(), indent(actual.stdout()));
         }
         return myself;
     }
@@ -85,9 +90,14 @@ public final class ExecResultAssert extends AbstractAssert<ExecResultAssert, Exe
     public ExecResultAssert hasStdout(String expected) {
         isNotNull();
         if (!trimLineBreaks(actual.stdout()).equals(trimLineBreaks(expected))) {
-            throw failure("%nExpecting stdout of command:%n  %s%nto be:%n  %s%nbut was:%n  %s%nexit code:%n  %s"
-                    + "%nstderr:%n%s", command(), quote(trimLineBreaks(expected)),
-                    quote(trimLineBreaks(actual.stdout())), actual.exitCode(), indent(actual.stderr()));
+            throw failure(
+                    "%nExpecting stdout of command:%n  %s%nto be:%n  %s%nbut was:%n  %s%nexit code:%n  %s"
+                            + "%nstderr:%n%s",
+                    command(),
+                    quote(trimLineBreaks(expected)),
+                    quote(trimLineBreaks(actual.stdout())),
+                    actual.exitCode(),
+                    indent(actual.stderr()));
         }
         return myself;
     }

@@ -18,7 +18,8 @@ import org.assertj.core.api.AbstractAssert;
 @API(status = API.Status.EXPERIMENTAL)
 public final class MachineAssert extends AbstractAssert<MachineAssert, Machine> {
 
-    private static final RunOptions CHECK = RunOptions.builder().timeout(Duration.ofSeconds(30)).build();
+    private static final RunOptions CHECK =
+            RunOptions.builder().timeout(Duration.ofSeconds(30)).build();
 
     MachineAssert(Machine actual) {
         super(actual, MachineAssert.class);
@@ -32,8 +33,14 @@ public final class MachineAssert extends AbstractAssert<MachineAssert, Machine> 
         String address = other.address(network).getHostAddress();
         ExecResult result = run("ping -c 1 -W 2 " + address);
         if (!result.succeeded()) {
-            throw failure("%nExpecting machine:%n  %s%nto reach:%n  %s (%s) on network %s%nbut '%s' exited %s:%n%s",
-                    actual.name(), other.name(), address, network.name(), result.command(), result.exitCode(),
+            throw failure(
+                    "%nExpecting machine:%n  %s%nto reach:%n  %s (%s) on network %s%nbut '%s' exited %s:%n%s",
+                    actual.name(),
+                    other.name(),
+                    address,
+                    network.name(),
+                    result.command(),
+                    result.exitCode(),
                     ExecResultAssert.indent(result.stdout() + result.stderr()));
         }
         return myself;
@@ -44,8 +51,8 @@ public final class MachineAssert extends AbstractAssert<MachineAssert, Machine> 
         isNotNull();
         ExecResult result = run("test -e " + ShellQuoting.quote(path));
         if (!result.succeeded()) {
-            throw failure("%nExpecting machine:%n  %s%nto have file:%n  %s%nbut it does not exist", actual.name(),
-                    path);
+            throw failure(
+                    "%nExpecting machine:%n  %s%nto have file:%n  %s%nbut it does not exist", actual.name(), path);
         }
         return myself;
     }
@@ -60,8 +67,9 @@ public final class MachineAssert extends AbstractAssert<MachineAssert, Machine> 
             throw failure("%nExpecting machine:%n  %s%nto answer a command but:%n  %s", actual.name(), e.getMessage());
         }
         if (!result.succeeded()) {
-            throw failure("%nExpecting machine:%n  %s%nto answer a command but 'true' exited %s:%n%s", actual.name(),
-                    result.exitCode(), ExecResultAssert.indent(result.stdout() + result.stderr()));
+            throw failure(
+                    "%nExpecting machine:%n  %s%nto answer a command but 'true' exited %s:%n%s",
+                    actual.name(), result.exitCode(), ExecResultAssert.indent(result.stdout() + result.stderr()));
         }
         return myself;
     }

@@ -39,7 +39,8 @@ class TestbedAssertionsTest {
 
     @Test
     void succeededShowsExitCodeAndOutput() {
-        assertThatThrownBy(() -> assertThat(result(3, "", "Failed to start app.service\nsee journal\n")).succeeded())
+        assertThatThrownBy(() -> assertThat(result(3, "", "Failed to start app.service\nsee journal\n"))
+                        .succeeded())
                 .isInstanceOf(AssertionError.class)
                 .hasMessage(N + "Expecting command:" + N + "  'systemctl start app' on web" + N
                         + "to succeed but exit code was:" + N + "  3" + N
@@ -68,7 +69,8 @@ class TestbedAssertionsTest {
     @Test
     void stdoutAndStderrContain() {
         assertThat(result(0, "a\nb\n", "warning: x\n")).stdoutContains("a\nb").stderrContains("warning");
-        assertThatThrownBy(() -> assertThat(result(1, "hello\n", "no such unit\n")).stdoutContains("bye"))
+        assertThatThrownBy(
+                        () -> assertThat(result(1, "hello\n", "no such unit\n")).stdoutContains("bye"))
                 .hasMessage(N + "Expecting stdout of command:" + N + "  'systemctl start app' on web" + N
                         + "to contain:" + N + "  \"bye\"" + N + "but was:" + N + "  hello" + N
                         + "exit code:" + N + "  1" + N + "stderr:" + N + "  no such unit");
@@ -81,7 +83,8 @@ class TestbedAssertionsTest {
     @Test
     void hasStdoutIgnoresTrailingLineBreaksOnly() {
         assertThat(result(0, "hello\n", "")).hasStdout("hello").hasStdout("hello\n");
-        assertThatThrownBy(() -> assertThat(result(2, "hello world\n", "bad flag\n")).hasStdout("hello"))
+        assertThatThrownBy(() ->
+                        assertThat(result(2, "hello world\n", "bad flag\n")).hasStdout("hello"))
                 .hasMessage(N + "Expecting stdout of command:" + N + "  'systemctl start app' on web" + N
                         + "to be:" + N + "  \"hello\"" + N + "but was:" + N + "  \"hello world\"" + N
                         + "exit code:" + N + "  2" + N + "stderr:" + N + "  bad flag");
@@ -97,6 +100,7 @@ class TestbedAssertionsTest {
 
     @TempDir
     Path temp;
+
     TransportMachine here;
     TransportMachine loopback;
     TransportMachine unreachable;
@@ -118,7 +122,8 @@ class TestbedAssertionsTest {
     private TransportMachine machine(String name, InetAddress address) {
         Path dir = temp.resolve(name);
         LocalTransport.prepare(dir, name);
-        return TransportMachine.builder(name, new LocalTransport(name, dir, "assertions")).address("lo", address)
+        return TransportMachine.builder(name, new LocalTransport(name, dir, "assertions"))
+                .address("lo", address)
                 .build();
     }
 
@@ -148,8 +153,9 @@ class TestbedAssertionsTest {
 
     @Test
     void answersFailsWhenTheMachineCannotRunCommands() {
-        TransportMachine broken = TransportMachine.builder("broken",
-                new LocalTransport("broken", temp.resolve("never-prepared"), "assertions")).build();
+        TransportMachine broken = TransportMachine.builder(
+                        "broken", new LocalTransport("broken", temp.resolve("never-prepared"), "assertions"))
+                .build();
         assertThatThrownBy(() -> assertThat(broken).answers())
                 .hasMessageStartingWith(N + "Expecting machine:" + N + "  broken" + N + "to answer a command but");
     }

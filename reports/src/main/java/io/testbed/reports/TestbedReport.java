@@ -120,8 +120,10 @@ public final class TestbedReport {
             }
             return file;
         } catch (IOException e) {
-            throw new TestbedException("Cannot write the report " + file + ": " + e
-                    + "; check that testbed.report.dir names a writable directory", e);
+            throw new TestbedException(
+                    "Cannot write the report " + file + ": " + e
+                            + "; check that testbed.report.dir names a writable directory",
+                    e);
         }
     }
 

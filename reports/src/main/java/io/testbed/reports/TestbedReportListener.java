@@ -85,25 +85,36 @@ public final class TestbedReportListener implements TestExecutionListener {
 
     @Override
     public void fileEntryPublished(TestIdentifier identifier, FileEntry file) {
-        files.computeIfAbsent(identifier.getUniqueId(), id -> java.util.Collections.synchronizedList(
-                new ArrayList<>())).add(new PublishedFile(file.getPath().getFileName().toString(), file.getPath()));
+        files.computeIfAbsent(identifier.getUniqueId(), id -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                .add(new PublishedFile(file.getPath().getFileName().toString(), file.getPath()));
     }
 
     private void record(TestIdentifier identifier, Status status, String failure, Throwable throwable) {
         Optional<TestSource> source = identifier.getSource();
-        String className = source.filter(ClassSource.class::isInstance).map(s -> ((ClassSource) s).getClassName())
+        String className = source.filter(ClassSource.class::isInstance)
+                .map(s -> ((ClassSource) s).getClassName())
                 .or(() -> source.filter(MethodSource.class::isInstance).map(s -> ((MethodSource) s).getClassName()))
                 .orElse(null);
         if (className == null) {
             return; // engines and other containers without a class
         }
-        String method = source.filter(MethodSource.class::isInstance).map(s -> ((MethodSource) s).getMethodName())
+        String method = source.filter(MethodSource.class::isInstance)
+                .map(s -> ((MethodSource) s).getMethodName())
                 .orElse(null);
         Instant start = starts.remove(identifier.getUniqueId());
         Duration duration = start == null ? Duration.ZERO : Duration.between(start, Instant.now());
-        JUnitOutcome outcome = new JUnitOutcome(identifier.getUniqueId(), className, method,
-                identifier.getDisplayName(), identifier.isContainer() && method == null, status, duration, failure,
-                start, prefixOf(throwable), files.getOrDefault(identifier.getUniqueId(), List.of()));
+        JUnitOutcome outcome = new JUnitOutcome(
+                identifier.getUniqueId(),
+                className,
+                method,
+                identifier.getDisplayName(),
+                identifier.isContainer() && method == null,
+                status,
+                duration,
+                failure,
+                start,
+                prefixOf(throwable),
+                files.getOrDefault(identifier.getUniqueId(), List.of()));
         synchronized (outcomes) {
             outcomes.put(identifier.getUniqueId(), outcome);
         }
@@ -120,7 +131,8 @@ public final class TestbedReportListener implements TestExecutionListener {
             if (!config.reportEnabled()) {
                 return;
             }
-            List<Path> prefixes = TestbedReport.prefixesIn(config.prefixRoot()).stream().filter(this::ofThisRun)
+            List<Path> prefixes = TestbedReport.prefixesIn(config.prefixRoot()).stream()
+                    .filter(this::ofThisRun)
                     .toList();
             if (prefixes.isEmpty()) {
                 return;
@@ -142,7 +154,8 @@ public final class TestbedReportListener implements TestExecutionListener {
     private boolean ofThisRun(Path dir) {
         try {
             var metadata = Prefix.open(dir).metadata();
-            return metadata.pid() == ProcessHandle.current().pid() && planStart != null
+            return metadata.pid() == ProcessHandle.current().pid()
+                    && planStart != null
                     && !metadata.created().isBefore(planStart);
         } catch (RuntimeException e) {
             return false; // no readable prefix.json: not one of ours
@@ -159,7 +172,8 @@ public final class TestbedReportListener implements TestExecutionListener {
     }
 
     private static String message(Throwable throwable) {
-        return throwable.getMessage() == null ? throwable.getClass().getName()
+        return throwable.getMessage() == null
+                ? throwable.getClass().getName()
                 : throwable.getClass().getSimpleName() + ": " + throwable.getMessage();
     }
 }

@@ -34,16 +34,24 @@ class TestbedReportListenerTest {
             Path root = Path.of(System.getProperty("fixture.root"));
             Prefix prefix = Prefix.create(root, "fixture");
             try (Journal journal = Journal.open(prefix.journalFile(), "fixture")) {
-                journal.record((t, e) -> new EnvironmentEvent.ProvisioningStarted(t, e, prefix.dir().toString(),
-                        List.of("m"), List.of()));
+                journal.record((t, e) -> new EnvironmentEvent.ProvisioningStarted(
+                        t, e, prefix.dir().toString(), List.of("m"), List.of()));
                 String id = "[engine:junit-jupiter]/[class:" + OneEnvironment.class.getName() + "]/[method:passes("
                         + TestInfo.class.getName() + ")]";
-                journal.record((t, e) -> new TestEvent.TestStarted(t, e, OneEnvironment.class.getName(), "passes",
-                        "passes(TestInfo)", id));
-                journal.record((t, e) -> new TestEvent.TestFinished(t, e, OneEnvironment.class.getName(), "passes",
-                        "passes(TestInfo)", id, TestEvent.Result.PASSED, Duration.ofMillis(5), null));
-                journal.record((t, e) -> new EnvironmentEvent.Closed(t, e, EnvironmentEvent.Outcome.TORN_DOWN,
-                        Duration.ofMillis(1), 0));
+                journal.record((t, e) -> new TestEvent.TestStarted(
+                        t, e, OneEnvironment.class.getName(), "passes", "passes(TestInfo)", id));
+                journal.record((t, e) -> new TestEvent.TestFinished(
+                        t,
+                        e,
+                        OneEnvironment.class.getName(),
+                        "passes",
+                        "passes(TestInfo)",
+                        id,
+                        TestEvent.Result.PASSED,
+                        Duration.ofMillis(5),
+                        null));
+                journal.record((t, e) ->
+                        new EnvironmentEvent.Closed(t, e, EnvironmentEvent.Outcome.TORN_DOWN, Duration.ofMillis(1), 0));
             }
         }
 
@@ -64,8 +72,10 @@ class TestbedReportListenerTest {
         try {
             LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                     .selectors(selectClass(fixture))
-                    .configurationParameter(TestbedConfig.PREFIX_ROOT, dir.resolve("prefixes").toString())
-                    .configurationParameter(TestbedConfig.REPORT_DIR, dir.resolve("report").toString());
+                    .configurationParameter(
+                            TestbedConfig.PREFIX_ROOT, dir.resolve("prefixes").toString())
+                    .configurationParameter(
+                            TestbedConfig.REPORT_DIR, dir.resolve("report").toString());
             for (int i = 0; i < parameters.length; i += 2) {
                 request.configurationParameter(parameters[i], parameters[i + 1]);
             }
@@ -80,7 +90,9 @@ class TestbedReportListenerTest {
         run(OneEnvironment.class);
 
         String html = Files.readString(dir.resolve("report/index.html"), StandardCharsets.UTF_8);
-        assertThat(html).contains("data-environment=\"fixture\"").contains(">FAILED<")
+        assertThat(html)
+                .contains("data-environment=\"fixture\"")
+                .contains(">FAILED<")
                 .contains("fixture failure &lt;b&gt;bold&lt;/b&gt;");
         assertThat(html.indexOf("fails()")).isLessThan(html.indexOf("passes(TestInfo)"));
         // JUnit passes the class; the report's badge says a test in it failed

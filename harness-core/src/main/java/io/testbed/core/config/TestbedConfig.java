@@ -71,7 +71,9 @@ public final class TestbedConfig {
         d.put(DEFAULT_TEMPLATE, "tiny");
         d.put(TEMPLATE_CACHE, "");
         d.put(DEFAULT_PROVIDER, "libvirt");
-        d.put(PARALLELISM, String.valueOf(Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()))));
+        d.put(
+                PARALLELISM,
+                String.valueOf(Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()))));
         d.put(KEEP, "never");
         d.put(BOOT_TIMEOUT, "180");
         d.put(PROGRESS, "true");
@@ -216,15 +218,17 @@ public final class TestbedConfig {
             case "never" -> Keep.NEVER;
             case "on-failure" -> Keep.ON_FAILURE;
             case "always" -> Keep.ALWAYS;
-            default -> throw new IllegalArgumentException(
-                    KEEP + " must be one of never, on-failure, always, was '" + value + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        KEEP + " must be one of never, on-failure, always, was '" + value + "'");
         };
     }
 
     public Duration bootTimeout() {
         String value = get(BOOT_TIMEOUT);
         try {
-            Duration d = value.startsWith("P") || value.startsWith("p") ? Duration.parse(value)
+            Duration d = value.startsWith("P") || value.startsWith("p")
+                    ? Duration.parse(value)
                     : Duration.ofSeconds(Long.parseLong(value));
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException(BOOT_TIMEOUT + " must be positive, was '" + value + "'");

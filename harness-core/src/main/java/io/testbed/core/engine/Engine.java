@@ -45,7 +45,8 @@ public final class Engine {
             Provider previous = byName.putIfAbsent(provider.name(), provider);
             if (previous != null) {
                 throw new TestbedException("Two providers are named '" + provider.name() + "': "
-                        + previous.getClass().getName() + " and " + provider.getClass().getName()
+                        + previous.getClass().getName() + " and "
+                        + provider.getClass().getName()
                         + "; remove one of them from the class path");
             }
         }
@@ -86,9 +87,13 @@ public final class Engine {
         for (MachineSpec machine : spec.machines()) {
             Provider provider = providers.get(machine.provider());
             if (provider == null) {
-                problems.add(machine.element(), "provider", "names provider " + Problems.quote(machine.provider())
-                        + " which is not on the class path; installed providers: " + providers.keySet().stream()
-                        .sorted().toList() + " (add the testbed-" + machine.provider() + " dependency)");
+                problems.add(
+                        machine.element(),
+                        "provider",
+                        "names provider " + Problems.quote(machine.provider())
+                                + " which is not on the class path; installed providers: "
+                                + providers.keySet().stream().sorted().toList() + " (add the testbed-"
+                                + machine.provider() + " dependency)");
                 continue;
             }
             checkCapabilities(spec, machine, provider, problems);
@@ -102,9 +107,12 @@ public final class Engine {
         Set<Capability> capabilities = provider.capabilities();
         if (!machine.disks().isEmpty() && !capabilities.contains(Capability.DATA_DISKS)) {
             List<String> withDisks = providersWith(Capability.DATA_DISKS);
-            problems.add(machine.element(), "disks", "declares " + machine.disks().size() + " data disk(s), but "
-                    + "provider " + Problems.quote(provider.name()) + " has no data disks; remove them"
-                    + (withDisks.isEmpty() ? "" : " or use a provider that has them: " + withDisks));
+            problems.add(
+                    machine.element(),
+                    "disks",
+                    "declares " + machine.disks().size() + " data disk(s), but "
+                            + "provider " + Problems.quote(provider.name()) + " has no data disks; remove them"
+                            + (withDisks.isEmpty() ? "" : " or use a provider that has them: " + withDisks));
         }
         if (capabilities.contains(Capability.SHARED_L2)) {
             return;
@@ -112,17 +120,25 @@ public final class Engine {
         for (String network : machine.networks()) {
             String creator = Provisioning.networkProvider(spec, network, providers, config);
             if (!creator.equals(machine.provider())) {
-                problems.add(machine.element(), "networks", "joins network " + Problems.quote(network)
-                        + ", which provider " + Problems.quote(creator)
-                        + " creates (its first machine's provider), but provider " + Problems.quote(machine.provider()) + " cannot join another provider's network; "
-                        + "declare a machine of provider " + Problems.quote(machine.provider()) + " on it first");
+                problems.add(
+                        machine.element(),
+                        "networks",
+                        "joins network " + Problems.quote(network)
+                                + ", which provider " + Problems.quote(creator)
+                                + " creates (its first machine's provider), but provider "
+                                + Problems.quote(machine.provider()) + " cannot join another provider's network; "
+                                + "declare a machine of provider " + Problems.quote(machine.provider())
+                                + " on it first");
             }
         }
     }
 
     private List<String> providersWith(Capability capability) {
-        return providers.values().stream().filter(p -> p.capabilities().contains(capability)).map(Provider::name)
-                .sorted().toList();
+        return providers.values().stream()
+                .filter(p -> p.capabilities().contains(capability))
+                .map(Provider::name)
+                .sorted()
+                .toList();
     }
 
     /**

@@ -73,7 +73,8 @@ final class Leasing {
     /** Reclaims leases whose holder is dead; a line per lease reclaimed. */
     static List<String> reclaimStale(TestbedConfig config) {
         return LeaseStore.fromConfiguration(config.asMap()).reclaimStale().stream()
-                .map(lease -> "lease " + lease.subnet() + " of " + lease.describeHolder() + " reclaimed").toList();
+                .map(lease -> "lease " + lease.subnet() + " of " + lease.describeHolder() + " reclaimed")
+                .toList();
     }
 
     synchronized void releaseAll() {

@@ -4,7 +4,6 @@ import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.TestNetwork;
 import io.testbed.core.TestbedException;
-import io.testbed.core.spi.Owner;
 import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.Event;
@@ -13,6 +12,7 @@ import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.Problems;
+import io.testbed.core.spi.Owner;
 import io.testbed.core.spi.ProviderSession;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,8 +42,16 @@ final class LiveEnvironment implements Environment {
     private final List<String> snapshots = new ArrayList<>(List.of(BASELINE));
     private boolean closed;
 
-    LiveEnvironment(EnvironmentSpec spec, Prefix prefix, Journal journal, Resources resources,
-            Map<String, ProviderSession> sessions, Leasing leasing, Owners owners, Owner owner, ExecutorService pool) {
+    LiveEnvironment(
+            EnvironmentSpec spec,
+            Prefix prefix,
+            Journal journal,
+            Resources resources,
+            Map<String, ProviderSession> sessions,
+            Leasing leasing,
+            Owners owners,
+            Owner owner,
+            ExecutorService pool) {
         this.spec = spec;
         this.prefix = prefix;
         this.journal = journal;
@@ -72,7 +80,9 @@ final class LiveEnvironment implements Environment {
 
     @Override
     public List<Machine> machines() {
-        return resources.machines().stream().map(Resources.MachineEntry::machine).toList();
+        return resources.machines().stream()
+                .map(Resources.MachineEntry::machine)
+                .toList();
     }
 
     @Override
@@ -87,9 +97,12 @@ final class LiveEnvironment implements Environment {
 
     @Override
     public TestNetwork network(String name) {
-        return networks().stream().filter(n -> n.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("Environment '" + spec.name() + "' has no network '"
-                        + name + "'; networks: " + networks().stream().map(TestNetwork::name).toList()));
+        return networks().stream()
+                .filter(n -> n.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "Environment '" + spec.name() + "' has no network '" + name + "'; networks: "
+                                + networks().stream().map(TestNetwork::name).toList()));
     }
 
     @Override
@@ -100,7 +113,9 @@ final class LiveEnvironment implements Environment {
     @Override
     public void snapshot(String name) {
         checkOpen();
-        forEachSnapshotting("snapshot.create", entry -> entry.resource().snapshot(name),
+        forEachSnapshotting(
+                "snapshot.create",
+                entry -> entry.resource().snapshot(name),
                 (machine, took) -> (time, env) -> new ResourceEvent.SnapshotTaken(time, env, machine, name, took));
         synchronized (this) {
             if (!snapshots.contains(name)) {
@@ -114,18 +129,21 @@ final class LiveEnvironment implements Environment {
         checkOpen();
         synchronized (this) {
             if (!snapshots.contains(name)) {
-                throw new IllegalArgumentException("Environment '" + spec.name() + "' has no snapshot '" + name
-                        + "'; snapshots: " + snapshots);
+                throw new IllegalArgumentException(
+                        "Environment '" + spec.name() + "' has no snapshot '" + name + "'; snapshots: " + snapshots);
             }
         }
-        forEachSnapshotting("snapshot.revert", entry -> {
-            if (entry.lifecycle().state() == ResourceState.PAUSED) {
-                // a snapshot holds a running machine; resume first so the machine answers after the revert
-                entry.resource().resume();
-                entry.lifecycle().moveTo(ResourceState.RUNNING);
-            }
-            entry.resource().revert(name);
-        }, (machine, took) -> (time, env) -> new ResourceEvent.Reverted(time, env, machine, name, took));
+        forEachSnapshotting(
+                "snapshot.revert",
+                entry -> {
+                    if (entry.lifecycle().state() == ResourceState.PAUSED) {
+                        // a snapshot holds a running machine; resume first so the machine answers after the revert
+                        entry.resource().resume();
+                        entry.lifecycle().moveTo(ResourceState.RUNNING);
+                    }
+                    entry.resource().revert(name);
+                },
+                (machine, took) -> (time, env) -> new ResourceEvent.Reverted(time, env, machine, name, took));
     }
 
     @Override
@@ -137,12 +155,14 @@ final class LiveEnvironment implements Environment {
                         + "' cannot be deleted: the harness reverts to it between tests");
             }
             if (!snapshots.contains(name)) {
-                throw new IllegalArgumentException("Environment '" + spec.name() + "' has no snapshot '" + name
-                        + "'; snapshots: " + snapshots);
+                throw new IllegalArgumentException(
+                        "Environment '" + spec.name() + "' has no snapshot '" + name + "'; snapshots: " + snapshots);
             }
             snapshots.remove(name);
         }
-        forEachSnapshotting("snapshot.delete", entry -> entry.resource().deleteSnapshot(name),
+        forEachSnapshotting(
+                "snapshot.delete",
+                entry -> entry.resource().deleteSnapshot(name),
                 (machine, took) -> (time, env) -> new ResourceEvent.SnapshotDeleted(time, env, machine, name, took));
     }
 
@@ -155,26 +175,37 @@ final class LiveEnvironment implements Environment {
                     + "provider " + Problems.quote(entry.plan().spec().provider())
                     + " has no pause (capability PAUSE)");
         }
-        journal.runStep(entry.lifecycle().resource(), "machine.pause", () -> {
-            entry.resource().pause();
-            entry.lifecycle().moveTo(ResourceState.PAUSED);
-        }, (time, env, none, took) -> new ResourceEvent.MachinePaused(time, env, machine, took));
+        journal.runStep(
+                entry.lifecycle().resource(),
+                "machine.pause",
+                () -> {
+                    entry.resource().pause();
+                    entry.lifecycle().moveTo(ResourceState.PAUSED);
+                },
+                (time, env, none, took) -> new ResourceEvent.MachinePaused(time, env, machine, took));
     }
 
     @Override
     public void resume(String machine) {
         checkOpen();
         Resources.MachineEntry entry = entry(machine);
-        journal.runStep(entry.lifecycle().resource(), "machine.resume", () -> {
-            entry.resource().resume();
-            entry.lifecycle().moveTo(ResourceState.RUNNING);
-        }, (time, env, none, took) -> new ResourceEvent.MachineResumed(time, env, machine, took));
+        journal.runStep(
+                entry.lifecycle().resource(),
+                "machine.resume",
+                () -> {
+                    entry.resource().resume();
+                    entry.lifecycle().moveTo(ResourceState.RUNNING);
+                },
+                (time, env, none, took) -> new ResourceEvent.MachineResumed(time, env, machine, took));
     }
 
     private Resources.MachineEntry entry(String name) {
-        return resources.machines().stream().filter(e -> e.plan().name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("Environment '" + spec.name() + "' has no machine '"
-                        + name + "'; machines: " + machines().stream().map(Machine::name).toList()));
+        return resources.machines().stream()
+                .filter(e -> e.plan().name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "Environment '" + spec.name() + "' has no machine '" + name + "'; machines: "
+                                + machines().stream().map(Machine::name).toList()));
     }
 
     /** The event that ends one machine's snapshot step, from the machine's name and the step's duration. */
@@ -182,16 +213,20 @@ final class LiveEnvironment implements Environment {
         Event.Factory of(String machine, Duration took);
     }
 
-    private void forEachSnapshotting(String phase, java.util.function.Consumer<Resources.MachineEntry> action,
-            SnapshotDone done) {
+    private void forEachSnapshotting(
+            String phase, java.util.function.Consumer<Resources.MachineEntry> action, SnapshotDone done) {
         List<Callable<Void>> tasks = new ArrayList<>();
         for (Resources.MachineEntry entry : resources.machines()) {
             if (!entry.snapshots()) {
                 continue; // machines that cannot snapshot (existing SSH hosts) keep their state
             }
             tasks.add(() -> {
-                journal.runStep(entry.lifecycle().resource(), phase, () -> action.accept(entry),
-                        (time, env, none, took) -> done.of(entry.plan().name(), took).at(time, env));
+                journal.runStep(
+                        entry.lifecycle().resource(),
+                        phase,
+                        () -> action.accept(entry),
+                        (time, env, none, took) ->
+                                done.of(entry.plan().name(), took).at(time, env));
                 return null;
             });
         }
@@ -214,19 +249,22 @@ final class LiveEnvironment implements Environment {
         }
         Instant start = journal.now();
         journal.record(EnvironmentEvent.TeardownStarted::new);
-        List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal,
-                () -> owners.unregister(owner), pool);
+        List<Throwable> problems =
+                Teardown.destroy(resources, sessions, leasing, journal, () -> owners.unregister(owner), pool);
         pool.shutdownNow();
-        journal.record((time, env) -> new EnvironmentEvent.Closed(time, env, EnvironmentEvent.Outcome.TORN_DOWN,
-                Duration.between(start, time), problems.size()));
+        journal.record((time, env) -> new EnvironmentEvent.Closed(
+                time, env, EnvironmentEvent.Outcome.TORN_DOWN, Duration.between(start, time), problems.size()));
         journal.close();
         if (problems.isEmpty()) {
             deleteDisks(prefix.disksDir());
         }
         if (!problems.isEmpty()) {
-            TestbedException failure = new TestbedException("Teardown of environment '" + spec.name() + "' left "
-                    + problems.size() + " problem(s); the first: " + problems.get(0).getMessage()
-                    + ". Run the reaper or destroy the prefix " + prefix.dir() + " by hand.", problems.get(0));
+            TestbedException failure = new TestbedException(
+                    "Teardown of environment '" + spec.name() + "' left "
+                            + problems.size() + " problem(s); the first: "
+                            + problems.get(0).getMessage()
+                            + ". Run the reaper or destroy the prefix " + prefix.dir() + " by hand.",
+                    problems.get(0));
             problems.stream().skip(1).forEach(failure::addSuppressed);
             throw failure;
         }

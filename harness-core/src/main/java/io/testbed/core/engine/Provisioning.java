@@ -3,6 +3,8 @@ package io.testbed.core.engine;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.HostEvent;
 import io.testbed.core.journal.Journal;
@@ -18,11 +20,9 @@ import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
 import io.testbed.core.spi.NetworkResource;
 import io.testbed.core.spi.Owner;
-import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.spi.Provider;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;
-import io.testbed.core.config.TestbedConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,8 +59,10 @@ final class Provisioning {
         this.spec = spec;
         this.prefix = prefix;
         this.journal = journal;
-        this.owner = new Owner(prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid());
-        this.context = new ProviderContext(prefix, journal, owner, engine.config().asMap());
+        this.owner = new Owner(
+                prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid());
+        this.context =
+                new ProviderContext(prefix, journal, owner, engine.config().asMap());
         this.resources = new Resources(prefix, journal);
         this.owners = Owners.besideLeases(engine.config().leaseDir());
     }
@@ -72,12 +74,19 @@ final class Provisioning {
 
     LiveEnvironment run() {
         Instant start = journal.now();
-        journal.record((time, env) -> new EnvironmentEvent.ProvisioningStarted(time, env, prefix.dir().toString(),
+        journal.record((time, env) -> new EnvironmentEvent.ProvisioningStarted(
+                time,
+                env,
+                prefix.dir().toString(),
                 spec.machines().stream().map(m -> m.name()).toList(),
                 spec.networks().stream().map(n -> n.name()).toList()));
         // only the providers this environment uses: a VM-only run must not start the Docker client (Testcontainers)
-        List<Provider> used = spec.machines().stream().map(MachineSpec::provider).distinct()
-                .map(engine.providers()::get).filter(Objects::nonNull).toList();
+        List<Provider> used = spec.machines().stream()
+                .map(MachineSpec::provider)
+                .distinct()
+                .map(engine.providers()::get)
+                .filter(Objects::nonNull)
+                .toList();
         for (String line : Reaper.reap(engine.config(), used)) {
             journal.record((time, env) -> new EnvironmentEvent.Reaped(time, env, line));
         }
@@ -86,7 +95,9 @@ final class Provisioning {
         try {
             prefix.writeJson("spec.json", spec);
             leasing = Leasing.open(engine.config());
-            Map<String, String> subnets = journal.step("environment " + spec.name(), "lease.acquire",
+            Map<String, String> subnets = journal.step(
+                    "environment " + spec.name(),
+                    "lease.acquire",
                     () -> leasing.acquire(spec, owner),
                     (time, env, leased, took) -> new EnvironmentEvent.LeaseTaken(time, env, leased, took));
             AddressPlan plan = AddressPlanner.plan(spec, prefix.id(), subnets);
@@ -101,8 +112,8 @@ final class Provisioning {
             journal.record((time, env) -> new EnvironmentEvent.Ready(time, env, Duration.between(start, time)));
             return new LiveEnvironment(spec, prefix, journal, resources, sessions, leasing, owners, owner, pool);
         } catch (RuntimeException | Error failure) {
-            journal.record((time, env) -> new EnvironmentEvent.ProvisioningFailed(time, env,
-                    Duration.between(start, time), String.valueOf(failure.getMessage())));
+            journal.record((time, env) -> new EnvironmentEvent.ProvisioningFailed(
+                    time, env, Duration.between(start, time), String.valueOf(failure.getMessage())));
             rollback(failure, pool);
             pool.shutdownNow();
             throw failure;
@@ -111,9 +122,13 @@ final class Provisioning {
 
     private ProviderSession session(String providerName) {
         synchronized (sessions) {
-            return sessions.computeIfAbsent(providerName, name -> journal.step("provider " + name, "provider.open",
-                    () -> engine.providers().get(name).open(context),
-                    (time, env, session, took) -> new HostEvent.ProviderOpened(time, env, name, took)));
+            return sessions.computeIfAbsent(
+                    providerName,
+                    name -> journal.step(
+                            "provider " + name,
+                            "provider.open",
+                            () -> engine.providers().get(name).open(context),
+                            (time, env, session, took) -> new HostEvent.ProviderOpened(time, env, name, took)));
         }
     }
 
@@ -129,12 +144,13 @@ final class Provisioning {
      * The provider that creates a network: the one of its first machine that can create networks, else the
      * configured default provider. Machines of other providers must be able to join it ({@link Capability#SHARED_L2}).
      */
-    static String networkProvider(EnvironmentSpec spec, String network, Map<String, Provider> providers,
-            TestbedConfig config) {
+    static String networkProvider(
+            EnvironmentSpec spec, String network, Map<String, Provider> providers, TestbedConfig config) {
         return spec.machines().stream()
                 .filter(m -> m.networks().contains(network))
                 .map(m -> m.provider())
-                .filter(p -> providers.containsKey(p) && providers.get(p).capabilities().contains(Capability.NETWORKS))
+                .filter(p -> providers.containsKey(p)
+                        && providers.get(p).capabilities().contains(Capability.NETWORKS))
                 .findFirst()
                 .orElse(config.get(TestbedConfig.DEFAULT_PROVIDER));
     }
@@ -145,10 +161,13 @@ final class Provisioning {
             String providerName = networkProvider(plan);
             Resources.NetworkEntry entry = resources.addNetwork(plan, providerName);
             tasks.add(() -> {
-                NetworkResource created = step(entry.lifecycle().resource(), "network.create", null,
+                NetworkResource created = step(
+                        entry.lifecycle().resource(),
+                        "network.create",
+                        null,
                         () -> session(providerName).createNetwork(plan),
-                        (time, env, network, took) -> new ResourceEvent.NetworkCreated(time, env, plan.name(),
-                                providerName, network.providerId(), plan.cidr(), took));
+                        (time, env, network, took) -> new ResourceEvent.NetworkCreated(
+                                time, env, plan.name(), providerName, network.providerId(), plan.cidr(), took));
                 entry.created(created);
                 return null;
             });
@@ -160,26 +179,39 @@ final class Provisioning {
         Duration bootTimeout = engine.config().bootTimeout();
         List<Callable<Void>> tasks = new ArrayList<>();
         for (MachinePlan plan : machines) {
-            Resources.MachineEntry entry = resources.addMachine(plan, provider(plan.spec().provider()).capabilities());
+            Resources.MachineEntry entry =
+                    resources.addMachine(plan, provider(plan.spec().provider()).capabilities());
             String subject = entry.lifecycle().resource();
             String name = plan.name();
             String provider = plan.spec().provider();
             tasks.add(() -> {
-                MachineResource created = step(subject, "machine.create", null,
+                MachineResource created = step(
+                        subject,
+                        "machine.create",
+                        null,
                         () -> session(provider).createMachine(plan),
-                        (time, env, machine, took) -> new ResourceEvent.MachineCreated(time, env, name, provider,
-                                machine.providerId(), took));
+                        (time, env, machine, took) -> new ResourceEvent.MachineCreated(
+                                time, env, name, provider, machine.providerId(), took));
                 entry.created(created);
                 Instant booting = journal.now();
                 journal.record((time, env) -> new ResourceEvent.MachineBooting(booting, env, name));
-                step(subject, "machine.start", created, () -> {
-                    created.start();
-                    return null;
-                }, (time, env, none, took) -> new ResourceEvent.MachineStarted(time, env, name, took));
+                step(
+                        subject,
+                        "machine.start",
+                        created,
+                        () -> {
+                            created.start();
+                            return null;
+                        },
+                        (time, env, none, took) -> new ResourceEvent.MachineStarted(time, env, name, took));
                 entry.lifecycle().moveTo(ResourceState.RUNNING);
-                Machine machine = step(subject, "machine.ready", created, () -> created.awaitReady(bootTimeout),
-                        (time, env, ready, took) -> new ResourceEvent.MachineReady(time, env, name,
-                                Duration.between(booting, time), took));
+                Machine machine = step(
+                        subject,
+                        "machine.ready",
+                        created,
+                        () -> created.awaitReady(bootTimeout),
+                        (time, env, ready, took) ->
+                                new ResourceEvent.MachineReady(time, env, name, Duration.between(booting, time), took));
                 entry.ready(machine);
                 return null;
             });
@@ -191,15 +223,23 @@ final class Provisioning {
         List<Callable<Void>> tasks = new ArrayList<>();
         for (Resources.MachineEntry entry : resources.machines()) {
             if (!entry.snapshots()) {
-                journal.record((time, env) -> new ResourceEvent.SnapshotSkipped(time, env, entry.plan().name(),
+                journal.record((time, env) -> new ResourceEvent.SnapshotSkipped(
+                        time,
+                        env,
+                        entry.plan().name(),
                         "provider " + entry.plan().spec().provider() + " cannot take snapshots"));
                 continue;
             }
-            tasks.add(() -> step(entry.lifecycle().resource(), "snapshot.create", entry.resource(), () -> {
-                entry.resource().snapshot(Environment.BASELINE);
-                return null;
-            }, (time, env, none, took) -> new ResourceEvent.SnapshotTaken(time, env, entry.plan().name(),
-                    Environment.BASELINE, took)));
+            tasks.add(() -> step(
+                    entry.lifecycle().resource(),
+                    "snapshot.create",
+                    entry.resource(),
+                    () -> {
+                        entry.resource().snapshot(Environment.BASELINE);
+                        return null;
+                    },
+                    (time, env, none, took) -> new ResourceEvent.SnapshotTaken(
+                            time, env, entry.plan().name(), Environment.BASELINE, took)));
         }
         runAll(tasks, pool);
     }
@@ -207,11 +247,16 @@ final class Provisioning {
     /** The topology once leases and addresses are known: what a report draws. */
     private static EnvironmentEvent.Planned planned(Instant time, String environment, AddressPlan plan) {
         List<EnvironmentEvent.MachineSummary> machines = plan.machines().stream()
-                .map(m -> new EnvironmentEvent.MachineSummary(m.name(), m.spec().provider(), m.spec().image(),
-                        m.spec().roles(), addresses(m)))
+                .map(m -> new EnvironmentEvent.MachineSummary(
+                        m.name(),
+                        m.spec().provider(),
+                        m.spec().image(),
+                        m.spec().roles(),
+                        addresses(m)))
                 .toList();
         List<EnvironmentEvent.NetworkSummary> networks = plan.networks().stream()
-                .map(n -> new EnvironmentEvent.NetworkSummary(n.name(), n.spec().mode().name(), n.cidr()))
+                .map(n -> new EnvironmentEvent.NetworkSummary(
+                        n.name(), n.spec().mode().name(), n.cidr()))
                 .toList();
         return new EnvironmentEvent.Planned(time, environment, machines, networks);
     }
@@ -223,7 +268,11 @@ final class Provisioning {
     }
 
     /** Runs a step, journaling it and wrapping any failure with the resource, phase and console tail. */
-    private <T> T step(String subject, String phase, MachineResource console, java.util.function.Supplier<T> body,
+    private <T> T step(
+            String subject,
+            String phase,
+            MachineResource console,
+            java.util.function.Supplier<T> body,
             Journal.Done<? super T> done) {
         try {
             return journal.step(subject, phase, body, done);
@@ -246,7 +295,8 @@ final class Provisioning {
             try {
                 future.get();
             } catch (ExecutionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+                RuntimeException cause = e.getCause() instanceof RuntimeException re
+                        ? re
                         : new TestbedException(String.valueOf(e.getCause()), e.getCause());
                 if (first == null) {
                     first = cause;
@@ -265,13 +315,13 @@ final class Provisioning {
 
     private void rollback(Throwable failure, ExecutorService pool) {
         Instant start = journal.now();
-        List<Throwable> problems = Teardown.destroy(resources, sessions, leasing, journal,
-                () -> owners.unregister(owner), pool);
+        List<Throwable> problems =
+                Teardown.destroy(resources, sessions, leasing, journal, () -> owners.unregister(owner), pool);
         for (Throwable problem : problems) {
             failure.addSuppressed(problem);
         }
-        journal.record((time, env) -> new EnvironmentEvent.Closed(time, env, EnvironmentEvent.Outcome.ROLLED_BACK,
-                Duration.between(start, time), problems.size()));
+        journal.record((time, env) -> new EnvironmentEvent.Closed(
+                time, env, EnvironmentEvent.Outcome.ROLLED_BACK, Duration.between(start, time), problems.size()));
         journal.close();
     }
 

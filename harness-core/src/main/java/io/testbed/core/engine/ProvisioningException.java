@@ -25,14 +25,23 @@ public class ProvisioningException extends TestbedException {
 
     private static String render(String resource, String phase, Path prefixDir, String consoleTail, Throwable cause) {
         StringBuilder b = new StringBuilder()
-                .append("Provisioning failed: ").append(resource).append(" during ").append(phase).append(": ")
+                .append("Provisioning failed: ")
+                .append(resource)
+                .append(" during ")
+                .append(phase)
+                .append(": ")
                 .append(cause.getMessage() == null ? cause.toString() : cause.getMessage());
         if (consoleTail != null && !consoleTail.isBlank()) {
-            b.append(System.lineSeparator()).append("Console tail of ").append(resource).append(':')
-                    .append(System.lineSeparator()).append("  ")
+            b.append(System.lineSeparator())
+                    .append("Console tail of ")
+                    .append(resource)
+                    .append(':')
+                    .append(System.lineSeparator())
+                    .append("  ")
                     .append(consoleTail.strip().replace("\n", System.lineSeparator() + "  "));
         }
-        b.append(System.lineSeparator()).append("Everything created was rolled back; logs and journal are kept in ")
+        b.append(System.lineSeparator())
+                .append("Everything created was rolled back; logs and journal are kept in ")
                 .append(prefixDir);
         return b.toString();
     }

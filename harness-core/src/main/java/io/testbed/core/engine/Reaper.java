@@ -61,11 +61,13 @@ public final class Reaper {
                 if (!name.matches("[0-9a-f]{8}\\.json")) {
                     continue;
                 }
-                owners.lookup(name.substring(0, 8)).filter(owner -> !OwnerLiveness.isAlive(owner)).ifPresent(owner -> {
-                    owners.unregister(owner);
-                    dropped.add("owner " + owner.shortId() + " (" + owner.prefixPath() + ", pid " + owner.pid()
-                            + ") unregistered");
-                });
+                owners.lookup(name.substring(0, 8))
+                        .filter(owner -> !OwnerLiveness.isAlive(owner))
+                        .ifPresent(owner -> {
+                            owners.unregister(owner);
+                            dropped.add("owner " + owner.shortId() + " (" + owner.prefixPath() + ", pid " + owner.pid()
+                                    + ") unregistered");
+                        });
             }
         } catch (IOException e) {
             dropped.add("owner registry " + dir + " unreadable: " + e);

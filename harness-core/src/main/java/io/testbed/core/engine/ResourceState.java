@@ -11,7 +11,13 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.INTERNAL)
 public enum ResourceState {
-    DEFINED, CREATED, RUNNING, PAUSED, STOPPED, DESTROYED, ERROR;
+    DEFINED,
+    CREATED,
+    RUNNING,
+    PAUSED,
+    STOPPED,
+    DESTROYED,
+    ERROR;
 
     /** The states this one may move to. */
     public Set<ResourceState> successors() {

@@ -34,15 +34,23 @@ final class Resources {
     }
 
     synchronized NetworkEntry addNetwork(NetworkPlan plan, String provider) {
-        NetworkEntry entry = new NetworkEntry(plan, provider, new Lifecycle("network '" + plan.name() + "'",
-                lifecycle -> changed(ResourceEvent.Kind.NETWORK, plan.name(), lifecycle)));
+        NetworkEntry entry = new NetworkEntry(
+                plan,
+                provider,
+                new Lifecycle(
+                        "network '" + plan.name() + "'",
+                        lifecycle -> changed(ResourceEvent.Kind.NETWORK, plan.name(), lifecycle)));
         networks.add(entry);
         return entry;
     }
 
     synchronized MachineEntry addMachine(MachinePlan plan, Set<Capability> capabilities) {
-        MachineEntry entry = new MachineEntry(plan, capabilities, new Lifecycle("machine '" + plan.name() + "'",
-                lifecycle -> changed(ResourceEvent.Kind.MACHINE, plan.name(), lifecycle)));
+        MachineEntry entry = new MachineEntry(
+                plan,
+                capabilities,
+                new Lifecycle(
+                        "machine '" + plan.name() + "'",
+                        lifecycle -> changed(ResourceEvent.Kind.MACHINE, plan.name(), lifecycle)));
         machines.add(entry);
         return entry;
     }
@@ -69,14 +77,32 @@ final class Resources {
     synchronized void persist() {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (NetworkEntry n : networks) {
-            rows.add(Map.of("kind", "network", "name", n.plan().name(), "provider", n.provider(),
-                    "providerId", n.resource() == null ? "" : n.resource().providerId(),
-                    "subnet", n.plan().cidr(), "state", n.lifecycle().state().name()));
+            rows.add(Map.of(
+                    "kind",
+                    "network",
+                    "name",
+                    n.plan().name(),
+                    "provider",
+                    n.provider(),
+                    "providerId",
+                    n.resource() == null ? "" : n.resource().providerId(),
+                    "subnet",
+                    n.plan().cidr(),
+                    "state",
+                    n.lifecycle().state().name()));
         }
         for (MachineEntry m : machines) {
-            rows.add(Map.of("kind", "machine", "name", m.plan().name(), "provider", m.plan().spec().provider(),
-                    "providerId", m.resource() == null ? "" : m.resource().providerId(),
-                    "state", m.lifecycle().state().name()));
+            rows.add(Map.of(
+                    "kind",
+                    "machine",
+                    "name",
+                    m.plan().name(),
+                    "provider",
+                    m.plan().spec().provider(),
+                    "providerId",
+                    m.resource() == null ? "" : m.resource().providerId(),
+                    "state",
+                    m.lifecycle().state().name()));
         }
         prefix.writeJson("resources.json", rows);
     }

@@ -50,8 +50,9 @@ public final class RoleExpression {
         boolean expectOperand = true;
         while (position < expression.length()) {
             if (!m.find(position) || m.start() != position) {
-                throw new IllegalArgumentException("role expression '" + expression + "' is not valid at position "
-                        + position + "; use role names joined by | (union) and & (intersection), ! before a name to negate");
+                throw new IllegalArgumentException(
+                        "role expression '" + expression + "' is not valid at position " + position
+                                + "; use role names joined by | (union) and & (intersection), ! before a name to negate");
             }
             String token = m.group(1);
             position = m.end();

@@ -6,11 +6,11 @@ import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.spi.ProviderSession;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.List;
-import java.util.Map;
 
 /** Destroys what an environment created, newest first, continuing past failures and collecting them. */
 final class Teardown {
@@ -26,8 +26,13 @@ final class Teardown {
      * @param unregister drops the owner from the host registry; run only when everything is gone
      * @return every failure met; empty when all went well
      */
-    static List<Throwable> destroy(Resources resources, Map<String, ProviderSession> sessions, Leasing leasing,
-            Journal journal, Runnable unregister, ExecutorService pool) {
+    static List<Throwable> destroy(
+            Resources resources,
+            Map<String, ProviderSession> sessions,
+            Leasing leasing,
+            Journal journal,
+            Runnable unregister,
+            ExecutorService pool) {
         List<Throwable> problems = Collections.synchronizedList(new ArrayList<>());
         List<Resources.MachineEntry> machines = new ArrayList<>(resources.machines());
         Collections.reverse(machines);
@@ -38,8 +43,13 @@ final class Teardown {
                 continue;
             }
             String name = entry.plan().name();
-            stopping.add(pool.submit(() -> destroyOne(lifecycle, "machine.destroy", entry.resource()::stop,
-                    entry.resource()::destroy, journal, problems,
+            stopping.add(pool.submit(() -> destroyOne(
+                    lifecycle,
+                    "machine.destroy",
+                    entry.resource()::stop,
+                    entry.resource()::destroy,
+                    journal,
+                    problems,
                     (time, env, none, took) -> new ResourceEvent.MachineDestroyed(time, env, name, took))));
         }
         for (Future<?> future : stopping) {
@@ -61,7 +71,13 @@ final class Teardown {
             }
             // a network has nothing to stop apart from its removal
             String name = entry.plan().name();
-            destroyOne(lifecycle, "network.destroy", () -> { }, entry.resource()::destroy, journal, problems,
+            destroyOne(
+                    lifecycle,
+                    "network.destroy",
+                    () -> {},
+                    entry.resource()::destroy,
+                    journal,
+                    problems,
                     (time, env, none, took) -> new ResourceEvent.NetworkDestroyed(time, env, name, took));
         }
         for (var session : sessions.entrySet()) {
@@ -75,14 +91,17 @@ final class Teardown {
         if (leasing != null) {
             if (problems.isEmpty()) {
                 try {
-                    journal.runStep("environment", "lease.release", leasing::releaseAll,
+                    journal.runStep(
+                            "environment",
+                            "lease.release",
+                            leasing::releaseAll,
                             (time, env, none, took) -> new EnvironmentEvent.LeaseReleased(time, env, took));
                 } catch (RuntimeException e) {
                     problems.add(e);
                 }
             } else {
-                journal.record((time, env) -> new EnvironmentEvent.LeaseKept(time, env,
-                        "teardown failed; the reaper releases the leases once the objects are gone"));
+                journal.record((time, env) -> new EnvironmentEvent.LeaseKept(
+                        time, env, "teardown failed; the reaper releases the leases once the objects are gone"));
             }
         }
         if (problems.isEmpty()) {
@@ -99,18 +118,28 @@ final class Teardown {
      * Moves one resource to DESTROYED along its lifecycle (running or paused → stopped → destroyed), journaled;
      * a failure is collected and leaves the resource in ERROR.
      */
-    private static void destroyOne(Lifecycle lifecycle, String phase, Runnable stop, Runnable destroy,
-            Journal journal, List<Throwable> problems, Journal.Done<Void> done) {
+    private static void destroyOne(
+            Lifecycle lifecycle,
+            String phase,
+            Runnable stop,
+            Runnable destroy,
+            Journal journal,
+            List<Throwable> problems,
+            Journal.Done<Void> done) {
         try {
-            journal.runStep(lifecycle.resource(), phase, () -> {
-                ResourceState state = lifecycle.state();
-                if (state == ResourceState.RUNNING || state == ResourceState.PAUSED) {
-                    stop.run();
-                    lifecycle.moveTo(ResourceState.STOPPED);
-                }
-                destroy.run();
-                lifecycle.moveTo(ResourceState.DESTROYED);
-            }, done);
+            journal.runStep(
+                    lifecycle.resource(),
+                    phase,
+                    () -> {
+                        ResourceState state = lifecycle.state();
+                        if (state == ResourceState.RUNNING || state == ResourceState.PAUSED) {
+                            stop.run();
+                            lifecycle.moveTo(ResourceState.STOPPED);
+                        }
+                        destroy.run();
+                        lifecycle.moveTo(ResourceState.DESTROYED);
+                    },
+                    done);
         } catch (RuntimeException e) {
             problems.add(e);
             moveToError(lifecycle);

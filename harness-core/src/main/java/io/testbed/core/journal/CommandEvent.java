@@ -46,16 +46,34 @@ public sealed interface CommandEvent extends Event {
     }
 
     /** How a command or job ended. */
-    enum Outcome { EXITED, TIMED_OUT, INTERRUPTED, ERROR }
+    enum Outcome {
+        EXITED,
+        TIMED_OUT,
+        INTERRUPTED,
+        ERROR
+    }
 
     /**
      * A command ran to its end: {@code exitCode} when it {@code EXITED} (else null, and {@code error} says what
      * happened), its capped output, the working directory if one was given and the names of its environment
      * variables.
      */
-    record CommandRun(Instant time, String environment, String test, String machine, Purpose purpose, String command,
-            String workDir, List<String> envNames, Outcome outcome, Integer exitCode, String error, Duration duration,
-            String stdout, String stderr) implements CommandEvent {
+    record CommandRun(
+            Instant time,
+            String environment,
+            String test,
+            String machine,
+            Purpose purpose,
+            String command,
+            String workDir,
+            List<String> envNames,
+            Outcome outcome,
+            Integer exitCode,
+            String error,
+            Duration duration,
+            String stdout,
+            String stderr)
+            implements CommandEvent {
         public CommandRun {
             envNames = envNames == null ? List.of() : List.copyOf(envNames);
             stdout = capped(stdout);
@@ -64,8 +82,18 @@ public sealed interface CommandEvent extends Event {
     }
 
     /** Background job {@code job} started (or could not start: {@code error} is set). */
-    record JobStarted(Instant time, String environment, String test, String machine, int job, String command,
-            String workDir, List<String> envNames, Duration duration, String error) implements CommandEvent {
+    record JobStarted(
+            Instant time,
+            String environment,
+            String test,
+            String machine,
+            int job,
+            String command,
+            String workDir,
+            List<String> envNames,
+            Duration duration,
+            String error)
+            implements CommandEvent {
         public JobStarted {
             envNames = envNames == null ? List.of() : List.copyOf(envNames);
         }
@@ -75,9 +103,21 @@ public sealed interface CommandEvent extends Event {
      * Background job {@code job} ended {@code duration} after it started; {@code killed} when the harness or the test
      * killed it; {@code test} is the test that started it.
      */
-    record JobFinished(Instant time, String environment, String test, String machine, int job, String command,
-            Outcome outcome, Integer exitCode, String error, boolean killed, Duration duration, String stdout,
-            String stderr) implements CommandEvent {
+    record JobFinished(
+            Instant time,
+            String environment,
+            String test,
+            String machine,
+            int job,
+            String command,
+            Outcome outcome,
+            Integer exitCode,
+            String error,
+            boolean killed,
+            Duration duration,
+            String stdout,
+            String stderr)
+            implements CommandEvent {
         public JobFinished {
             stdout = capped(stdout);
             stderr = capped(stderr);
@@ -85,21 +125,49 @@ public sealed interface CommandEvent extends Event {
     }
 
     /** Which way a file went. */
-    enum Direction { UPLOAD, DOWNLOAD }
+    enum Direction {
+        UPLOAD,
+        DOWNLOAD
+    }
 
     /** A file was copied from {@code source} to {@code target} ({@code error} set when it failed). */
-    record FileCopied(Instant time, String environment, String test, String machine, Direction direction,
-            String source, String target, Duration duration, String error) implements CommandEvent {}
+    record FileCopied(
+            Instant time,
+            String environment,
+            String test,
+            String machine,
+            Direction direction,
+            String source,
+            String target,
+            Duration duration,
+            String error)
+            implements CommandEvent {}
 
     /** {@code waitForPort}: {@code address:port} accepted a connection ({@code open}) or not in time. */
-    record PortWaited(Instant time, String environment, String test, String machine, String address, int port,
-            boolean open, Duration duration) implements CommandEvent {}
+    record PortWaited(
+            Instant time,
+            String environment,
+            String test,
+            String machine,
+            String address,
+            int port,
+            boolean open,
+            Duration duration)
+            implements CommandEvent {}
 
     /** Setting {@code setting} (e.g. {@code sysctl net.ipv4.ip_forward}) was set to {@code value}; it was {@code oldValue}. */
-    record SettingChanged(Instant time, String environment, String test, String machine, String setting,
-            String value, String oldValue) implements CommandEvent {}
+    record SettingChanged(
+            Instant time,
+            String environment,
+            String test,
+            String machine,
+            String setting,
+            String value,
+            String oldValue)
+            implements CommandEvent {}
 
     /** Setting {@code setting} was written back to {@code value} after a test ({@code error} set when it failed). */
-    record SettingRestored(Instant time, String environment, String test, String machine, String setting,
-            String value, String error) implements CommandEvent {}
+    record SettingRestored(
+            Instant time, String environment, String test, String machine, String setting, String value, String error)
+            implements CommandEvent {}
 }

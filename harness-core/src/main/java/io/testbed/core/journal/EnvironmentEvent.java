@@ -12,7 +12,8 @@ import org.apiguardian.api.API;
 public sealed interface EnvironmentEvent extends Event {
 
     /** A machine as planned: what a report's topology shows. */
-    record MachineSummary(String name, String provider, String image, Set<String> roles, Map<String, String> addresses) {
+    record MachineSummary(
+            String name, String provider, String image, Set<String> roles, Map<String, String> addresses) {
         public MachineSummary {
             roles = Set.copyOf(roles);
             addresses = Map.copyOf(addresses);
@@ -23,8 +24,9 @@ public sealed interface EnvironmentEvent extends Event {
     record NetworkSummary(String name, String mode, String subnet) {}
 
     /** Provisioning began in {@code prefix}, for the named machines and networks. */
-    record ProvisioningStarted(Instant time, String environment, String prefix, List<String> machines,
-            List<String> networks) implements EnvironmentEvent {
+    record ProvisioningStarted(
+            Instant time, String environment, String prefix, List<String> machines, List<String> networks)
+            implements EnvironmentEvent {
         public ProvisioningStarted {
             machines = List.copyOf(machines);
             networks = List.copyOf(networks);
@@ -54,7 +56,10 @@ public sealed interface EnvironmentEvent extends Event {
     record Kept(Instant time, String environment, String reason) implements EnvironmentEvent {}
 
     /** How an environment's journal ended. */
-    enum Outcome { TORN_DOWN, ROLLED_BACK }
+    enum Outcome {
+        TORN_DOWN,
+        ROLLED_BACK
+    }
 
     /**
      * The last event of an environment: torn down after use, or rolled back after a failed provisioning, with the
@@ -84,6 +89,13 @@ public sealed interface EnvironmentEvent extends Event {
      * A step failed: {@code action} (e.g. {@code machine.create}) on {@code resource} (e.g. {@code machine 'web'})
      * after {@code duration}, with the error's message and class.
      */
-    record StepFailed(Instant time, String environment, String resource, String action, Duration duration,
-            String error, String exception) implements EnvironmentEvent {}
+    record StepFailed(
+            Instant time,
+            String environment,
+            String resource,
+            String action,
+            Duration duration,
+            String error,
+            String exception)
+            implements EnvironmentEvent {}
 }

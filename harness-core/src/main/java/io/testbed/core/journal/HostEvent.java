@@ -18,8 +18,9 @@ public sealed interface HostEvent extends Event {
      * Template {@code template} is on disk at {@code path}; {@code builtAt} says when it was built (null for an image
      * template), so a build during {@code duration} tells "built now" from "cached".
      */
-    record TemplateResolved(Instant time, String environment, String template, String path, Instant builtAt,
-            Duration duration) implements HostEvent {}
+    record TemplateResolved(
+            Instant time, String environment, String template, String path, Instant builtAt, Duration duration)
+            implements HostEvent {}
 
     /** A line of the template store's own report: cached, building (which can take minutes), reused. */
     record TemplateProgress(Instant time, String environment, String line) implements HostEvent {}
@@ -35,9 +36,12 @@ public sealed interface HostEvent extends Event {
     record KvmProbeProgress(Instant time, String environment, String line) implements HostEvent {}
 
     /** How virtual machines run: hardware virtualization or software emulation. */
-    enum Accelerator { KVM, TCG }
+    enum Accelerator {
+        KVM,
+        TCG
+    }
 
     /** Machines of {@code template} run under {@code accelerator}, for the one {@code reason} given. */
-    record AcceleratorChosen(Instant time, String environment, String template, Accelerator accelerator,
-            String reason) implements HostEvent {}
+    record AcceleratorChosen(Instant time, String environment, String template, Accelerator accelerator, String reason)
+            implements HostEvent {}
 }

@@ -41,7 +41,8 @@ public final class Journal implements AutoCloseable {
      * The journal's JSON form: the shared {@link Json#mapper()} (ISO-8601 times, unknown properties ignored), plus
      * durations as ISO-8601 text, no nulls and unknown event types skipped; a copy, so the shared one stays as is.
      */
-    static final ObjectMapper JSON = Json.mapper().copy()
+    static final ObjectMapper JSON = Json.mapper()
+            .copy()
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_INVALID_SUBTYPE)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
@@ -65,11 +66,11 @@ public final class Journal implements AutoCloseable {
         }
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            this.writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
+            this.writer = Files.newBufferedWriter(
+                    file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new TestbedException("Cannot open journal " + file + ": " + e
-                    + "; check that the prefix directory is writable", e);
+            throw new TestbedException(
+                    "Cannot open journal " + file + ": " + e + "; check that the prefix directory is writable", e);
         }
     }
 
@@ -157,8 +158,14 @@ public final class Journal implements AutoCloseable {
             result = step.get();
         } catch (RuntimeException | Error e) {
             Instant end = clock.instant();
-            write(new EnvironmentEvent.StepFailed(end, environment, resource, action, Duration.between(start, end),
-                    String.valueOf(e.getMessage()), e.getClass().getName()));
+            write(new EnvironmentEvent.StepFailed(
+                    end,
+                    environment,
+                    resource,
+                    action,
+                    Duration.between(start, end),
+                    String.valueOf(e.getMessage()),
+                    e.getClass().getName()));
             throw e;
         }
         Instant end = clock.instant();
@@ -168,10 +175,14 @@ public final class Journal implements AutoCloseable {
 
     /** {@link #step(String, String, Supplier, Done)} for steps without a result. */
     public void runStep(String resource, String action, Runnable step, Done<Void> done) {
-        step(resource, action, () -> {
-            step.run();
-            return null;
-        }, done);
+        step(
+                resource,
+                action,
+                () -> {
+                    step.run();
+                    return null;
+                },
+                done);
     }
 
     private void write(Event event) {

@@ -32,8 +32,8 @@ public final class JournalReader {
      *                       {@link EnvironmentEvent.Kept} event. An incomplete journal belongs to an environment that
      *                       is still in use, or to a JVM that was killed (the reaper cleans up after it).
      */
-    public record Contents(List<Event> events, int unknownTypes, List<Integer> unreadableLines, boolean truncated,
-            boolean complete) {
+    public record Contents(
+            List<Event> events, int unknownTypes, List<Integer> unreadableLines, boolean truncated, boolean complete) {
         public Contents {
             events = List.copyOf(events);
             unreadableLines = List.copyOf(unreadableLines);

@@ -10,16 +10,24 @@ import org.apiguardian.api.API;
 public sealed interface ResourceEvent extends Event {
 
     /** Network {@code network} exists at provider {@code provider} as {@code providerId}. */
-    record NetworkCreated(Instant time, String environment, String network, String provider, String providerId,
-            String subnet, Duration duration) implements ResourceEvent {}
+    record NetworkCreated(
+            Instant time,
+            String environment,
+            String network,
+            String provider,
+            String providerId,
+            String subnet,
+            Duration duration)
+            implements ResourceEvent {}
 
     /** Network {@code network} is gone. */
     record NetworkDestroyed(Instant time, String environment, String network, Duration duration)
             implements ResourceEvent {}
 
     /** Machine {@code machine} exists (defined, not started) at {@code provider} as {@code providerId}. */
-    record MachineCreated(Instant time, String environment, String machine, String provider, String providerId,
-            Duration duration) implements ResourceEvent {}
+    record MachineCreated(
+            Instant time, String environment, String machine, String provider, String providerId, Duration duration)
+            implements ResourceEvent {}
 
     /**
      * A provider's own part of creating or changing machine {@code machine}, e.g. {@code disk.overlay},
@@ -55,7 +63,10 @@ public sealed interface ResourceEvent extends Event {
             implements ResourceEvent {}
 
     /** What kind of resource a {@link StateChanged} concerns. */
-    enum Kind { MACHINE, NETWORK }
+    enum Kind {
+        MACHINE,
+        NETWORK
+    }
 
     /** A resource's lifecycle moved, e.g. {@code CREATED} → {@code RUNNING}. */
     record StateChanged(Instant time, String environment, Kind kind, String name, String from, String to)
@@ -66,8 +77,7 @@ public sealed interface ResourceEvent extends Event {
             implements ResourceEvent {}
 
     /** No snapshot of {@code machine} is taken ({@code reason}, e.g. its provider cannot). */
-    record SnapshotSkipped(Instant time, String environment, String machine, String reason)
-            implements ResourceEvent {}
+    record SnapshotSkipped(Instant time, String environment, String machine, String reason) implements ResourceEvent {}
 
     /** Machine {@code machine} is back at snapshot {@code snapshot}, after {@code duration}. */
     record Reverted(Instant time, String environment, String machine, String snapshot, Duration duration)
@@ -77,8 +87,8 @@ public sealed interface ResourceEvent extends Event {
      * The parts of one revert as the provider measured them (e.g. remove, create, start, ready for a container),
      * recorded just before its {@link Reverted}.
      */
-    record RevertPhases(Instant time, String environment, String machine, String snapshot,
-            Map<String, Duration> phases) implements ResourceEvent {
+    record RevertPhases(Instant time, String environment, String machine, String snapshot, Map<String, Duration> phases)
+            implements ResourceEvent {
         public RevertPhases {
             phases = Map.copyOf(phases);
         }

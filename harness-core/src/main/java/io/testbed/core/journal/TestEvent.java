@@ -12,24 +12,46 @@ import org.apiguardian.api.API;
 public sealed interface TestEvent extends Event {
 
     /** How a test or a test class ended. */
-    enum Result { PASSED, FAILED, ABORTED, SKIPPED }
+    enum Result {
+        PASSED,
+        FAILED,
+        ABORTED,
+        SKIPPED
+    }
 
     /** Test class {@code testClass} began (its {@code @BeforeAll} runs now). */
     record ClassStarted(Instant time, String environment, String testClass, String uniqueId, String displayName)
             implements TestEvent {}
 
     /** Test class {@code testClass} ended after {@code duration}; {@code failure} is null unless it failed. */
-    record ClassFinished(Instant time, String environment, String testClass, String uniqueId, Result result,
-            Duration duration, String failure) implements TestEvent {}
+    record ClassFinished(
+            Instant time,
+            String environment,
+            String testClass,
+            String uniqueId,
+            Result result,
+            Duration duration,
+            String failure)
+            implements TestEvent {}
 
     /** Test {@code method} of {@code testClass} began. */
-    record TestStarted(Instant time, String environment, String testClass, String method, String displayName,
-            String uniqueId) implements TestEvent {}
+    record TestStarted(
+            Instant time, String environment, String testClass, String method, String displayName, String uniqueId)
+            implements TestEvent {}
 
     /**
      * Test {@code method} ended with {@code result} after {@code duration} (zero for a skipped one);
      * {@code failure} is the failure's or the abort's message, or the reason a test was skipped, else null.
      */
-    record TestFinished(Instant time, String environment, String testClass, String method, String displayName,
-            String uniqueId, Result result, Duration duration, String failure) implements TestEvent {}
+    record TestFinished(
+            Instant time,
+            String environment,
+            String testClass,
+            String method,
+            String displayName,
+            String uniqueId,
+            Result result,
+            Duration duration,
+            String failure)
+            implements TestEvent {}
 }

@@ -17,8 +17,8 @@ import org.apiguardian.api.API;
  * @param acquired     when the lease was taken
  */
 @API(status = API.Status.INTERNAL)
-public record Lease(String subnet, String prefixId, String prefixPath, long pid, Instant pidStartTime,
-        Instant acquired) {
+public record Lease(
+        String subnet, String prefixId, String prefixPath, long pid, Instant pidStartTime, Instant acquired) {
 
     public Lease {
         Objects.requireNonNull(subnet, "subnet");

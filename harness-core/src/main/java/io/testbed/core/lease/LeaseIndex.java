@@ -1,9 +1,9 @@
 package io.testbed.core.lease;
 
 import inet.ipaddr.Address;
+import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.AtomicFiles;
 import io.testbed.core.internal.support.ExclusiveLock;
-import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -61,17 +61,25 @@ final class LeaseIndex {
                 throw e;
             }
         } catch (ExclusiveLock.TimeoutException e) {
-            throw new LeaseException(switch (e.holder()) {
-                case THIS_JVM -> "Timed out after " + lockTimeout.toSeconds() + " s waiting for the lease store "
-                        + directory + ": another thread of this JVM holds it; look for a stuck thread in a thread "
-                        + "dump (jstack)";
-                case OTHER_PROCESS -> "Timed out after " + lockTimeout.toSeconds() + " s waiting for the lock "
-                        + e.lockFile() + ": another process holds it; find it with `fuser " + e.lockFile()
-                        + "` and end it if it is stuck";
-            }, e);
+            throw new LeaseException(
+                    switch (e.holder()) {
+                        case THIS_JVM ->
+                            "Timed out after " + lockTimeout.toSeconds() + " s waiting for the lease store "
+                                    + directory
+                                    + ": another thread of this JVM holds it; look for a stuck thread in a thread "
+                                    + "dump (jstack)";
+                        case OTHER_PROCESS ->
+                            "Timed out after " + lockTimeout.toSeconds() + " s waiting for the lock "
+                                    + e.lockFile() + ": another process holds it; find it with `fuser " + e.lockFile()
+                                    + "` and end it if it is stuck";
+                    },
+                    e);
         } catch (IOException | UncheckedIOException e) {
-            throw new LeaseException("Cannot use the lease store " + directory + ": " + e + "; make it writable by "
-                    + "every user that runs Testbed, or set " + LeaseStore.DIRECTORY_KEY + " to such a directory", e);
+            throw new LeaseException(
+                    "Cannot use the lease store " + directory + ": " + e + "; make it writable by "
+                            + "every user that runs Testbed, or set " + LeaseStore.DIRECTORY_KEY
+                            + " to such a directory",
+                    e);
         }
     }
 
@@ -89,9 +97,11 @@ final class LeaseIndex {
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
-            throw new LeaseException("The lease store " + index + " is unreadable (" + e.getMessage() + "); nothing was "
-                    + "leased. Move it aside once no Testbed JVM runs on this host (leases of live prefixes are then "
-                    + "forgotten, so destroy those prefixes too)", e);
+            throw new LeaseException(
+                    "The lease store " + index + " is unreadable (" + e.getMessage() + "); nothing was "
+                            + "leased. Move it aside once no Testbed JVM runs on this host (leases of live prefixes are then "
+                            + "forgotten, so destroy those prefixes too)",
+                    e);
         }
     }
 
@@ -109,8 +119,10 @@ final class LeaseIndex {
             Files.createDirectories(directory);
             return directory.toRealPath();
         } catch (IOException e) {
-            throw new LeaseException("Cannot create the lease store directory " + directory + ": " + e + "; set "
-                    + LeaseStore.DIRECTORY_KEY + " to a writable directory shared by every Testbed JVM on this host",
+            throw new LeaseException(
+                    "Cannot create the lease store directory " + directory + ": " + e + "; set "
+                            + LeaseStore.DIRECTORY_KEY
+                            + " to a writable directory shared by every Testbed JVM on this host",
                     e);
         }
     }

@@ -63,7 +63,6 @@ public final class LeaseStore {
      * JVMs may see the same process start a little apart. Erring this way only keeps a lease whose pid was recycled
      * within seconds of the holder's start; erring the other way would hand a live lease out twice.
      */
-
     static final String INDEX_FILE = LeaseIndex.INDEX_FILE;
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseStore.class);
@@ -78,7 +77,8 @@ public final class LeaseStore {
      * nothing until the first operation.
      */
     public LeaseStore(Path directory, SubnetPool pool, LocalSubnetProbe probe) {
-        this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize();
+        this.directory =
+                Objects.requireNonNull(directory, "directory").toAbsolutePath().normalize();
         this.pool = Objects.requireNonNull(pool, "pool");
         this.probe = Objects.requireNonNull(probe, "probe");
         this.index = new LeaseIndex(this.directory, LOCK_TIMEOUT);
@@ -91,8 +91,10 @@ public final class LeaseStore {
      * @throws IllegalArgumentException when the pool configuration is invalid
      */
     public static LeaseStore fromConfiguration(Map<String, String> configuration) {
-        return new LeaseStore(Path.of(configuration.getOrDefault(DIRECTORY_KEY, DEFAULT_DIRECTORY)),
-                SubnetPool.fromConfiguration(configuration), LocalSubnetProbe.system());
+        return new LeaseStore(
+                Path.of(configuration.getOrDefault(DIRECTORY_KEY, DEFAULT_DIRECTORY)),
+                SubnetPool.fromConfiguration(configuration),
+                LocalSubnetProbe.system());
     }
 
     /** The absolute store directory. */
@@ -137,11 +139,19 @@ public final class LeaseStore {
             }
             Instant now = Instant.now();
             List<Lease> acquired = chosen.stream()
-                    .map(subnet -> new Lease(Subnets.canonical(subnet), owner.prefixId(), owner.prefixPath(),
-                            owner.pid(), startTime, now))
+                    .map(subnet -> new Lease(
+                            Subnets.canonical(subnet),
+                            owner.prefixId(),
+                            owner.prefixPath(),
+                            owner.pid(),
+                            startTime,
+                            now))
                     .toList();
             leases.addAll(acquired);
-            LOG.debug("Leased {} to prefix {}", acquired.stream().map(Lease::subnet).toList(), owner.prefixPath());
+            LOG.debug(
+                    "Leased {} to prefix {}",
+                    acquired.stream().map(Lease::subnet).toList(),
+                    owner.prefixPath());
             return acquired;
         });
     }
@@ -170,24 +180,29 @@ public final class LeaseStore {
         List<PoolExhaustion.UsedSubnet> hostUsed = hostSubnets();
         return index.update(leases -> {
             reclaim(leases);
-            List<Lease> conflicts = leases.stream().filter(lease -> Subnets.parse(lease.subnet()).overlaps(subnet))
+            List<Lease> conflicts = leases.stream()
+                    .filter(lease -> Subnets.parse(lease.subnet()).overlaps(subnet))
                     .toList();
             if (!conflicts.isEmpty()) {
                 throw new LeaseException("Cannot lease subnet " + canonical + " for prefix " + owner.prefixPath()
-                        + ": it overlaps " + conflicts.stream().map(lease -> lease.subnet() + " held by "
-                                + lease.describeHolder()).collect(Collectors.joining("; "))
+                        + ": it overlaps "
+                        + conflicts.stream()
+                                .map(lease -> lease.subnet() + " held by " + lease.describeHolder())
+                                .collect(Collectors.joining("; "))
                         + ". Declare another subnet (or none, to lease a free one), or destroy that prefix if it is "
                         + "no longer needed");
             }
-            List<PoolExhaustion.UsedSubnet> onHost = hostUsed.stream().filter(used -> used.subnet().overlaps(subnet)).toList();
+            List<PoolExhaustion.UsedSubnet> onHost = hostUsed.stream()
+                    .filter(used -> used.subnet().overlaps(subnet))
+                    .toList();
             if (!onHost.isEmpty()) {
                 throw new LeaseException("Cannot lease subnet " + canonical + " for prefix " + owner.prefixPath()
-                        + ": the host already uses it (" + onHost.stream().map(PoolExhaustion.UsedSubnet::source)
-                                .collect(Collectors.joining(", "))
+                        + ": the host already uses it ("
+                        + onHost.stream().map(PoolExhaustion.UsedSubnet::source).collect(Collectors.joining(", "))
                         + "). Declare another subnet (or none, to lease a free one)");
             }
-            Lease lease = new Lease(canonical, owner.prefixId(), owner.prefixPath(), owner.pid(), startTime,
-                    Instant.now());
+            Lease lease =
+                    new Lease(canonical, owner.prefixId(), owner.prefixPath(), owner.pid(), startTime, Instant.now());
             leases.add(lease);
             LOG.debug("Leased {} to prefix {}", canonical, owner.prefixPath());
             return lease;
@@ -202,7 +217,9 @@ public final class LeaseStore {
     public List<Lease> release(String prefixId) {
         Objects.requireNonNull(prefixId, "prefixId");
         return index.update(leases -> {
-            List<Lease> released = leases.stream().filter(lease -> lease.prefixId().equals(prefixId)).toList();
+            List<Lease> released = leases.stream()
+                    .filter(lease -> lease.prefixId().equals(prefixId))
+                    .toList();
             leases.removeAll(released);
             return released;
         });
@@ -216,8 +233,8 @@ public final class LeaseStore {
      */
     public boolean release(Lease lease) {
         Objects.requireNonNull(lease, "lease");
-        return index.update(leases -> leases.removeIf(held -> held.subnet().equals(lease.subnet())
-                && held.prefixId().equals(lease.prefixId())));
+        return index.update(leases -> leases.removeIf(
+                held -> held.subnet().equals(lease.subnet()) && held.prefixId().equals(lease.prefixId())));
     }
 
     /** Every recorded lease, stale or not, lowest subnet first. Takes no lock (the index is replaced atomically). */
@@ -264,7 +281,8 @@ public final class LeaseStore {
     }
 
     private static Instant startTime(long pid) {
-        ProcessHandle process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        ProcessHandle process = ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
                 .orElseThrow(() -> new IllegalArgumentException("Cannot lease for pid " + pid + ": no such running "
                         + "process; leases belong to a live JVM, normally ProcessHandle.current().pid()"));
         return process.info().startInstant().orElse(null);
@@ -273,7 +291,8 @@ public final class LeaseStore {
     private List<PoolExhaustion.UsedSubnet> hostSubnets() {
         List<PoolExhaustion.UsedSubnet> used = new ArrayList<>();
         for (LocalSubnetProbe.LocalSubnet host : probe.subnetsInUse()) {
-            IPAddress address = host.cidr() == null ? null : new IPAddressString(host.cidr().strip()).getAddress();
+            IPAddress address =
+                    host.cidr() == null ? null : new IPAddressString(host.cidr().strip()).getAddress();
             if (address == null || !address.isIPv4()) {
                 LOG.debug("Ignoring host subnet {} ({}): not an IPv4 address or subnet", host.cidr(), host.source());
                 continue;

@@ -1,7 +1,7 @@
 package io.testbed.core.lease;
 
-import io.testbed.core.config.TestbedConfig;
 import inet.ipaddr.IPAddress;
+import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.spec.SpecProblem;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -98,13 +98,15 @@ public final class SubnetPool {
      */
     public static SubnetPool fromConfiguration(Map<String, String> configuration) {
         String cidr = configuration.getOrDefault(POOL_KEY, DEFAULT_CIDR);
-        String length = configuration.getOrDefault(SUBNET_LENGTH_KEY, String.valueOf(DEFAULT_SUBNET_LENGTH)).strip();
+        String length = configuration
+                .getOrDefault(SUBNET_LENGTH_KEY, String.valueOf(DEFAULT_SUBNET_LENGTH))
+                .strip();
         int subnetLength;
         try {
             subnetLength = Integer.parseInt(length.startsWith("/") ? length.substring(1) : length);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid " + SUBNET_LENGTH_KEY + ": must be a prefix length such as 24, was '"
-                    + length + "'", e);
+            throw new IllegalArgumentException(
+                    "Invalid " + SUBNET_LENGTH_KEY + ": must be a prefix length such as 24, was '" + length + "'", e);
         }
         return of(cidr, subnetLength);
     }
@@ -162,8 +164,11 @@ public final class SubnetPool {
         }
         IPAddress subnet = Subnets.parse(cidr);
         if (!pool.contains(subnet)) {
-            problems.add(new SpecProblem(element, "subnet", Subnets.canonical(subnet) + " lies outside the lease pool "
-                    + cidr() + "; declare a subnet inside the pool, or configure " + POOL_KEY));
+            problems.add(new SpecProblem(
+                    element,
+                    "subnet",
+                    Subnets.canonical(subnet) + " lies outside the lease pool " + cidr()
+                            + "; declare a subnet inside the pool, or configure " + POOL_KEY));
         }
         long last = Subnets.lastHostNumber(subnet);
         if (highestHost > last) {

@@ -17,8 +17,12 @@ public final class Subnets {
 
     /** Only plain dotted quads with a prefix length: no wildcards, ranges, or shortened inet_aton forms. */
     private static final IPAddressStringParameters STRICT = new IPAddressStringParameters.Builder()
-            .allowEmpty(false).allowAll(false).allowSingleSegment(false).allow_inet_aton(false)
-            .setRangeOptions(RangeParameters.NO_RANGE).toParams();
+            .allowEmpty(false)
+            .allowAll(false)
+            .allowSingleSegment(false)
+            .allow_inet_aton(false)
+            .setRangeOptions(RangeParameters.NO_RANGE)
+            .toParams();
 
     private Subnets() {}
 
@@ -52,8 +56,8 @@ public final class Subnets {
             return Optional.of("'" + text + "' is IPv6; only IPv4 subnets are supported, e.g. 198.18.4.0/24");
         }
         if (address.getNetworkPrefixLength() == null) {
-            return Optional.of("'" + text + "' has no prefix length; write it in CIDR notation, e.g. "
-                    + address + "/24");
+            return Optional.of(
+                    "'" + text + "' has no prefix length; write it in CIDR notation, e.g. " + address + "/24");
         }
         if (!address.isSinglePrefixBlock()) {
             return Optional.of("'" + text + "' has host bits set; did you mean " + address.toPrefixBlock() + "?");

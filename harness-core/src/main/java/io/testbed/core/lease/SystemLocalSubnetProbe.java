@@ -40,7 +40,9 @@ final class SystemLocalSubnetProbe implements LocalSubnetProbe {
                 }
             }
         } catch (SocketException e) {
-            LOG.warn("Cannot list the host's network interfaces ({}); leases may collide with host subnets", e.toString());
+            LOG.warn(
+                    "Cannot list the host's network interfaces ({}); leases may collide with host subnets",
+                    e.toString());
         }
         used.addAll(routes(ROUTES));
         return used;
@@ -82,6 +84,9 @@ final class SystemLocalSubnetProbe implements LocalSubnetProbe {
 
     /** The kernel prints a network-order address as a native int in hex; this returns its bytes in network order. */
     private static byte[] kernelHex(String hex) {
-        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(Integer.parseUnsignedInt(hex, 16)).array();
+        return ByteBuffer.allocate(4)
+                .order(ByteOrder.nativeOrder())
+                .putInt(Integer.parseUnsignedInt(hex, 16))
+                .array();
     }
 }

@@ -52,10 +52,13 @@ public final class CommandLog implements Consumer<Event> {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             // several machines share one log and are created in parallel: create-if-missing must not race
-            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+                    .close();
         } catch (IOException e) {
-            throw new TestbedException("Cannot create command log " + file + ": " + e
-                    + "; check that the prefix's logs directory is writable", e);
+            throw new TestbedException(
+                    "Cannot create command log " + file + ": " + e
+                            + "; check that the prefix's logs directory is writable",
+                    e);
         }
         return new CommandLog(file);
     }
@@ -72,8 +75,8 @@ public final class CommandLog implements Consumer<Event> {
         if (line == null) {
             return;
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.APPEND, StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(
+                file, StandardOpenOption.APPEND, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
@@ -92,22 +95,54 @@ public final class CommandLog implements Consumer<Event> {
      */
     public static String render(Event event) {
         if (event instanceof CommandEvent.CommandRun run) {
-            String command = run.purpose() == CommandEvent.Purpose.KILL && run.stdout() != null
-                    && !run.stdout().isEmpty() ? run.command() + ": pids " + run.stdout() : run.command();
-            return format(run, run.purpose().name().toLowerCase(Locale.ROOT), outcome(run.outcome(), run.exitCode(),
-                    run.error()), run.duration(), run.workDir(), run.envNames(), command);
+            String command = run.purpose() == CommandEvent.Purpose.KILL
+                            && run.stdout() != null
+                            && !run.stdout().isEmpty()
+                    ? run.command() + ": pids " + run.stdout()
+                    : run.command();
+            return format(
+                    run,
+                    run.purpose().name().toLowerCase(Locale.ROOT),
+                    outcome(run.outcome(), run.exitCode(), run.error()),
+                    run.duration(),
+                    run.workDir(),
+                    run.envNames(),
+                    command);
         } else if (event instanceof CommandEvent.JobStarted job) {
-            return format(job, "job#" + job.job() + " start", job.error() == null ? "started" : "error: "
-                    + job.error(), job.duration(), job.workDir(), job.envNames(), job.command());
+            return format(
+                    job,
+                    "job#" + job.job() + " start",
+                    job.error() == null ? "started" : "error: " + job.error(),
+                    job.duration(),
+                    job.workDir(),
+                    job.envNames(),
+                    job.command());
         } else if (event instanceof CommandEvent.JobFinished job) {
-            return format(job, "job#" + job.job(), outcome(job.outcome(), job.exitCode(), job.error())
-                    + (job.killed() ? " (killed)" : ""), job.duration(), null, List.of(), job.command());
+            return format(
+                    job,
+                    "job#" + job.job(),
+                    outcome(job.outcome(), job.exitCode(), job.error()) + (job.killed() ? " (killed)" : ""),
+                    job.duration(),
+                    null,
+                    List.of(),
+                    job.command());
         } else if (event instanceof CommandEvent.FileCopied copy) {
-            return format(copy, copy.direction().name().toLowerCase(Locale.ROOT), copy.error() == null ? "ok"
-                    : "error: " + copy.error(), copy.duration(), null, List.of(), copy.source() + " -> "
-                    + copy.target());
+            return format(
+                    copy,
+                    copy.direction().name().toLowerCase(Locale.ROOT),
+                    copy.error() == null ? "ok" : "error: " + copy.error(),
+                    copy.duration(),
+                    null,
+                    List.of(),
+                    copy.source() + " -> " + copy.target());
         } else if (event instanceof CommandEvent.PortWaited wait) {
-            return format(wait, "waitForPort", wait.open() ? "open" : "timeout", wait.duration(), null, List.of(),
+            return format(
+                    wait,
+                    "waitForPort",
+                    wait.open() ? "open" : "timeout",
+                    wait.duration(),
+                    null,
+                    List.of(),
                     wait.address() + ":" + wait.port());
         }
         return null;
@@ -122,16 +157,31 @@ public final class CommandLog implements Consumer<Event> {
         };
     }
 
-    private static String format(CommandEvent event, String kind, String outcome, Duration duration, String workDir,
-            List<String> envNames, String command) {
+    private static String format(
+            CommandEvent event,
+            String kind,
+            String outcome,
+            Duration duration,
+            String workDir,
+            List<String> envNames,
+            String command) {
         StringBuilder line = new StringBuilder(96 + command.length());
-        line.append(event.time()).append(' ').append(event.machine()).append(' ').append(kind).append(' ')
-                .append(escape(outcome)).append(' ').append(duration.toMillis()).append("ms");
+        line.append(event.time())
+                .append(' ')
+                .append(event.machine())
+                .append(' ')
+                .append(kind)
+                .append(' ')
+                .append(escape(outcome))
+                .append(' ')
+                .append(duration.toMillis())
+                .append("ms");
         if (workDir != null) {
             line.append(" cwd=").append(escape(workDir));
         }
         if (!envNames.isEmpty()) {
-            line.append(" env=").append(envNames.stream().sorted().toList().toString().replace(" ", ""));
+            line.append(" env=")
+                    .append(envNames.stream().sorted().toList().toString().replace(" ", ""));
         }
         line.append(" cmd=").append(escape(command)).append('\n');
         return line.toString();

@@ -7,9 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * {@link io.testbed.core.Machine#waitForPort}: TCP connection attempts from the test JVM to a machine's address,
@@ -70,8 +68,8 @@ final class PortProbe {
                 deadline.pause(POLL_INTERVAL);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new TestbedException("Interrupted while waiting for port " + port + " of machine '" + machine
-                        + "'", e);
+                throw new TestbedException(
+                        "Interrupted while waiting for port " + port + " of machine '" + machine + "'", e);
             }
         }
         journal.portWaited(address.getHostAddress(), port, false, deadline.elapsed());

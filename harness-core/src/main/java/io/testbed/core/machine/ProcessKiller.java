@@ -1,14 +1,11 @@
 package io.testbed.core.machine;
 
 import io.testbed.core.RunOptions;
-import io.testbed.core.journal.CommandEvent;
-
 import io.testbed.core.TestbedException;
 import io.testbed.core.internal.support.Deadline;
+import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.spi.Transport;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,8 +50,9 @@ final class ProcessKiller {
         while (!execution.exitStatus().isDone()) {
             if (deadline.expired()) {
                 execution.close();
-                return found ? "was sent SIGKILL but its channel did not close within " + KILL_GRACE.toSeconds()
-                        + " s (run " + runId + ")"
+                return found
+                        ? "was sent SIGKILL but its channel did not close within " + KILL_GRACE.toSeconds() + " s (run "
+                                + runId + ")"
                         : "may still be running: no process of it (environment TESTBED_RUN=" + runId + ") was found"
                                 + " within " + KILL_GRACE.toSeconds() + " s, so it could not be killed (is /proc"
                                 + " mounted, and grep installed on the machine?)";
@@ -66,8 +64,13 @@ final class ProcessKiller {
                 return "may still be running: killing it (run " + runId + ") failed: " + e.getMessage();
             }
             try {
-                execution.exitStatus().get(Math.min(KILL_ROUND.toNanos() * rounds,
-                        deadline.remaining().toNanos()), TimeUnit.NANOSECONDS);
+                execution
+                        .exitStatus()
+                        .get(
+                                Math.min(
+                                        KILL_ROUND.toNanos() * rounds,
+                                        deadline.remaining().toNanos()),
+                                TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 // not closed yet: search again
             } catch (InterruptedException e) {
@@ -101,16 +104,31 @@ final class ProcessKiller {
     private String killRound(String runId, String what) {
         long start = System.nanoTime();
         try {
-            Transport.Outcome outcome = transport.run(ShellScripts.killScript(runId), null,
-                    TransportMachine.HELPER_TIMEOUT);
+            Transport.Outcome outcome =
+                    transport.run(ShellScripts.killScript(runId), null, TransportMachine.HELPER_TIMEOUT);
             String killed = TransportMachine.text(outcome.stdout()).strip();
-            journal.commandRan(CommandEvent.Purpose.KILL, what, RunOptions.defaults(), outcome.timedOut()
-                    ? CommandEvent.Outcome.TIMED_OUT : CommandEvent.Outcome.EXITED, outcome.timedOut() ? null
-                    : outcome.exitStatus(), null, TransportMachine.elapsed(start), killed, null);
+            journal.commandRan(
+                    CommandEvent.Purpose.KILL,
+                    what,
+                    RunOptions.defaults(),
+                    outcome.timedOut() ? CommandEvent.Outcome.TIMED_OUT : CommandEvent.Outcome.EXITED,
+                    outcome.timedOut() ? null : outcome.exitStatus(),
+                    null,
+                    TransportMachine.elapsed(start),
+                    killed,
+                    null);
             return killed;
         } catch (RuntimeException e) {
-            journal.commandRan(CommandEvent.Purpose.KILL, what, RunOptions.defaults(), CommandEvent.Outcome.ERROR,
-                    null, e.getMessage(), TransportMachine.elapsed(start), null, null);
+            journal.commandRan(
+                    CommandEvent.Purpose.KILL,
+                    what,
+                    RunOptions.defaults(),
+                    CommandEvent.Outcome.ERROR,
+                    null,
+                    e.getMessage(),
+                    TransportMachine.elapsed(start),
+                    null,
+                    null);
             throw e;
         }
     }

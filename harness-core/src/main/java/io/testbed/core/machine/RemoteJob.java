@@ -31,8 +31,15 @@ final class RemoteJob implements Job {
     private volatile long endNanos;
     private volatile boolean killRequested;
 
-    RemoteJob(TransportMachine machine, int id, String command, RunOptions options, Transport.Execution execution,
-            String runId, long startNanos, String test) {
+    RemoteJob(
+            TransportMachine machine,
+            int id,
+            String command,
+            RunOptions options,
+            Transport.Execution execution,
+            String runId,
+            long startNanos,
+            String test) {
         this.machine = machine;
         this.id = id;
         this.command = command;
@@ -46,9 +53,17 @@ final class RemoteJob implements Job {
             Duration duration = Duration.ofNanos(endNanos - startNanos);
             String stdout = TransportMachine.text(execution.stdout());
             String stderr = ShellScripts.userStderr(TransportMachine.text(execution.stderr()));
-            machine.journal().jobFinished(test, id, command, failure != null ? null : status,
-                    failure != null ? String.valueOf(failure.getMessage()) : null, killRequested, duration, stdout,
-                    stderr);
+            machine.journal()
+                    .jobFinished(
+                            test,
+                            id,
+                            command,
+                            failure != null ? null : status,
+                            failure != null ? String.valueOf(failure.getMessage()) : null,
+                            killRequested,
+                            duration,
+                            stdout,
+                            stderr);
         });
     }
 
@@ -81,14 +96,19 @@ final class RemoteJob implements Job {
         try {
             done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new CommandTimeoutException(machine.name(), "job " + id + " '" + command + "'", timeout,
+            throw new CommandTimeoutException(
+                    machine.name(),
+                    "job " + id + " '" + command + "'",
+                    timeout,
                     TransportMachine.text(execution.stdout()),
                     ShellScripts.userStderr(TransportMachine.text(execution.stderr())),
                     "is still running; Job.waitFor leaves it running, call kill() to stop it or wait longer");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TestbedException("Interrupted while waiting for job " + id + " '" + command + "' on machine '"
-                    + machine.name() + "'; the job keeps running", e);
+            throw new TestbedException(
+                    "Interrupted while waiting for job " + id + " '" + command + "' on machine '" + machine.name()
+                            + "'; the job keeps running",
+                    e);
         } catch (ExecutionException e) {
             throw failed(e);
         }
@@ -105,12 +125,12 @@ final class RemoteJob implements Job {
         try {
             done.get(ProcessKiller.KILL_GRACE.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new TestbedException("Job " + id + " '" + command + "' on machine '" + machine.name() + "' "
-                    + aftermath);
+            throw new TestbedException(
+                    "Job " + id + " '" + command + "' on machine '" + machine.name() + "' " + aftermath);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TestbedException("Interrupted while killing job " + id + " on machine '" + machine.name() + "'",
-                    e);
+            throw new TestbedException(
+                    "Interrupted while killing job " + id + " on machine '" + machine.name() + "'", e);
         } catch (ExecutionException e) {
             throw failed(e);
         }
@@ -138,9 +158,12 @@ final class RemoteJob implements Job {
     }
 
     private TestbedException failed(ExecutionException e) {
-        TestbedException cause = Transport.Execution.unwrap(e, machine.transport().target());
-        return new TestbedException("Job " + id + " '" + command + "' on machine '" + machine.name()
-                + "' did not complete: " + cause.getMessage(), cause);
+        TestbedException cause =
+                Transport.Execution.unwrap(e, machine.transport().target());
+        return new TestbedException(
+                "Job " + id + " '" + command + "' on machine '" + machine.name() + "' did not complete: "
+                        + cause.getMessage(),
+                cause);
     }
 
     @Override

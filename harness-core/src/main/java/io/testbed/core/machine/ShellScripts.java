@@ -31,8 +31,8 @@ final class ShellScripts {
     private static final Pattern RUN_ID = Pattern.compile("[a-z0-9]{8,64}");
     private static final Pattern NO_WORKDIR_LINE = Pattern.compile("(?m)^" + NO_WORKDIR_MARKER + "\n");
     private static final Pattern SYSCTL_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@+\\-/]*");
-    private static final Pattern SELECTED_CHOICE = Pattern.compile("(?:^|.*\\s)\\[([^\\]\\s]+)\\](?:\\s.*|$)",
-            Pattern.DOTALL);
+    private static final Pattern SELECTED_CHOICE =
+            Pattern.compile("(?:^|.*\\s)\\[([^\\]\\s]+)\\](?:\\s.*|$)", Pattern.DOTALL);
 
     private ShellScripts() {}
 
@@ -76,19 +76,28 @@ final class ShellScripts {
         if (!env.isEmpty()) {
             String terminator = "TESTBED-ENV-END-" + runId;
             script.append("__tb_e=\n")
-                    .append("while IFS= read -r __tb_l; do [ \"$__tb_l\" = ").append(ShellQuoting.quote(terminator))
+                    .append("while IFS= read -r __tb_l; do [ \"$__tb_l\" = ")
+                    .append(ShellQuoting.quote(terminator))
                     .append(" ] && break; __tb_e=\"$__tb_e$__tb_l\n\"; done\n")
                     .append("unset __tb_l\n")
                     .append("eval \"$__tb_e\"\n")
                     .append("unset __tb_e\n");
             StringBuilder exports = new StringBuilder();
-            env.forEach((name, value) -> exports.append("export ").append(name).append('=').append(ShellQuoting.quote(value))
+            env.forEach((name, value) -> exports.append("export ")
+                    .append(name)
+                    .append('=')
+                    .append(ShellQuoting.quote(value))
                     .append('\n'));
             exports.append(terminator).append('\n');
             stdin = exports.toString().getBytes(StandardCharsets.UTF_8);
         }
-        workDir.ifPresent(dir -> script.append("cd ").append(ShellQuoting.quote(dir)).append(" || { printf '%s\\n' ")
-                .append(ShellQuoting.quote(NO_WORKDIR_MARKER)).append(" >&2; exit ").append(NO_WORKDIR_STATUS).append("; }\n"));
+        workDir.ifPresent(dir -> script.append("cd ")
+                .append(ShellQuoting.quote(dir))
+                .append(" || { printf '%s\\n' ")
+                .append(ShellQuoting.quote(NO_WORKDIR_MARKER))
+                .append(" >&2; exit ")
+                .append(NO_WORKDIR_STATUS)
+                .append("; }\n"));
         script.append("eval ").append(ShellQuoting.quote(command)).append('\n');
         return new Wrapped(script.toString(), stdin);
     }
@@ -100,7 +109,8 @@ final class ShellScripts {
 
     /** Whether the wrapper failed to enter the working directory. */
     static boolean workDirMissing(int exitStatus, String stderr) {
-        return exitStatus == NO_WORKDIR_STATUS && NO_WORKDIR_LINE.matcher(stderr).find();
+        return exitStatus == NO_WORKDIR_STATUS
+                && NO_WORKDIR_LINE.matcher(stderr).find();
     }
 
     /**
@@ -172,7 +182,10 @@ final class ShellScripts {
      * @throws IllegalArgumentException naming the key when it is empty, holds other characters or {@code ..}
      */
     static String sysctlPath(String key) {
-        if (key == null || !SYSCTL_KEY.matcher(key).matches() || key.contains("..") || key.endsWith(".")
+        if (key == null
+                || !SYSCTL_KEY.matcher(key).matches()
+                || key.contains("..")
+                || key.endsWith(".")
                 || key.endsWith("/")) {
             throw new IllegalArgumentException("sysctl key (" + key + ") must look like net.ipv4.ip_forward"
                     + " (letters, digits and _ . - : @ +, or / as level separator when a name holds dots)");
@@ -186,8 +199,12 @@ final class ShellScripts {
      * @throws IllegalArgumentException naming the path and the rule
      */
     static String checkSettingPath(String path) {
-        if (path == null || !(path.startsWith("/sys/") || path.startsWith("/proc/")) || path.contains("/../")
-                || path.endsWith("/..") || path.indexOf('\n') >= 0 || path.indexOf('\0') >= 0) {
+        if (path == null
+                || !(path.startsWith("/sys/") || path.startsWith("/proc/"))
+                || path.contains("/../")
+                || path.endsWith("/..")
+                || path.indexOf('\n') >= 0
+                || path.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("writeSysfs path (" + path + ") must be an absolute path under /sys/"
                     + " or /proc/ without '..', e.g. /sys/class/net/eth0/mtu");
         }
@@ -196,7 +213,8 @@ final class ShellScripts {
 
     /** Prints the current content of {@code path}, then writes {@code value}; fails without writing if unreadable. */
     static String readThenWriteScript(String path, String value) {
-        return "cat " + ShellQuoting.quote(path) + " && printf '%s\\n' " + ShellQuoting.quote(value) + " > " + ShellQuoting.quote(path);
+        return "cat " + ShellQuoting.quote(path) + " && printf '%s\\n' " + ShellQuoting.quote(value) + " > "
+                + ShellQuoting.quote(path);
     }
 
     /** Writes {@code value} to {@code path}. */

@@ -7,9 +7,9 @@ import io.testbed.core.Job;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.MachineControl;
 import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.journal.Journal;
-import io.testbed.core.internal.MachineControl;
 import io.testbed.core.spi.Transport;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -78,8 +78,12 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
         this.transport = b.transport;
         this.journal = new MachineJournal(b.journal, b.name);
         this.killer = new ProcessKiller(name, transport, journal);
-        this.portProbe = new PortProbe(name, b.probeAddress != null ? b.probeAddress
-                : addresses.values().stream().findFirst().orElse(null), journal);
+        this.portProbe = new PortProbe(
+                name,
+                b.probeAddress != null
+                        ? b.probeAddress
+                        : addresses.values().stream().findFirst().orElse(null),
+                journal);
     }
 
     /**
@@ -147,8 +151,8 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
             execution = transport.exec(wrapped.script(), wrapped.stdin());
         } catch (TestbedException e) {
             journal.jobStarted(id, command, options, elapsed(start), e.getMessage());
-            throw new TestbedException("Cannot start job '" + command + "' on machine '" + name + "': "
-                    + e.getMessage(), e);
+            throw new TestbedException(
+                    "Cannot start job '" + command + "' on machine '" + name + "': " + e.getMessage(), e);
         }
         journal.jobStarted(id, command, options, elapsed(start), null);
         RemoteJob job = new RemoteJob(this, id, command, options, execution, runId, start, journal.currentTest());
@@ -194,8 +198,8 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
         try {
             transport.upload(local, remotePath);
         } catch (RuntimeException e) {
-            journal.fileCopied(CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start),
-                    e.getMessage());
+            journal.fileCopied(
+                    CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start), e.getMessage());
             throw e;
         }
         journal.fileCopied(CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start), null);
@@ -209,8 +213,8 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
         try {
             transport.download(remotePath, local);
         } catch (RuntimeException e) {
-            journal.fileCopied(CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start),
-                    e.getMessage());
+            journal.fileCopied(
+                    CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start), e.getMessage());
             throw e;
         }
         journal.fileCopied(CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start), null);
@@ -229,11 +233,14 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
     private void changeSetting(String description, String path, String value) {
         Objects.requireNonNull(value, "value of " + description);
         if (value.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException("value for " + description + " (" + ShellScripts.abbreviate(value)
-                    + ") must be a single line");
+            throw new IllegalArgumentException(
+                    "value for " + description + " (" + ShellScripts.abbreviate(value) + ") must be a single line");
         }
-        ExecResult result = execute(CommandEvent.Purpose.SET, description + "=" + value,
-                ShellScripts.readThenWriteScript(path, value), helperOptions());
+        ExecResult result = execute(
+                CommandEvent.Purpose.SET,
+                description + "=" + value,
+                ShellScripts.readThenWriteScript(path, value),
+                helperOptions());
         if (!result.succeeded()) {
             throw new TestbedException("Cannot set " + description + " to '" + value + "' on machine '" + name
                     + "' (exit " + result.exitCode() + "): " + result.stderr().strip()
@@ -250,15 +257,22 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
         List<String> failures = new ArrayList<>();
         for (SettingsLedger.Change change : ledger.drainNewestFirst()) {
             try {
-                ExecResult result = execute(CommandEvent.Purpose.RESTORE, change.description() + "="
-                        + change.oldValue(), ShellScripts.writeScript(change.path(), change.oldValue()),
+                ExecResult result = execute(
+                        CommandEvent.Purpose.RESTORE,
+                        change.description() + "=" + change.oldValue(),
+                        ShellScripts.writeScript(change.path(), change.oldValue()),
                         helperOptions());
                 if (!result.succeeded()) {
                     failures.add(change.description() + " back to '" + change.oldValue() + "': exit "
                             + result.exitCode() + ", " + result.stderr().strip());
                 }
-                journal.settingRestored(change.description(), change.oldValue(), result.succeeded() ? null
-                        : "exit " + result.exitCode() + ", " + result.stderr().strip());
+                journal.settingRestored(
+                        change.description(),
+                        change.oldValue(),
+                        result.succeeded()
+                                ? null
+                                : "exit " + result.exitCode() + ", "
+                                        + result.stderr().strip());
             } catch (TestbedException e) {
                 failures.add(change.description() + " back to '" + change.oldValue() + "': " + e.getMessage());
                 journal.settingRestored(change.description(), change.oldValue(), e.getMessage());
@@ -308,8 +322,16 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
         try {
             execution = transport.exec(wrapped.script(), wrapped.stdin());
         } catch (TestbedException e) {
-            journal.commandRan(purpose, display, options, CommandEvent.Outcome.ERROR, null, e.getMessage(),
-                    elapsed(start), null, null);
+            journal.commandRan(
+                    purpose,
+                    display,
+                    options,
+                    CommandEvent.Outcome.ERROR,
+                    null,
+                    e.getMessage(),
+                    elapsed(start),
+                    null,
+                    null);
             throw new TestbedException("Cannot run '" + display + "' on machine '" + name + "': " + e.getMessage(), e);
         }
         try (execution) {
@@ -318,14 +340,27 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
                 status = execution.exitStatus().get(options.timeout().toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 String aftermath = killer.killTree(execution, runId);
-                if (aftermath.equals(ProcessKiller.ALREADY_FINISHED) && !execution.exitStatus().isCompletedExceptionally()) {
+                if (aftermath.equals(ProcessKiller.ALREADY_FINISHED)
+                        && !execution.exitStatus().isCompletedExceptionally()) {
                     status = execution.exitStatus().join(); // it ended just as the timeout elapsed: keep its result
                 } else {
-                    journal.commandRan(purpose, display, options, CommandEvent.Outcome.TIMED_OUT, null,
-                            "timed out after " + options.timeout().toMillis() + " ms; it " + aftermath, elapsed(start),
-                            text(execution.stdout()), ShellScripts.userStderr(text(execution.stderr())));
-                    throw new CommandTimeoutException(name, display, options.timeout(), text(execution.stdout()),
-                            ShellScripts.userStderr(text(execution.stderr())), aftermath.equals(ProcessKiller.KILLED)
+                    journal.commandRan(
+                            purpose,
+                            display,
+                            options,
+                            CommandEvent.Outcome.TIMED_OUT,
+                            null,
+                            "timed out after " + options.timeout().toMillis() + " ms; it " + aftermath,
+                            elapsed(start),
+                            text(execution.stdout()),
+                            ShellScripts.userStderr(text(execution.stderr())));
+                    throw new CommandTimeoutException(
+                            name,
+                            display,
+                            options.timeout(),
+                            text(execution.stdout()),
+                            ShellScripts.userStderr(text(execution.stderr())),
+                            aftermath.equals(ProcessKiller.KILLED)
                                     ? "was killed with everything it started; raise RunOptions.timeout if it needs"
                                             + " longer"
                                     : aftermath);
@@ -333,36 +368,65 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 String aftermath = killer.killTree(execution, runId);
-                journal.commandRan(purpose, display, options, CommandEvent.Outcome.INTERRUPTED, null, "interrupted; it "
-                        + aftermath, elapsed(start), text(execution.stdout()),
+                journal.commandRan(
+                        purpose,
+                        display,
+                        options,
+                        CommandEvent.Outcome.INTERRUPTED,
+                        null,
+                        "interrupted; it " + aftermath,
+                        elapsed(start),
+                        text(execution.stdout()),
                         ShellScripts.userStderr(text(execution.stderr())));
-                throw new TestbedException("Interrupted while '" + display + "' ran on machine '" + name + "'; it "
-                        + aftermath, e);
+                throw new TestbedException(
+                        "Interrupted while '" + display + "' ran on machine '" + name + "'; it " + aftermath, e);
             } catch (ExecutionException e) {
                 TestbedException cause = Transport.Execution.unwrap(e, transport.target());
-                journal.commandRan(purpose, display, options, CommandEvent.Outcome.ERROR, null, cause.getMessage(),
-                        elapsed(start), text(execution.stdout()), ShellScripts.userStderr(text(execution.stderr())));
+                journal.commandRan(
+                        purpose,
+                        display,
+                        options,
+                        CommandEvent.Outcome.ERROR,
+                        null,
+                        cause.getMessage(),
+                        elapsed(start),
+                        text(execution.stdout()),
+                        ShellScripts.userStderr(text(execution.stderr())));
                 killer.killOrphan(runId);
-                throw new TestbedException("'" + display + "' on machine '" + name + "' did not complete: "
-                        + cause.getMessage(), cause);
+                throw new TestbedException(
+                        "'" + display + "' on machine '" + name + "' did not complete: " + cause.getMessage(), cause);
             }
             ExecResult result = result(display, status, execution, elapsed(start));
-            journal.commandRan(purpose, display, options, CommandEvent.Outcome.EXITED, status, null, result.duration(),
-                    result.stdout(), result.stderr());
+            journal.commandRan(
+                    purpose,
+                    display,
+                    options,
+                    CommandEvent.Outcome.EXITED,
+                    status,
+                    null,
+                    result.duration(),
+                    result.stdout(),
+                    result.stderr());
             checkWorkDir(result, status, execution, options);
             return result;
         }
     }
 
     ExecResult result(String command, int status, Transport.Execution execution, Duration duration) {
-        return new ExecResult(name, command, status, text(execution.stdout()),
-                ShellScripts.userStderr(text(execution.stderr())), duration);
+        return new ExecResult(
+                name,
+                command,
+                status,
+                text(execution.stdout()),
+                ShellScripts.userStderr(text(execution.stderr())),
+                duration);
     }
 
     void checkWorkDir(ExecResult result, int status, Transport.Execution execution, RunOptions options) {
         if (ShellScripts.workDirMissing(status, text(execution.stderr()))) {
             throw new TestbedException("Working directory '" + options.workDir().orElse("?") + "' of '"
-                    + result.command() + "' cannot be entered on machine '" + name + "': " + result.stderr().strip()
+                    + result.command() + "' cannot be entered on machine '" + name + "': "
+                    + result.stderr().strip()
                     + ". Create it first (e.g. run(\"mkdir -p …\")) or fix RunOptions.workDir.");
         }
     }

@@ -48,8 +48,8 @@ public final class TransportMachineBuilder {
         }
         Objects.requireNonNull(address, "address on network " + network);
         if (addresses.putIfAbsent(network, address) != null) {
-            throw new IllegalArgumentException("machine '" + name + "' already has an address on network '"
-                    + network + "' (" + addresses.get(network).getHostAddress() + ")");
+            throw new IllegalArgumentException("machine '" + name + "' already has an address on network '" + network
+                    + "' (" + addresses.get(network).getHostAddress() + ")");
         }
         return this;
     }

@@ -21,14 +21,18 @@ public record AddressPlan(List<NetworkPlan> networks, List<MachinePlan> machines
 
     /** The network named {@code name}; throws naming the planned networks when there is none. */
     public NetworkPlan network(String name) {
-        return networks.stream().filter(n -> n.name().equals(name)).findFirst()
+        return networks.stream()
+                .filter(n -> n.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no network '" + name + "' in the plan; planned: "
                         + networks.stream().map(NetworkPlan::name).toList()));
     }
 
     /** The machine named {@code name}; throws naming the planned machines when there is none. */
     public MachinePlan machine(String name) {
-        return machines.stream().filter(m -> m.name().equals(name)).findFirst()
+        return machines.stream()
+                .filter(m -> m.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no machine '" + name + "' in the plan; planned: "
                         + machines.stream().map(MachinePlan::name).toList()));
     }

@@ -111,31 +111,52 @@ public final class AddressPlanner {
                 String mac = uniqueMac(prefixId, machine.name(), nicIndex, macs);
                 Optional<InetAddress> address = Subnets.host(subnet, hostNumber);
                 if (address.isEmpty()) {
-                    overflow.computeIfAbsent(network.name(), n -> new LinkedHashMap<>()).put(machine.name(), hostNumber);
+                    overflow.computeIfAbsent(network.name(), n -> new LinkedHashMap<>())
+                            .put(machine.name(), hostNumber);
                     continue;
                 }
-                nics.add(new NicPlan(network.name(), objectName(shortId, network.name()), bridges.get(network.name()),
-                        mac, address.get(), subnet.getNetworkPrefixLength(), gateways.get(network.name()),
-                        network.mtu(), network.mode()));
+                nics.add(new NicPlan(
+                        network.name(),
+                        objectName(shortId, network.name()),
+                        bridges.get(network.name()),
+                        mac,
+                        address.get(),
+                        subnet.getNetworkPrefixLength(),
+                        gateways.get(network.name()),
+                        network.mtu(),
+                        network.mode()));
                 members.get(network.name()).add(new NetworkPlan.Member(machine.name(), mac, address.get()));
             }
             machines.add(new MachinePlan(machine, objectName(shortId, machine.name()), nics));
         }
         overflow.forEach((network, machinesOver) -> {
             if (gateways.containsKey(network)) {
-                long highest = machinesOver.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-                problems.add(spec.network(network).element(), "subnet", SubnetPool.tooSmall(blocks.get(network), highest)
-                        + "; machines without an address: " + machinesOver.keySet().stream().map(Problems::quote)
-                                .toList());
+                long highest = machinesOver.values().stream()
+                        .mapToLong(Long::longValue)
+                        .max()
+                        .orElseThrow();
+                problems.add(
+                        spec.network(network).element(),
+                        "subnet",
+                        SubnetPool.tooSmall(blocks.get(network), highest)
+                                + "; machines without an address: "
+                                + machinesOver.keySet().stream()
+                                        .map(Problems::quote)
+                                        .toList());
             }
         });
         problems.throwIfAny();
         List<NetworkPlan> networks = new ArrayList<>();
         for (NetworkSpec network : spec.networks()) {
             IPAddress subnet = blocks.get(network.name());
-            networks.add(new NetworkPlan(network, objectName(shortId, network.name()),
-                    bridges.get(network.name()), Subnets.canonical(subnet),
-                    gateways.get(network.name()), subnet.getNetworkPrefixLength(), members.get(network.name())));
+            networks.add(new NetworkPlan(
+                    network,
+                    objectName(shortId, network.name()),
+                    bridges.get(network.name()),
+                    Subnets.canonical(subnet),
+                    gateways.get(network.name()),
+                    subnet.getNetworkPrefixLength(),
+                    members.get(network.name())));
         }
         return new AddressPlan(networks, machines);
     }
@@ -160,9 +181,12 @@ public final class AddressPlanner {
                     IPAddress subnet = Subnets.parse(cidr);
                     explicit.forEach((other, otherSubnet) -> {
                         if (otherSubnet.overlaps(subnet)) {
-                            problems.add(network.element(), "subnet", Subnets.canonical(subnet) + " overlaps "
-                                    + Subnets.canonical(otherSubnet) + " of network " + Problems.quote(other)
-                                    + "; give each network its own subnet");
+                            problems.add(
+                                    network.element(),
+                                    "subnet",
+                                    Subnets.canonical(subnet) + " overlaps "
+                                            + Subnets.canonical(otherSubnet) + " of network " + Problems.quote(other)
+                                            + "; give each network its own subnet");
                         }
                     });
                     explicit.put(network.name(), subnet);
@@ -170,10 +194,15 @@ public final class AddressPlanner {
             } else {
                 IPAddress sample = Subnets.parse(pool.subnets().findFirst().orElseThrow());
                 if (highest > Subnets.lastHostNumber(sample)) {
-                    problems.add(network.element(), "subnet", "leased subnets are /" + pool.subnetLength()
-                            + ", too small for host number " + highest + " (.1 is the gateway, machines get host 10, "
-                            + "11, … in declaration order); set " + SubnetPool.SUBNET_LENGTH_KEY + " to "
-                            + Subnets.longestPrefixFor(sample, highest) + " or less, or declare a larger subnet");
+                    problems.add(
+                            network.element(),
+                            "subnet",
+                            "leased subnets are /" + pool.subnetLength()
+                                    + ", too small for host number " + highest
+                                    + " (.1 is the gateway, machines get host 10, "
+                                    + "11, … in declaration order); set " + SubnetPool.SUBNET_LENGTH_KEY + " to "
+                                    + Subnets.longestPrefixFor(sample, highest)
+                                    + " or less, or declare a larger subnet");
                 }
             }
         }
@@ -249,10 +278,12 @@ public final class AddressPlanner {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("Subnet chosen for " + network.element() + ": " + e.getMessage(), e);
             }
-            if (network.subnet().isPresent() && Subnets.problem(network.subnet().get()).isEmpty()
+            if (network.subnet().isPresent()
+                    && Subnets.problem(network.subnet().get()).isEmpty()
                     && !Subnets.parse(network.subnet().get()).equals(subnet)) {
                 throw new IllegalArgumentException("Subnet chosen for " + network.element() + " is "
-                        + Subnets.canonical(subnet) + " but the network declares " + network.subnet().get()
+                        + Subnets.canonical(subnet) + " but the network declares "
+                        + network.subnet().get()
                         + "; lease the declared subnet (LeaseStore.acquireExact)");
             }
             blocks.put(network.name(), subnet);

@@ -2,9 +2,9 @@ package io.testbed.core.prefix;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.AtomicFiles;
 import io.testbed.core.internal.support.FileModes;
-import io.testbed.core.internal.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,14 +59,22 @@ public final class Prefix {
                 Files.createDirectories(sub);
                 Files.setPosixFilePermissions(sub, FileModes.READABLE_DIRECTORY);
             }
-            Files.createDirectory(dir.resolve("keys"),
-                    PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
+            Files.createDirectory(
+                    dir.resolve("keys"), PosixFilePermissions.asFileAttribute(FileModes.OWNER_ONLY_DIRECTORY));
         } catch (IOException e) {
-            throw new TestbedException("Cannot create prefix directory " + dir + ": " + e
-                    + "; check that testbed.prefix.root points to a writable directory", e);
+            throw new TestbedException(
+                    "Cannot create prefix directory " + dir + ": " + e
+                            + "; check that testbed.prefix.root points to a writable directory",
+                    e);
         }
-        Prefix prefix = new Prefix(dir, new PrefixMetadata(id, name, ProcessHandle.current().pid(),
-                ProcessHandle.current().info().startInstant().orElse(Instant.now()), Instant.now()));
+        Prefix prefix = new Prefix(
+                dir,
+                new PrefixMetadata(
+                        id,
+                        name,
+                        ProcessHandle.current().pid(),
+                        ProcessHandle.current().info().startInstant().orElse(Instant.now()),
+                        Instant.now()));
         prefix.writeMetadata();
         return prefix;
     }
@@ -81,7 +89,8 @@ public final class Prefix {
         try {
             return new Prefix(dir.toAbsolutePath().normalize(), JSON.readValue(file.toFile(), PrefixMetadata.class));
         } catch (IOException e) {
-            throw new TestbedException("Not a Testbed prefix: " + dir + " (cannot read " + METADATA + ": " + e + ")", e);
+            throw new TestbedException(
+                    "Not a Testbed prefix: " + dir + " (cannot read " + METADATA + ": " + e + ")", e);
         }
     }
 

@@ -13,5 +13,4 @@ import org.apiguardian.api.API;
  * @param created        when the prefix was created
  */
 @API(status = API.Status.EXPERIMENTAL)
-public record PrefixMetadata(String id, String name, long pid, Instant pidStartTime, Instant created) {
-}
+public record PrefixMetadata(String id, String name, long pid, Instant pidStartTime, Instant created) {}

@@ -25,8 +25,12 @@ import java.util.regex.Pattern;
  * @param droppedCapabilities  Linux capabilities to drop (names without {@code CAP_}, upper case)
  * @throws InvalidSpecException naming the attribute ({@code env}, {@code command}) and the rule broken
  */
-public record ContainerOptions(Map<String, String> env, Optional<String> command, Set<String> addedCapabilities,
-        Set<String> droppedCapabilities) implements ProviderOptions {
+public record ContainerOptions(
+        Map<String, String> env,
+        Optional<String> command,
+        Set<String> addedCapabilities,
+        Set<String> droppedCapabilities)
+        implements ProviderOptions {
 
     /** The provider these options are for. */
     public static final String PROVIDER = "docker";
@@ -40,8 +44,8 @@ public record ContainerOptions(Map<String, String> env, Optional<String> command
         env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
         for (String name : env.keySet()) {
             if (name == null || !ENV_NAME.matcher(name).matches()) {
-                problems.add(ELEMENT, "env", "variable name " + Problems.quote(name)
-                        + " must match [A-Za-z_][A-Za-z0-9_]*");
+                problems.add(
+                        ELEMENT, "env", "variable name " + Problems.quote(name) + " must match [A-Za-z_][A-Za-z0-9_]*");
             }
             if (env.get(name) == null) {
                 problems.add(ELEMENT, "env", "variable " + Problems.quote(name) + " must have a value (may be empty)");
@@ -49,8 +53,11 @@ public record ContainerOptions(Map<String, String> env, Optional<String> command
         }
         command = command == null ? Optional.empty() : command;
         if (command.isPresent() && command.get().isBlank()) {
-            problems.add(ELEMENT, "command", "must not be blank; leave it out to keep the container alive with "
-                    + "Testbed's default main process");
+            problems.add(
+                    ELEMENT,
+                    "command",
+                    "must not be blank; leave it out to keep the container alive with "
+                            + "Testbed's default main process");
         }
         addedCapabilities = capabilityNames(addedCapabilities);
         droppedCapabilities = capabilityNames(droppedCapabilities);

@@ -45,8 +45,11 @@ public record EnvironmentSpec(String name, List<NetworkSpec> networks, List<Mach
             }
             for (String network : machine.networks()) {
                 if (!networkNames.contains(network)) {
-                    problems.add(machine.element(), "networks", "refers to unknown network " + Problems.quote(network)
-                            + "; declared networks: " + networkNames.stream().sorted().toList());
+                    problems.add(
+                            machine.element(),
+                            "networks",
+                            "refers to unknown network " + Problems.quote(network) + "; declared networks: "
+                                    + networkNames.stream().sorted().toList());
                 }
             }
         }
@@ -54,14 +57,18 @@ public record EnvironmentSpec(String name, List<NetworkSpec> networks, List<Mach
     }
 
     public MachineSpec machine(String machineName) {
-        return machines.stream().filter(m -> m.name().equals(machineName)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no machine " + Problems.quote(machineName)
-                        + " in environment " + Problems.quote(name)));
+        return machines.stream()
+                .filter(m -> m.name().equals(machineName))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "no machine " + Problems.quote(machineName) + " in environment " + Problems.quote(name)));
     }
 
     public NetworkSpec network(String networkName) {
-        return networks.stream().filter(n -> n.name().equals(networkName)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no network " + Problems.quote(networkName)
-                        + " in environment " + Problems.quote(name)));
+        return networks.stream()
+                .filter(n -> n.name().equals(networkName))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "no network " + Problems.quote(networkName) + " in environment " + Problems.quote(name)));
     }
 }

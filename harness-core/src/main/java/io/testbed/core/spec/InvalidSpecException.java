@@ -25,7 +25,9 @@ public class InvalidSpecException extends TestbedException {
         if (problems.size() == 1) {
             return "Invalid environment: " + problems.get(0);
         }
-        return problems.size() + " problems in the environment:" + problems.stream()
-                .map(p -> System.lineSeparator() + "  - " + p).collect(Collectors.joining());
+        return problems.size() + " problems in the environment:"
+                + problems.stream()
+                        .map(p -> System.lineSeparator() + "  - " + p)
+                        .collect(Collectors.joining());
     }
 }

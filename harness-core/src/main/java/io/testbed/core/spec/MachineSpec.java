@@ -25,8 +25,17 @@ import org.apiguardian.api.API;
  *                   {@code docker}), or {@link ProviderOptions#none()}; never shown as properties
  */
 @API(status = API.Status.EXPERIMENTAL)
-public record MachineSpec(String name, String provider, String image, int cpus, int memoryMb, List<String> networks,
-        List<DiskSpec> disks, Set<String> roles, Map<String, String> properties, ProviderOptions options) {
+public record MachineSpec(
+        String name,
+        String provider,
+        String image,
+        int cpus,
+        int memoryMb,
+        List<String> networks,
+        List<DiskSpec> disks,
+        Set<String> roles,
+        Map<String, String> properties,
+        ProviderOptions options) {
 
     public static final int MIN_MEMORY_MB = 32;
     public static final int MAX_CPUS = 64;
@@ -43,8 +52,11 @@ public record MachineSpec(String name, String provider, String image, int cpus, 
         if (provider == null || provider.isBlank()) {
             problems.add(element, "provider", "must not be blank");
         } else if (!options.provider().isEmpty() && !options.provider().equals(provider)) {
-            problems.add(element, "options", "are for provider " + Problems.quote(options.provider())
-                    + ", not for this machine's provider " + Problems.quote(provider));
+            problems.add(
+                    element,
+                    "options",
+                    "are for provider " + Problems.quote(options.provider()) + ", not for this machine's provider "
+                            + Problems.quote(provider));
         }
         if (cpus < 1 || cpus > MAX_CPUS) {
             problems.add(element, "cpus", "must be between 1 and " + MAX_CPUS + ", was " + cpus);
@@ -73,8 +85,16 @@ public record MachineSpec(String name, String provider, String image, int cpus, 
     }
 
     /** A machine without provider-specific options. */
-    public MachineSpec(String name, String provider, String image, int cpus, int memoryMb, List<String> networks,
-            List<DiskSpec> disks, Set<String> roles, Map<String, String> properties) {
+    public MachineSpec(
+            String name,
+            String provider,
+            String image,
+            int cpus,
+            int memoryMb,
+            List<String> networks,
+            List<DiskSpec> disks,
+            Set<String> roles,
+            Map<String, String> properties) {
         this(name, provider, image, cpus, memoryMb, networks, disks, roles, properties, ProviderOptions.none());
     }
 

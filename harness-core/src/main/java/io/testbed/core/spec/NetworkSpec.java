@@ -25,7 +25,8 @@ public record NetworkSpec(String name, NetworkMode mode, Optional<String> subnet
         String element = "network " + Problems.quote(name);
         Problems problems = new Problems().checkName(element, name);
         if (mtu != 0 && (mtu < MIN_MTU || mtu > MAX_MTU)) {
-            problems.add(element, "mtu", "must be 0 (default) or between " + MIN_MTU + " and " + MAX_MTU + ", was " + mtu);
+            problems.add(
+                    element, "mtu", "must be 0 (default) or between " + MIN_MTU + " and " + MAX_MTU + ", was " + mtu);
         }
         problems.throwIfAny();
     }

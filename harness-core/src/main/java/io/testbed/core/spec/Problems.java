@@ -11,6 +11,7 @@ public final class Problems {
 
     /** Names are DNS labels short enough for libvirt, Docker and interface names derived from them. */
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,30}");
+
     public static final String NAME_RULE = "must match [a-z][a-z0-9-]{0,30} (a lower-case DNS label)";
 
     private final List<SpecProblem> found = new ArrayList<>();

@@ -18,8 +18,14 @@ import org.apiguardian.api.API;
  * @param members      the machines on it with their MAC and address, for DHCP host entries and DNS
  */
 @API(status = API.Status.EXPERIMENTAL)
-public record NetworkPlan(NetworkSpec spec, String objectName, String bridgeName, String cidr, InetAddress gateway,
-        int prefixLength, List<Member> members) {
+public record NetworkPlan(
+        NetworkSpec spec,
+        String objectName,
+        String bridgeName,
+        String cidr,
+        InetAddress gateway,
+        int prefixLength,
+        List<Member> members) {
 
     public NetworkPlan {
         members = List.copyOf(members);

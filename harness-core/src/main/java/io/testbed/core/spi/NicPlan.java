@@ -20,8 +20,16 @@ import org.apiguardian.api.API;
  *                       network carries its default route, via {@code gateway}, whichever provider runs the machine
  */
 @API(status = API.Status.EXPERIMENTAL)
-public record NicPlan(String network, String networkObject, String bridge, String mac, InetAddress address, int prefixLength,
-        InetAddress gateway, int mtu, NetworkMode mode) {
+public record NicPlan(
+        String network,
+        String networkObject,
+        String bridge,
+        String mac,
+        InetAddress address,
+        int prefixLength,
+        InetAddress gateway,
+        int mtu,
+        NetworkMode mode) {
 
     /** Whether the network has outbound NAT. */
     public boolean nat() {

@@ -2,7 +2,6 @@ package io.testbed.core.spi;
 
 import org.apiguardian.api.API;
 
-
 /**
  * A provider's connection for one environment. The engine calls it from several threads at once
  * (machines are provisioned in parallel), so implementations must be thread-safe.

@@ -52,13 +52,13 @@ public final class PinnedHostKey {
             blob = Base64.getDecoder().decode(parts[1]);
             key = new Buffer.PlainBuffer(blob).readPublicKey();
         } catch (IllegalArgumentException | Buffer.BufferException e) {
-            throw new IllegalArgumentException("host key (" + publicKeyLine + ") is not a readable OpenSSH public key: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "host key (" + publicKeyLine + ") is not a readable OpenSSH public key: " + e.getMessage(), e);
         }
         String actualType = KeyType.fromKey(key).toString();
         if (!actualType.equals(parts[0])) {
-            throw new IllegalArgumentException("host key (" + publicKeyLine + ") says type " + parts[0]
-                    + " but holds a " + actualType + " key");
+            throw new IllegalArgumentException(
+                    "host key (" + publicKeyLine + ") says type " + parts[0] + " but holds a " + actualType + " key");
         }
         return new PinnedHostKey(actualType, blob);
     }

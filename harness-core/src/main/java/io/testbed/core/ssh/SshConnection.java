@@ -76,9 +76,11 @@ final class SshConnection {
             cmd = session.exec(command);
         } catch (IOException e) {
             closeQuietly(session);
-            throw new TestbedException("The SSH connection to " + target + " broke while a command was being"
-                    + " started, so it may or may not have run (" + e.getMessage() + "). Not retried; check the"
-                    + " machine (did it reboot or get reverted?).", e);
+            throw new TestbedException(
+                    "The SSH connection to " + target + " broke while a command was being"
+                            + " started, so it may or may not have run (" + e.getMessage() + "). Not retried; check the"
+                            + " machine (did it reboot or get reverted?).",
+                    e);
         }
         SshExecution execution = new SshExecution(session, cmd, stdoutSink, io, target, settings.requestTimeout());
         execution.startPumps();
@@ -103,15 +105,19 @@ final class SshConnection {
             throw refusedChannel(e);
         } catch (IOException e) {
             discard(fresh);
-            throw new TestbedException("Cannot open an SSH session on " + target + " even on a fresh connection: " + e
-                    + ". Check that sshd on the machine is healthy (its log, MaxSessions).", e);
+            throw new TestbedException(
+                    "Cannot open an SSH session on " + target + " even on a fresh connection: " + e
+                            + ". Check that sshd on the machine is healthy (its log, MaxSessions).",
+                    e);
         }
     }
 
     private TestbedException refusedChannel(OpenFailException e) {
-        return new TestbedException("The SSH server at " + target + " refused a new session channel (" + e.getMessage()
-                + "). Its MaxSessions limit may be reached by too many background jobs at once; kill finished jobs"
-                + " or raise MaxSessions in the server's sshd_config.", e);
+        return new TestbedException(
+                "The SSH server at " + target + " refused a new session channel (" + e.getMessage()
+                        + "). Its MaxSessions limit may be reached by too many background jobs at once; kill finished jobs"
+                        + " or raise MaxSessions in the server's sshd_config.",
+                e);
     }
 
     /** The SFTP client of {@code c}, or {@code null} when SFTP is disabled or the server offers no SFTP subsystem. */
@@ -218,7 +224,10 @@ final class SshConnection {
             try {
                 SSHClient c = connectOnce();
                 if (attempts > 1) {
-                    LOG.debug("Connected to {} after {} attempts, {} ms", target, attempts,
+                    LOG.debug(
+                            "Connected to {} after {} attempts, {} ms",
+                            target,
+                            attempts,
                             deadline.elapsed().toMillis());
                 }
                 return c;
@@ -228,8 +237,10 @@ final class SshConnection {
                 last = e;
             }
             if (deadline.expired()) {
-                throw new TestbedException("Cannot connect to " + target + " within " + timeout.toMillis() + " ms ("
-                        + attempts + " attempts): " + last.getMessage(), last);
+                throw new TestbedException(
+                        "Cannot connect to " + target + " within " + timeout.toMillis() + " ms (" + attempts
+                                + " attempts): " + last.getMessage(),
+                        last);
             }
             pause(deadline);
         }
@@ -250,7 +261,9 @@ final class SshConnection {
         } catch (IOException e) {
             closeQuietly(c);
             if (verifier.refused() != null) {
-                throw new HostKeyMismatchException(target, hostKey.toString(),
+                throw new HostKeyMismatchException(
+                        target,
+                        hostKey.toString(),
                         KeyType.fromKey(verifier.refused()) + " " + PinnedHostKey.fingerprint(verifier.refused()));
             }
             throw new TestbedException("cannot connect to " + target + ": " + describe(e), e);
@@ -259,9 +272,12 @@ final class SshConnection {
             c.authPublickey(settings.user(), keys);
         } catch (UserAuthException e) {
             closeQuietly(c);
-            throw new TestbedException("the server at " + target + " refused public key authentication as '"
-                    + settings.user() + "' with " + settings.privateKey() + " (" + e.getMessage() + "); add the line of "
-                    + settings.privateKey() + ".pub to that user's authorized_keys", e);
+            throw new TestbedException(
+                    "the server at " + target + " refused public key authentication as '"
+                            + settings.user() + "' with " + settings.privateKey() + " (" + e.getMessage()
+                            + "); add the line of "
+                            + settings.privateKey() + ".pub to that user's authorized_keys",
+                    e);
         } catch (IOException e) {
             closeQuietly(c);
             throw new TestbedException("authentication on " + target + " failed: " + describe(e), e);
@@ -286,8 +302,10 @@ final class SshConnection {
             provider.getPublic(); // reads and checks the file now rather than at the first connection
             return provider;
         } catch (IOException | RuntimeException e) {
-            throw new TestbedException("Cannot load the SSH private key " + key + ": " + e.getMessage()
-                    + "; it must be an unencrypted OpenSSH private key such as SshKeys.generate writes", e);
+            throw new TestbedException(
+                    "Cannot load the SSH private key " + key + ": " + e.getMessage()
+                            + "; it must be an unencrypted OpenSSH private key such as SshKeys.generate writes",
+                    e);
         }
     }
 

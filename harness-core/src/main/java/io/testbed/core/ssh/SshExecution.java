@@ -39,7 +39,12 @@ final class SshExecution implements Execution {
     /**
      * @param stdoutSink where standard output goes, or {@code null} to keep it in memory
      */
-    SshExecution(Session session, Session.Command cmd, OutputStream stdoutSink, ExecutorService io, String target,
+    SshExecution(
+            Session session,
+            Session.Command cmd,
+            OutputStream stdoutSink,
+            ExecutorService io,
+            String target,
             Duration requestTimeout) {
         this.session = session;
         this.cmd = cmd;
@@ -68,10 +73,13 @@ final class SshExecution implements Execution {
                     exit.complete(status());
                 } catch (Throwable t) {
                     Throwable cause = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
-                    exit.completeExceptionally(new TestbedException("The SSH connection to " + target
-                            + " broke while a command was running, or its output could not be stored ("
-                            + SshConnection.describe(cause) + "); its outcome is unknown. Check whether the machine"
-                            + " rebooted or was reverted.", cause));
+                    exit.completeExceptionally(new TestbedException(
+                            "The SSH connection to " + target
+                                    + " broke while a command was running, or its output could not be stored ("
+                                    + SshConnection.describe(cause)
+                                    + "); its outcome is unknown. Check whether the machine"
+                                    + " rebooted or was reverted.",
+                            cause));
                 } finally {
                     SshConnection.closeQuietly(session);
                 }

@@ -43,29 +43,27 @@ final class SshFiles {
             throw new TestbedException("Cannot upload " + local + " to " + target + ":" + remotePath
                     + ": it is not a readable regular file");
         }
-        transfer("upload " + local + " to " + target + ":" + remotePath,
-                c -> {
-                    SFTPClient s = connection.sftp(c);
-                    if (s != null) {
-                        s.put(new PosixFile(local), remotePath);
-                    } else {
-                        uploadWithCat(local, remotePath);
-                    }
-                });
+        transfer("upload " + local + " to " + target + ":" + remotePath, c -> {
+            SFTPClient s = connection.sftp(c);
+            if (s != null) {
+                s.put(new PosixFile(local), remotePath);
+            } else {
+                uploadWithCat(local, remotePath);
+            }
+        });
     }
 
     void download(String remotePath, Path local) {
         Objects.requireNonNull(remotePath, "remotePath");
         Objects.requireNonNull(local, "local");
-        transfer("download " + target + ":" + remotePath + " to " + local,
-                c -> {
-                    SFTPClient s = connection.sftp(c);
-                    if (s != null) {
-                        s.get(remotePath, new PosixFile(local));
-                    } else {
-                        downloadWithCat(remotePath, local);
-                    }
-                });
+        transfer("download " + target + ":" + remotePath + " to " + local, c -> {
+            SFTPClient s = connection.sftp(c);
+            if (s != null) {
+                s.get(remotePath, new PosixFile(local));
+            } else {
+                downloadWithCat(remotePath, local);
+            }
+        });
     }
 
     private interface TransferStep {
@@ -86,9 +84,12 @@ final class SshFiles {
                     connection.discard(c);
                     continue;
                 }
-                throw new TestbedException("Cannot " + what + ": " + SshConnection.describe(e)
-                        + ". Check that the remote directory exists and that user '" + settings.user() + "' may write"
-                        + " (upload) or read (download) the file there.", e);
+                throw new TestbedException(
+                        "Cannot " + what + ": " + SshConnection.describe(e)
+                                + ". Check that the remote directory exists and that user '" + settings.user()
+                                + "' may write"
+                                + " (upload) or read (download) the file there.",
+                        e);
             }
         }
     }
@@ -102,7 +103,8 @@ final class SshFiles {
         }
         SshExecution execution = connection.start("cat > " + quote(remotePath) + mode, null);
         try (execution) {
-            try (InputStream in = Files.newInputStream(local); OutputStream out = execution.stdin()) {
+            try (InputStream in = Files.newInputStream(local);
+                    OutputStream out = execution.stdin()) {
                 in.transferTo(out);
                 out.flush(); // ChannelOutputStream.close() does not flush what exceeds the remote window
             }

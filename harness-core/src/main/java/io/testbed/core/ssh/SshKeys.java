@@ -62,7 +62,10 @@ public final class SshKeys {
     public static KeyFiles read(Path base) {
         Path publicKey = base.resolveSibling(base.getFileName() + ".pub");
         try {
-            return new KeyFiles(base, publicKey, Files.readString(publicKey, StandardCharsets.US_ASCII).strip());
+            return new KeyFiles(
+                    base,
+                    publicKey,
+                    Files.readString(publicKey, StandardCharsets.US_ASCII).strip());
         } catch (IOException e) {
             throw new TestbedException("Cannot read SSH public key " + publicKey + ": " + e, e);
         }

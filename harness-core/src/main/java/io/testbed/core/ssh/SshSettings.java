@@ -8,8 +8,16 @@ import java.time.Duration;
  *
  * @param sftp whether files may move over SFTP when the server offers it (otherwise always with {@code cat})
  */
-record SshSettings(String host, int port, String user, Path privateKey, PinnedHostKey hostKey,
-        Duration connectTimeout, Duration handshakeTimeout, Duration requestTimeout, Duration reconnectTimeout,
+record SshSettings(
+        String host,
+        int port,
+        String user,
+        Path privateKey,
+        PinnedHostKey hostKey,
+        Duration connectTimeout,
+        Duration handshakeTimeout,
+        Duration requestTimeout,
+        Duration reconnectTimeout,
         boolean sftp) {
 
     /** {@code user@host:port}, with an IPv6 host in brackets. */

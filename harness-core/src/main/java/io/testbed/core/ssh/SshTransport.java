@@ -124,30 +124,37 @@ public final class SshTransport implements Transport {
                 SSHClient c = connection.connection(remaining);
                 // A connection that predates this call may be stale (a reverted VM does not know it and may not
                 // even reset it): give it a short while, then drop it and connect afresh.
-                Duration patience = c == existing && remaining.compareTo(STALE_PATIENCE) > 0 ? STALE_PATIENCE
-                        : remaining;
+                Duration patience =
+                        c == existing && remaining.compareTo(STALE_PATIENCE) > 0 ? STALE_PATIENCE : remaining;
                 Future<Outcome> probing = connection.io().submit(() -> probe(c, patience));
                 Outcome outcome;
                 try {
                     outcome = probing.get(patience.toNanos(), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
                     connection.discard(c); // makes the probe fail at once
-                    throw new TestbedException("the existing connection did not answer within " + patience.toMillis()
-                            + " ms; dropped it");
+                    throw new TestbedException(
+                            "the existing connection did not answer within " + patience.toMillis() + " ms; dropped it");
                 } catch (ExecutionException e) {
-                    throw e.getCause() instanceof TestbedException t ? t
+                    throw e.getCause() instanceof TestbedException t
+                            ? t
                             : new TestbedException(SshConnection.describe(e.getCause()), e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new TestbedException("Interrupted while waiting for " + target, e);
                 }
                 if (!outcome.timedOut() && outcome.exitStatus() == 0) {
-                    LOG.debug("{} answered after {} ms ({} attempts)", target, deadline.elapsed().toMillis(),
+                    LOG.debug(
+                            "{} answered after {} ms ({} attempts)",
+                            target,
+                            deadline.elapsed().toMillis(),
                             attempts);
                     return;
                 }
-                last = new TestbedException(outcome.timedOut() ? "'true' did not answer in time"
-                        : "'true' exited " + outcome.exitStatus() + ": " + outcome.stderrText().strip());
+                last = new TestbedException(
+                        outcome.timedOut()
+                                ? "'true' did not answer in time"
+                                : "'true' exited " + outcome.exitStatus() + ": "
+                                        + outcome.stderrText().strip());
             } catch (HostKeyMismatchException e) {
                 throw e;
             } catch (TestbedException e) {
@@ -158,9 +165,12 @@ public final class SshTransport implements Transport {
             }
             connection.pause(deadline);
         }
-        throw new TestbedException("SSH on " + target + " did not answer within " + timeout.toMillis() + " ms ("
-                + attempts + " attempts); last error: " + SshConnection.describe(last) + ". Check that the machine"
-                + " booted (its console log) and that sshd listens on port " + settings.port() + ".", last);
+        throw new TestbedException(
+                "SSH on " + target + " did not answer within " + timeout.toMillis() + " ms ("
+                        + attempts + " attempts); last error: " + SshConnection.describe(last)
+                        + ". Check that the machine"
+                        + " booted (its console log) and that sshd listens on port " + settings.port() + ".",
+                last);
     }
 
     /** Runs {@code true} on {@code c} without the transparent reconnect of {@link #exec}. */
@@ -180,8 +190,8 @@ public final class SshTransport implements Transport {
             connection.discard(c);
             throw new TestbedException("cannot start 'true': " + e.getMessage(), e);
         }
-        try (SshExecution execution = new SshExecution(session, cmd, null, connection.io(), target,
-                settings.requestTimeout())) {
+        try (SshExecution execution =
+                new SshExecution(session, cmd, null, connection.io(), target, settings.requestTimeout())) {
             execution.startPumps();
             execution.stdin().close();
             int status = execution.exitStatus().get(timeout.toNanos(), TimeUnit.NANOSECONDS);

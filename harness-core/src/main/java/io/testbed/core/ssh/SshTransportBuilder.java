@@ -103,14 +103,23 @@ public final class SshTransportBuilder {
      * @throws TestbedException when the private key cannot be loaded
      */
     public SshTransport build() {
-        for (Object[] required : new Object[][] {{"host", host}, {"user", user}, {"privateKey", privateKey},
-                {"hostKey", hostKey}}) {
+        for (Object[] required :
+                new Object[][] {{"host", host}, {"user", user}, {"privateKey", privateKey}, {"hostKey", hostKey}}) {
             if (required[1] == null) {
                 throw new IllegalStateException("SshTransport." + required[0] + "(…) must be set before build()");
             }
         }
-        return new SshTransport(new SshSettings(host, port, user, privateKey, hostKey, connectTimeout,
-                handshakeTimeout, requestTimeout, reconnectTimeout, sftp));
+        return new SshTransport(new SshSettings(
+                host,
+                port,
+                user,
+                privateKey,
+                hostKey,
+                connectTimeout,
+                handshakeTimeout,
+                requestTimeout,
+                reconnectTimeout,
+                sftp));
     }
 
     private static Duration positive(String name, Duration value) {

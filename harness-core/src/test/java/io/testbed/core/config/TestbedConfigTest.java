@@ -28,16 +28,16 @@ class TestbedConfigTest {
 
     @Test
     void badValuesAreAllReported() {
-        assertThatThrownBy(() -> TestbedConfig.of(Map.of(TestbedConfig.PARALLELISM, "zero",
-                TestbedConfig.KEEP, "sometimes")))
+        assertThatThrownBy(() ->
+                        TestbedConfig.of(Map.of(TestbedConfig.PARALLELISM, "zero", TestbedConfig.KEEP, "sometimes")))
                 .hasMessageContaining("testbed.parallelism must be a whole number, was 'zero'")
                 .hasMessageContaining("testbed.keep must be one of never, on-failure, always, was 'sometimes'");
     }
 
     @Test
     void otherKeysAndItKeysAreIgnored() {
-        TestbedConfig config = TestbedConfig.of(Map.of("java.home", "/x", "testbed.it.sshd.port", "2222",
-                TestbedConfig.BOOT_TIMEOUT, "PT2M"));
+        TestbedConfig config = TestbedConfig.of(
+                Map.of("java.home", "/x", "testbed.it.sshd.port", "2222", TestbedConfig.BOOT_TIMEOUT, "PT2M"));
         assertThat(config.bootTimeout()).isEqualTo(Duration.ofMinutes(2));
     }
 }

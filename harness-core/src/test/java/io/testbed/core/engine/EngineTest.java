@@ -45,20 +45,28 @@ class EngineTest {
 
     private TestbedConfig config() {
         return TestbedConfig.of(Map.of(
-                TestbedConfig.PREFIX_ROOT, temp.resolve("prefixes").toString(),
-                TestbedConfig.LEASE_DIR, temp.resolve("leases").toString(),
-                TestbedConfig.LEASE_POOL, "198.19.200.0/22",
-                TestbedConfig.PARALLELISM, "1"));
+                TestbedConfig.PREFIX_ROOT,
+                temp.resolve("prefixes").toString(),
+                TestbedConfig.LEASE_DIR,
+                temp.resolve("leases").toString(),
+                TestbedConfig.LEASE_POOL,
+                "198.19.200.0/22",
+                TestbedConfig.PARALLELISM,
+                "1"));
     }
 
     private static MachineSpec machine(String name, List<String> roles, String... networks) {
-        return new MachineSpec(name, "recording", "tiny", 1, 256, List.of(networks), List.<DiskSpec>of(),
-                Set.copyOf(roles), Map.of());
+        return new MachineSpec(
+                name, "recording", "tiny", 1, 256, List.of(networks), List.<DiskSpec>of(), Set.copyOf(roles), Map.of());
     }
 
     private static EnvironmentSpec cluster() {
-        return new EnvironmentSpec("cluster", List.of(NetworkSpec.leased("lan"), NetworkSpec.leased("wan")),
-                List.of(machine("web", List.of("frontend"), "lan", "wan"), machine("db", List.of("backend"), "lan"),
+        return new EnvironmentSpec(
+                "cluster",
+                List.of(NetworkSpec.leased("lan"), NetworkSpec.leased("wan")),
+                List.of(
+                        machine("web", List.of("frontend"), "lan", "wan"),
+                        machine("db", List.of("backend"), "lan"),
                         machine("cache", List.of("backend", "fast"), "lan")));
     }
 
@@ -81,8 +89,8 @@ class EngineTest {
             }
 
             @Override
-            public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment,
-                    ProviderContext context) {
+            public List<SpecProblem> validate(
+                    MachineSpec machine, EnvironmentSpec environment, ProviderContext context) {
                 return List.of();
             }
 
@@ -102,9 +110,9 @@ class EngineTest {
     @Test
     void onlyTheProvidersTheEnvironmentUsesAreAskedToReapOrphans() {
         List<String> reaps = new ArrayList<>();
-        Engine engine = Engine.withProviders(config(), List.of(new RecordingProvider(Set.of()),
-                incapable("docker", reaps)));
-        engine.provision(new EnvironmentSpec("vms", List.of(), List.of(machine("web", List.of()))), event -> { })
+        Engine engine =
+                Engine.withProviders(config(), List.of(new RecordingProvider(Set.of()), incapable("docker", reaps)));
+        engine.provision(new EnvironmentSpec("vms", List.of(), List.of(machine("web", List.of()))), event -> {})
                 .close();
         // a VM-only environment does not wake the Docker provider (which would start Testcontainers)
         assertThat(reaps).isEmpty();
@@ -114,12 +122,23 @@ class EngineTest {
     void machinesNeedTheirProvidersCapabilitiesForDisksAndForeignNetworksBeforeAnythingIsCreated() {
         RecordingProvider provider = new RecordingProvider(Set.of());
         Engine engine = Engine.withProviders(config(), List.of(provider, incapable("bare")));
-        EnvironmentSpec spec = new EnvironmentSpec("caps", List.of(NetworkSpec.leased("lan")), List.of(
-                new MachineSpec("web", "recording", "tiny", 1, 256, List.of("lan"), List.of(new DiskSpec("data", 64)),
-                        Set.of(), Map.of()),
-                new MachineSpec("box", "bare", "", 1, 256, List.of("lan"), List.of(), Set.of(), Map.of())));
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "caps",
+                List.of(NetworkSpec.leased("lan")),
+                List.of(
+                        new MachineSpec(
+                                "web",
+                                "recording",
+                                "tiny",
+                                1,
+                                256,
+                                List.of("lan"),
+                                List.of(new DiskSpec("data", 64)),
+                                Set.of(),
+                                Map.of()),
+                        new MachineSpec("box", "bare", "", 1, 256, List.of("lan"), List.of(), Set.of(), Map.of())));
 
-        assertThatThrownBy(() -> engine.provision(spec, event -> { }))
+        assertThatThrownBy(() -> engine.provision(spec, event -> {}))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("machine 'web' disks: declares 1 data disk(s), but provider 'recording' has no "
                         + "data disks; remove them")
@@ -134,8 +153,8 @@ class EngineTest {
     void pausingAMachineWhoseProviderCannotPauseNamesTheMissingCapability() {
         RecordingProvider provider = new RecordingProvider(Set.of());
         Engine engine = Engine.withProviders(config(), List.of(provider));
-        EnvironmentHandle handle = engine.provision(new EnvironmentSpec("nopause", List.of(),
-                List.of(machine("web", List.of()))), event -> { });
+        EnvironmentHandle handle = engine.provision(
+                new EnvironmentSpec("nopause", List.of(), List.of(machine("web", List.of()))), event -> {});
         Environment environment = handle.environment();
         try {
             assertThatThrownBy(() -> environment.pause("web"))
@@ -156,8 +175,12 @@ class EngineTest {
         Environment environment = handle.environment();
 
         assertThat(environment.machines()).extracting(Machine::name).containsExactly("web", "db", "cache");
-        assertThat(environment.machines("backend&!fast")).extracting(Machine::name).containsExactly("db");
-        assertThat(environment.machines("frontend|fast")).extracting(Machine::name).containsExactly("web", "cache");
+        assertThat(environment.machines("backend&!fast"))
+                .extracting(Machine::name)
+                .containsExactly("db");
+        assertThat(environment.machines("frontend|fast"))
+                .extracting(Machine::name)
+                .containsExactly("web", "cache");
         assertThat(environment.network("lan").cidr()).isEqualTo("198.19.200.0/24");
         assertThat(environment.machine("db").address("lan").getHostAddress()).isEqualTo("198.19.200.11");
         assertThat(LeaseStore.fromConfiguration(config().asMap()).list()).hasSize(2);
@@ -167,19 +190,41 @@ class EngineTest {
         handle.close();
         handle.close(); // idempotent
 
-        assertThat(provider.calls).containsExactly("open",
-                "network.create lan 198.19.200.0/24", "network.create wan 198.19.201.0/24",
-                "machine.create web", "machine.start web", "machine.create db", "machine.start db",
-                "machine.create cache", "machine.start cache",
-                "snapshot web baseline", "snapshot db baseline", "snapshot cache baseline",
-                "revert web baseline", "revert db baseline", "revert cache baseline",
-                "jobs.kill web", "settings.restore web", "jobs.kill db", "settings.restore db",
-                "jobs.kill cache", "settings.restore cache",
-                "machine.stop cache", "machine.destroy cache", "machine.stop db", "machine.destroy db",
-                "machine.stop web", "machine.destroy web",
-                "network.destroy wan", "network.destroy lan", "close");
+        assertThat(provider.calls)
+                .containsExactly(
+                        "open",
+                        "network.create lan 198.19.200.0/24",
+                        "network.create wan 198.19.201.0/24",
+                        "machine.create web",
+                        "machine.start web",
+                        "machine.create db",
+                        "machine.start db",
+                        "machine.create cache",
+                        "machine.start cache",
+                        "snapshot web baseline",
+                        "snapshot db baseline",
+                        "snapshot cache baseline",
+                        "revert web baseline",
+                        "revert db baseline",
+                        "revert cache baseline",
+                        "jobs.kill web",
+                        "settings.restore web",
+                        "jobs.kill db",
+                        "settings.restore db",
+                        "jobs.kill cache",
+                        "settings.restore cache",
+                        "machine.stop cache",
+                        "machine.destroy cache",
+                        "machine.stop db",
+                        "machine.destroy db",
+                        "machine.stop web",
+                        "machine.destroy web",
+                        "network.destroy wan",
+                        "network.destroy lan",
+                        "close");
         assertThat(LeaseStore.fromConfiguration(config().asMap()).list()).isEmpty();
-        assertThat(progress).hasAtLeastOneElementOfType(EnvironmentEvent.LeaseTaken.class)
+        assertThat(progress)
+                .hasAtLeastOneElementOfType(EnvironmentEvent.LeaseTaken.class)
                 .hasAtLeastOneElementOfType(ResourceEvent.MachineReady.class)
                 .hasAtLeastOneElementOfType(EnvironmentEvent.TeardownStarted.class);
         assertThat(Files.exists(environment.prefixDir().resolve("disks"))).isFalse();
@@ -191,7 +236,7 @@ class EngineTest {
         RecordingProvider provider = new RecordingProvider(Set.of("db"));
         Engine engine = Engine.withProviders(config(), List.of(provider));
 
-        assertThatThrownBy(() -> engine.provision(cluster(), event -> { }))
+        assertThatThrownBy(() -> engine.provision(cluster(), event -> {}))
                 .isInstanceOf(ProvisioningException.class)
                 .hasMessageStartingWith("Provisioning failed: machine 'db' during machine.ready: SSH never answered on"
                         + " 198.19.200.11")
@@ -199,9 +244,17 @@ class EngineTest {
                         + " version 6.1" + System.lineSeparator() + "  Kernel panic - not syncing: db")
                 .hasMessageContaining("Everything created was rolled back; logs and journal are kept in ");
 
-        assertThat(provider.calls).containsSubsequence(
-                "machine.stop cache", "machine.destroy cache", "machine.stop db", "machine.destroy db",
-                "machine.stop web", "machine.destroy web", "network.destroy wan", "network.destroy lan", "close");
+        assertThat(provider.calls)
+                .containsSubsequence(
+                        "machine.stop cache",
+                        "machine.destroy cache",
+                        "machine.stop db",
+                        "machine.destroy db",
+                        "machine.stop web",
+                        "machine.destroy web",
+                        "network.destroy wan",
+                        "network.destroy lan",
+                        "close");
         assertThat(provider.calls).doesNotContain("snapshot web baseline");
         assertThat(LeaseStore.fromConfiguration(config().asMap()).list()).isEmpty();
         Path prefix;
@@ -210,60 +263,85 @@ class EngineTest {
         }
         JournalReader.Contents journal = JournalReader.read(prefix.resolve("journal.jsonl"));
         assertThat(journal.complete()).isTrue();
-        assertThat(journal.of(EnvironmentEvent.StepFailed.class)).singleElement().satisfies(failed -> {
-            assertThat(failed.resource()).isEqualTo("machine 'db'");
-            assertThat(failed.action()).isEqualTo("machine.ready");
-            assertThat(failed.error()).startsWith("SSH never answered on 198.19.200.11");
-        });
-        assertThat(journal.events()).filteredOn(e -> !(e instanceof ResourceEvent.StateChanged))
-                .last().isInstanceOfSatisfying(EnvironmentEvent.Closed.class, closed -> {
+        assertThat(journal.of(EnvironmentEvent.StepFailed.class))
+                .singleElement()
+                .satisfies(failed -> {
+                    assertThat(failed.resource()).isEqualTo("machine 'db'");
+                    assertThat(failed.action()).isEqualTo("machine.ready");
+                    assertThat(failed.error()).startsWith("SSH never answered on 198.19.200.11");
+                });
+        assertThat(journal.events())
+                .filteredOn(e -> !(e instanceof ResourceEvent.StateChanged))
+                .last()
+                .isInstanceOfSatisfying(EnvironmentEvent.Closed.class, closed -> {
                     assertThat(closed.outcome()).isEqualTo(EnvironmentEvent.Outcome.ROLLED_BACK);
                     assertThat(closed.problems()).isZero();
                 });
         assertThat(journal.of(EnvironmentEvent.ProvisioningFailed.class)).hasSize(1);
-        assertThat(Files.readString(prefix.resolve("resources.json"))).contains("DESTROYED").doesNotContain("RUNNING");
+        assertThat(Files.readString(prefix.resolve("resources.json")))
+                .contains("DESTROYED")
+                .doesNotContain("RUNNING");
     }
 
     @Test
     void journalsEveryStepAsTypedEventsFromProvisioningToTeardown() {
-        EnvironmentSpec spec = new EnvironmentSpec("pair", List.of(NetworkSpec.leased("lan")),
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "pair",
+                List.of(NetworkSpec.leased("lan")),
                 List.of(machine("web", List.of("frontend"), "lan"), machine("db", List.of(), "lan")));
         Engine engine = Engine.withProviders(config(), List.of(new RecordingProvider(Set.of())));
-        EnvironmentHandle handle = engine.provision(spec, event -> { });
+        EnvironmentHandle handle = engine.provision(spec, event -> {});
         Environment environment = handle.environment();
         environment.revert(Environment.BASELINE);
         handle.close();
 
-        JournalReader.Contents journal = JournalReader.read(environment.prefixDir().resolve("journal.jsonl"));
+        JournalReader.Contents journal =
+                JournalReader.read(environment.prefixDir().resolve("journal.jsonl"));
         assertThat(journal.complete()).isTrue();
         assertThat(journal.truncated()).isFalse();
         assertThat(journal.unknownTypes()).isZero();
-        assertThat(journal.events()).allSatisfy(e -> assertThat(e.environment()).isEqualTo("pair"))
+        assertThat(journal.events())
+                .allSatisfy(e -> assertThat(e.environment()).isEqualTo("pair"))
                 .isSortedAccordingTo(java.util.Comparator.comparing(Event::time));
-        assertThat(journal.events()).filteredOn(e -> !(e instanceof ResourceEvent.StateChanged))
-                .extracting(EngineTest::summary).containsExactly(
+        assertThat(journal.events())
+                .filteredOn(e -> !(e instanceof ResourceEvent.StateChanged))
+                .extracting(EngineTest::summary)
+                .containsExactly(
                         "ProvisioningStarted [web, db] [lan]",
                         "LeaseTaken {lan=198.19.200.0/24}",
                         "Planned web=recording/tiny[frontend]{lan=198.19.200.10} db=recording/tiny[]{lan=198.19.200.11}"
                                 + " lan=ISOLATED 198.19.200.0/24",
                         "ProviderOpened recording",
                         "NetworkCreated lan recording",
-                        "MachineCreated web recording", "MachineBooting web", "MachineStarted web", "MachineReady web",
-                        "MachineCreated db recording", "MachineBooting db", "MachineStarted db", "MachineReady db",
-                        "SnapshotTaken web baseline", "SnapshotTaken db baseline",
+                        "MachineCreated web recording",
+                        "MachineBooting web",
+                        "MachineStarted web",
+                        "MachineReady web",
+                        "MachineCreated db recording",
+                        "MachineBooting db",
+                        "MachineStarted db",
+                        "MachineReady db",
+                        "SnapshotTaken web baseline",
+                        "SnapshotTaken db baseline",
                         "Ready",
-                        "Reverted web baseline", "Reverted db baseline",
+                        "Reverted web baseline",
+                        "Reverted db baseline",
                         "TeardownStarted",
-                        "MachineDestroyed db", "MachineDestroyed web",
+                        "MachineDestroyed db",
+                        "MachineDestroyed web",
                         "NetworkDestroyed lan",
                         "LeaseReleased",
                         "Closed TORN_DOWN 0");
-        assertThat(journal.of(ResourceEvent.StateChanged.class)).filteredOn(s -> s.name().equals("web"))
-                .extracting(s -> s.from() + "->" + s.to()).containsExactly("DEFINED->CREATED", "CREATED->RUNNING",
-                        "RUNNING->STOPPED", "STOPPED->DESTROYED");
-        ResourceEvent.MachineReady ready = journal.of(ResourceEvent.MachineReady.class).get(0);
-        ResourceEvent.MachineBooting booting = journal.of(ResourceEvent.MachineBooting.class).get(0);
-        assertThat(ready.bootDuration()).isEqualTo(java.time.Duration.between(booting.time(), ready.time()))
+        assertThat(journal.of(ResourceEvent.StateChanged.class))
+                .filteredOn(s -> s.name().equals("web"))
+                .extracting(s -> s.from() + "->" + s.to())
+                .containsExactly("DEFINED->CREATED", "CREATED->RUNNING", "RUNNING->STOPPED", "STOPPED->DESTROYED");
+        ResourceEvent.MachineReady ready =
+                journal.of(ResourceEvent.MachineReady.class).get(0);
+        ResourceEvent.MachineBooting booting =
+                journal.of(ResourceEvent.MachineBooting.class).get(0);
+        assertThat(ready.bootDuration())
+                .isEqualTo(java.time.Duration.between(booting.time(), ready.time()))
                 .isGreaterThanOrEqualTo(ready.readyWait());
     }
 
@@ -276,10 +354,22 @@ class EngineTest {
             return kind + " " + e.subnets();
         } else if (event instanceof EnvironmentEvent.Planned e) {
             StringBuilder text = new StringBuilder(kind);
-            e.machines().forEach(m -> text.append(' ').append(m.name()).append('=').append(m.provider()).append('/')
-                    .append(m.image()).append(new java.util.TreeSet<>(m.roles())).append(m.addresses()));
-            e.networks().forEach(n -> text.append(' ').append(n.name()).append('=').append(n.mode()).append(' ')
-                    .append(n.subnet()));
+            e.machines()
+                    .forEach(m -> text.append(' ')
+                            .append(m.name())
+                            .append('=')
+                            .append(m.provider())
+                            .append('/')
+                            .append(m.image())
+                            .append(new java.util.TreeSet<>(m.roles()))
+                            .append(m.addresses()));
+            e.networks()
+                    .forEach(n -> text.append(' ')
+                            .append(n.name())
+                            .append('=')
+                            .append(n.mode())
+                            .append(' ')
+                            .append(n.subnet()));
             return text.toString();
         } else if (event instanceof HostEvent.ProviderOpened e) {
             return kind + " " + e.provider();
@@ -311,13 +401,15 @@ class EngineTest {
     void invalidSpecIsRejectedBeforeAnythingIsCreated() {
         RecordingProvider provider = new RecordingProvider(Set.of());
         Engine engine = Engine.withProviders(config(), List.of(provider));
-        EnvironmentSpec spec = new EnvironmentSpec("bad",
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "bad",
                 List.of(new NetworkSpec("lan", NetworkMode.ISOLATED, Optional.of("10.0.0.0/24"), true, 0)),
-                List.of(new MachineSpec("web", "recording", "missing", 1, 256, List.of("lan"), List.of(), Set.of(),
-                        Map.of()), new MachineSpec("db", "vmware", "x", 1, 256, List.of(), List.of(), Set.of(),
-                        Map.of())));
+                List.of(
+                        new MachineSpec(
+                                "web", "recording", "missing", 1, 256, List.of("lan"), List.of(), Set.of(), Map.of()),
+                        new MachineSpec("db", "vmware", "x", 1, 256, List.of(), List.of(), Set.of(), Map.of())));
 
-        assertThatThrownBy(() -> engine.provision(spec, event -> { }))
+        assertThatThrownBy(() -> engine.provision(spec, event -> {}))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("network 'lan' subnet:")
                 .hasMessageContaining("machine 'web' image: template 'missing' does not exist")

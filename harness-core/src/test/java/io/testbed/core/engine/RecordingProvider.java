@@ -120,7 +120,8 @@ final class RecordingProvider implements Provider {
         @Override
         public Machine awaitReady(Duration timeout) {
             if (failReady.contains(plan.name())) {
-                throw new TestbedException("SSH never answered on " + plan.nics().get(0).address().getHostAddress());
+                throw new TestbedException(
+                        "SSH never answered on " + plan.nics().get(0).address().getHostAddress());
             }
             return this;
         }
@@ -167,7 +168,11 @@ final class RecordingProvider implements Provider {
 
         @Override
         public InetAddress address(String network) {
-            return plan.nics().stream().filter(n -> n.network().equals(network)).findFirst().orElseThrow().address();
+            return plan.nics().stream()
+                    .filter(n -> n.network().equals(network))
+                    .findFirst()
+                    .orElseThrow()
+                    .address();
         }
 
         @Override

@@ -13,18 +13,29 @@ class ResourceStateTest {
     void followsTheDeclaredLifecycle() {
         List<ResourceState> seen = new ArrayList<>();
         Lifecycle lifecycle = new Lifecycle("machine 'web'", l -> seen.add(l.state()));
-        for (ResourceState next : List.of(ResourceState.CREATED, ResourceState.RUNNING, ResourceState.PAUSED,
-                ResourceState.RUNNING, ResourceState.STOPPED, ResourceState.DESTROYED)) {
+        for (ResourceState next : List.of(
+                ResourceState.CREATED,
+                ResourceState.RUNNING,
+                ResourceState.PAUSED,
+                ResourceState.RUNNING,
+                ResourceState.STOPPED,
+                ResourceState.DESTROYED)) {
             lifecycle.moveTo(next);
         }
-        assertThat(seen).containsExactly(ResourceState.CREATED, ResourceState.RUNNING, ResourceState.PAUSED,
-                ResourceState.RUNNING, ResourceState.STOPPED, ResourceState.DESTROYED);
+        assertThat(seen)
+                .containsExactly(
+                        ResourceState.CREATED,
+                        ResourceState.RUNNING,
+                        ResourceState.PAUSED,
+                        ResourceState.RUNNING,
+                        ResourceState.STOPPED,
+                        ResourceState.DESTROYED);
         assertThat(lifecycle.needsDestroy()).isFalse();
     }
 
     @Test
     void illegalTransitionNamesBothStates() {
-        Lifecycle lifecycle = new Lifecycle("machine 'web'", l -> { });
+        Lifecycle lifecycle = new Lifecycle("machine 'web'", l -> {});
         lifecycle.moveTo(ResourceState.CREATED);
         assertThatThrownBy(() -> lifecycle.moveTo(ResourceState.PAUSED))
                 .isInstanceOf(IllegalTransitionException.class)
@@ -35,7 +46,7 @@ class ResourceStateTest {
 
     @Test
     void destroyedIsFinal() {
-        Lifecycle lifecycle = new Lifecycle("network 'lan'", l -> { });
+        Lifecycle lifecycle = new Lifecycle("network 'lan'", l -> {});
         lifecycle.moveTo(ResourceState.DESTROYED);
         assertThatThrownBy(() -> lifecycle.moveTo(ResourceState.CREATED))
                 .hasMessage("network 'lan' cannot go from DESTROYED to CREATED; allowed from DESTROYED: "
@@ -44,7 +55,7 @@ class ResourceStateTest {
 
     @Test
     void errorCanOnlyBeDestroyed() {
-        Lifecycle lifecycle = new Lifecycle("machine 'db'", l -> { });
+        Lifecycle lifecycle = new Lifecycle("machine 'db'", l -> {});
         lifecycle.moveTo(ResourceState.ERROR);
         assertThat(lifecycle.needsDestroy()).isTrue();
         assertThat(ResourceState.ERROR.successors()).containsExactly(ResourceState.DESTROYED);

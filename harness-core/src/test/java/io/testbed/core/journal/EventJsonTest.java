@@ -26,7 +26,8 @@ class EventJsonTest {
     private static final Instant T = Instant.parse("2030-01-02T03:04:05.678Z");
 
     static Stream<Class<?>> registeredTypes() {
-        return Arrays.stream(Event.class.getAnnotation(JsonSubTypes.class).value()).map(JsonSubTypes.Type::value);
+        return Arrays.stream(Event.class.getAnnotation(JsonSubTypes.class).value())
+                .map(JsonSubTypes.Type::value);
     }
 
     @Test
@@ -36,8 +37,10 @@ class EventJsonTest {
             leaves.addAll(List.of(group.getPermittedSubclasses()));
         }
         assertThat(registeredTypes()).containsExactlyInAnyOrderElementsOf(leaves);
-        List<String> names = Arrays.stream(Event.class.getAnnotation(JsonSubTypes.class).value())
-                .map(JsonSubTypes.Type::name).toList();
+        List<String> names = Arrays.stream(
+                        Event.class.getAnnotation(JsonSubTypes.class).value())
+                .map(JsonSubTypes.Type::name)
+                .toList();
         assertThat(names).doesNotHaveDuplicates().allMatch(name -> name.matches("[a-z]+(\\.[a-z]+)*"));
     }
 
@@ -46,34 +49,56 @@ class EventJsonTest {
     void roundTripsThroughJson(Class<?> type) throws Exception {
         Event event = (Event) sample(type);
         String json = Journal.JSON.writeValueAsString(event);
-        assertThat(json).doesNotContain("\n").contains("\"type\":\"" + name(type) + "\"")
+        assertThat(json)
+                .doesNotContain("\n")
+                .contains("\"type\":\"" + name(type) + "\"")
                 .doesNotContain(type.getName());
         assertThat(Journal.JSON.readValue(json, Event.class)).isEqualTo(event);
     }
 
     @Test
     void writesTimesAndDurationsAsIso8601AndLeavesOutNulls() throws Exception {
-        String json = Journal.JSON.writeValueAsString(new ResourceEvent.MachineReady(T, "env", "web",
-                Duration.ofMillis(7400), Duration.ofMillis(6790)));
-        assertThat(json).isEqualTo("{\"type\":\"machine.ready\",\"time\":\"2030-01-02T03:04:05.678Z\","
-                + "\"environment\":\"env\",\"machine\":\"web\",\"bootDuration\":\"PT7.4S\",\"readyWait\":\"PT6.79S\"}");
-        assertThat(Journal.JSON.writeValueAsString(new CommandEvent.FileCopied(T, "env", null, "web",
-                CommandEvent.Direction.UPLOAD, "a", "b", Duration.ZERO, null))).doesNotContain("test", "error");
+        String json = Journal.JSON.writeValueAsString(
+                new ResourceEvent.MachineReady(T, "env", "web", Duration.ofMillis(7400), Duration.ofMillis(6790)));
+        assertThat(json)
+                .isEqualTo(
+                        "{\"type\":\"machine.ready\",\"time\":\"2030-01-02T03:04:05.678Z\","
+                                + "\"environment\":\"env\",\"machine\":\"web\",\"bootDuration\":\"PT7.4S\",\"readyWait\":\"PT6.79S\"}");
+        assertThat(Journal.JSON.writeValueAsString(new CommandEvent.FileCopied(
+                        T, "env", null, "web", CommandEvent.Direction.UPLOAD, "a", "b", Duration.ZERO, null)))
+                .doesNotContain("test", "error");
     }
 
     @Test
     void capsCommandOutputWithAMarker() {
         String big = "x".repeat(CommandEvent.OUTPUT_CAP + 10);
-        CommandEvent.CommandRun run = new CommandEvent.CommandRun(T, "env", null, "web", CommandEvent.Purpose.RUN,
-                "yes", null, List.of(), CommandEvent.Outcome.EXITED, 0, null, Duration.ZERO, big, "small");
-        assertThat(run.stdout()).startsWith("x".repeat(CommandEvent.OUTPUT_CAP))
+        CommandEvent.CommandRun run = new CommandEvent.CommandRun(
+                T,
+                "env",
+                null,
+                "web",
+                CommandEvent.Purpose.RUN,
+                "yes",
+                null,
+                List.of(),
+                CommandEvent.Outcome.EXITED,
+                0,
+                null,
+                Duration.ZERO,
+                big,
+                "small");
+        assertThat(run.stdout())
+                .startsWith("x".repeat(CommandEvent.OUTPUT_CAP))
                 .endsWith("\n[testbed: 10 more characters not kept in the journal]");
         assertThat(run.stderr()).isEqualTo("small");
     }
 
     private static String name(Class<?> type) {
-        return Arrays.stream(Event.class.getAnnotation(JsonSubTypes.class).value()).filter(t -> t.value() == type)
-                .findFirst().orElseThrow().name();
+        return Arrays.stream(Event.class.getAnnotation(JsonSubTypes.class).value())
+                .filter(t -> t.value() == type)
+                .findFirst()
+                .orElseThrow()
+                .name();
     }
 
     /** An instance of a record with a distinct, non-default value in every component. */

@@ -28,13 +28,16 @@ class JournalReaderTest {
     private Path writeEnvironmentLife(boolean closed) {
         Path file = dir.resolve("journal.jsonl");
         try (Journal journal = Journal.open(file, "env", CLOCK)) {
-            journal.record((time, env) -> new EnvironmentEvent.ProvisioningStarted(time, env, dir.toString(),
-                    List.of("web"), List.of()));
-            journal.step("machine 'web'", "machine.create", () -> "id-1",
+            journal.record((time, env) ->
+                    new EnvironmentEvent.ProvisioningStarted(time, env, dir.toString(), List.of("web"), List.of()));
+            journal.step(
+                    "machine 'web'",
+                    "machine.create",
+                    () -> "id-1",
                     (time, env, id, took) -> new ResourceEvent.MachineCreated(time, env, "web", "local", id, took));
             if (closed) {
-                journal.record((time, env) -> new EnvironmentEvent.Closed(time, env,
-                        EnvironmentEvent.Outcome.TORN_DOWN, Duration.ZERO, 0));
+                journal.record((time, env) ->
+                        new EnvironmentEvent.Closed(time, env, EnvironmentEvent.Outcome.TORN_DOWN, Duration.ZERO, 0));
             }
         }
         return file;
@@ -43,9 +46,13 @@ class JournalReaderTest {
     @Test
     void readsBackWhatWasWrittenAndSaysTheJournalIsComplete() {
         JournalReader.Contents contents = JournalReader.read(writeEnvironmentLife(true));
-        assertThat(contents.events()).hasExactlyElementsOfTypes(EnvironmentEvent.ProvisioningStarted.class,
-                ResourceEvent.MachineCreated.class, EnvironmentEvent.Closed.class);
-        assertThat(contents.of(ResourceEvent.MachineCreated.class)).singleElement()
+        assertThat(contents.events())
+                .hasExactlyElementsOfTypes(
+                        EnvironmentEvent.ProvisioningStarted.class,
+                        ResourceEvent.MachineCreated.class,
+                        EnvironmentEvent.Closed.class);
+        assertThat(contents.of(ResourceEvent.MachineCreated.class))
+                .singleElement()
                 .satisfies(created -> assertThat(created.providerId()).isEqualTo("id-1"));
         assertThat(contents.complete()).isTrue();
         assertThat(contents.truncated()).isFalse();
@@ -58,7 +65,8 @@ class JournalReaderTest {
         Path file = writeEnvironmentLife(false);
         String whole = Files.readString(file);
         // what a SIGKILL while writing the next line leaves: half of it, no newline
-        Files.writeString(file, "{\"type\":\"machine.booting\",\"time\":\"2030-01-01T00:00:0", StandardOpenOption.APPEND);
+        Files.writeString(
+                file, "{\"type\":\"machine.booting\",\"time\":\"2030-01-01T00:00:0", StandardOpenOption.APPEND);
 
         JournalReader.Contents contents = JournalReader.read(file);
         assertThat(contents.events()).hasSize(2);
@@ -74,7 +82,8 @@ class JournalReaderTest {
                 "{\"type\":\"environment.teardown\",\"time\":\"2030-01-01T00:00:00Z\",\"environment\":\"env\"}",
                 "{\"type\":\"environment.tear",
                 "{\"type\":\"environment.closed\",\"time\":\"2030-01-01T00:00:01Z\",\"environment\":\"env\","
-                        + "\"outcome\":\"TORN_DOWN\",\"duration\":\"PT1S\",\"problems\":0}", ""));
+                        + "\"outcome\":\"TORN_DOWN\",\"duration\":\"PT1S\",\"problems\":0}",
+                ""));
         JournalReader.Contents contents = JournalReader.parse(lines);
         assertThat(contents.events()).hasSize(2);
         assertThat(contents.unreadableLines()).containsExactly(2);
@@ -91,15 +100,15 @@ class JournalReaderTest {
                 "{\"type\":\"machine.booting\",\"time\":\"2030-01-01T00:00:00Z\",\"environment\":\"env\","
                         + "\"machine\":\"web\",\"cpuModel\":\"a property added later\"}"));
         assertThat(contents.unknownTypes()).isEqualTo(3);
-        assertThat(contents.events()).containsExactly(new ResourceEvent.MachineBooting(
-                Instant.parse("2030-01-01T00:00:00Z"), "env", "web"));
+        assertThat(contents.events())
+                .containsExactly(new ResourceEvent.MachineBooting(Instant.parse("2030-01-01T00:00:00Z"), "env", "web"));
         assertThat(contents.truncated()).isFalse();
     }
 
     @Test
     void keptEnvironmentsHaveCompleteJournalsToo() {
-        JournalReader.Contents contents = JournalReader.parse(List.of(
-                "{\"type\":\"environment.kept\",\"time\":\"2030-01-01T00:00:00Z\",\"environment\":\"env\","
+        JournalReader.Contents contents = JournalReader.parse(
+                List.of("{\"type\":\"environment.kept\",\"time\":\"2030-01-01T00:00:00Z\",\"environment\":\"env\","
                         + "\"reason\":\"keep = ALWAYS\"}"));
         assertThat(contents.complete()).isTrue();
     }
@@ -107,7 +116,8 @@ class JournalReaderTest {
     @Test
     void aMissingJournalIsAnError() {
         assertThatThrownBy(() -> JournalReader.read(dir.resolve("missing.jsonl")))
-                .isInstanceOf(TestbedException.class).hasMessageStartingWith("Cannot read journal ");
+                .isInstanceOf(TestbedException.class)
+                .hasMessageStartingWith("Cannot read journal ");
     }
 
     @Test
@@ -119,13 +129,26 @@ class JournalReaderTest {
             journal.addListener(event -> {
                 throw new IllegalStateException("a broken listener must not fail the step");
             });
-            assertThatThrownBy(() -> journal.runStep("network 'lan'", "network.create", () -> {
-                throw new TestbedException("bridge busy");
-            }, (time, env, none, took) -> new ResourceEvent.NetworkCreated(time, env, "lan", "x", "y", "z", took)))
+            assertThatThrownBy(() -> journal.runStep(
+                            "network 'lan'",
+                            "network.create",
+                            () -> {
+                                throw new TestbedException("bridge busy");
+                            },
+                            (time, env, none, took) ->
+                                    new ResourceEvent.NetworkCreated(time, env, "lan", "x", "y", "z", took)))
                     .hasMessage("bridge busy");
         }
-        assertThat(seen).singleElement().isEqualTo(new EnvironmentEvent.StepFailed(CLOCK.instant(), "env",
-                "network 'lan'", "network.create", Duration.ZERO, "bridge busy", TestbedException.class.getName()));
+        assertThat(seen)
+                .singleElement()
+                .isEqualTo(new EnvironmentEvent.StepFailed(
+                        CLOCK.instant(),
+                        "env",
+                        "network 'lan'",
+                        "network.create",
+                        Duration.ZERO,
+                        "bridge busy",
+                        TestbedException.class.getName()));
         assertThat(JournalReader.read(file).events()).isEqualTo(seen);
     }
 

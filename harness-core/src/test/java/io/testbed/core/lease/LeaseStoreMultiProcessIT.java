@@ -34,8 +34,8 @@ class LeaseStoreMultiProcessIT {
     private static final String POOL = "198.19.240.0/21"; // 8 /24s, so that the JVMs contend
     private static final int SURVIVORS = 8;
     private static final int VICTIMS = 4;
-    private static final Pattern RECLAIM = Pattern.compile(
-            "Reclaiming stale lease (\\S+) of prefix .*?, pid (\\d+), since .*: process \\d+ is dead");
+    private static final Pattern RECLAIM =
+            Pattern.compile("Reclaiming stale lease (\\S+) of prefix .*?, pid (\\d+), since .*: process \\d+ is dead");
 
     @TempDir
     Path temp;
@@ -53,27 +53,42 @@ class LeaseStoreMultiProcessIT {
             for (int i = 0; i < SURVIVORS + VICTIMS; i++) {
                 boolean victim = i >= SURVIVORS;
                 // victims hold long, so the kill lands while they hold what their last HELD line says
-                workers.add(new Worker(i, victim ? 1 + random.nextInt(3) : 0, launch(i, storeDir, markers, prefixes,
-                        victim ? 400 : 2, victim ? 600 : 25, random.nextLong())));
+                workers.add(new Worker(
+                        i,
+                        victim ? 1 + random.nextInt(3) : 0,
+                        launch(
+                                i,
+                                storeDir,
+                                markers,
+                                prefixes,
+                                victim ? 400 : 2,
+                                victim ? 600 : 25,
+                                random.nextLong())));
             }
             for (Worker worker : workers) {
                 assertThat(worker.ready.await(deadline.remaining(), TimeUnit.MILLISECONDS))
-                        .as("worker %s started", worker).isTrue();
+                        .as("worker %s started", worker)
+                        .isTrue();
             }
             long started = System.nanoTime();
             workers.forEach(worker -> worker.send("GO"));
 
             for (Worker victim : victims(workers)) {
                 victim.finished.await(deadline.remaining(), TimeUnit.MILLISECONDS);
-                assertThat(victim.killed).as("victim %s was killed while holding leases; output %s; stderr %s",
-                        victim, victim.lines, victim.stderr()).isTrue();
+                assertThat(victim.killed)
+                        .as(
+                                "victim %s was killed while holding leases; output %s; stderr %s",
+                                victim, victim.lines, victim.stderr())
+                        .isTrue();
             }
             // survivors must acquire again after the last kill, so that reclaim on acquire has its chance
-            List<Integer> heldAfterKills = survivors(workers).stream().map(w -> w.held.get()).toList();
+            List<Integer> heldAfterKills =
+                    survivors(workers).stream().map(w -> w.held.get()).toList();
             for (int i = 0; i < SURVIVORS; i++) {
                 Worker survivor = workers.get(i);
                 while (survivor.held.get() < heldAfterKills.get(i) + 2 && survivor.process.isAlive()) {
-                    assertThat(deadline.remaining()).as("time left; survivor %s output %s", survivor, survivor.lines)
+                    assertThat(deadline.remaining())
+                            .as("time left; survivor %s output %s", survivor, survivor.lines)
                             .isPositive();
                     Thread.sleep(10);
                 }
@@ -81,13 +96,15 @@ class LeaseStoreMultiProcessIT {
             survivors(workers).forEach(worker -> worker.send("STOP"));
             for (Worker survivor : survivors(workers)) {
                 assertThat(survivor.process.waitFor(deadline.remaining(), TimeUnit.MILLISECONDS))
-                        .as("survivor %s finished", survivor).isTrue();
+                        .as("survivor %s finished", survivor)
+                        .isTrue();
             }
             long contended = System.nanoTime() - started;
 
             for (Worker survivor : survivors(workers)) {
-                assertThat(survivor.process.exitValue()).as("exit code of %s; output %s; stderr %s", survivor,
-                        survivor.lines, survivor.stderr()).isZero();
+                assertThat(survivor.process.exitValue())
+                        .as("exit code of %s; output %s; stderr %s", survivor, survivor.lines, survivor.stderr())
+                        .isZero();
                 assertThat(survivor.lines.get(survivor.lines.size() - 1)).startsWith("DONE ");
             }
             for (Worker worker : workers) {
@@ -101,22 +118,28 @@ class LeaseStoreMultiProcessIT {
                 }
             }
             Set<String> reclaimed = new HashSet<>();
-            Set<Long> victimPids = new HashSet<>(victims(workers).stream().map(w -> w.process.pid()).toList());
+            Set<Long> victimPids = new HashSet<>(
+                    victims(workers).stream().map(w -> w.process.pid()).toList());
             for (Worker worker : workers) {
                 Matcher matcher = RECLAIM.matcher(worker.stderr());
                 while (matcher.find()) {
-                    assertThat(victimPids).as("only killed JVMs lose leases: %s", matcher.group()).contains(
-                            Long.parseLong(matcher.group(2)));
+                    assertThat(victimPids)
+                            .as("only killed JVMs lose leases: %s", matcher.group())
+                            .contains(Long.parseLong(matcher.group(2)));
                     reclaimed.add(matcher.group(1) + " pid " + matcher.group(2));
                 }
             }
-            assertThat(reclaimed).as("leases reclaimed on acquire = leases the killed JVMs held")
+            assertThat(reclaimed)
+                    .as("leases reclaimed on acquire = leases the killed JVMs held")
                     .isEqualTo(heldByKilled);
 
             LeaseStore store = new LeaseStore(storeDir, SubnetPool.of(POOL), LocalSubnetProbe.none());
-            assertThat(store.list()).as("nothing left: survivors released, killed JVMs' leases reclaimed").isEmpty();
+            assertThat(store.list())
+                    .as("nothing left: survivors released, killed JVMs' leases reclaimed")
+                    .isEmpty();
             Owner last = TestPrefixes.create(prefixes, "last");
-            assertThat(store.acquire(last, 8)).extracting(Lease::subnet)
+            assertThat(store.acquire(last, 8))
+                    .extracting(Lease::subnet)
                     .containsExactlyElementsOf(SubnetPool.of(POOL).subnets().toList());
             store.release(last.prefixId());
 
@@ -129,10 +152,17 @@ class LeaseStoreMultiProcessIT {
                 acquisitions += Integer.parseInt(done.group(1));
                 exhausted += Integer.parseInt(done.group(2));
             }
-            System.out.printf("%d JVMs (%d killed holding %d leases): %d acquisitions by survivors, %d refused as "
-                    + "exhausted, %d reclaimed; contention phase %d ms, whole test %d ms%n", workers.size(), VICTIMS,
-                    heldByKilled.size(), acquisitions, exhausted, reclaimed.size(),
-                    TimeUnit.NANOSECONDS.toMillis(contended), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+            System.out.printf(
+                    "%d JVMs (%d killed holding %d leases): %d acquisitions by survivors, %d refused as "
+                            + "exhausted, %d reclaimed; contention phase %d ms, whole test %d ms%n",
+                    workers.size(),
+                    VICTIMS,
+                    heldByKilled.size(),
+                    acquisitions,
+                    exhausted,
+                    reclaimed.size(),
+                    TimeUnit.NANOSECONDS.toMillis(contended),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
             assertThat(acquisitions).isGreaterThanOrEqualTo(SURVIVORS * 2);
         } finally {
             for (Worker worker : workers) {
@@ -146,9 +176,22 @@ class LeaseStoreMultiProcessIT {
             throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder builder = new ProcessBuilder(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-Xmx64m", "-cp", classpath, LeaseWorker.class.getName(), storeDir.toString(), markers.toString(),
-                prefixes.toString(), POOL, String.valueOf(holdMin), String.valueOf(holdMax), String.valueOf(seed));
+        ProcessBuilder builder = new ProcessBuilder(
+                java,
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto",
+                "-Xmx64m",
+                "-cp",
+                classpath,
+                LeaseWorker.class.getName(),
+                storeDir.toString(),
+                markers.toString(),
+                prefixes.toString(),
+                POOL,
+                String.valueOf(holdMin),
+                String.valueOf(holdMax),
+                String.valueOf(seed));
         builder.redirectError(temp.resolve("worker-" + index + ".err").toFile());
         return builder.start();
     }
@@ -185,8 +228,8 @@ class LeaseStoreMultiProcessIT {
         }
 
         private void read() {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = out.readLine()) != null; ) {
                     lines.add(line);
                     if (line.equals("READY")) {

@@ -33,6 +33,7 @@ class LeaseStoreTest {
 
     @TempDir
     Path temp;
+
     private Path storeDir;
     private Path prefixes;
     private LeaseStore store;
@@ -62,7 +63,8 @@ class LeaseStoreTest {
         assertThat(lease.prefixId()).isEqualTo(a.prefixId());
         assertThat(lease.prefixPath()).isEqualTo(a.prefixPath());
         assertThat(lease.pid()).isEqualTo(ProcessHandle.current().pid());
-        assertThat(lease.pidStartTime()).isEqualTo(ProcessHandle.current().info().startInstant().orElseThrow());
+        assertThat(lease.pidStartTime())
+                .isEqualTo(ProcessHandle.current().info().startInstant().orElseThrow());
         assertThat(lease.acquired()).isBeforeOrEqualTo(Instant.now());
         assertThat(store.list()).hasSize(5);
 
@@ -79,11 +81,15 @@ class LeaseStoreTest {
 
         LeaseStore other = new LeaseStore(storeDir, POOL, LocalSubnetProbe.none());
         assertThat(other.list()).isEqualTo(leases);
-        assertThat(Files.readString(storeDir.resolve(LeaseStore.INDEX_FILE))).contains("\"version\" : 1",
-                "\"subnet\" : \"198.19.240.0/24\"", "\"prefixId\" : \"" + a.prefixId() + "\"", "\"pidStartTime\"");
+        assertThat(Files.readString(storeDir.resolve(LeaseStore.INDEX_FILE)))
+                .contains(
+                        "\"version\" : 1",
+                        "\"subnet\" : \"198.19.240.0/24\"",
+                        "\"prefixId\" : \"" + a.prefixId() + "\"",
+                        "\"pidStartTime\"");
         try (var files = Files.list(storeDir)) {
-            assertThat(files.map(file -> file.getFileName().toString())).containsExactlyInAnyOrder(
-                    LeaseStore.INDEX_FILE, "leases.lock"); // no temporary file left behind
+            assertThat(files.map(file -> file.getFileName().toString()))
+                    .containsExactlyInAnyOrder(LeaseStore.INDEX_FILE, "leases.lock"); // no temporary file left behind
         }
         assertThat(subnets(other.acquire(a, 1))).containsExactly("198.19.242.0/24");
     }
@@ -109,8 +115,10 @@ class LeaseStoreTest {
         List<Lease> held = new ArrayList<>(store.acquire(a, 5));
         held.addAll(store.acquire(b, 2));
 
-        assertThatThrownBy(() -> store.acquire(c, 2)).isInstanceOf(LeaseException.class)
-                .hasMessage(String.join(System.lineSeparator(),
+        assertThatThrownBy(() -> store.acquire(c, 2))
+                .isInstanceOf(LeaseException.class)
+                .hasMessage(String.join(
+                        System.lineSeparator(),
                         "Lease pool 198.19.240.0/21 in /24s (8 subnets) is exhausted: prefix " + c.prefixPath()
                                 + " needs 2 subnets but 1 is free.",
                         "Held by live prefixes:",
@@ -128,12 +136,15 @@ class LeaseStoreTest {
 
     @Test
     void exhaustionMentionsSubnetsTheHostUses() {
-        LeaseStore crowded = new LeaseStore(storeDir, SubnetPool.of("198.19.254.0/23"),
+        LeaseStore crowded = new LeaseStore(
+                storeDir,
+                SubnetPool.of("198.19.254.0/23"),
                 () -> List.of(new LocalSubnet("198.19.255.1/24", "address 198.19.255.1/24 on docker0")));
         Owner a = TestPrefixes.create(prefixes, "a");
         assertThat(subnets(crowded.acquire(a, 1))).containsExactly("198.19.254.0/24");
 
-        assertThatThrownBy(() -> crowded.acquire(a, 1)).isInstanceOf(LeaseException.class)
+        assertThatThrownBy(() -> crowded.acquire(a, 1))
+                .isInstanceOf(LeaseException.class)
                 .hasMessageContaining("needs 1 subnet but 0 are free.")
                 .hasMessageContaining(System.lineSeparator() + "Used by the host: address 198.19.255.1/24 on docker0"
                         + System.lineSeparator());
@@ -141,16 +152,20 @@ class LeaseStoreTest {
 
     @Test
     void skipsSubnetsTheHostAlreadyUses() {
-        LeaseStore withHost = new LeaseStore(storeDir, POOL, () -> List.of(
-                new LocalSubnet("198.19.241.1/24", "address 198.19.241.1/24 on docker0"),
-                new LocalSubnet("198.19.242.0/23", "route 198.19.242.0/23 dev tun0"),
-                new LocalSubnet("fe80::1/64", "address fe80::1/64 on eth0"),
-                new LocalSubnet("garbage", "nonsense")));
+        LeaseStore withHost = new LeaseStore(
+                storeDir,
+                POOL,
+                () -> List.of(
+                        new LocalSubnet("198.19.241.1/24", "address 198.19.241.1/24 on docker0"),
+                        new LocalSubnet("198.19.242.0/23", "route 198.19.242.0/23 dev tun0"),
+                        new LocalSubnet("fe80::1/64", "address fe80::1/64 on eth0"),
+                        new LocalSubnet("garbage", "nonsense")));
         Owner a = TestPrefixes.create(prefixes, "a");
 
-        assertThat(subnets(withHost.acquire(a, 3))).containsExactly("198.19.240.0/24", "198.19.244.0/24",
-                "198.19.245.0/24");
-        assertThatThrownBy(() -> withHost.acquireExact(a, "198.19.243.128/25")).isInstanceOf(LeaseException.class)
+        assertThat(subnets(withHost.acquire(a, 3)))
+                .containsExactly("198.19.240.0/24", "198.19.244.0/24", "198.19.245.0/24");
+        assertThatThrownBy(() -> withHost.acquireExact(a, "198.19.243.128/25"))
+                .isInstanceOf(LeaseException.class)
                 .hasMessage("Cannot lease subnet 198.19.243.128/25 for prefix " + a.prefixPath() + ": the host already "
                         + "uses it (route 198.19.242.0/23 dev tun0). Declare another subnet (or none, to lease a free "
                         + "one)");
@@ -162,7 +177,8 @@ class LeaseStoreTest {
         Owner b = TestPrefixes.create(prefixes, "b");
         Lease held = store.acquire(a, 1).get(0);
 
-        assertThatThrownBy(() -> store.acquireExact(b, "198.19.240.128/25")).isInstanceOf(LeaseException.class)
+        assertThatThrownBy(() -> store.acquireExact(b, "198.19.240.128/25"))
+                .isInstanceOf(LeaseException.class)
                 .hasMessage("Cannot lease subnet 198.19.240.128/25 for prefix " + b.prefixPath() + ": it overlaps "
                         + "198.19.240.0/24 held by prefix " + a.prefixPath() + " (id " + a.prefixId() + "), pid "
                         + a.pid() + ", since " + held.acquired() + ". Declare another subnet (or none, to lease a free "
@@ -171,7 +187,8 @@ class LeaseStoreTest {
         Lease exact = store.acquireExact(b, "198.19.241.0/255.255.255.0");
         assertThat(exact.subnet()).isEqualTo("198.19.241.0/24");
         assertThat(exact.prefixId()).isEqualTo(b.prefixId());
-        assertThatThrownBy(() -> store.acquireExact(a, "198.19.240.0/23")).isInstanceOf(LeaseException.class)
+        assertThatThrownBy(() -> store.acquireExact(a, "198.19.240.0/23"))
+                .isInstanceOf(LeaseException.class)
                 .hasMessageContaining("it overlaps 198.19.240.0/24 held by prefix " + a.prefixPath())
                 .hasMessageContaining("; 198.19.241.0/24 held by prefix " + b.prefixPath());
     }
@@ -183,17 +200,20 @@ class LeaseStoreTest {
         store.acquireExact(a, "198.19.242.64/26");
 
         assertThat(subnets(store.acquire(a, 2))).containsExactly("198.19.243.0/24", "198.19.244.0/24");
-        assertThat(subnets(store.list())).containsExactly("198.19.240.0/23", "198.19.242.64/26", "198.19.243.0/24",
-                "198.19.244.0/24");
+        assertThat(subnets(store.list()))
+                .containsExactly("198.19.240.0/23", "198.19.242.64/26", "198.19.243.0/24", "198.19.244.0/24");
     }
 
     @Test
     void exactAcquireRejectsSubnetsOutsideThePoolOrMalformed() {
         Owner a = TestPrefixes.create(prefixes, "a");
-        assertThatThrownBy(() -> store.acquireExact(a, "198.18.0.0/24")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot lease subnet 198.18.0.0/24: it lies outside the lease pool 198.19.240.0/21; declare "
-                        + "a subnet inside the pool, or configure testbed.lease.pool");
-        assertThatThrownBy(() -> store.acquireExact(a, "198.19.240.1/24")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> store.acquireExact(a, "198.18.0.0/24"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Cannot lease subnet 198.18.0.0/24: it lies outside the lease pool 198.19.240.0/21; declare "
+                                + "a subnet inside the pool, or configure testbed.lease.pool");
+        assertThatThrownBy(() -> store.acquireExact(a, "198.19.240.1/24"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Cannot lease subnet: '198.19.240.1/24' has host bits set; did you mean 198.19.240.0/24?");
         assertThat(store.list()).isEmpty();
     }
@@ -202,14 +222,18 @@ class LeaseStoreTest {
     void refusesHoldersThatAreNotLivePrefixes() throws Exception {
         Owner a = TestPrefixes.create(prefixes, "a");
         Files.delete(Path.of(a.prefixPath(), "prefix.json"));
-        assertThatThrownBy(() -> store.acquire(a, 1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Cannot lease for prefix " + a.prefixPath() + ": it has no prefix.json, so its leases would "
-                        + "count as stale at once; create the prefix (Prefix.create) before leasing");
+        assertThatThrownBy(() -> store.acquire(a, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "Cannot lease for prefix " + a.prefixPath() + ": it has no prefix.json, so its leases would "
+                                + "count as stale at once; create the prefix (Prefix.create) before leasing");
         Owner dead = TestPrefixes.create(prefixes, "dead", deadPid());
-        assertThatThrownBy(() -> store.acquire(dead, 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> store.acquire(dead, 1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("Cannot lease for pid " + dead.pid() + ": no such running process");
         assertThatThrownBy(() -> store.acquire(TestPrefixes.create(prefixes, "b"), 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("count must be at least 1, was 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("count must be at least 1, was 0");
     }
 
     @Test
@@ -219,13 +243,15 @@ class LeaseStoreTest {
             Owner childOwner = TestPrefixes.create(prefixes, "child", child.pid());
             List<Lease> orphaned = store.acquire(childOwner, 8);
             assertThat(orphaned.get(0).pid()).isEqualTo(child.pid());
-            assertThat(orphaned.get(0).pidStartTime()).isEqualTo(child.info().startInstant().orElseThrow());
+            assertThat(orphaned.get(0).pidStartTime())
+                    .isEqualTo(child.info().startInstant().orElseThrow());
             Owner a = TestPrefixes.create(prefixes, "a");
             assertThatThrownBy(() -> store.acquire(a, 1)).isInstanceOf(LeaseException.class);
 
             child.destroyForcibly().waitFor();
 
-            assertThat(subnets(store.acquire(a, 8))).containsExactlyElementsOf(POOL.subnets().toList());
+            assertThat(subnets(store.acquire(a, 8)))
+                    .containsExactlyElementsOf(POOL.subnets().toList());
             assertThat(store.list()).allMatch(lease -> lease.prefixId().equals(a.prefixId()));
         } finally {
             child.destroyForcibly().waitFor();
@@ -241,8 +267,8 @@ class LeaseStoreTest {
         Files.delete(Path.of(gone.prefixPath(), "prefix.json"));
         Files.delete(Path.of(gone.prefixPath()));
 
-        assertThat(LeaseStore.staleReason(goneLeases.get(0))).hasValue("prefix directory " + gone.prefixPath()
-                + " is gone (no prefix.json)");
+        assertThat(LeaseStore.staleReason(goneLeases.get(0)))
+                .hasValue("prefix directory " + gone.prefixPath() + " is gone (no prefix.json)");
         assertThat(store.reclaimStale()).isEqualTo(goneLeases);
         assertThat(store.list()).isEqualTo(keptLeases);
         assertThat(store.reclaimStale()).isEmpty();
@@ -253,18 +279,19 @@ class LeaseStoreTest {
         Owner me = TestPrefixes.create(prefixes, "me");
         Instant myStart = ProcessHandle.current().info().startInstant().orElseThrow();
         long deadPid = deadPid();
-        Lease recycled = new Lease("198.19.240.0/24", me.prefixId(), me.prefixPath(), me.pid(),
-                myStart.minusSeconds(3600), Instant.now());
-        Lease deadHolder = new Lease("198.19.241.0/24", me.prefixId(), me.prefixPath(), deadPid, myStart,
-                Instant.now());
-        Lease jitter = new Lease("198.19.242.0/24", me.prefixId(), me.prefixPath(), me.pid(),
-                myStart.plusSeconds(2), Instant.now());
-        Lease unknownStart = new Lease("198.19.243.0/24", me.prefixId(), me.prefixPath(), me.pid(), null,
-                Instant.now());
+        Lease recycled = new Lease(
+                "198.19.240.0/24", me.prefixId(), me.prefixPath(), me.pid(), myStart.minusSeconds(3600), Instant.now());
+        Lease deadHolder =
+                new Lease("198.19.241.0/24", me.prefixId(), me.prefixPath(), deadPid, myStart, Instant.now());
+        Lease jitter = new Lease(
+                "198.19.242.0/24", me.prefixId(), me.prefixPath(), me.pid(), myStart.plusSeconds(2), Instant.now());
+        Lease unknownStart =
+                new Lease("198.19.243.0/24", me.prefixId(), me.prefixPath(), me.pid(), null, Instant.now());
         store.seed(List.of(recycled, deadHolder, jitter, unknownStart));
 
-        assertThat(LeaseStore.staleReason(recycled)).hasValue("pid " + me.pid() + " now belongs to a process started at "
-                + myStart + ", not the holder started at " + myStart.minusSeconds(3600));
+        assertThat(LeaseStore.staleReason(recycled))
+                .hasValue("pid " + me.pid() + " now belongs to a process started at " + myStart
+                        + ", not the holder started at " + myStart.minusSeconds(3600));
         assertThat(LeaseStore.staleReason(deadHolder)).hasValue("process " + deadPid + " is dead");
         assertThat(store.reclaimStale()).containsExactly(recycled, deadHolder);
         assertThat(store.list()).containsExactly(jitter, unknownStart);
@@ -276,9 +303,10 @@ class LeaseStoreTest {
         store.acquire(a, 1);
         Files.writeString(storeDir.resolve(LeaseStore.INDEX_FILE), "{ not json");
 
-        assertThatThrownBy(() -> store.acquire(a, 1)).isInstanceOf(LeaseException.class)
-                .hasMessageStartingWith("The lease store " + storeDir.toRealPath().resolve(LeaseStore.INDEX_FILE)
-                        + " is unreadable (")
+        assertThatThrownBy(() -> store.acquire(a, 1))
+                .isInstanceOf(LeaseException.class)
+                .hasMessageStartingWith(
+                        "The lease store " + storeDir.toRealPath().resolve(LeaseStore.INDEX_FILE) + " is unreadable (")
                 .hasMessageEndingWith("); nothing was leased. Move it aside once no Testbed JVM runs on this host "
                         + "(leases of live prefixes are then forgotten, so destroy those prefixes too)");
         assertThat(Files.readString(storeDir.resolve(LeaseStore.INDEX_FILE))).isEqualTo("{ not json");
@@ -333,8 +361,9 @@ class LeaseStoreTest {
         } finally {
             pool.shutdownNow();
         }
-        System.out.printf("%d threads: %d acquisitions, %d refused as exhausted, in %d ms%n", threads,
-                acquisitions.get(), exhausted.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+        System.out.printf(
+                "%d threads: %d acquisitions, %d refused as exhausted, in %d ms%n",
+                threads, acquisitions.get(), exhausted.get(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
         assertThat(overlaps).isEmpty();
         assertThat(acquisitions.get()).isEqualTo(threads * rounds);
         assertThat(store.list()).isEmpty();
@@ -350,17 +379,22 @@ class LeaseStoreTest {
     void parsesLinuxRoutesIgnoringTheDefaultRoute() throws Exception {
         Assumptions.assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "kernel hex is host order");
         Path routes = temp.resolve("route");
-        Files.writeString(routes, String.join("\n",
-                "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
-                "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0",
-                "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
-                "docker0\t00FF13C6\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
-                "tun0\t0000F0C6\t00000000\t0001\t0\t0\t0\t0000FEFF\t0\t0\t0", ""));
+        Files.writeString(
+                routes,
+                String.join(
+                        "\n",
+                        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT",
+                        "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0",
+                        "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
+                        "docker0\t00FF13C6\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0",
+                        "tun0\t0000F0C6\t00000000\t0001\t0\t0\t0\t0000FEFF\t0\t0\t0",
+                        ""));
 
-        assertThat(SystemLocalSubnetProbe.routes(routes)).containsExactly(
-                new LocalSubnet("192.0.2.0/24", "route 192.0.2.0/24 dev eth0"),
-                new LocalSubnet("198.19.255.0/24", "route 198.19.255.0/24 dev docker0"),
-                new LocalSubnet("198.240.0.0/15", "route 198.240.0.0/15 dev tun0"));
+        assertThat(SystemLocalSubnetProbe.routes(routes))
+                .containsExactly(
+                        new LocalSubnet("192.0.2.0/24", "route 192.0.2.0/24 dev eth0"),
+                        new LocalSubnet("198.19.255.0/24", "route 198.19.255.0/24 dev docker0"),
+                        new LocalSubnet("198.240.0.0/15", "route 198.240.0.0/15 dev tun0"));
         assertThat(SystemLocalSubnetProbe.routes(temp.resolve("missing"))).isEmpty();
     }
 

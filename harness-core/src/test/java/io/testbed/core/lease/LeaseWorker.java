@@ -33,7 +33,8 @@ public final class LeaseWorker {
     private LeaseWorker(Path markers) {
         this.markers = markers;
         ProcessHandle self = ProcessHandle.current();
-        this.me = self.pid() + " " + self.info().startInstant().map(Object::toString).orElse("-");
+        this.me = self.pid() + " "
+                + self.info().startInstant().map(Object::toString).orElse("-");
     }
 
     public static void main(String[] args) throws Exception {
@@ -45,7 +46,8 @@ public final class LeaseWorker {
         int holdMax = Integer.parseInt(args[5]);
         Random random = new Random(Long.parseLong(args[6]));
 
-        Owner owner = TestPrefixes.create(prefixRoot, "worker", ProcessHandle.current().pid());
+        Owner owner = TestPrefixes.create(
+                prefixRoot, "worker", ProcessHandle.current().pid());
         LeaseStore store = new LeaseStore(storeDir, pool, LocalSubnetProbe.none());
         LeaseWorker worker = new LeaseWorker(markers);
 
@@ -91,7 +93,9 @@ public final class LeaseWorker {
             }
             say("HELD " + leases.stream().map(Lease::subnet).collect(Collectors.joining(",")));
             Thread.sleep(holdMin + random.nextInt(holdMax - holdMin + 1));
-            List<Lease> recorded = store.list().stream().filter(l -> l.prefixId().equals(owner.prefixId())).toList();
+            List<Lease> recorded = store.list().stream()
+                    .filter(l -> l.prefixId().equals(owner.prefixId()))
+                    .toList();
             if (!recorded.equals(leases)) {
                 fail("LOST: held " + leases + " but the store records " + recorded);
             }
@@ -169,9 +173,14 @@ public final class LeaseWorker {
     /** Whether the process named by a marker ({@code pid start}) still runs. */
     private static boolean alive(String marker) {
         String[] parts = marker.split(" ");
-        return ProcessHandle.of(Long.parseLong(parts[0])).filter(ProcessHandle::isAlive)
+        return ProcessHandle.of(Long.parseLong(parts[0]))
+                .filter(ProcessHandle::isAlive)
                 .filter(process -> parts[1].equals("-")
-                        || process.info().startInstant().map(Object::toString).orElse("-").equals(parts[1]))
+                        || process.info()
+                                .startInstant()
+                                .map(Object::toString)
+                                .orElse("-")
+                                .equals(parts[1]))
                 .isPresent();
     }
 

@@ -13,7 +13,8 @@ class SettingsLedgerTest {
         ledger.record(new SettingsLedger.Change("sysfs b", "/sys/b", "1500"));
         ledger.record(new SettingsLedger.Change("sysctl a", "/proc/sys/a", "100"));
 
-        assertThat(ledger.drainNewestFirst()).extracting(SettingsLedger.Change::oldValue)
+        assertThat(ledger.drainNewestFirst())
+                .extracting(SettingsLedger.Change::oldValue)
                 .containsExactly("100", "1500", "64");
     }
 

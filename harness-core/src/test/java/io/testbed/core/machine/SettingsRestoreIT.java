@@ -47,10 +47,14 @@ class SettingsRestoreIT {
 
     @BeforeAll
     static void createNamespaceWithSshd() throws Exception {
-        assertThat(ProcessHandle.current().info().user().orElse("")).as("this test must run as root").isEqualTo("root");
+        assertThat(ProcessHandle.current().info().user().orElse(""))
+                .as("this test must run as root")
+                .isEqualTo("root");
         hostIpForward = Files.readString(HOST_IP_FORWARD);
         hostDefaultTtl = Files.readString(HOST_DEFAULT_TTL);
-        String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
+        String id = HexFormat.of()
+                .toHexDigits(ThreadLocalRandom.current().nextInt())
+                .substring(2);
         namespace = "tb-it-" + id;
         hostSide = "tbh" + id;
         namespaceSide = "tbn" + id;
@@ -70,28 +74,39 @@ class SettingsRestoreIT {
             SshKeys.KeyFiles clientKey = SshKeys.generate(dir.resolve("id_ed25519"), "tb-it-root");
             Files.writeString(dir.resolve("authorized_keys"), clientKey.publicLine() + "\n");
             Path config = dir.resolve("sshd_config");
-            Files.writeString(config, String.join("\n",
-                    "ListenAddress " + namespaceAddress,
-                    "Port 22",
-                    "HostKey " + hostKey.privateKey(),
-                    "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
-                    "PermitRootLogin prohibit-password",
-                    "PubkeyAuthentication yes",
-                    "PasswordAuthentication no",
-                    "KbdInteractiveAuthentication no",
-                    "UsePAM no",
-                    "StrictModes no",
-                    "AllowTcpForwarding no",
-                    "X11Forwarding no",
-                    "PidFile " + dir.resolve("sshd.pid"),
-                    "Subsystem sftp internal-sftp", ""));
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "ListenAddress " + namespaceAddress,
+                            "Port 22",
+                            "HostKey " + hostKey.privateKey(),
+                            "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+                            "PermitRootLogin prohibit-password",
+                            "PubkeyAuthentication yes",
+                            "PasswordAuthentication no",
+                            "KbdInteractiveAuthentication no",
+                            "UsePAM no",
+                            "StrictModes no",
+                            "AllowTcpForwarding no",
+                            "X11Forwarding no",
+                            "PidFile " + dir.resolve("sshd.pid"),
+                            "Subsystem sftp internal-sftp",
+                            ""));
             Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
-            sshd = new ProcessBuilder("ip", "netns", "exec", namespace, "/usr/sbin/sshd", "-D", "-e", "-f",
-                    config.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+            sshd = new ProcessBuilder(
+                            "ip", "netns", "exec", namespace, "/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("sshd.log").toFile())
+                    .start();
 
-            SshTransport transport = SshTransport.builder().host(namespaceAddress).port(22).user("root")
-                    .privateKey(clientKey.privateKey()).hostKey(hostKey.publicLine()).build();
+            SshTransport transport = SshTransport.builder()
+                    .host(namespaceAddress)
+                    .port(22)
+                    .user("root")
+                    .privateKey(clientKey.privateKey())
+                    .hostKey(hostKey.publicLine())
+                    .build();
             machine = TransportMachine.builder("netns", transport)
                     .address("veth", InetAddress.getByName(namespaceAddress))
                     .journal(journalWithCommandLog(dir.resolve("logs/commands.log")))
@@ -99,8 +114,10 @@ class SettingsRestoreIT {
             try {
                 transport.awaitReady(Duration.ofSeconds(20));
             } catch (TestbedException e) {
-                throw new AssertionError("sshd in " + namespace + " did not answer; its log:\n"
-                        + Files.readString(dir.resolve("sshd.log")), e);
+                throw new AssertionError(
+                        "sshd in " + namespace + " did not answer; its log:\n"
+                                + Files.readString(dir.resolve("sshd.log")),
+                        e);
             }
         } catch (Exception | AssertionError e) {
             cleanUp();
@@ -229,8 +246,12 @@ class SettingsRestoreIT {
     }
 
     private static void assertHostUntouched() throws IOException {
-        assertThat(Files.readString(HOST_IP_FORWARD)).as("host's own ip_forward").isEqualTo(hostIpForward);
-        assertThat(Files.readString(HOST_DEFAULT_TTL)).as("host's own ip_default_ttl").isEqualTo(hostDefaultTtl);
+        assertThat(Files.readString(HOST_IP_FORWARD))
+                .as("host's own ip_forward")
+                .isEqualTo(hostIpForward);
+        assertThat(Files.readString(HOST_DEFAULT_TTL))
+                .as("host's own ip_default_ttl")
+                .isEqualTo(hostDefaultTtl);
     }
 
     private static String read(String path) {
@@ -239,7 +260,8 @@ class SettingsRestoreIT {
 
     private static long logLines(String kind) throws IOException {
         return Files.readAllLines(dir.resolve("logs/commands.log")).stream()
-                .filter(line -> line.contains(" netns " + kind + " ")).count();
+                .filter(line -> line.contains(" netns " + kind + " "))
+                .count();
     }
 
     private static boolean linkExists(String name) {
@@ -277,7 +299,8 @@ class SettingsRestoreIT {
 
     private static Result exec(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             return new Result(process.waitFor(), output);
         } catch (IOException e) {

@@ -9,11 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -49,8 +49,11 @@ class ShellScriptsTest {
         if (configured != null) {
             return Optional.of(configured);
         }
-        return Stream.of(System.getenv("PATH").split(":")).map(dir -> Path.of(dir, "busybox"))
-                .filter(Files::isExecutable).map(Path::toString).findFirst();
+        return Stream.of(System.getenv("PATH").split(":"))
+                .map(dir -> Path.of(dir, "busybox"))
+                .filter(Files::isExecutable)
+                .map(Path::toString)
+                .findFirst();
     }
 
     record Run(long pid, int status, String stdout, String stderr) {}
@@ -67,7 +70,10 @@ class ShellScriptsTest {
         byte[] out = process.getInputStream().readAllBytes();
         byte[] err = process.getErrorStream().readAllBytes();
         assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.pid(), process.exitValue(), new String(out, StandardCharsets.UTF_8),
+        return new Run(
+                process.pid(),
+                process.exitValue(),
+                new String(out, StandardCharsets.UTF_8),
                 new String(err, StandardCharsets.UTF_8));
     }
 
@@ -75,8 +81,13 @@ class ShellScriptsTest {
     @MethodSource("shells")
     void runsTheCommandInPlaceMarkedWithItsRunIdAndAddsNoOutput(List<String> shell) throws Exception {
         String runId = runId("a1");
-        Run run = run(shell, ShellScripts.wrap("echo \"$$ $# $TESTBED_RUN\"; sh -c 'echo $TESTBED_RUN' & wait",
-                Optional.empty(), Map.of(), runId));
+        Run run = run(
+                shell,
+                ShellScripts.wrap(
+                        "echo \"$$ $# $TESTBED_RUN\"; sh -c 'echo $TESTBED_RUN' & wait",
+                        Optional.empty(),
+                        Map.of(),
+                        runId));
         assertThat(run.status()).isZero();
         // in place: the shell the JVM started runs it; no positional parameters; children inherit the mark
         assertThat(run.stdout()).isEqualTo(run.pid() + " 0 " + runId + "\n" + runId + "\n");
@@ -90,8 +101,8 @@ class ShellScriptsTest {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TRICKY", tricky);
         env.put("EMPTY", "");
-        ShellScripts.Wrapped wrapped = ShellScripts.wrap("printf '[%s][%s]' \"$TRICKY\" \"$EMPTY\"; cat",
-                Optional.empty(), env, runId("n2"));
+        ShellScripts.Wrapped wrapped =
+                ShellScripts.wrap("printf '[%s][%s]' \"$TRICKY\" \"$EMPTY\"; cat", Optional.empty(), env, runId("n2"));
         assertThat(wrapped.script()).doesNotContain("quoted").doesNotContain("second line");
         Run run = run(shell, wrapped);
         assertThat(run.status()).isZero();
@@ -106,27 +117,35 @@ class ShellScriptsTest {
         Run ok = run(shell, ShellScripts.wrap("pwd", Optional.of("/tmp"), Map.of(), runId("n3")));
         assertThat(ok.stdout()).isEqualTo("/tmp\n");
 
-        Run missing = run(shell, ShellScripts.wrap("echo should-not-run", Optional.of("/nonexistent dir's"),
-                Map.of(), runId("n4")));
+        Run missing = run(
+                shell,
+                ShellScripts.wrap("echo should-not-run", Optional.of("/nonexistent dir's"), Map.of(), runId("n4")));
         assertThat(missing.status()).isEqualTo(ShellScripts.NO_WORKDIR_STATUS);
         assertThat(missing.stdout()).isEmpty();
-        assertThat(ShellScripts.workDirMissing(missing.status(), missing.stderr())).isTrue();
+        assertThat(ShellScripts.workDirMissing(missing.status(), missing.stderr()))
+                .isTrue();
         assertThat(ShellScripts.userStderr(missing.stderr())).doesNotContain(ShellScripts.NO_WORKDIR_MARKER);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shells")
     void keepsTheCommandsExitStatusQuotesAndErrors(List<String> shell) throws Exception {
-        assertThat(run(shell, ShellScripts.wrap("exit 3", Optional.empty(), Map.of(), runId("n5"))).status())
+        assertThat(run(shell, ShellScripts.wrap("exit 3", Optional.empty(), Map.of(), runId("n5")))
+                        .status())
                 .isEqualTo(3);
-        Run quoted = run(shell, ShellScripts.wrap("echo 'single' \"double\" it\\'s", Optional.empty(), Map.of(),
-                runId("n6")));
+        Run quoted = run(
+                shell, ShellScripts.wrap("echo 'single' \"double\" it\\'s", Optional.empty(), Map.of(), runId("n6")));
         assertThat(quoted.stdout()).isEqualTo("single double it's\n");
         Run broken = run(shell, ShellScripts.wrap("if then fi (", Optional.empty(), Map.of(), runId("n7")));
         assertThat(broken.status()).isNotZero();
         assertThat(ShellScripts.userStderr(broken.stderr())).isNotBlank();
-        Run multiLine = run(shell, ShellScripts.wrap("x=1\nif [ $x = 1 ]; then\n  echo one\nfi\ncat <<EOF\nheredoc\nEOF",
-                Optional.empty(), Map.of(), runId("n8")));
+        Run multiLine = run(
+                shell,
+                ShellScripts.wrap(
+                        "x=1\nif [ $x = 1 ]; then\n  echo one\nfi\ncat <<EOF\nheredoc\nEOF",
+                        Optional.empty(),
+                        Map.of(),
+                        runId("n8")));
         assertThat(multiLine.stdout()).isEqualTo("one\nheredoc\n");
     }
 
@@ -137,11 +156,18 @@ class ShellScriptsTest {
         // A background job, a subshell holding a grandchild, an orphan whose parent exited (re-parented away from
         // the tree), a child that cleared its environment, and a loop that forks a new process all the time.
         String runId = runId("k1");
-        Process process = start(shell, ShellScripts.wrap("sleep " + base + " & (sleep " + (base + 2) + "; true) &"
-                + " (sleep " + (base + 4) + " &) ; env -i sleep " + (base + 5) + " & (while :; do sleep 0; done) &"
-                + " sleep " + (base + 1) + "; wait", Optional.empty(), Map.of(), runId));
-        Process sibling = start(shell, ShellScripts.wrap("sleep " + (base + 3), Optional.empty(), Map.of(),
-                runId("k0")));
+        Process process = start(
+                shell,
+                ShellScripts.wrap(
+                        "sleep " + base + " & (sleep " + (base + 2) + "; true) &"
+                                + " (sleep " + (base + 4) + " &) ; env -i sleep " + (base + 5)
+                                + " & (while :; do sleep 0; done) &"
+                                + " sleep " + (base + 1) + "; wait",
+                        Optional.empty(),
+                        Map.of(),
+                        runId));
+        Process sibling =
+                start(shell, ShellScripts.wrap("sleep " + (base + 3), Optional.empty(), Map.of(), runId("k0")));
         try {
             List<ProcessHandle> sleeps = awaitSleeps(base, 0, 1, 2, 4, 5);
             List<ProcessHandle> siblings = awaitSleeps(base, 3);
@@ -159,7 +185,9 @@ class ShellScriptsTest {
                         running(child) && System.nanoTime() < end; ) {
                     Thread.sleep(5);
                 }
-                assertThat(running(child)).as("process %s of the command", child.pid()).isFalse();
+                assertThat(running(child))
+                        .as("process %s of the command", child.pid())
+                        .isFalse();
             }
             // Nothing outside the command is touched, though it may share the process group (as under dropbear).
             assertThat(sibling.isAlive()).isTrue();
@@ -169,7 +197,8 @@ class ShellScriptsTest {
         } finally {
             process.destroyForcibly();
             sibling.destroyForcibly();
-            ProcessHandle.allProcesses().filter(p -> commandLine(p).matches("sleep " + base / 10 + "\\d"))
+            ProcessHandle.allProcesses()
+                    .filter(p -> commandLine(p).matches("sleep " + base / 10 + "\\d"))
                     .forEach(ProcessHandle::destroyForcibly);
         }
     }
@@ -205,18 +234,21 @@ class ShellScriptsTest {
 
     /** Waits until a {@code sleep base+N} process runs for each offset N, anywhere on this host, and returns them. */
     static List<ProcessHandle> awaitSleeps(int base, int... offsets) throws InterruptedException {
-        List<String> wanted = IntStream.of(offsets).mapToObj(n -> "sleep " + (base + n)).toList();
+        List<String> wanted =
+                IntStream.of(offsets).mapToObj(n -> "sleep " + (base + n)).toList();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<ProcessHandle> found;
         do {
-            found = ProcessHandle.allProcesses().filter(p -> wanted.contains(commandLine(p))).toList();
+            found = ProcessHandle.allProcesses()
+                    .filter(p -> wanted.contains(commandLine(p)))
+                    .toList();
             if (found.size() == wanted.size()) {
                 return found;
             }
             Thread.sleep(10);
         } while (System.nanoTime() < deadline);
-        throw new AssertionError("expected " + wanted + " to run, found " + found.stream().map(ShellScriptsTest::
-                commandLine).toList());
+        throw new AssertionError("expected " + wanted + " to run, found "
+                + found.stream().map(ShellScriptsTest::commandLine).toList());
     }
 
     static List<ProcessHandle> concat(List<ProcessHandle> a, List<ProcessHandle> b) {
@@ -228,7 +260,9 @@ class ShellScriptsTest {
     /** The arguments of a process, joined by spaces, as {@code /proc/PID/cmdline} holds them; empty if gone. */
     static String commandLine(ProcessHandle process) {
         try {
-            return Files.readString(Path.of("/proc/" + process.pid() + "/cmdline")).replace('\0', ' ').strip();
+            return Files.readString(Path.of("/proc/" + process.pid() + "/cmdline"))
+                    .replace('\0', ' ')
+                    .strip();
         } catch (IOException e) {
             return "";
         }
@@ -251,7 +285,9 @@ class ShellScriptsTest {
         String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String errors = new String(kill.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(kill.exitValue()).as("kill script exit status, errors: %s", errors).isZero();
+        assertThat(kill.exitValue())
+                .as("kill script exit status, errors: %s", errors)
+                .isZero();
         assertThat(errors).as("kill script errors").isEmpty();
         return output.strip();
     }
@@ -270,7 +306,8 @@ class ShellScriptsTest {
     void rejectsEnvironmentNamesTheWrapperUses() {
         assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of("__tb_e", "x"), runId("r")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("env name (__tb_e)").hasMessageContaining("__tb_");
+                .hasMessageContaining("env name (__tb_e)")
+                .hasMessageContaining("__tb_");
         assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of("TESTBED_RUN", "x"), runId("r")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("env name (TESTBED_RUN)");
@@ -282,18 +319,23 @@ class ShellScriptsTest {
         assertThat(ShellScripts.sysctlPath("net/ipv4/conf/eth0.10/forwarding"))
                 .isEqualTo("/proc/sys/net/ipv4/conf/eth0.10/forwarding");
         for (String bad : new String[] {"", "net..ipv4", "../etc/passwd", "net.ipv4.", "/abs", "a b", "a;b"}) {
-            assertThatThrownBy(() -> ShellScripts.sysctlPath(bad)).as(bad)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sysctl key (" + bad + ")");
+            assertThatThrownBy(() -> ShellScripts.sysctlPath(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("sysctl key (" + bad + ")");
         }
     }
 
     @Test
     void acceptsOnlySysAndProcPathsForSettings() {
         assertThat(ShellScripts.checkSettingPath("/sys/class/net/eth0/mtu")).isEqualTo("/sys/class/net/eth0/mtu");
-        assertThat(ShellScripts.checkSettingPath("/proc/sys/net/ipv4/conf/all/forwarding")).isNotNull();
+        assertThat(ShellScripts.checkSettingPath("/proc/sys/net/ipv4/conf/all/forwarding"))
+                .isNotNull();
         for (String bad : new String[] {"/etc/passwd", "sys/class", "/sys/../etc/shadow", "/proc/sys/..", "/sysx"}) {
-            assertThatThrownBy(() -> ShellScripts.checkSettingPath(bad)).as(bad)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(" + bad + ")");
+            assertThatThrownBy(() -> ShellScripts.checkSettingPath(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("(" + bad + ")");
         }
     }
 
@@ -309,13 +351,18 @@ class ShellScriptsTest {
     @Test
     void acceptsOnlyRunIdsOfLowerCaseLettersAndDigits() {
         for (String bad : new String[] {"a b", "short", "UPPERCASE1", "x".repeat(65), "id'quote1", ""}) {
-            assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of(), bad)).as(bad)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("run id (" + bad + ")");
-            assertThatThrownBy(() -> ShellScripts.killScript(bad)).as(bad)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("run id (" + bad + ")");
+            assertThatThrownBy(() -> ShellScripts.wrap("true", Optional.empty(), Map.of(), bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("run id (" + bad + ")");
+            assertThatThrownBy(() -> ShellScripts.killScript(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("run id (" + bad + ")");
         }
         // the script never holds the mark it looks for, so it cannot find itself
-        assertThat(ShellScripts.killScript("abcdef0123")).doesNotContain("TESTBED_RUN=abcdef0123")
+        assertThat(ShellScripts.killScript("abcdef0123"))
+                .doesNotContain("TESTBED_RUN=abcdef0123")
                 .contains("TESTBED_RUN=[a]bcdef0123");
     }
 

@@ -67,7 +67,8 @@ class TransportMachineIT {
     @Test
     void throwsWhenTheExitStatusContradictsTheExpectation() {
         assertThatThrownBy(() -> machine.run("echo nope >&2; exit 4", RunOptions.expectSuccess()))
-                .isInstanceOfSatisfying(CommandFailedException.class,
+                .isInstanceOfSatisfying(
+                        CommandFailedException.class,
                         e -> assertThat(e.result().exitCode()).isEqualTo(4))
                 .hasMessageContaining("Expected success")
                 .hasMessageContaining("nope");
@@ -81,13 +82,20 @@ class TransportMachineIT {
     @Test
     void passesEnvironmentAndWorkingDirectoryButLogsOnlyVariableNames() throws Exception {
         String secret = "s3cr3t-" + UUID.randomUUID() + " with 'quotes' \"and\" $dollars `ticks`\nand a newline";
-        RunOptions options = RunOptions.builder().workDir("/tmp").env("TOKEN", secret).env("PLAIN", "x")
-                .expectation(RunOptions.Expectation.SUCCESS).build();
+        RunOptions options = RunOptions.builder()
+                .workDir("/tmp")
+                .env("TOKEN", secret)
+                .env("PLAIN", "x")
+                .expectation(RunOptions.Expectation.SUCCESS)
+                .build();
         ExecResult result = machine.run("pwd; printf '%s|%s' \"$TOKEN\" \"$PLAIN\"", options);
         assertThat(result.stdout()).isEqualTo("/tmp\n" + secret + "|x");
 
         String log = Files.readString(commandLog);
-        assertThat(log).contains("box run exit=0").contains("cwd=/tmp").contains("env=[PLAIN,TOKEN]")
+        assertThat(log)
+                .contains("box run exit=0")
+                .contains("cwd=/tmp")
+                .contains("env=[PLAIN,TOKEN]")
                 .contains("cmd=pwd; printf");
         assertThat(log).doesNotContain(secret.substring(0, 20));
     }
@@ -95,7 +103,8 @@ class TransportMachineIT {
     @Test
     void namesAWorkingDirectoryThatDoesNotExist() {
         String missing = "/nonexistent-" + UUID.randomUUID();
-        assertThatThrownBy(() -> machine.run("true", RunOptions.builder().workDir(missing).build()))
+        assertThatThrownBy(() -> machine.run(
+                        "true", RunOptions.builder().workDir(missing).build()))
                 .isInstanceOf(TestbedException.class)
                 .hasMessageContaining("Working directory '" + missing + "'")
                 .hasMessageContaining("box");
@@ -129,8 +138,9 @@ class TransportMachineIT {
         String marker = "tb-timeout-" + UUID.randomUUID();
         int seconds = 600_000 + ThreadLocalRandom.current().nextInt(100_000);
         long start = System.nanoTime();
-        assertThatThrownBy(() -> machine.run("sleep " + seconds + "; echo " + marker,
-                RunOptions.builder().timeout(Duration.ofSeconds(1)).build()))
+        assertThatThrownBy(() -> machine.run(
+                        "sleep " + seconds + "; echo " + marker,
+                        RunOptions.builder().timeout(Duration.ofSeconds(1)).build()))
                 .isInstanceOf(CommandTimeoutException.class)
                 .hasMessageContaining("did not finish within 1000 ms and was killed");
         System.out.printf("timeout of 1 s: run() returned after %d ms%n", (System.nanoTime() - start) / 1_000_000);
@@ -141,12 +151,13 @@ class TransportMachineIT {
     void killsACommandThatReplacedTheShellWithExecWhenTheTimeoutElapses() {
         int seconds = 600_000 + ThreadLocalRandom.current().nextInt(100_000);
         long start = System.nanoTime();
-        assertThatThrownBy(() -> machine.run("exec sleep " + seconds,
-                RunOptions.builder().timeout(Duration.ofSeconds(1)).build()))
+        assertThatThrownBy(() -> machine.run(
+                        "exec sleep " + seconds,
+                        RunOptions.builder().timeout(Duration.ofSeconds(1)).build()))
                 .isInstanceOf(CommandTimeoutException.class)
                 .hasMessageContaining("did not finish within 1000 ms and was killed");
-        System.out.printf("timeout of 1 s (exec): run() returned after %d ms%n",
-                (System.nanoTime() - start) / 1_000_000);
+        System.out.printf(
+                "timeout of 1 s (exec): run() returned after %d ms%n", (System.nanoTime() - start) / 1_000_000);
         assertGone("sleep " + seconds, "sleep " + seconds);
     }
 
@@ -157,7 +168,8 @@ class TransportMachineIT {
         awaitRunning("sleep " + seconds);
         // The wrapper's shell is gone: the job's process is sleep itself.
         String pattern = "[s]leep " + seconds;
-        assertThat(machine.run("pgrep -f '" + pattern + "' | xargs -I{} cat /proc/{}/comm").stdout())
+        assertThat(machine.run("pgrep -f '" + pattern + "' | xargs -I{} cat /proc/{}/comm")
+                        .stdout())
                 .isEqualTo("sleep\n");
         ExecResult killed = sleeper.kill();
         assertThat(killed.exitCode()).isEqualTo(137);
@@ -268,14 +280,17 @@ class TransportMachineIT {
         assertThat(remote.stdout()).as("processes still running on the machine").isEmpty();
         // The sshd is local, so the JVM can check too.
         assertThat(ProcessHandle.allProcesses()
-                .map(p -> p.info().commandLine().orElse(""))
-                .filter(line -> line.contains(marker) || line.contains(command)))
-                .as("local processes").isEmpty();
+                        .map(p -> p.info().commandLine().orElse(""))
+                        .filter(line -> line.contains(marker) || line.contains(command)))
+                .as("local processes")
+                .isEmpty();
     }
 
     private void awaitRunning(String command) {
         String pattern = "[" + command.charAt(0) + "]" + command.substring(1);
-        machine.run("i=0; until pgrep -f '" + pattern + "' >/dev/null; do i=$((i+1)); [ $i -gt 100 ] && exit 1;"
-                + " sleep 0.05; done", RunOptions.expectSuccess());
+        machine.run(
+                "i=0; until pgrep -f '" + pattern + "' >/dev/null; do i=$((i+1)); [ $i -gt 100 ] && exit 1;"
+                        + " sleep 0.05; done",
+                RunOptions.expectSuccess());
     }
 }

@@ -53,7 +53,8 @@ class TransportMachineTest {
         return TransportMachine.builder("web", new Unreachable())
                 .address("lan", InetAddress.getByName("198.18.4.2"))
                 .address("wan", InetAddress.getByName("198.18.5.2"))
-                .roles(Set.of("frontend")).properties(Map.of("zone", "a"))
+                .roles(Set.of("frontend"))
+                .properties(Map.of("zone", "a"))
                 .build();
     }
 
@@ -75,18 +76,22 @@ class TransportMachineTest {
         assertThatThrownBy(() -> web.setSysctl("net.ipv4..x", "1")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> web.writeSysfs("/etc/passwd", "x")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> web.setSysctl("net.ipv4.ip_forward", "1\n0"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("single line");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("single line");
         assertThatThrownBy(() -> web.waitForPort(0, Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port (0)");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port (0)");
         assertThatThrownBy(() -> web.waitForPort(22, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("timeout");
         web.restoreSettings(); // nothing recorded, nothing sent
         web.killJobs(); // no jobs, nothing sent
     }
 
     @Test
     void waitForPortNeedsAnAddress() {
-        TransportMachine lonely = TransportMachine.builder("lonely", new Unreachable()).build();
+        TransportMachine lonely =
+                TransportMachine.builder("lonely", new Unreachable()).build();
         assertThatThrownBy(() -> lonely.waitForPort(22, Duration.ofSeconds(1)))
                 .isInstanceOf(TestbedException.class)
                 .hasMessageContaining("'lonely' has no address");
@@ -95,10 +100,13 @@ class TransportMachineTest {
     @Test
     void builderRejectsBlankNamesAndDuplicateNetworks() throws Exception {
         assertThatThrownBy(() -> TransportMachine.builder(" ", new Unreachable()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("machine name");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("machine name");
         InetAddress address = InetAddress.getByName("198.18.4.2");
-        assertThatThrownBy(() -> TransportMachine.builder("web", new Unreachable()).address("lan", address)
-                .address("lan", address))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already has an address on network 'lan'");
+        assertThatThrownBy(() -> TransportMachine.builder("web", new Unreachable())
+                        .address("lan", address)
+                        .address("lan", address))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("already has an address on network 'lan'");
     }
 }

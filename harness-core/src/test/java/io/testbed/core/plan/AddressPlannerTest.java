@@ -41,7 +41,9 @@ class AddressPlannerTest {
 
     /** web on lan; db on lan and wan; cache on wan. */
     private static EnvironmentSpec cluster() {
-        return new EnvironmentSpec("cluster", List.of(NetworkSpec.leased("lan"), NetworkSpec.leased("wan")),
+        return new EnvironmentSpec(
+                "cluster",
+                List.of(NetworkSpec.leased("lan"), NetworkSpec.leased("wan")),
                 List.of(machine("web", "lan"), machine("db", "lan", "wan"), machine("cache", "wan")));
     }
 
@@ -65,23 +67,45 @@ class AddressPlannerTest {
         assertThat(lan.gateway()).isEqualTo(ip("198.18.4.1"));
         assertThat(lan.prefixLength()).isEqualTo(24);
         assertThat(lan.objectName()).isEqualTo("tb-1a2b3c4d-lan");
-        assertThat(lan.members()).extracting(NetworkPlan.Member::name, NetworkPlan.Member::address)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("web", ip("198.18.4.10")),
+        assertThat(lan.members())
+                .extracting(NetworkPlan.Member::name, NetworkPlan.Member::address)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("web", ip("198.18.4.10")),
                         org.assertj.core.groups.Tuple.tuple("db", ip("198.18.4.11")));
-        assertThat(plan.network("wan").members()).extracting(NetworkPlan.Member::name, NetworkPlan.Member::address)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("db", ip("198.18.5.11")),
+        assertThat(plan.network("wan").members())
+                .extracting(NetworkPlan.Member::name, NetworkPlan.Member::address)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("db", ip("198.18.5.11")),
                         org.assertj.core.groups.Tuple.tuple("cache", ip("198.18.5.12")));
 
         MachinePlan db = plan.machine("db");
         assertThat(db.objectName()).isEqualTo("tb-1a2b3c4d-db");
-        assertThat(db.nics()).containsExactly(
-                new NicPlan("lan", "tb-1a2b3c4d-lan", lan.bridgeName(), expectedMac(PREFIX + "/db/0"), ip("198.18.4.11"), 24,
-                        ip("198.18.4.1"), 0, NetworkMode.ISOLATED),
-                new NicPlan("wan", "tb-1a2b3c4d-wan", plan.network("wan").bridgeName(), expectedMac(PREFIX + "/db/1"), ip("198.18.5.11"), 24,
-                        ip("198.18.5.1"), 0, NetworkMode.ISOLATED));
+        assertThat(db.nics())
+                .containsExactly(
+                        new NicPlan(
+                                "lan",
+                                "tb-1a2b3c4d-lan",
+                                lan.bridgeName(),
+                                expectedMac(PREFIX + "/db/0"),
+                                ip("198.18.4.11"),
+                                24,
+                                ip("198.18.4.1"),
+                                0,
+                                NetworkMode.ISOLATED),
+                        new NicPlan(
+                                "wan",
+                                "tb-1a2b3c4d-wan",
+                                plan.network("wan").bridgeName(),
+                                expectedMac(PREFIX + "/db/1"),
+                                ip("198.18.5.11"),
+                                24,
+                                ip("198.18.5.1"),
+                                0,
+                                NetworkMode.ISOLATED));
         assertThat(plan.machines()).extracting(MachinePlan::name).containsExactly("web", "db", "cache");
         assertThat(lan.members().get(1).mac()).isEqualTo(db.nics().get(0).mac());
-        assertThat(db.nics()).extracting(NicPlan::bridge)
+        assertThat(db.nics())
+                .extracting(NicPlan::bridge)
                 .containsExactly(lan.bridgeName(), plan.network("wan").bridgeName());
     }
 
@@ -90,9 +114,11 @@ class AddressPlannerTest {
         AddressPlan plan = AddressPlanner.plan(cluster(), PREFIX, SUBNETS);
         byte[] digest = MessageDigest.getInstance("SHA-256").digest((PREFIX + "/lan").getBytes(StandardCharsets.UTF_8));
 
-        assertThat(plan.network("lan").bridgeName()).isEqualTo("tb" + HexFormat.of().formatHex(digest).substring(0, 10))
+        assertThat(plan.network("lan").bridgeName())
+                .isEqualTo("tb" + HexFormat.of().formatHex(digest).substring(0, 10))
                 .hasSizeLessThanOrEqualTo(15);
-        assertThat(plan.network("wan").bridgeName()).matches("tb[0-9a-f]{10}")
+        assertThat(plan.network("wan").bridgeName())
+                .matches("tb[0-9a-f]{10}")
                 .isNotEqualTo(plan.network("lan").bridgeName());
     }
 
@@ -109,12 +135,17 @@ class AddressPlannerTest {
 
         List<String> macsOne = macs(one);
         List<String> macsTwo = macs(two);
-        assertThat(macsOne).hasSize(4).doesNotHaveDuplicates().allMatch(mac -> mac.matches("52:54:00(:[0-9a-f]{2}){3}"));
+        assertThat(macsOne)
+                .hasSize(4)
+                .doesNotHaveDuplicates()
+                .allMatch(mac -> mac.matches("52:54:00(:[0-9a-f]{2}){3}"));
         assertThat(macsTwo).doesNotContainAnyElementsOf(macsOne);
-        assertThat(two.network("lan").bridgeName()).isNotEqualTo(one.network("lan").bridgeName());
+        assertThat(two.network("lan").bridgeName())
+                .isNotEqualTo(one.network("lan").bridgeName());
         assertThat(two.machine("web").objectName()).isEqualTo("tb-9f8e7d6c-web");
         // addresses depend on declaration order only
-        assertThat(two.machine("web").nics().get(0).address()).isEqualTo(one.machine("web").nics().get(0).address());
+        assertThat(two.machine("web").nics().get(0).address())
+                .isEqualTo(one.machine("web").nics().get(0).address());
     }
 
     @Test
@@ -131,15 +162,17 @@ class AddressPlannerTest {
                 second = name;
             }
         }
-        EnvironmentSpec spec = new EnvironmentSpec("collide", List.of(NetworkSpec.leased("lan")),
-                List.of(machine(first, "lan"), machine(second, "lan")));
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "collide", List.of(NetworkSpec.leased("lan")), List.of(machine(first, "lan"), machine(second, "lan")));
 
         AddressPlan plan = AddressPlanner.plan(spec, PREFIX, Map.of("lan", "198.18.4.0/24"));
 
         assertThat(plan.machine(first).nics().get(0).mac()).isEqualTo(expectedMac(PREFIX + "/" + first + "/0"));
-        assertThat(plan.machine(second).nics().get(0).mac()).isEqualTo(expectedMac(PREFIX + "/" + second + "/0/1"))
+        assertThat(plan.machine(second).nics().get(0).mac())
+                .isEqualTo(expectedMac(PREFIX + "/" + second + "/0/1"))
                 .isNotEqualTo(plan.machine(first).nics().get(0).mac());
-        assertThat(AddressPlanner.plan(spec, PREFIX, Map.of("lan", "198.18.4.0/24"))).isEqualTo(plan);
+        assertThat(AddressPlanner.plan(spec, PREFIX, Map.of("lan", "198.18.4.0/24")))
+                .isEqualTo(plan);
     }
 
     @Test
@@ -154,8 +187,13 @@ class AddressPlannerTest {
                         + "are 1 to 14 but the plan needs host number 16 (.1 is the gateway, machines get host 10, 11, "
                         + "… in declaration order); use a /27 or a shorter prefix; machines without an address: "
                         + "['m5', 'm6']");
-        assertThat(AddressPlanner.plan(spec, PREFIX, Map.of("lan", "198.18.4.0/27")).machine("m6").nics().get(0)
-                .address().getHostAddress()).isEqualTo("198.18.4.16");
+        assertThat(AddressPlanner.plan(spec, PREFIX, Map.of("lan", "198.18.4.0/27"))
+                        .machine("m6")
+                        .nics()
+                        .get(0)
+                        .address()
+                        .getHostAddress())
+                .isEqualTo("198.18.4.16");
     }
 
     @Test
@@ -164,36 +202,55 @@ class AddressPlannerTest {
         List<MachineSpec> machines = new ArrayList<>();
         IntStream.range(0, 5).forEach(i -> machines.add(machine("m" + i, "lan")));
         machines.add(machine("gw", "lan", "edge"));
-        EnvironmentSpec spec = new EnvironmentSpec("edge", List.of(NetworkSpec.leased("lan"),
-                explicit("edge", "198.18.9.0/28")), machines);
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "edge", List.of(NetworkSpec.leased("lan"), explicit("edge", "198.18.9.0/28")), machines);
 
         assertThat(AddressPlanner.highestHostNumber(spec, "edge")).isEqualTo(15);
-        assertThat(AddressPlanner.checkSubnets(spec, SubnetPool.defaultPool())).containsExactly(new SpecProblem(
-                "network 'edge'", "subnet", "198.18.9.0/28 is too small: its host numbers are 1 to 14 but the plan "
-                        + "needs host number 15 (.1 is the gateway, machines get host 10, 11, … in declaration order); "
-                        + "use a /27 or a shorter prefix"));
+        assertThat(AddressPlanner.checkSubnets(spec, SubnetPool.defaultPool()))
+                .containsExactly(new SpecProblem(
+                        "network 'edge'",
+                        "subnet",
+                        "198.18.9.0/28 is too small: its host numbers are 1 to 14 but the plan "
+                                + "needs host number 15 (.1 is the gateway, machines get host 10, 11, … in declaration order); "
+                                + "use a /27 or a shorter prefix"));
     }
 
     @Test
     void checkSubnetsReportsOverlapsOutsidersAndSmallLeasedSubnets() {
-        EnvironmentSpec spec = new EnvironmentSpec("nets", List.of(explicit("a", "198.18.8.0/23"),
-                explicit("b", "198.18.9.0/24"), explicit("c", "203.0.113.0/24"), NetworkSpec.leased("d")),
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "nets",
+                List.of(
+                        explicit("a", "198.18.8.0/23"),
+                        explicit("b", "198.18.9.0/24"),
+                        explicit("c", "203.0.113.0/24"),
+                        NetworkSpec.leased("d")),
                 List.of(machine("x", "a", "b", "c", "d")));
 
-        assertThat(AddressPlanner.checkSubnets(spec, SubnetPool.defaultPool())).containsExactly(
-                new SpecProblem("network 'b'", "subnet", "198.18.9.0/24 overlaps 198.18.8.0/23 of network 'a'; give "
-                        + "each network its own subnet"),
-                new SpecProblem("network 'c'", "subnet", "203.0.113.0/24 lies outside the lease pool 198.18.0.0/15; "
-                        + "declare a subnet inside the pool, or configure testbed.lease.pool"));
+        assertThat(AddressPlanner.checkSubnets(spec, SubnetPool.defaultPool()))
+                .containsExactly(
+                        new SpecProblem(
+                                "network 'b'",
+                                "subnet",
+                                "198.18.9.0/24 overlaps 198.18.8.0/23 of network 'a'; give "
+                                        + "each network its own subnet"),
+                        new SpecProblem(
+                                "network 'c'",
+                                "subnet",
+                                "203.0.113.0/24 lies outside the lease pool 198.18.0.0/15; "
+                                        + "declare a subnet inside the pool, or configure testbed.lease.pool"));
 
         List<MachineSpec> machines = new ArrayList<>();
         IntStream.range(0, 6).forEach(i -> machines.add(machine("m" + i, "lan")));
         EnvironmentSpec crowded = new EnvironmentSpec("crowded", List.of(NetworkSpec.leased("lan")), machines);
-        assertThat(AddressPlanner.checkSubnets(crowded, SubnetPool.of("198.18.0.0/16", 29))).containsExactly(
-                new SpecProblem("network 'lan'", "subnet", "leased subnets are /29, too small for host number 15 (.1 "
-                        + "is the gateway, machines get host 10, 11, … in declaration order); set "
-                        + "testbed.lease.subnetLength to 27 or less, or declare a larger subnet"));
-        assertThat(AddressPlanner.checkSubnets(crowded, SubnetPool.defaultPool())).isEmpty();
+        assertThat(AddressPlanner.checkSubnets(crowded, SubnetPool.of("198.18.0.0/16", 29)))
+                .containsExactly(new SpecProblem(
+                        "network 'lan'",
+                        "subnet",
+                        "leased subnets are /29, too small for host number 15 (.1 "
+                                + "is the gateway, machines get host 10, 11, … in declaration order); set "
+                                + "testbed.lease.subnetLength to 27 or less, or declare a larger subnet"));
+        assertThat(AddressPlanner.checkSubnets(crowded, SubnetPool.defaultPool()))
+                .isEmpty();
     }
 
     @Test
@@ -202,12 +259,13 @@ class AddressPlannerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("No subnet chosen for network 'wan'; subnets given for [lan]. Lease one per network before "
                         + "planning");
-        EnvironmentSpec spec = new EnvironmentSpec("x", List.of(explicit("lan", "198.18.40.0/24")),
-                List.of(machine("m", "lan")));
+        EnvironmentSpec spec =
+                new EnvironmentSpec("x", List.of(explicit("lan", "198.18.40.0/24")), List.of(machine("m", "lan")));
         assertThatThrownBy(() -> AddressPlanner.plan(spec, PREFIX, Map.of("lan", "198.18.41.0/24")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Subnet chosen for network 'lan' is 198.18.41.0/24 but the network declares 198.18.40.0/24; "
-                        + "lease the declared subnet (LeaseStore.acquireExact)");
+                .hasMessage(
+                        "Subnet chosen for network 'lan' is 198.18.41.0/24 but the network declares 198.18.40.0/24; "
+                                + "lease the declared subnet (LeaseStore.acquireExact)");
         assertThatThrownBy(() -> AddressPlanner.plan(spec, "ABC", Map.of("lan", "198.18.40.0/24")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("prefixId must start with 8 lower-case letters or digits (a prefix uuid), was 'ABC'");
@@ -215,22 +273,33 @@ class AddressPlannerTest {
 
     @Test
     void nicsCarryTheNetworkMtu() {
-        EnvironmentSpec spec = new EnvironmentSpec("mtu", List.of(new NetworkSpec("jumbo", NetworkMode.NAT,
-                Optional.empty(), true, 9000)), List.of(machine("m", "jumbo")));
-        assertThat(AddressPlanner.plan(spec, PREFIX, Map.of("jumbo", "198.18.4.0/24")).machine("m").nics().get(0).mtu())
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "mtu",
+                List.of(new NetworkSpec("jumbo", NetworkMode.NAT, Optional.empty(), true, 9000)),
+                List.of(machine("m", "jumbo")));
+        assertThat(AddressPlanner.plan(spec, PREFIX, Map.of("jumbo", "198.18.4.0/24"))
+                        .machine("m")
+                        .nics()
+                        .get(0)
+                        .mtu())
                 .isEqualTo(9000);
     }
 
     private static List<String> macs(AddressPlan plan) {
-        return plan.machines().stream().flatMap(m -> m.nics().stream()).map(NicPlan::mac).toList();
+        return plan.machines().stream()
+                .flatMap(m -> m.nics().stream())
+                .map(NicPlan::mac)
+                .toList();
     }
 
     @Test
     void everyNicCarriesItsNetworksModeSoAnyProviderCanRouteThroughTheFirstNatOne() {
-        EnvironmentSpec spec = new EnvironmentSpec("modes",
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "modes",
                 List.of(NetworkSpec.leased("lan"), new NetworkSpec("wan", NetworkMode.NAT, Optional.empty(), true, 0)),
                 List.of(machine("db", "lan", "wan")));
-        List<NicPlan> nics = AddressPlanner.plan(spec, PREFIX, SUBNETS).machine("db").nics();
+        List<NicPlan> nics =
+                AddressPlanner.plan(spec, PREFIX, SUBNETS).machine("db").nics();
         assertThat(nics).extracting(NicPlan::mode).containsExactly(NetworkMode.ISOLATED, NetworkMode.NAT);
         assertThat(nics).extracting(NicPlan::nat).containsExactly(false, true);
     }

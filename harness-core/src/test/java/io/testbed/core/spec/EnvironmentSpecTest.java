@@ -26,16 +26,24 @@ class EnvironmentSpecTest {
 
     @Test
     void validEnvironmentBuilds() {
-        EnvironmentSpec spec = new EnvironmentSpec("cluster", List.of(NetworkSpec.leased("lan")),
-                List.of(machine("web", "lan"), machine("db", "lan")));
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "cluster", List.of(NetworkSpec.leased("lan")), List.of(machine("web", "lan"), machine("db", "lan")));
         assertThat(spec.machine("db").networks()).containsExactly("lan");
         assertThat(spec.network("lan").dhcp()).isTrue();
     }
 
     @Test
     void machineReportsEveryLocalProblemAtOnce() {
-        assertThat(problems(() -> new MachineSpec("Web_1", "", "tiny", 0, 8, List.of("lan", "lan"),
-                List.of(new DiskSpec("data", 1), new DiskSpec("data", 2)), Set.of("Front"), Map.of())))
+        assertThat(problems(() -> new MachineSpec(
+                        "Web_1",
+                        "",
+                        "tiny",
+                        0,
+                        8,
+                        List.of("lan", "lan"),
+                        List.of(new DiskSpec("data", 1), new DiskSpec("data", 2)),
+                        Set.of("Front"),
+                        Map.of())))
                 .extracting(SpecProblem::toString)
                 .containsExactly(
                         "machine 'Web_1' name: must match [a-z][a-z0-9-]{0,30} (a lower-case DNS label), was 'Web_1'",
@@ -49,7 +57,8 @@ class EnvironmentSpecTest {
 
     @Test
     void diskSizeMustBePositive() {
-        assertThat(problems(() -> new DiskSpec("data", 0))).extracting(SpecProblem::toString)
+        assertThat(problems(() -> new DiskSpec("data", 0)))
+                .extracting(SpecProblem::toString)
                 .containsExactly("disk 'data' sizeMb: must be between 1 and 1048576, was 0");
     }
 
@@ -62,8 +71,10 @@ class EnvironmentSpecTest {
 
     @Test
     void crossReferencesAreCheckedTogether() {
-        assertThat(problems(() -> new EnvironmentSpec("env", List.of(NetworkSpec.leased("lan"),
-                NetworkSpec.leased("lan")), List.of(machine("web", "wan"), machine("web", "lan")))))
+        assertThat(problems(() -> new EnvironmentSpec(
+                        "env",
+                        List.of(NetworkSpec.leased("lan"), NetworkSpec.leased("lan")),
+                        List.of(machine("web", "wan"), machine("web", "lan")))))
                 .extracting(SpecProblem::toString)
                 .containsExactly(
                         "network 'lan' name: is declared twice",

@@ -27,8 +27,10 @@ class PinnedHostKeyTest {
 
     @Test
     void verifierAcceptsOnlyThePinnedKey() {
-        PinnedHostKey pinned = PinnedHostKey.parse(SshKeys.generate(dir.resolve("a"), "a").publicLine());
-        PinnedHostKey other = PinnedHostKey.parse(SshKeys.generate(dir.resolve("b"), "b").publicLine());
+        PinnedHostKey pinned =
+                PinnedHostKey.parse(SshKeys.generate(dir.resolve("a"), "a").publicLine());
+        PinnedHostKey other =
+                PinnedHostKey.parse(SshKeys.generate(dir.resolve("b"), "b").publicLine());
         PinnedHostKey.Verifier verifier = pinned.verifier();
         assertThat(verifier.findExistingAlgorithms("h", 22)).containsExactly("ssh-ed25519");
         assertThat(verifier.verify("h", 22, publicKey(pinned))).isTrue();
@@ -40,12 +42,15 @@ class PinnedHostKeyTest {
     @Test
     void rejectsLinesThatAreNotPublicKeys() {
         assertThatThrownBy(() -> PinnedHostKey.parse("ssh-ed25519"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("OpenSSH public key line");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("OpenSSH public key line");
         assertThatThrownBy(() -> PinnedHostKey.parse("ssh-ed25519 not-base64!"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a readable");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a readable");
         String line = SshKeys.generate(dir.resolve("c"), "c").publicLine();
         assertThatThrownBy(() -> PinnedHostKey.parse(line.replace("ssh-ed25519", "ssh-rsa")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds a ssh-ed25519 key");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("holds a ssh-ed25519 key");
     }
 
     private static java.security.PublicKey publicKey(PinnedHostKey key) {

@@ -79,7 +79,8 @@ class SshTransportIT {
     void reconnectsAfterTheServerSideOfTheConnectionIsKilled() throws Exception {
         try (SshTransport transport = sshd.transport().build()) {
             transport.awaitReady(READY);
-            long sessionProcess = Long.parseLong(transport.run("echo $PPID", null, READY).stdoutText().strip());
+            long sessionProcess = Long.parseLong(
+                    transport.run("echo $PPID", null, READY).stdoutText().strip());
             ProcessHandle sshdChild = ProcessHandle.of(sessionProcess).orElseThrow();
             assertThat(sshdChild.info().command().orElse("")).contains("sshd");
             assertThat(sshdChild.destroyForcibly()).isTrue();
@@ -95,18 +96,26 @@ class SshTransportIT {
     void awaitReadyReplacesAConnectionThatStoppedAnswering() throws Exception {
         try (SshTransport transport = sshd.transport().build()) {
             transport.awaitReady(READY);
-            long sessionProcess = Long.parseLong(transport.run("echo $PPID", null, READY).stdoutText().strip());
+            long sessionProcess = Long.parseLong(
+                    transport.run("echo $PPID", null, READY).stdoutText().strip());
             // A stopped server process keeps the TCP connection open but silent, as a reverted VM may.
-            assertThat(new ProcessBuilder("kill", "-STOP", String.valueOf(sessionProcess)).start().waitFor()).isZero();
+            assertThat(new ProcessBuilder("kill", "-STOP", String.valueOf(sessionProcess))
+                            .start()
+                            .waitFor())
+                    .isZero();
             try {
                 long start = System.nanoTime();
                 transport.awaitReady(READY);
-                System.out.printf("awaitReady replaced a silent connection after %d ms%n",
+                System.out.printf(
+                        "awaitReady replaced a silent connection after %d ms%n",
                         (System.nanoTime() - start) / 1_000_000);
-                long now = Long.parseLong(transport.run("echo $PPID", null, READY).stdoutText().strip());
+                long now = Long.parseLong(
+                        transport.run("echo $PPID", null, READY).stdoutText().strip());
                 assertThat(now).isNotEqualTo(sessionProcess);
             } finally {
-                new ProcessBuilder("kill", "-CONT", String.valueOf(sessionProcess)).start().waitFor();
+                new ProcessBuilder("kill", "-CONT", String.valueOf(sessionProcess))
+                        .start()
+                        .waitFor();
             }
         }
     }
@@ -177,8 +186,8 @@ class SshTransportIT {
     @Test
     void awaitReadyNamesTargetAndTimeoutWhenNothingListens() throws IOException {
         int closedPort;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket socket =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
         try (SshTransport transport = sshd.transport().port(closedPort).build()) {
@@ -192,7 +201,8 @@ class SshTransportIT {
     @Test
     void refusesAnUnauthorizedKeyWithAHint() {
         SshKeys.KeyFiles stranger = SshKeys.generate(dir.resolve("stranger/id_ed25519"), "stranger");
-        try (SshTransport transport = sshd.transport().privateKey(stranger.privateKey()).build()) {
+        try (SshTransport transport =
+                sshd.transport().privateKey(stranger.privateKey()).build()) {
             assertThatThrownBy(() -> transport.awaitReady(Duration.ofMillis(800)))
                     .hasMessageContaining("refused public key authentication as '" + sshd.user + "'")
                     .hasMessageContaining("authorized_keys");

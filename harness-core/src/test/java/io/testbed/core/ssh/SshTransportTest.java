@@ -20,31 +20,45 @@ class SshTransportTest {
     @Test
     void builderNamesWhatIsMissingOrWrong() {
         assertThatThrownBy(() -> SshTransport.builder().user("u").build())
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("SshTransport.host(…)");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("SshTransport.host(…)");
         assertThatThrownBy(() -> SshTransport.builder().port(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port (0)");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port (0)");
         assertThatThrownBy(() -> SshTransport.builder().connectTimeout(Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectTimeout");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connectTimeout");
     }
 
     @Test
     void loadsTheKeySshKeysWritesAndRefusesAnUnreadableOne() throws Exception {
         SshKeys.KeyFiles key = SshKeys.generate(dir.resolve("id_ed25519"), "k");
         SshKeys.KeyFiles host = SshKeys.generate(dir.resolve("host"), "h");
-        SshTransport transport = SshTransport.builder().host("198.18.0.2").user("root").privateKey(key.privateKey())
-                .hostKey(host.publicLine()).build();
+        SshTransport transport = SshTransport.builder()
+                .host("198.18.0.2")
+                .user("root")
+                .privateKey(key.privateKey())
+                .hostKey(host.publicLine())
+                .build();
         assertThat(transport.target()).isEqualTo("root@198.18.0.2:22");
-        assertThat(transport.hostKey().fingerprint()).isEqualTo(PinnedHostKey.parse(host.publicLine()).fingerprint());
+        assertThat(transport.hostKey().fingerprint())
+                .isEqualTo(PinnedHostKey.parse(host.publicLine()).fingerprint());
         transport.close();
         transport.close(); // idempotent
-        assertThatThrownBy(() -> transport.exec("true", null)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> transport.exec("true", null))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
 
         Path garbage = dir.resolve("garbage");
         Files.writeString(garbage, "not a key");
-        assertThatThrownBy(() -> SshTransport.builder().host("h").user("u").privateKey(garbage)
-                .hostKey(host.publicLine()).build())
-                .isInstanceOf(TestbedException.class).hasMessageContaining("Cannot load the SSH private key " + garbage);
+        assertThatThrownBy(() -> SshTransport.builder()
+                        .host("h")
+                        .user("u")
+                        .privateKey(garbage)
+                        .hostKey(host.publicLine())
+                        .build())
+                .isInstanceOf(TestbedException.class)
+                .hasMessageContaining("Cannot load the SSH private key " + garbage);
     }
 
     @Test

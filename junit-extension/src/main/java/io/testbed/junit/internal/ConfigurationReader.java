@@ -44,9 +44,12 @@ final class ConfigurationReader {
         try {
             return TestbedConfig.of(values);
         } catch (IllegalArgumentException e) {
-            throw new ExtensionConfigurationException(e.getMessage()
-                    + " (Testbed reads configuration parameters given to the launcher, system properties and "
-                    + PROPERTIES_FILE + "; known keys: " + TestbedConfig.knownKeys().keySet() + ")", e);
+            throw new ExtensionConfigurationException(
+                    e.getMessage()
+                            + " (Testbed reads configuration parameters given to the launcher, system properties and "
+                            + PROPERTIES_FILE + "; known keys: "
+                            + TestbedConfig.knownKeys().keySet() + ")",
+                    e);
         }
     }
 
@@ -55,7 +58,8 @@ final class ConfigurationReader {
      * {@code libvirtUri} replaces {@value TestbedConfig#LIBVIRT_URI}.
      */
     static TestbedConfig forClass(TestbedConfig config, Topology topology) {
-        String libvirtUri = topology.prefix().map(io.testbed.junit.Prefix::libvirtUri).orElse("");
+        String libvirtUri =
+                topology.prefix().map(io.testbed.junit.Prefix::libvirtUri).orElse("");
         return libvirtUri.isEmpty() ? config : config.with(TestbedConfig.LIBVIRT_URI, libvirtUri);
     }
 

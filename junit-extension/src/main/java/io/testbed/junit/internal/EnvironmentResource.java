@@ -48,8 +48,15 @@ final class EnvironmentResource {
     private final TestJournal tests;
     private final AtomicBoolean failed = new AtomicBoolean();
 
-    EnvironmentResource(Class<?> testClass, EnvironmentSpec spec, EnvironmentHandle handle, Revert revert, Keep keep,
-            Map<String, List<String>> collect, PrintStream out, ProgressPrinter progress) {
+    EnvironmentResource(
+            Class<?> testClass,
+            EnvironmentSpec spec,
+            EnvironmentHandle handle,
+            Revert revert,
+            Keep keep,
+            Map<String, List<String>> collect,
+            PrintStream out,
+            ProgressPrinter progress) {
         this.testClass = testClass;
         this.spec = spec;
         this.handle = handle;
@@ -110,7 +117,8 @@ final class EnvironmentResource {
      */
     void afterTest(ExtensionContext context) {
         List<CommandEvent> ran = tests.testFinished(context);
-        Throwable failure = context.getExecutionException().filter(e -> !(e instanceof TestAbortedException))
+        Throwable failure = context.getExecutionException()
+                .filter(e -> !(e instanceof TestAbortedException))
                 .orElse(null);
         if (failure != null) {
             markFailed();
@@ -130,17 +138,27 @@ final class EnvironmentResource {
     }
 
     /** The progress line of a finished test: {@code webReachesDb(): 3 commands; reverted to baseline in 0.7 s}. */
-    private void reportTest(ExtensionContext context, boolean failed, String commands, boolean reverting,
-            boolean cleaned, long cleanNanos) {
+    private void reportTest(
+            ExtensionContext context,
+            boolean failed,
+            String commands,
+            boolean reverting,
+            boolean cleaned,
+            long cleanNanos) {
         if (!progress.enabled()) {
             return;
         }
-        String test = context.getTestMethod().map(method -> method.getName() + "()").orElse(context.getDisplayName());
+        String test =
+                context.getTestMethod().map(method -> method.getName() + "()").orElse(context.getDisplayName());
         String cleanup = ProgressPrinter.duration(cleanNanos / 1_000_000);
-        String after = !cleaned ? "cleaning up after it failed after " + cleanup
+        String after = !cleaned
+                ? "cleaning up after it failed after " + cleanup
                 : reverting ? "reverted to " + Environment.BASELINE + " in " + cleanup : "";
-        String facts = String.join("; ", java.util.stream.Stream.of(commands, after).filter(s -> !s.isEmpty())
-                .toList());
+        String facts = String.join(
+                "; ",
+                java.util.stream.Stream.of(commands, after)
+                        .filter(s -> !s.isEmpty())
+                        .toList());
         progress.print(test + (failed ? " failed" : "") + (facts.isEmpty() ? "" : ": " + facts));
     }
 
@@ -149,10 +167,13 @@ final class EnvironmentResource {
      * the harness's helpers (kills, restores) — counted in the journal.
      */
     private static String count(List<CommandEvent> ran) {
-        long count = ran.stream().filter(event -> event instanceof CommandEvent.CommandRun run
-                ? run.purpose() == CommandEvent.Purpose.RUN || run.purpose() == CommandEvent.Purpose.SET
-                : !(event instanceof CommandEvent.JobFinished) && !(event instanceof CommandEvent.SettingChanged)
-                        && !(event instanceof CommandEvent.SettingRestored)).count();
+        long count = ran.stream()
+                .filter(event -> event instanceof CommandEvent.CommandRun run
+                        ? run.purpose() == CommandEvent.Purpose.RUN || run.purpose() == CommandEvent.Purpose.SET
+                        : !(event instanceof CommandEvent.JobFinished)
+                                && !(event instanceof CommandEvent.SettingChanged)
+                                && !(event instanceof CommandEvent.SettingRestored))
+                .count();
         return count == 0 ? "" : count == 1 ? "1 command" : count + " commands";
     }
 
@@ -214,13 +235,18 @@ final class EnvironmentResource {
         Path marker = prefix.resolve(Prefix.KEPT_MARKER);
         String reason = keep == Keep.ALWAYS ? "keep = ALWAYS" : "a test failed and keep = ON_FAILURE";
         try {
-            Files.writeString(marker, "Kept by " + testClass.getName() + " (" + reason + ") at " + Instant.now()
-                    + ", pid " + ProcessHandle.current().pid() + System.lineSeparator()
-                    + "Delete this file to let the Testbed reaper destroy the environment." + System.lineSeparator(),
+            Files.writeString(
+                    marker,
+                    "Kept by " + testClass.getName() + " (" + reason + ") at " + Instant.now()
+                            + ", pid " + ProcessHandle.current().pid() + System.lineSeparator()
+                            + "Delete this file to let the Testbed reaper destroy the environment."
+                            + System.lineSeparator(),
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + marker + "; the environment is kept running but the "
-                    + "reaper may destroy it: " + e, e);
+            throw new UncheckedIOException(
+                    "Cannot write " + marker + "; the environment is kept running but the " + "reaper may destroy it: "
+                            + e,
+                    e);
         }
         handle.journal().record((time, env) -> new EnvironmentEvent.Kept(time, env, reason));
         say("kept running (" + reason + "); prefix " + prefix);

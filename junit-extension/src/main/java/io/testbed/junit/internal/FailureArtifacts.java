@@ -45,12 +45,18 @@ final class FailureArtifacts {
      *
      * @return the local files published
      */
-    static List<Path> publish(ExtensionContext context, Path prefixDir, List<Collect> collects,
-            List<CommandEvent> commands, PrintStream out) {
+    static List<Path> publish(
+            ExtensionContext context,
+            Path prefixDir,
+            List<Collect> collects,
+            List<CommandEvent> commands,
+            PrintStream out) {
         List<Path> published = new ArrayList<>();
-        Path testDir = prefixDir.resolve("artifacts").resolve(safeName(context.getRequiredTestClass().getSimpleName()
-                + "-" + context.getRequiredTestMethod().getName() + "-" + Integer.toHexString(
-                        context.getUniqueId().hashCode())));
+        Path testDir = prefixDir
+                .resolve("artifacts")
+                .resolve(safeName(context.getRequiredTestClass().getSimpleName()
+                        + "-" + context.getRequiredTestMethod().getName() + "-"
+                        + Integer.toHexString(context.getUniqueId().hashCode())));
         for (Collect collect : collects) {
             for (String remote : collect.paths()) {
                 Path local = testDir.resolve(collect.machine().name()).resolve(safeName(remote));
@@ -61,8 +67,8 @@ final class FailureArtifacts {
                     publish(context, name, file, MediaType.APPLICATION_OCTET_STREAM, out, published);
                 } else {
                     downloadTree(collect.machine(), remote, files, local);
-                    publishDirectory(context, collect.machine().name() + "-" + local.getFileName(), local, out,
-                            published);
+                    publishDirectory(
+                            context, collect.machine().name() + "-" + local.getFileName(), local, out, published);
                 }
             }
         }
@@ -79,7 +85,9 @@ final class FailureArtifacts {
             try (Stream<Path> files = Files.list(logs)) {
                 // the environment's whole command log is not the test's: its own commands are attached above
                 for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")
-                        && !f.getFileName().toString().equals(COMMANDS)).sorted().toList()) {
+                                && !f.getFileName().toString().equals(COMMANDS))
+                        .sorted()
+                        .toList()) {
                     publish(context, log.getFileName().toString(), log, MediaType.TEXT_PLAIN_UTF_8, out, published);
                 }
             } catch (IOException e) {
@@ -102,7 +110,9 @@ final class FailureArtifacts {
         Path logs = prefixDir.resolve("logs");
         if (Files.isDirectory(logs)) {
             try (Stream<Path> files = Files.list(logs)) {
-                for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log"))
+                        .sorted()
+                        .toList()) {
                     publish(context, log.getFileName().toString(), log, MediaType.TEXT_PLAIN_UTF_8, out, published);
                 }
             } catch (IOException e) {
@@ -164,7 +174,10 @@ final class FailureArtifacts {
             if (listing.exitCode() != 0) {
                 return null;
             }
-            return listing.stdout().lines().filter(line -> line.startsWith("./")).map(line -> line.substring(2))
+            return listing.stdout()
+                    .lines()
+                    .filter(line -> line.startsWith("./"))
+                    .map(line -> line.substring(2))
                     .toList();
         } catch (RuntimeException e) {
             return null;
@@ -196,8 +209,11 @@ final class FailureArtifacts {
             Path error = local.resolveSibling(local.getFileName() + ".error.txt");
             try {
                 Files.createDirectories(error.getParent());
-                Files.writeString(error, "Cannot collect " + remote + " from machine " + machine.name() + ": " + e
-                        + System.lineSeparator(), StandardCharsets.UTF_8);
+                Files.writeString(
+                        error,
+                        "Cannot collect " + remote + " from machine " + machine.name() + ": " + e
+                                + System.lineSeparator(),
+                        StandardCharsets.UTF_8);
             } catch (IOException io) {
                 throw new UncheckedIOException("Cannot write " + error + ": " + io, io);
             }
@@ -205,8 +221,8 @@ final class FailureArtifacts {
         }
     }
 
-    private static void publish(ExtensionContext context, String name, Path file, MediaType type, PrintStream out,
-            List<Path> published) {
+    private static void publish(
+            ExtensionContext context, String name, Path file, MediaType type, PrintStream out, List<Path> published) {
         try {
             context.publishFile(name, type, target -> Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING));
             published.add(file);
@@ -215,8 +231,8 @@ final class FailureArtifacts {
         }
     }
 
-    private static void publishDirectory(ExtensionContext context, String name, Path dir, PrintStream out,
-            List<Path> published) {
+    private static void publishDirectory(
+            ExtensionContext context, String name, Path dir, PrintStream out, List<Path> published) {
         try {
             context.publishDirectory(name, target -> copyTree(dir, target));
             published.add(dir);

@@ -35,12 +35,23 @@ final class Injection {
     private Injection() {}
 
     /** A parameter or a field that asks for something, with its description for messages. */
-    record Point(AnnotatedElement element, String description, Class<?> type, Type genericType, boolean field,
-            Optional<Host> host, Optional<Role> role, Optional<Net> net) {
+    record Point(
+            AnnotatedElement element,
+            String description,
+            Class<?> type,
+            Type genericType,
+            boolean field,
+            Optional<Host> host,
+            Optional<Role> role,
+            Optional<Net> net) {
 
         static Point of(Parameter parameter) {
-            return new Point(parameter, Labels.parameter(parameter), parameter.getType(),
-                    parameter.getParameterizedType(), false,
+            return new Point(
+                    parameter,
+                    Labels.parameter(parameter),
+                    parameter.getType(),
+                    parameter.getParameterizedType(),
+                    false,
                     AnnotationSupport.findAnnotation(parameter, Host.class),
                     AnnotationSupport.findAnnotation(parameter, Role.class),
                     AnnotationSupport.findAnnotation(parameter, Net.class));
@@ -49,13 +60,24 @@ final class Injection {
         /** Through JUnit's parameter context, which finds annotations of inner-class constructors reliably. */
         static Point of(ParameterContext context) {
             Parameter parameter = context.getParameter();
-            return new Point(parameter, Labels.parameter(parameter), parameter.getType(),
-                    parameter.getParameterizedType(), false, context.findAnnotation(Host.class),
-                    context.findAnnotation(Role.class), context.findAnnotation(Net.class));
+            return new Point(
+                    parameter,
+                    Labels.parameter(parameter),
+                    parameter.getType(),
+                    parameter.getParameterizedType(),
+                    false,
+                    context.findAnnotation(Host.class),
+                    context.findAnnotation(Role.class),
+                    context.findAnnotation(Net.class));
         }
 
         static Point of(Field field) {
-            return new Point(field, Labels.field(field), field.getType(), field.getGenericType(), true,
+            return new Point(
+                    field,
+                    Labels.field(field),
+                    field.getType(),
+                    field.getGenericType(),
+                    true,
                     AnnotationSupport.findAnnotation(field, Host.class),
                     AnnotationSupport.findAnnotation(field, Role.class),
                     AnnotationSupport.findAnnotation(field, Net.class));
@@ -74,7 +96,9 @@ final class Injection {
             if (qualified()) {
                 return true;
             }
-            boolean injectableType = type == Machine.class || type == TestNetwork.class || type == Environment.class
+            boolean injectableType = type == Machine.class
+                    || type == TestNetwork.class
+                    || type == Environment.class
                     || isMachineList(genericType);
             return injectableType && !(field && ModifierSupport.isFinal((Field) element));
         }
@@ -135,8 +159,9 @@ final class Injection {
         point.role().ifPresent(r -> qualifiers.add("@Role"));
         point.net().ifPresent(n -> qualifiers.add("@Net"));
         if (qualifiers.size() > 1) {
-            throw new Misuse(point.description() + " has " + String.join(" and ", qualifiers)
-                    + "; use exactly one qualifier", true);
+            throw new Misuse(
+                    point.description() + " has " + String.join(" and ", qualifiers) + "; use exactly one qualifier",
+                    true);
         }
         if (point.field() && ModifierSupport.isFinal((Field) point.element())) {
             throw new Misuse(point.subject() + " must not be declared as final.", true);
@@ -147,7 +172,9 @@ final class Injection {
         }
         if (point.role().isPresent()) {
             boolean list = isMachineList(point.genericType());
-            requireType(point, list || point.type() == Machine.class,
+            requireType(
+                    point,
+                    list || point.type() == Machine.class,
                     Machine.class.getName() + " or java.util.List<" + Machine.class.getName() + ">");
             return new MachinesWithRole(point, point.role().get().value(), !list);
         }
@@ -172,13 +199,16 @@ final class Injection {
 
     private static void requireType(Point point, boolean fits, String expected) {
         if (!fits) {
-            throw new Misuse(point.subject() + " must be of type " + expected + ", but was "
-                    + point.genericType().getTypeName(), true);
+            throw new Misuse(
+                    point.subject() + " must be of type " + expected + ", but was "
+                            + point.genericType().getTypeName(),
+                    true);
         }
     }
 
     static boolean isMachineList(Type type) {
-        return type instanceof ParameterizedType p && p.getRawType() == List.class
+        return type instanceof ParameterizedType p
+                && p.getRawType() == List.class
                 && p.getActualTypeArguments()[0] == Machine.class;
     }
 
@@ -188,8 +218,8 @@ final class Injection {
      * @param machineRoles each machine's roles in declaration order, or {@code null} when they are not known (the
      *                     declaration is invalid): then role expressions are checked only on the live environment
      */
-    record Catalog(String environment, List<String> machines, List<String> networks,
-            Map<String, Set<String>> machineRoles) {}
+    record Catalog(
+            String environment, List<String> machines, List<String> networks, Map<String, Set<String>> machineRoles) {}
 
     /**
      * Checks a request against the declared environment, before provisioning (and again against the live one).
@@ -200,24 +230,30 @@ final class Injection {
         String subject = request.point().subject();
         String environment = "environment '" + catalog.environment() + "'";
         if (request instanceof MachineNamed named && !catalog.machines().contains(named.name())) {
-            throw new Misuse(subject + " names no machine of " + environment + "; machines: " + catalog.machines(),
-                    false);
+            throw new Misuse(
+                    subject + " names no machine of " + environment + "; machines: " + catalog.machines(), false);
         }
         if (request instanceof OnlyMachine && catalog.machines().size() != 1) {
-            throw new Misuse(subject + " is ambiguous: " + environment + " has " + catalog.machines().size()
-                    + " machines " + catalog.machines() + "; add @Host(\"name\") or @Role(\"expression\")", false);
-        }
-        if (request instanceof NetworkNamed named && !catalog.networks().contains(named.name())) {
-            throw new Misuse(subject + " names no network of " + environment + "; networks: " + catalog.networks(),
+            throw new Misuse(
+                    subject + " is ambiguous: " + environment + " has "
+                            + catalog.machines().size() + " machines " + catalog.machines()
+                            + "; add @Host(\"name\") or @Role(\"expression\")",
                     false);
         }
+        if (request instanceof NetworkNamed named && !catalog.networks().contains(named.name())) {
+            throw new Misuse(
+                    subject + " names no network of " + environment + "; networks: " + catalog.networks(), false);
+        }
         if (request instanceof OnlyNetwork && catalog.networks().isEmpty()) {
-            throw new Misuse(subject + " cannot be injected: " + environment
-                    + " has no network; declare one with @Network", false);
+            throw new Misuse(
+                    subject + " cannot be injected: " + environment + " has no network; declare one with @Network",
+                    false);
         }
         if (request instanceof OnlyNetwork && catalog.networks().size() > 1) {
-            throw new Misuse(subject + " is ambiguous: " + environment + " has " + catalog.networks().size()
-                    + " networks " + catalog.networks() + "; add @Net(\"name\")", false);
+            throw new Misuse(
+                    subject + " is ambiguous: " + environment + " has "
+                            + catalog.networks().size() + " networks " + catalog.networks() + "; add @Net(\"name\")",
+                    false);
         }
         if (request instanceof MachinesWithRole role) {
             if (role.expression().isBlank()) {
@@ -236,20 +272,25 @@ final class Injection {
     private static List<String> selectWithRole(MachinesWithRole role, Catalog catalog) {
         List<String> matches;
         try {
-            matches = RoleExpression.select(role.expression(), List.copyOf(catalog.machineRoles().keySet()),
-                    catalog.machineRoles()::get);
+            matches = RoleExpression.select(
+                    role.expression(), List.copyOf(catalog.machineRoles().keySet()), catalog.machineRoles()::get);
         } catch (IllegalArgumentException e) {
             throw new Misuse(role.point().subject() + " is not a valid role expression: " + e.getMessage(), false);
         }
         if (!role.single() && matches.isEmpty()) {
-            throw new Misuse(role.point().subject() + " matches no machine of environment '" + catalog.environment()
-                    + "' (roles: " + catalog.machineRoles() + "); give a machine that role or fix the expression",
+            throw new Misuse(
+                    role.point().subject() + " matches no machine of environment '" + catalog.environment()
+                            + "' (roles: " + catalog.machineRoles()
+                            + "); give a machine that role or fix the expression",
                     false);
         }
         if (role.single() && matches.size() != 1) {
-            throw new Misuse(role.point().subject() + " matches " + matches.size() + " machines " + matches
-                    + " of environment '" + catalog.environment() + "', but a Machine needs exactly one; inject a"
-                    + " List<Machine> or narrow the expression", false);
+            throw new Misuse(
+                    role.point().subject() + " matches " + matches.size() + " machines " + matches
+                            + " of environment '" + catalog.environment()
+                            + "', but a Machine needs exactly one; inject a"
+                            + " List<Machine> or narrow the expression",
+                    false);
         }
         return matches;
     }
@@ -262,8 +303,11 @@ final class Injection {
     static Object resolve(Request request, Environment environment) {
         Map<String, Set<String>> roles = new LinkedHashMap<>();
         environment.machines().forEach(machine -> roles.put(machine.name(), machine.roles()));
-        Catalog catalog = new Catalog(environment.name(), List.copyOf(roles.keySet()),
-                environment.networks().stream().map(TestNetwork::name).toList(), roles);
+        Catalog catalog = new Catalog(
+                environment.name(),
+                List.copyOf(roles.keySet()),
+                environment.networks().stream().map(TestNetwork::name).toList(),
+                roles);
         check(request, catalog);
         if (request instanceof MachineNamed named) {
             return environment.machine(named.name());
@@ -281,7 +325,9 @@ final class Injection {
             return environment.networks().get(0);
         }
         if (request instanceof MachinesWithRole role) {
-            List<Machine> matches = selectWithRole(role, catalog).stream().map(environment::machine).toList();
+            List<Machine> matches = selectWithRole(role, catalog).stream()
+                    .map(environment::machine)
+                    .toList();
             return role.single() ? matches.get(0) : matches;
         }
         return environment;

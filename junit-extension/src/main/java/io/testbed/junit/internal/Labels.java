@@ -46,8 +46,11 @@ final class Labels {
     static String executable(Executable executable) {
         boolean constructor = executable instanceof Constructor<?>;
         String name = constructor ? executable.getDeclaringClass().getSimpleName() : executable.getName();
-        return (constructor ? "constructor " : "method ") + name + "(" + Arrays.stream(executable.getParameterTypes())
-                .map(Class::getSimpleName).collect(Collectors.joining(", ")) + ")";
+        return (constructor ? "constructor " : "method ") + name + "("
+                + Arrays.stream(executable.getParameterTypes())
+                        .map(Class::getSimpleName)
+                        .collect(Collectors.joining(", "))
+                + ")";
     }
 
     /** {@code field ClusterIT.web}. */

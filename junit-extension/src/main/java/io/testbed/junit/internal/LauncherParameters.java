@@ -24,7 +24,8 @@ public final class LauncherParameters implements LauncherDiscoveryListener {
 
     @Override
     public void launcherDiscoveryStarted(LauncherDiscoveryRequest request) {
-        request.getConfigurationParameters().keySet().stream().filter(key -> key.startsWith("testbed."))
+        request.getConfigurationParameters().keySet().stream()
+                .filter(key -> key.startsWith("testbed."))
                 .forEach(KEYS::add);
     }
 

@@ -48,7 +48,8 @@ final class Misuses {
             return;
         }
         String n = System.lineSeparator();
-        StringBuilder message = new StringBuilder("Testbed environment of ").append(testClass.getSimpleName())
+        StringBuilder message = new StringBuilder("Testbed environment of ")
+                .append(testClass.getSimpleName())
                 .append(" is invalid; nothing was provisioned:");
         for (String problem : all) {
             message.append(n).append("  - ").append(problem);

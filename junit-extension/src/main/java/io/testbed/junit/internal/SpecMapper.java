@@ -10,8 +10,8 @@ import io.testbed.core.spec.NetworkSpec;
 import io.testbed.core.spec.Problems;
 import io.testbed.core.spec.ProviderOptions;
 import io.testbed.core.spec.SpecProblem;
-import io.testbed.junit.DockerHost;
 import io.testbed.junit.Disk;
+import io.testbed.junit.DockerHost;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
 import io.testbed.junit.VM;
@@ -49,9 +49,13 @@ final class SpecMapper {
      * Maps {@code topology}; problems go to {@code misuses}. The spec is present only when nothing was wrong.
      */
     static Mapping map(Topology topology, TestbedConfig config, Misuses misuses) {
-        String name = topology.prefix().map(Prefix::name).filter(s -> !s.isBlank())
+        String name = topology.prefix()
+                .map(Prefix::name)
+                .filter(s -> !s.isBlank())
                 .orElseGet(() -> deriveName(topology.testClass().getSimpleName()));
-        String provider = topology.prefix().map(Prefix::provider).filter(s -> !s.isBlank())
+        String provider = topology.prefix()
+                .map(Prefix::provider)
+                .filter(s -> !s.isBlank())
                 .orElseGet(() -> config.get(TestbedConfig.DEFAULT_PROVIDER));
         String defaultTemplate = config.get(TestbedConfig.DEFAULT_TEMPLATE);
 
@@ -66,8 +70,12 @@ final class SpecMapper {
             labels.put("network " + Problems.quote(network.name()), label);
             String subnet = network.subnet().strip();
             try {
-                networks.add(new NetworkSpec(network.name(), network.mode(),
-                        subnet.isEmpty() ? Optional.empty() : Optional.of(subnet), network.dhcp(), network.mtu()));
+                networks.add(new NetworkSpec(
+                        network.name(),
+                        network.mode(),
+                        subnet.isEmpty() ? Optional.empty() : Optional.of(subnet),
+                        network.dhcp(),
+                        network.mtu()));
             } catch (InvalidSpecException e) {
                 invalidNetworks.add(network.name());
                 e.problems().forEach(p -> misuses.value(render(label, p)));
@@ -88,12 +96,23 @@ final class SpecMapper {
             }
             Map<String, String> properties = properties(vm.properties(), label, misuses);
             checkCollect(vm.collect(), label, misuses);
-            String image = vm.template().isBlank() ? defaultTemplate : vm.template().strip();
+            String image =
+                    vm.template().isBlank() ? defaultTemplate : vm.template().strip();
             // references to networks that are themselves invalid are reported with those networks
-            List<String> nics = List.of(vm.networks()).stream().filter(n -> !invalidNetworks.contains(n)).toList();
+            List<String> nics = List.of(vm.networks()).stream()
+                    .filter(n -> !invalidNetworks.contains(n))
+                    .toList();
             try {
-                machines.add(new MachineSpec(vm.name(), provider, image, vm.cpus(), vm.memoryMb(), nics, disks,
-                        new LinkedHashSet<>(List.of(vm.roles())), properties));
+                machines.add(new MachineSpec(
+                        vm.name(),
+                        provider,
+                        image,
+                        vm.cpus(),
+                        vm.memoryMb(),
+                        nics,
+                        disks,
+                        new LinkedHashSet<>(List.of(vm.roles())),
+                        properties));
             } catch (InvalidSpecException e) {
                 e.problems().forEach(p -> misuses.value(render(label, p)));
             }
@@ -105,12 +124,21 @@ final class SpecMapper {
             Map<String, String> properties = properties(container.properties(), label, misuses);
             ProviderOptions options = containerOptions(container, label, misuses);
             checkCollect(container.collect(), label, misuses);
-            List<String> nics = List.of(container.networks()).stream().filter(n -> !invalidNetworks.contains(n))
+            List<String> nics = List.of(container.networks()).stream()
+                    .filter(n -> !invalidNetworks.contains(n))
                     .toList();
             try {
-                machines.add(new MachineSpec(container.name(), DockerHost.PROVIDER, container.image().strip(),
-                        container.cpus(), container.memoryMb(), nics, List.of(),
-                        new LinkedHashSet<>(List.of(container.roles())), properties, options));
+                machines.add(new MachineSpec(
+                        container.name(),
+                        DockerHost.PROVIDER,
+                        container.image().strip(),
+                        container.cpus(),
+                        container.memoryMb(),
+                        nics,
+                        List.of(),
+                        new LinkedHashSet<>(List.of(container.roles())),
+                        properties,
+                        options));
             } catch (InvalidSpecException e) {
                 e.problems().forEach(p -> misuses.value(render(label, p)));
             }
@@ -125,7 +153,8 @@ final class SpecMapper {
             spec = new EnvironmentSpec(name, networks, machines);
         } catch (InvalidSpecException e) {
             for (SpecProblem problem : e.problems()) {
-                boolean noMachines = problem.attribute().equals("machines") && problem.element().startsWith("environment");
+                boolean noMachines = problem.attribute().equals("machines")
+                        && problem.element().startsWith("environment");
                 if (!noMachines) {
                     misuses.value(render(labels.getOrDefault(problem.element(), problem.element()), problem));
                 }
@@ -188,7 +217,8 @@ final class SpecMapper {
      * {@code http-server-test}, at most 31 characters.
      */
     static String deriveName(String simpleName) {
-        String name = simpleName.replaceAll("([a-z0-9])([A-Z])", "$1-$2")
+        String name = simpleName
+                .replaceAll("([a-z0-9])([A-Z])", "$1-$2")
                 .replaceAll("([A-Z]+)([A-Z][a-z])", "$1-$2")
                 .toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z0-9-]+", "-")

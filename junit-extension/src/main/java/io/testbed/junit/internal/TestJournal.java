@@ -53,8 +53,8 @@ final class TestJournal implements Consumer<Event> {
         String id = context.getUniqueId();
         starts.put(id, journal.now());
         journal.currentTest(id);
-        journal.record((time, env) -> new TestEvent.ClassStarted(time, env, context.getRequiredTestClass().getName(),
-                id, context.getDisplayName()));
+        journal.record((time, env) -> new TestEvent.ClassStarted(
+                time, env, context.getRequiredTestClass().getName(), id, context.getDisplayName()));
     }
 
     /** A test class ended; later commands belong to its enclosing class, if any. */
@@ -63,11 +63,18 @@ final class TestJournal implements Consumer<Event> {
         Instant start = starts.remove(id);
         commands.remove(id);
         Optional<Throwable> failure = context.getExecutionException();
-        journal.record((time, env) -> new TestEvent.ClassFinished(time, env, context.getRequiredTestClass().getName(),
-                id, result(failure), start == null ? Duration.ZERO : Duration.between(start, time),
+        journal.record((time, env) -> new TestEvent.ClassFinished(
+                time,
+                env,
+                context.getRequiredTestClass().getName(),
+                id,
+                result(failure),
+                start == null ? Duration.ZERO : Duration.between(start, time),
                 failure.map(TestJournal::message).orElse(null)));
-        journal.currentTest(context.getParent().filter(p -> p.getElement().filter(Class.class::isInstance)
-                .isPresent()).map(ExtensionContext::getUniqueId).orElse(null));
+        journal.currentTest(context.getParent()
+                .filter(p -> p.getElement().filter(Class.class::isInstance).isPresent())
+                .map(ExtensionContext::getUniqueId)
+                .orElse(null));
     }
 
     /** A test begins (before its {@code @BeforeEach} methods); commands from now on belong to it. */
@@ -75,8 +82,13 @@ final class TestJournal implements Consumer<Event> {
         String id = context.getUniqueId();
         starts.put(id, journal.now());
         journal.currentTest(id);
-        journal.record((time, env) -> new TestEvent.TestStarted(time, env, context.getRequiredTestClass().getName(),
-                context.getTestMethod().map(Method::getName).orElse(null), context.getDisplayName(), id));
+        journal.record((time, env) -> new TestEvent.TestStarted(
+                time,
+                env,
+                context.getRequiredTestClass().getName(),
+                context.getTestMethod().map(Method::getName).orElse(null),
+                context.getDisplayName(),
+                id));
     }
 
     /**
@@ -89,9 +101,15 @@ final class TestJournal implements Consumer<Event> {
         String id = context.getUniqueId();
         Instant start = starts.get(id);
         Optional<Throwable> failure = context.getExecutionException();
-        journal.record((time, env) -> new TestEvent.TestFinished(time, env, context.getRequiredTestClass().getName(),
-                context.getTestMethod().map(Method::getName).orElse(null), context.getDisplayName(), id,
-                result(failure), start == null ? Duration.ZERO : Duration.between(start, time),
+        journal.record((time, env) -> new TestEvent.TestFinished(
+                time,
+                env,
+                context.getRequiredTestClass().getName(),
+                context.getTestMethod().map(Method::getName).orElse(null),
+                context.getDisplayName(),
+                id,
+                result(failure),
+                start == null ? Duration.ZERO : Duration.between(start, time),
                 failure.map(TestJournal::message).orElse(null)));
         return commandsOf(id);
     }
@@ -108,18 +126,27 @@ final class TestJournal implements Consumer<Event> {
     void testDone(ExtensionContext context) {
         starts.remove(context.getUniqueId());
         commands.remove(context.getUniqueId());
-        journal.currentTest(context.getParent().map(ExtensionContext::getUniqueId).orElse(null));
+        journal.currentTest(
+                context.getParent().map(ExtensionContext::getUniqueId).orElse(null));
     }
 
     /** A disabled test: it never started. */
     void testSkipped(ExtensionContext context, Optional<String> reason) {
-        journal.record((time, env) -> new TestEvent.TestFinished(time, env, context.getRequiredTestClass().getName(),
-                context.getTestMethod().map(Method::getName).orElse(null), context.getDisplayName(),
-                context.getUniqueId(), TestEvent.Result.SKIPPED, Duration.ZERO, reason.orElse(null)));
+        journal.record((time, env) -> new TestEvent.TestFinished(
+                time,
+                env,
+                context.getRequiredTestClass().getName(),
+                context.getTestMethod().map(Method::getName).orElse(null),
+                context.getDisplayName(),
+                context.getUniqueId(),
+                TestEvent.Result.SKIPPED,
+                Duration.ZERO,
+                reason.orElse(null)));
     }
 
     private static TestEvent.Result result(Optional<Throwable> failure) {
-        return failure.isEmpty() ? TestEvent.Result.PASSED
+        return failure.isEmpty()
+                ? TestEvent.Result.PASSED
                 : failure.get() instanceof TestAbortedException ? TestEvent.Result.ABORTED : TestEvent.Result.FAILED;
     }
 

@@ -64,8 +64,14 @@ import org.opentest4j.TestAbortedException;
  * <p>After each test: failure artifacts, background jobs killed, settings restored, revert per {@link Revert}.
  */
 @API(status = API.Status.INTERNAL)
-public final class TestbedExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
-        AfterAllCallback, TestInstancePostProcessor, ParameterResolver, TestWatcher {
+public final class TestbedExtension
+        implements BeforeAllCallback,
+                BeforeEachCallback,
+                AfterEachCallback,
+                AfterAllCallback,
+                TestInstancePostProcessor,
+                ParameterResolver,
+                TestWatcher {
 
     private static final Namespace NAMESPACE = Namespace.create(TestbedExtension.class);
     private static final String ENVIRONMENT = "environment";
@@ -135,7 +141,8 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
     /** Tears the owner's environment down (or keeps it); after a nested class, reverts per policy. */
     @Override
     public void afterAll(ExtensionContext context) {
-        boolean failed = context.getExecutionException().filter(e -> !(e instanceof TestAbortedException))
+        boolean failed = context.getExecutionException()
+                .filter(e -> !(e instanceof TestAbortedException))
                 .isPresent();
         StoredEnvironment own = context.getStore(NAMESPACE).remove(ENVIRONMENT, StoredEnvironment.class);
         if (own != null) {
@@ -145,8 +152,9 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
             }
             resource.ifPresent(r -> r.classFinished(context));
             own.close();
-            resource.filter(EnvironmentResource::keeps).ifPresent(r ->
-                    context.publishReportEntry("testbed.kept", r.environment().prefixDir().toString()));
+            resource.filter(EnvironmentResource::keeps)
+                    .ifPresent(r -> context.publishReportEntry(
+                            "testbed.kept", r.environment().prefixDir().toString()));
             return;
         }
         provisioned(context).ifPresent(resource -> {
@@ -197,7 +205,9 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
      */
     static Optional<ExtensionContext> owner(ExtensionContext context) {
         List<ExtensionContext> declaring = new ArrayList<>();
-        for (ExtensionContext current = context; current != null; current = current.getParent().orElse(null)) {
+        for (ExtensionContext current = context;
+                current != null;
+                current = current.getParent().orElse(null)) {
             if (current.getElement().filter(Class.class::isInstance).isPresent()
                     && Topology.of(current.getRequiredTestClass()).declaresEnvironment()) {
                 declaring.add(current);
@@ -207,7 +217,8 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
             Class<?> inner = declaring.get(0).getRequiredTestClass();
             Class<?> outer = declaring.get(1).getRequiredTestClass();
             throw new ExtensionConfigurationException("@Nested class " + inner.getSimpleName()
-                    + " declares its own Testbed environment (" + Topology.of(inner).describe()
+                    + " declares its own Testbed environment ("
+                    + Topology.of(inner).describe()
                     + "), but its enclosing class " + outer.getSimpleName() + " has one; nested classes share the "
                     + "enclosing class's environment: move the declarations to " + outer.getSimpleName()
                     + " or make " + inner.getSimpleName() + " a top-level class");
@@ -216,8 +227,9 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
     }
 
     private static StoredEnvironment stored(ExtensionContext owner) {
-        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(ENVIRONMENT,
-                key -> new StoredEnvironment(() -> provision(owner)), StoredEnvironment.class);
+        return owner.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        ENVIRONMENT, key -> new StoredEnvironment(() -> provision(owner)), StoredEnvironment.class);
     }
 
     private static Optional<EnvironmentResource> provisioned(ExtensionContext context) {
@@ -247,9 +259,12 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
         EnvironmentSpec spec = mapping.spec().orElseThrow();
         PrintStream out = System.out;
         ProgressPrinter progress = new ProgressPrinter(spec.name(), out, config.progress());
-        progress.print("provisioning for " + testClass.getSimpleName() + ": " + spec.machines().size()
-                + " machine(s) " + spec.machines().stream().map(MachineSpec::name).toList() + ", "
-                + spec.networks().size() + " network(s) " + spec.networks().stream().map(NetworkSpec::name).toList());
+        progress.print("provisioning for " + testClass.getSimpleName() + ": "
+                + spec.machines().size()
+                + " machine(s) "
+                + spec.machines().stream().map(MachineSpec::name).toList() + ", "
+                + spec.networks().size() + " network(s) "
+                + spec.networks().stream().map(NetworkSpec::name).toList());
         EnvironmentHandle handle = engine.provision(spec, progress);
         try {
             Prefix prefix = topology.prefix().orElse(null);
@@ -263,10 +278,11 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
                 };
             }
             Map<String, List<String>> collect = topology.collectPaths();
-            EnvironmentResource resource = new EnvironmentResource(testClass, spec, handle, revert, keep,
-                    collect, out, progress);
+            EnvironmentResource resource =
+                    new EnvironmentResource(testClass, spec, handle, revert, keep, collect, out, progress);
             resource.classStarted(owner);
-            owner.publishReportEntry("testbed.prefix", handle.environment().prefixDir().toString());
+            owner.publishReportEntry(
+                    "testbed.prefix", handle.environment().prefixDir().toString());
             return resource;
         } catch (RuntimeException | Error e) {
             try {
@@ -287,13 +303,18 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
             EnvironmentSpec spec = mapping.spec().get();
             Map<String, Set<String>> roles = new LinkedHashMap<>();
             spec.machines().forEach(machine -> roles.put(machine.name(), machine.roles()));
-            return new Injection.Catalog(spec.name(), List.copyOf(roles.keySet()),
-                    spec.networks().stream().map(NetworkSpec::name).toList(), roles);
+            return new Injection.Catalog(
+                    spec.name(),
+                    List.copyOf(roles.keySet()),
+                    spec.networks().stream().map(NetworkSpec::name).toList(),
+                    roles);
         }
         Set<String> machines = new LinkedHashSet<>(topology.collectPaths().keySet());
         Set<String> networks = new LinkedHashSet<>();
         topology.networks().forEach(n -> networks.add(n.name()));
-        String name = topology.prefix().map(Prefix::name).filter(s -> !s.isBlank())
+        String name = topology.prefix()
+                .map(Prefix::name)
+                .filter(s -> !s.isBlank())
                 .orElseGet(() -> SpecMapper.deriveName(topology.testClass().getSimpleName()));
         return new Injection.Catalog(name, List.copyOf(machines), List.copyOf(networks), null);
     }
@@ -314,9 +335,12 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
                 parameters.addAll(List.of(constructor.getParameters()));
             }
             // sorted, so that the report lists problems in the same order on every JVM
-            for (Method method : ReflectionSupport.findMethods(type, TestbedExtension::isInvokedByJupiter,
-                    HierarchyTraversalMode.TOP_DOWN).stream()
-                    .sorted(java.util.Comparator.comparing(Labels::executable)).toList()) {
+            for (Method method :
+                    ReflectionSupport.findMethods(
+                                    type, TestbedExtension::isInvokedByJupiter, HierarchyTraversalMode.TOP_DOWN)
+                            .stream()
+                            .sorted(java.util.Comparator.comparing(Labels::executable))
+                            .toList()) {
                 parameters.addAll(List.of(method.getParameters()));
             }
             for (Parameter parameter : parameters) {
@@ -358,20 +382,25 @@ public final class TestbedExtension implements BeforeAllCallback, BeforeEachCall
                 continue;
             }
             classes.add(type);
-            pending.addAll(ReflectionSupport.findNestedClasses(type, nested ->
-                    AnnotationSupport.isAnnotated(nested, Nested.class)
+            pending.addAll(ReflectionSupport.findNestedClasses(
+                    type,
+                    nested -> AnnotationSupport.isAnnotated(nested, Nested.class)
                             && !Topology.of(nested).declaresEnvironment()));
         }
         return classes;
     }
 
     private static List<Field> candidateFields(Class<?> type, Predicate<Field> filter) {
-        return ReflectionSupport.findFields(type, field -> !field.isSynthetic() && filter.test(field)
-                && Injection.Point.of(field).isCandidate(), HierarchyTraversalMode.TOP_DOWN);
+        return ReflectionSupport.findFields(
+                type,
+                field -> !field.isSynthetic()
+                        && filter.test(field)
+                        && Injection.Point.of(field).isCandidate(),
+                HierarchyTraversalMode.TOP_DOWN);
     }
 
-    private static void injectFields(Class<?> type, Object instance, EnvironmentResource resource,
-            Predicate<Field> filter) {
+    private static void injectFields(
+            Class<?> type, Object instance, EnvironmentResource resource, Predicate<Field> filter) {
         for (Field field : candidateFields(type, filter)) {
             try {
                 Injection.Request request = Injection.request(Injection.Point.of(field));

@@ -28,7 +28,11 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * are two declarations, so the name check reports the second as declared twice. JUnit's
  * {@code AnnotationSupport.findRepeatableAnnotations} returns a set, which would merge them silently.
  */
-record Topology(Class<?> testClass, Optional<Prefix> prefix, List<VM> machines, List<DockerHost> containers,
+record Topology(
+        Class<?> testClass,
+        Optional<Prefix> prefix,
+        List<VM> machines,
+        List<DockerHost> containers,
         List<Network> networks) {
 
     Topology {
@@ -38,7 +42,9 @@ record Topology(Class<?> testClass, Optional<Prefix> prefix, List<VM> machines, 
     }
 
     static Topology of(Class<?> testClass) {
-        return new Topology(testClass, AnnotationSupport.findAnnotation(testClass, Prefix.class),
+        return new Topology(
+                testClass,
+                AnnotationSupport.findAnnotation(testClass, Prefix.class),
                 everyOccurrence(testClass, VM.class, VMs.class, VMs::value),
                 everyOccurrence(testClass, DockerHost.class, DockerHosts.class, DockerHosts::value),
                 everyOccurrence(testClass, Network.class, Networks.class, Networks::value));
@@ -49,15 +55,20 @@ record Topology(Class<?> testClass, Optional<Prefix> prefix, List<VM> machines, 
      * annotations are {@code @Inherited}), then those directly present, in a container or meta-present, then
      * those of its interfaces. Each class and interface is searched once.
      */
-    static <A extends Annotation, C extends Annotation> List<A> everyOccurrence(Class<?> testClass, Class<A> type,
-            Class<C> container, Function<C, A[]> values) {
+    static <A extends Annotation, C extends Annotation> List<A> everyOccurrence(
+            Class<?> testClass, Class<A> type, Class<C> container, Function<C, A[]> values) {
         List<A> found = new ArrayList<>();
         search(testClass, type, container, values, found, new HashSet<>());
         return found;
     }
 
-    private static <A extends Annotation, C extends Annotation> void search(Class<?> clazz, Class<A> type,
-            Class<C> container, Function<C, A[]> values, List<A> found, Set<Class<?>> searched) {
+    private static <A extends Annotation, C extends Annotation> void search(
+            Class<?> clazz,
+            Class<A> type,
+            Class<C> container,
+            Function<C, A[]> values,
+            List<A> found,
+            Set<Class<?>> searched) {
         if (clazz == null || clazz == Object.class || !searched.add(clazz)) {
             return;
         }
@@ -70,8 +81,13 @@ record Topology(Class<?> testClass, Optional<Prefix> prefix, List<VM> machines, 
         }
     }
 
-    private static <A extends Annotation, C extends Annotation> void collect(Annotation annotation, Class<A> type,
-            Class<C> container, Function<C, A[]> values, List<A> found, Set<Class<?>> path) {
+    private static <A extends Annotation, C extends Annotation> void collect(
+            Annotation annotation,
+            Class<A> type,
+            Class<C> container,
+            Function<C, A[]> values,
+            List<A> found,
+            Set<Class<?>> path) {
         Class<? extends Annotation> annotationType = annotation.annotationType();
         if (annotationType == type) {
             found.add(type.cast(annotation));

@@ -26,6 +26,7 @@ class ConfigurationTest {
 
     @TempDir
     Path temp;
+
     Testkit kit;
 
     @BeforeEach
@@ -42,10 +43,16 @@ class ConfigurationTest {
     @Test
     void theConfiguredDefaultTemplateIsUsedWhenAVmNamesNone() {
         kit.with("testbed.template.default", "centos");
-        kit.run(DefaultTemplate.class).containerEvents().assertThatEvents().haveExactly(1, event(
-                container(DefaultTemplate.class), finishedWithFailure(message(m -> m.endsWith(
-                        "@VM(name = \"web\") template names template 'centos' which provider local does not have; "
-                                + "templates: [local, tiny]")))));
+        kit.run(DefaultTemplate.class)
+                .containerEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                container(DefaultTemplate.class),
+                                finishedWithFailure(message(m -> m.endsWith(
+                                        "@VM(name = \"web\") template names template 'centos' which provider local does not have; "
+                                                + "templates: [local, tiny]")))));
         assertThat(LocalRecorder.events()).isEmpty();
     }
 
@@ -98,11 +105,14 @@ class ConfigurationTest {
     @Test
     void aPrefixLibvirtUriReplacesTheConfiguredOneForItsClassOnly() {
         TestbedConfig config = TestbedConfig.of(java.util.Map.of(TestbedConfig.LIBVIRT_URI, "qemu:///session"));
-        assertThat(ConfigurationReader.forClass(config, Topology.of(OwnLibvirt.class)).libvirtUri())
+        assertThat(ConfigurationReader.forClass(config, Topology.of(OwnLibvirt.class))
+                        .libvirtUri())
                 .isEqualTo("qemu+ssh://root@localhost/system");
-        assertThat(ConfigurationReader.forClass(config, Topology.of(DefaultTemplate.class)).libvirtUri())
+        assertThat(ConfigurationReader.forClass(config, Topology.of(DefaultTemplate.class))
+                        .libvirtUri())
                 .isEqualTo("qemu:///session");
-        assertThat(ConfigurationReader.forClass(config, Topology.of(OwnPrefixOverMetaAnnotation.class)).libvirtUri())
+        assertThat(ConfigurationReader.forClass(config, Topology.of(OwnPrefixOverMetaAnnotation.class))
+                        .libvirtUri())
                 .isEqualTo("qemu:///session");
     }
 
@@ -113,8 +123,9 @@ class ConfigurationTest {
         assertThat(SpecMapper.deriveName("TwoNodeLanTest")).isEqualTo("two-node-lan-test");
         assertThat(SpecMapper.deriveName("V2Api")).isEqualTo("v2-api");
         assertThat(SpecMapper.deriveName("_1Weird__Name$")).isEqualTo("weird-name");
-        assertThat(SpecMapper.deriveName("AVeryLongTestClassNameThatGoesOnAndOnIT")).isEqualTo(
-                "a-very-long-test-class-name-tha").hasSizeLessThanOrEqualTo(31);
+        assertThat(SpecMapper.deriveName("AVeryLongTestClassNameThatGoesOnAndOnIT"))
+                .isEqualTo("a-very-long-test-class-name-tha")
+                .hasSizeLessThanOrEqualTo(31);
         assertThat(SpecMapper.deriveName("123")).isEqualTo("env");
     }
 
@@ -124,44 +135,60 @@ class ConfigurationTest {
     void progressLinesSayWhatIsBootingAndHowLongItTook() {
         assertThat(ProgressPrinter.describe(new ResourceEvent.MachineBooting(T, "env", "web")))
                 .isEqualTo("machine 'web' booting");
-        assertThat(ProgressPrinter.describe(new ResourceEvent.MachineReady(T, "env", "web", Duration.ofMillis(7940),
-                Duration.ofMillis(7300)))).isEqualTo("machine 'web' answers commands after 7.9 s");
-        assertThat(ProgressPrinter.describe(new ResourceEvent.MachineCreated(T, "env", "web", "local", "id",
-                Duration.ofMillis(40)))).isEqualTo("machine 'web' created in 40 ms");
-        assertThat(ProgressPrinter.describe(new EnvironmentEvent.StepFailed(T, "env", "machine 'web'", "machine.ready",
-                Duration.ofSeconds(180), "no answer", "io.testbed.core.TestbedException")))
+        assertThat(ProgressPrinter.describe(new ResourceEvent.MachineReady(
+                        T, "env", "web", Duration.ofMillis(7940), Duration.ofMillis(7300))))
+                .isEqualTo("machine 'web' answers commands after 7.9 s");
+        assertThat(ProgressPrinter.describe(
+                        new ResourceEvent.MachineCreated(T, "env", "web", "local", "id", Duration.ofMillis(40))))
+                .isEqualTo("machine 'web' created in 40 ms");
+        assertThat(ProgressPrinter.describe(new EnvironmentEvent.StepFailed(
+                        T,
+                        "env",
+                        "machine 'web'",
+                        "machine.ready",
+                        Duration.ofSeconds(180),
+                        "no answer",
+                        "io.testbed.core.TestbedException")))
                 .isEqualTo("machine 'web' machine.ready failed after 180.0 s: no answer");
-        assertThat(ProgressPrinter.describe(new ResourceEvent.StateChanged(T, "env", ResourceEvent.Kind.MACHINE,
-                "web", "CREATED", "RUNNING"))).isNull();
+        assertThat(ProgressPrinter.describe(new ResourceEvent.StateChanged(
+                        T, "env", ResourceEvent.Kind.MACHINE, "web", "CREATED", "RUNNING")))
+                .isNull();
     }
 
     @Test
     void teardownLinesSayWhenItBeganAndHowLongItTook() {
         var bytes = new java.io.ByteArrayOutputStream();
-        ProgressPrinter printer = new ProgressPrinter("env", new java.io.PrintStream(bytes, true,
-                java.nio.charset.StandardCharsets.UTF_8), true);
+        ProgressPrinter printer = new ProgressPrinter(
+                "env", new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8), true);
         printer.accept(new EnvironmentEvent.TeardownStarted(T, "env"));
         printer.accept(new ResourceEvent.MachineDestroyed(T.plusMillis(1500), "env", "web", Duration.ofMillis(1500)));
-        printer.accept(new EnvironmentEvent.Closed(T.plusMillis(2100), "env", EnvironmentEvent.Outcome.TORN_DOWN,
-                Duration.ofMillis(2100), 0));
-        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines()).containsExactly(
-                "[testbed] env: tearing down",
-                "[testbed] env: machine 'web' destroyed in 1.5 s",
-                "[testbed] env: torn down in 2.1 s");
+        printer.accept(new EnvironmentEvent.Closed(
+                T.plusMillis(2100), "env", EnvironmentEvent.Outcome.TORN_DOWN, Duration.ofMillis(2100), 0));
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines())
+                .containsExactly(
+                        "[testbed] env: tearing down",
+                        "[testbed] env: machine 'web' destroyed in 1.5 s",
+                        "[testbed] env: torn down in 2.1 s");
     }
 
     @Test
     void templateAndAcceleratorLinesSayWhatTheMachinesRunOnWithOneReason() {
-        assertThat(ProgressPrinter.describe(new HostEvent.TemplateProgress(T, "env",
-                "template tiny: cached /var/cache/testbed/templates/tiny/0a1e")))
+        assertThat(ProgressPrinter.describe(new HostEvent.TemplateProgress(
+                        T, "env", "template tiny: cached /var/cache/testbed/templates/tiny/0a1e")))
                 .isEqualTo("template tiny: cached /var/cache/testbed/templates/tiny/0a1e");
-        assertThat(ProgressPrinter.describe(new HostEvent.KvmProbeProgress(T, "env",
-                "KVM probe: /dev/kvm is missing or not read-writable by this user; using TCG"))).isNull();
-        assertThat(ProgressPrinter.describe(new HostEvent.AcceleratorChosen(T, "env", "tiny", HostEvent.Accelerator.TCG,
-                "/dev/kvm is missing or not read-writable by this user")))
+        assertThat(ProgressPrinter.describe(new HostEvent.KvmProbeProgress(
+                        T, "env", "KVM probe: /dev/kvm is missing or not read-writable by this user; using TCG")))
+                .isNull();
+        assertThat(ProgressPrinter.describe(new HostEvent.AcceleratorChosen(
+                        T,
+                        "env",
+                        "tiny",
+                        HostEvent.Accelerator.TCG,
+                        "/dev/kvm is missing or not read-writable by this user")))
                 .isEqualTo("machines of template tiny run under TCG (software emulation, slower): /dev/kvm is "
                         + "missing or not read-writable by this user");
-        assertThat(ProgressPrinter.describe(new ResourceEvent.Reverted(T, "env", "web", "baseline",
-                Duration.ofMillis(650)))).isNull();
+        assertThat(ProgressPrinter.describe(
+                        new ResourceEvent.Reverted(T, "env", "web", "baseline", Duration.ofMillis(650))))
+                .isNull();
     }
 }

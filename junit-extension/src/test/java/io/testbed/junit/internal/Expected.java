@@ -4,8 +4,8 @@ package io.testbed.junit.internal;
 final class Expected {
 
     static final String CONFIGURATION_HINT = " (Testbed reads configuration parameters given to the launcher, system "
-            + "properties and junit-platform.properties; known keys: " + io.testbed.core.config.TestbedConfig
-            .knownKeys().keySet() + ")";
+            + "properties and junit-platform.properties; known keys: "
+            + io.testbed.core.config.TestbedConfig.knownKeys().keySet() + ")";
 
     private Expected() {}
 

@@ -37,6 +37,7 @@ class FailureHandlingTest {
 
     @TempDir
     Path temp;
+
     Testkit kit;
 
     @BeforeEach
@@ -46,7 +47,9 @@ class FailureHandlingTest {
 
     // --- failure artifacts
 
-    @VM(name = "web", collect = {"/var/log/app.log", "/var/log/missing.log"})
+    @VM(
+            name = "web",
+            collect = {"/var/log/app.log", "/var/log/missing.log"})
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     static class CollectsOnFailure {
         @Test
@@ -67,29 +70,37 @@ class FailureHandlingTest {
     @Test
     void aFailedTestGetsLogsAndCollectedFilesAttached() throws Exception {
         EngineExecutionResults results = kit.run(CollectsOnFailure.class);
-        results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
-        List<Event> files = results.testEvents().filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED).toList();
+        results.testEvents()
+                .assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
+        List<Event> files = results.testEvents()
+                .filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
+                .toList();
         assertThat(files).allMatch(e -> e.getTestDescriptor().getDisplayName().equals("fails(Machine)"));
         Map<String, Path> published = new java.util.TreeMap<>();
         for (Event event : files) {
             Path path = event.getRequiredPayload(FileEntry.class).getPath();
             published.put(path.getFileName().toString(), path);
         }
-        assertThat(published).containsOnlyKeys("web-var-log-app.log", "web-var-log-missing.log.error.txt",
-                "web.log", "commands.log");
+        assertThat(published)
+                .containsOnlyKeys(
+                        "web-var-log-app.log", "web-var-log-missing.log.error.txt", "web.log", "commands.log");
         assertThat(published.get("web-var-log-app.log")).hasContent("app crashed");
-        assertThat(published.get("web-var-log-missing.log.error.txt")).content()
+        assertThat(published.get("web-var-log-missing.log.error.txt"))
+                .content()
                 .startsWith("Cannot collect /var/log/missing.log from machine web: ");
-        assertThat(published.get("commands.log")).content()
-                .containsPattern("web run exit=0 \\d+ms cmd=mkdir -p var/log && echo 'app crashed' > var/log/app.log\n");
+        assertThat(published.get("commands.log"))
+                .content()
+                .containsPattern(
+                        "web run exit=0 \\d+ms cmd=mkdir -p var/log && echo 'app crashed' > var/log/app.log\n");
         assertThat(published.get("web.log")).content().contains("[web] ready");
         // also kept in the prefix, and the prefix is named in the report
         String prefix = LocalRecorder.prefixes("collects-on-failure").get(0);
         try (var walk = Files.walk(kit.prefix(prefix).resolve("artifacts"))) {
             assertThat(walk.map(p -> p.getFileName().toString())).contains("var-log-app.log");
         }
-        assertThat(results.testEvents().filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED)
-                .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
+        assertThat(results.testEvents()
+                        .filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED)
+                        .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
                 .containsExactly(Map.of("testbed.prefix", kit.prefix(prefix).toString()));
         assertNothingLeaked();
     }
@@ -109,10 +120,14 @@ class FailureHandlingTest {
         EngineExecutionResults results = kit.run(ProvisioningFails.class);
 
         results.testEvents().assertStatistics(stats -> stats.started(0));
-        List<Event> files = results.containerEvents().filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
+        List<Event> files = results.containerEvents()
+                .filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
                 .toList();
-        assertThat(files).allMatch(e -> e.getTestDescriptor().getUniqueId().toString()
-                .endsWith("[class:" + ProvisioningFails.class.getName() + "]"));
+        assertThat(files)
+                .allMatch(e -> e.getTestDescriptor()
+                        .getUniqueId()
+                        .toString()
+                        .endsWith("[class:" + ProvisioningFails.class.getName() + "]"));
         Map<String, Path> published = new java.util.TreeMap<>();
         for (Event event : files) {
             Path path = event.getRequiredPayload(FileEntry.class).getPath();
@@ -121,8 +136,9 @@ class FailureHandlingTest {
         assertThat(published).containsOnlyKeys("b.log", "commands.log", "journal.jsonl");
         assertThat(published.get("journal.jsonl")).content().contains("\"type\":\"environment.failed\"");
         String prefix = LocalRecorder.prefixes("provisioning-fails").get(0);
-        assertThat(results.containerEvents().filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED)
-                .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
+        assertThat(results.containerEvents()
+                        .filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED)
+                        .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
                 .containsExactly(Map.of("testbed.prefix", kit.prefix(prefix).toString()));
         assertNothingLeaked();
     }
@@ -131,7 +147,8 @@ class FailureHandlingTest {
     static class CollectsADirectory {
         @Test
         void fails(Machine web) {
-            web.run("mkdir -p /root/notes/sub && echo one > /root/notes/a.txt && echo two > /root/notes/sub/b.txt",
+            web.run(
+                    "mkdir -p /root/notes/sub && echo one > /root/notes/a.txt && echo two > /root/notes/sub/b.txt",
                     RunOptions.expectSuccess());
             fail("deliberately");
         }
@@ -141,9 +158,11 @@ class FailureHandlingTest {
     void aCollectedDirectoryIsAttachedWithTheFilesBelowIt() throws Exception {
         EngineExecutionResults results = kit.run(CollectsADirectory.class);
         results.testEvents().assertStatistics(stats -> stats.failed(1));
-        List<Path> directories = results.testEvents().filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
+        List<Path> directories = results.testEvents()
+                .filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
                 .map(e -> e.getRequiredPayload(FileEntry.class).getPath())
-                .filter(path -> path.getFileName().toString().equals("web-root-notes")).toList();
+                .filter(path -> path.getFileName().toString().equals("web-root-notes"))
+                .toList();
         assertThat(directories).hasSize(1);
         assertThat(directories.get(0)).isDirectory();
         assertThat(directories.get(0).resolve("a.txt")).hasContent("one");
@@ -175,23 +194,29 @@ class FailureHandlingTest {
         try {
             assertThat(LocalRecorder.events("kept-on-failure")).noneMatch(e -> e.endsWith("destroy"));
             assertThat(LocalRecorder.live()).contains(prefixName + " machine web", prefixName + " network lan");
-            assertThat(prefix.resolve(KEPT_MARKER)).content()
+            assertThat(prefix.resolve(KEPT_MARKER))
+                    .content()
                     .startsWith("Kept by " + KeptOnFailure.class.getName() + " (a test failed and keep = ON_FAILURE)");
             String address = KeptOnFailure.kept.machine("web").address("lan").getHostAddress();
-            assertThat(run.lines()).contains(
-                    "[testbed] kept-on-failure: kept running (a test failed and keep = ON_FAILURE); prefix " + prefix,
-                    "[testbed] kept-on-failure:   web: ssh -i " + prefix.resolve("keys/id_ed25519")
-                            + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@" + address
-                            + "   (network lan)",
-                    "[testbed] kept-on-failure: delete " + prefix.resolve(KEPT_MARKER)
-                            + " to let the reaper destroy it");
-            assertThat(run.value().containerEvents().filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED)
-                    .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
+            assertThat(run.lines())
+                    .contains(
+                            "[testbed] kept-on-failure: kept running (a test failed and keep = ON_FAILURE); prefix "
+                                    + prefix,
+                            "[testbed] kept-on-failure:   web: ssh -i " + prefix.resolve("keys/id_ed25519")
+                                    + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@" + address
+                                    + "   (network lan)",
+                            "[testbed] kept-on-failure: delete " + prefix.resolve(KEPT_MARKER)
+                                    + " to let the reaper destroy it");
+            assertThat(run.value()
+                            .containerEvents()
+                            .filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED)
+                            .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
                     .contains(Map.of("testbed.kept", prefix.toString()));
             // the journal of a kept environment ends with why it was kept
             JournalReader.Contents journal = JournalReader.read(prefix.resolve("journal.jsonl"));
             assertThat(journal.complete()).isTrue();
-            assertThat(journal.of(EnvironmentEvent.Kept.class)).singleElement()
+            assertThat(journal.of(EnvironmentEvent.Kept.class))
+                    .singleElement()
                     .satisfies(kept -> assertThat(kept.reason()).isEqualTo("a test failed and keep = ON_FAILURE"));
             assertThat(journal.of(EnvironmentEvent.Closed.class)).isEmpty();
         } finally {
@@ -249,5 +274,4 @@ class FailureHandlingTest {
         assertThat(LocalRecorder.events("fails-with-default-keep")).containsOnlyOnce("machine web destroy");
         assertNothingLeaked();
     }
-
 }

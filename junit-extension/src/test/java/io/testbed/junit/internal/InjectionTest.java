@@ -27,6 +27,7 @@ class InjectionTest {
 
     @TempDir
     Path temp;
+
     Testkit kit;
 
     @BeforeEach
@@ -37,7 +38,11 @@ class InjectionTest {
     @Network(name = "lan")
     @Network(name = "wan")
     @VM(name = "web", networks = "lan", roles = "frontend")
-    @VM(name = "api", networks = {"lan", "wan"}, roles = {"frontend", "backend"}, properties = "tier=middle")
+    @VM(
+            name = "api",
+            networks = {"lan", "wan"},
+            roles = {"frontend", "backend"},
+            properties = "tier=middle")
     @VM(name = "db", networks = "wan", roles = "backend")
     static class ThreeTiers {
         static Environment environment;
@@ -70,8 +75,11 @@ class InjectionTest {
         }
 
         @Test
-        void byRole(@Role("frontend") List<Machine> frontends, @Role("backend&!frontend") Machine onlyBackend,
-                @Role("frontend|backend") List<Machine> everyone, @Role("!frontend") List<Machine> notFrontend) {
+        void byRole(
+                @Role("frontend") List<Machine> frontends,
+                @Role("backend&!frontend") Machine onlyBackend,
+                @Role("frontend|backend") List<Machine> everyone,
+                @Role("!frontend") List<Machine> notFrontend) {
             assertThat(frontends).extracting(Machine::name).containsExactly("web", "api");
             assertThat(onlyBackend.name()).isEqualTo("db");
             assertThat(everyone).extracting(Machine::name).containsExactly("web", "api", "db");
@@ -104,7 +112,9 @@ class InjectionTest {
 
         @Test
         void theSameMachineObjectWhereverItComesFrom(@Host("api") Machine api, Environment env) {
-            assertThat(api).isSameAs(fromConstructor).isSameAs(env.machine("api"))
+            assertThat(api)
+                    .isSameAs(fromConstructor)
+                    .isSameAs(env.machine("api"))
                     .isSameAs(env.machines("backend").get(0));
         }
 
@@ -160,14 +170,18 @@ class InjectionTest {
     @Test
     void injectsByTypeWhenThereIsExactlyOneAlsoPerClass() {
         assertAllSucceeded(kit.run(OnlyOne.class), 1);
-        assertThat(LocalRecorder.events("only-one")).containsOnlyOnce("machine solo create").contains("before all");
+        assertThat(LocalRecorder.events("only-one"))
+                .containsOnlyOnce("machine solo create")
+                .contains("before all");
         assertNothingLeaked();
     }
 
     // --- role expressions on the live environment (misuses are rejected before provisioning, see MisuseTest)
 
     @VM(name = "web", roles = "frontend")
-    @VM(name = "api", roles = {"frontend", "backend"})
+    @VM(
+            name = "api",
+            roles = {"frontend", "backend"})
     static class RoleSelection {
         @Test
         void single(@Role("frontend&!backend") Machine web, @Role("backend") Machine api) {

@@ -92,11 +92,14 @@ class JournalTest {
     void testBoundariesAndEachTestsCommandsLandInTheEnvironmentsJournal() {
         Testkit kit = new Testkit(temp);
         EngineExecutionResults results = kit.run(Journaled.class);
-        results.testEvents().assertStatistics(stats -> stats.started(3).succeeded(1).failed(1).aborted(1)
-                .skipped(1));
-        Map<String, String> ids = results.allEvents().filter(e -> e.getType() == EventType.STARTED
-                || e.getType() == EventType.SKIPPED).map(e -> e.getTestDescriptor())
-                .collect(Collectors.toMap(d -> d.getDisplayName(), d -> d.getUniqueId().toString(), (a, b) -> a));
+        results.testEvents()
+                .assertStatistics(stats ->
+                        stats.started(3).succeeded(1).failed(1).aborted(1).skipped(1));
+        Map<String, String> ids = results.allEvents()
+                .filter(e -> e.getType() == EventType.STARTED || e.getType() == EventType.SKIPPED)
+                .map(e -> e.getTestDescriptor())
+                .collect(Collectors.toMap(
+                        d -> d.getDisplayName(), d -> d.getUniqueId().toString(), (a, b) -> a));
         String classId = "[engine:junit-jupiter]/[class:" + Journaled.class.getName() + "]";
         String passes = ids.get("passes(Machine)");
         String fails = ids.get("fails(Machine)");
@@ -106,33 +109,40 @@ class JournalTest {
         assertThat(journal.complete()).isTrue();
         assertThat(journal.truncated()).isFalse();
 
-        assertThat(journal.of(TestEvent.class)).extracting(JournalTest::boundary).containsExactly(
-                "class started " + classId,
-                "started passes " + passes,
-                "finished passes PASSED null",
-                "started fails " + fails,
-                "finished fails FAILED deliberately",
-                "started aborts " + ids.get("aborts()"),
-                "finished aborts ABORTED Assumption failed: not on this machine",
-                "finished skipped SKIPPED not today",
-                "class finished PASSED");
+        assertThat(journal.of(TestEvent.class))
+                .extracting(JournalTest::boundary)
+                .containsExactly(
+                        "class started " + classId,
+                        "started passes " + passes,
+                        "finished passes PASSED null",
+                        "started fails " + fails,
+                        "finished fails FAILED deliberately",
+                        "started aborts " + ids.get("aborts()"),
+                        "finished aborts ABORTED Assumption failed: not on this machine",
+                        "finished skipped SKIPPED not today",
+                        "class finished PASSED");
         // the test events come after provisioning and before the teardown
         List<Event> events = journal.events();
         assertThat(events.indexOf(journal.of(TestEvent.ClassStarted.class).get(0)))
-                .isGreaterThan(events.indexOf(journal.of(EnvironmentEvent.Ready.class).get(0)));
+                .isGreaterThan(
+                        events.indexOf(journal.of(EnvironmentEvent.Ready.class).get(0)));
         assertThat(events.indexOf(journal.of(TestEvent.ClassFinished.class).get(0)))
-                .isLessThan(events.indexOf(journal.of(EnvironmentEvent.TeardownStarted.class).get(0)));
+                .isLessThan(events.indexOf(
+                        journal.of(EnvironmentEvent.TeardownStarted.class).get(0)));
 
         List<CommandEvent.CommandRun> runs = journal.of(CommandEvent.CommandRun.class).stream()
-                .filter(run -> run.purpose() == CommandEvent.Purpose.RUN).toList();
-        assertThat(runs).extracting(run -> run.command() + " @ " + run.test()).containsExactly(
-                "echo class setup @ " + classId,
-                "echo before each @ " + passes,
-                "echo one @ " + passes,
-                "echo before each @ " + fails,
-                "echo two; echo trouble >&2; exit 3 @ " + fails,
-                "echo before each @ " + ids.get("aborts()"),
-                "echo class teardown @ " + classId);
+                .filter(run -> run.purpose() == CommandEvent.Purpose.RUN)
+                .toList();
+        assertThat(runs)
+                .extracting(run -> run.command() + " @ " + run.test())
+                .containsExactly(
+                        "echo class setup @ " + classId,
+                        "echo before each @ " + passes,
+                        "echo one @ " + passes,
+                        "echo before each @ " + fails,
+                        "echo two; echo trouble >&2; exit 3 @ " + fails,
+                        "echo before each @ " + ids.get("aborts()"),
+                        "echo class teardown @ " + classId);
         assertThat(runs).allSatisfy(run -> assertThat(run.machine()).isEqualTo("web"));
         CommandEvent.CommandRun failing = runs.get(4);
         assertThat(failing.exitCode()).isEqualTo(3);
@@ -141,18 +151,25 @@ class JournalTest {
         assertThat(runs.get(2).envNames()).containsExactly("TOKEN");
 
         // jobs and settings belong to the test too, also the restore that cleans up after it
-        assertThat(journal.of(CommandEvent.JobStarted.class)).singleElement()
+        assertThat(journal.of(CommandEvent.JobStarted.class))
+                .singleElement()
                 .satisfies(job -> assertThat(job.test()).isEqualTo(passes));
         assertThat(journal.of(CommandEvent.JobFinished.class)).singleElement().satisfies(job -> {
             assertThat(job.test()).isEqualTo(passes);
             assertThat(job.exitCode()).isZero();
             assertThat(job.stdout()).isEqualTo("job done\n");
         });
-        assertThat(journal.of(CommandEvent.SettingChanged.class)).extracting(CommandEvent::test).containsExactly(passes);
-        assertThat(journal.of(CommandEvent.SettingRestored.class)).extracting(CommandEvent::test)
+        assertThat(journal.of(CommandEvent.SettingChanged.class))
+                .extracting(CommandEvent::test)
                 .containsExactly(passes);
-        assertThat(journal.of(CommandEvent.class)).filteredOn(c -> !(c instanceof CommandEvent.CommandRun run
-                && run.purpose() == CommandEvent.Purpose.RUN)).extracting(CommandEvent::test).doesNotContainNull();
+        assertThat(journal.of(CommandEvent.SettingRestored.class))
+                .extracting(CommandEvent::test)
+                .containsExactly(passes);
+        assertThat(journal.of(CommandEvent.class))
+                .filteredOn(
+                        c -> !(c instanceof CommandEvent.CommandRun run && run.purpose() == CommandEvent.Purpose.RUN))
+                .extracting(CommandEvent::test)
+                .doesNotContainNull();
         assertThat(prefix.resolve("journal.jsonl")).content().doesNotContain("s3cr3t");
         assertNothingLeaked();
     }
@@ -160,11 +177,15 @@ class JournalTest {
     @Test
     void theFailedTestsArtifactsHoldItsOwnCommandsWithTheirOutput() throws Exception {
         EngineExecutionResults results = new Testkit(temp).run(Journaled.class);
-        Path commands = results.testEvents().filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
+        Path commands = results.testEvents()
+                .filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
                 .map(e -> e.getRequiredPayload(org.junit.platform.engine.reporting.FileEntry.class))
                 .filter(entry -> entry.getPath().getFileName().toString().equals("commands.log"))
-                .map(org.junit.platform.engine.reporting.FileEntry::getPath).findFirst().orElseThrow();
-        assertThat(commands).content()
+                .map(org.junit.platform.engine.reporting.FileEntry::getPath)
+                .findFirst()
+                .orElseThrow();
+        assertThat(commands)
+                .content()
                 .containsPattern("web run exit=0 \\d+ms cmd=echo before each\n  stdout:\n    before each\n")
                 .containsPattern("web run exit=3 \\d+ms cmd=echo two; echo trouble >&2; exit 3\n"
                         + "  stdout:\n    two\n  stderr:\n    trouble\n")

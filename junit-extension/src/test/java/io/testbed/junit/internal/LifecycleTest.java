@@ -50,6 +50,7 @@ class LifecycleTest {
 
     @TempDir
     Path temp;
+
     Testkit kit;
 
     @BeforeEach
@@ -57,13 +58,20 @@ class LifecycleTest {
         kit = new Testkit(temp);
     }
 
-    private static final List<String> PROVISION_WEB_ON_LAN = List.of("session open", "network lan create",
-            "machine web create", "machine web start", "machine web ready", "machine web snapshot baseline");
-    private static final List<String> TEARDOWN_WEB_ON_LAN = List.of("machine web stop", "machine web destroy",
-            "network lan destroy", "session close");
+    private static final List<String> PROVISION_WEB_ON_LAN = List.of(
+            "session open",
+            "network lan create",
+            "machine web create",
+            "machine web start",
+            "machine web ready",
+            "machine web snapshot baseline");
+    private static final List<String> TEARDOWN_WEB_ON_LAN =
+            List.of("machine web stop", "machine web destroy", "network lan destroy", "session close");
 
     private static List<String> concat(List<String> first, List<String> middle, List<String> last) {
-        return java.util.stream.Stream.of(first, middle, last).flatMap(List::stream).toList();
+        return java.util.stream.Stream.of(first, middle, last)
+                .flatMap(List::stream)
+                .toList();
     }
 
     // --- revert after each test; a failing test; teardown once
@@ -97,33 +105,41 @@ class LifecycleTest {
     @Test
     void provisionsOnceRevertsAfterEachTestAndTearsDownOnceDespiteAFailure() {
         var run = Outcomes.capturingOutput(() -> kit.run(RevertEachTest.class));
-        run.value().testEvents().assertStatistics(stats -> stats.started(3).succeeded(2).failed(1));
+        run.value()
+                .testEvents()
+                .assertStatistics(stats -> stats.started(3).succeeded(2).failed(1));
         assertThat(LocalRecorder.prefixes("revert-each-test")).hasSize(1);
-        assertThat(LocalRecorder.events("revert-each-test")).containsExactlyElementsOf(concat(PROVISION_WEB_ON_LAN,
-                List.of("test first", "machine web revert baseline",
-                        "test second", "machine web revert baseline",
-                        "test third", "machine web revert baseline"),
-                TEARDOWN_WEB_ON_LAN));
+        assertThat(LocalRecorder.events("revert-each-test"))
+                .containsExactlyElementsOf(concat(
+                        PROVISION_WEB_ON_LAN,
+                        List.of(
+                                "test first", "machine web revert baseline",
+                                "test second", "machine web revert baseline",
+                                "test third", "machine web revert baseline"),
+                        TEARDOWN_WEB_ON_LAN));
         assertNothingLeaked();
         // progress lines: what is booting and how long it took
-        assertThat(run.output()).contains(
-                "[testbed] revert-each-test: provisioning for RevertEachTest: 1 machine(s) [web], 1 network(s) [lan]",
-                "[testbed] revert-each-test: machine 'web' booting",
-                "[testbed] revert-each-test: machine 'web' answers commands after ",
-                "[testbed] revert-each-test: ready after ",
-                "[testbed] revert-each-test: first(): 1 command; reverted to baseline in ",
-                "[testbed] revert-each-test: second(): 1 command; reverted to baseline in ",
-                "[testbed] revert-each-test: third() failed: reverted to baseline in ",
-                "[testbed] revert-each-test: machine 'web' destroyed in ",
-                "[testbed] revert-each-test: torn down in ");
+        assertThat(run.output())
+                .contains(
+                        "[testbed] revert-each-test: provisioning for RevertEachTest: 1 machine(s) [web], 1 network(s) [lan]",
+                        "[testbed] revert-each-test: machine 'web' booting",
+                        "[testbed] revert-each-test: machine 'web' answers commands after ",
+                        "[testbed] revert-each-test: ready after ",
+                        "[testbed] revert-each-test: first(): 1 command; reverted to baseline in ",
+                        "[testbed] revert-each-test: second(): 1 command; reverted to baseline in ",
+                        "[testbed] revert-each-test: third() failed: reverted to baseline in ",
+                        "[testbed] revert-each-test: machine 'web' destroyed in ",
+                        "[testbed] revert-each-test: torn down in ");
     }
 
     @Test
     void theExplicitAfterAllTearsDownEvenWhenTheStoreDoesNotCloseValues() {
         kit.with("junit.jupiter.extensions.store.close.autocloseable.enabled", "false");
-        kit.run(RevertEachTest.class).testEvents().assertStatistics(stats -> stats.started(3).failed(1));
-        assertThat(LocalRecorder.events("revert-each-test")).containsOnlyOnce("machine web destroy",
-                "network lan destroy", "session close");
+        kit.run(RevertEachTest.class)
+                .testEvents()
+                .assertStatistics(stats -> stats.started(3).failed(1));
+        assertThat(LocalRecorder.events("revert-each-test"))
+                .containsOnlyOnce("machine web destroy", "network lan destroy", "session close");
         assertNothingLeaked();
     }
 
@@ -150,8 +166,8 @@ class LifecycleTest {
     @Test
     void revertNeverLetsTestsSeeEachOthersChanges() {
         assertAllSucceeded(kit.run(NeverRevert.class), 2);
-        assertThat(LocalRecorder.events("never-revert")).containsExactlyElementsOf(
-                concat(PROVISION_WEB_ON_LAN, List.of(), TEARDOWN_WEB_ON_LAN));
+        assertThat(LocalRecorder.events("never-revert"))
+                .containsExactlyElementsOf(concat(PROVISION_WEB_ON_LAN, List.of(), TEARDOWN_WEB_ON_LAN));
         assertNothingLeaked();
     }
 
@@ -232,11 +248,22 @@ class LifecycleTest {
     void nestedClassesShareTheEnvironmentAndAreRevertedAfterEachClass() {
         assertAllSucceeded(kit.run(SharedWithNested.class), 4);
         assertThat(LocalRecorder.prefixes("shared-with-nested")).hasSize(1);
-        assertThat(LocalRecorder.events("shared-with-nested")).containsExactly("session open",
-                "machine web create", "machine web start", "machine web ready", "machine web snapshot baseline",
-                "test outer", "test write", "test sees-own-write", "machine web revert baseline",
-                "test clean", "machine web revert baseline",
-                "machine web stop", "machine web destroy", "session close");
+        assertThat(LocalRecorder.events("shared-with-nested"))
+                .containsExactly(
+                        "session open",
+                        "machine web create",
+                        "machine web start",
+                        "machine web ready",
+                        "machine web snapshot baseline",
+                        "test outer",
+                        "test write",
+                        "test sees-own-write",
+                        "machine web revert baseline",
+                        "test clean",
+                        "machine web revert baseline",
+                        "machine web stop",
+                        "machine web destroy",
+                        "session close");
         assertNothingLeaked();
     }
 
@@ -254,15 +281,31 @@ class LifecycleTest {
     @Test
     void provisioningFailingHalfWayRollsBackEverythingAndRunsNoTest() {
         EngineExecutionResults results = kit.run(FailsHalfWay.class);
-        results.containerEvents().assertThatEvents().haveExactly(1, event(container(FailsHalfWay.class),
-                finishedWithFailure(instanceOf(ProvisioningException.class), message(m -> m.startsWith(
-                        "Provisioning failed: machine 'b' during machine.ready: injected failure: machine b fails "
-                                + "during ready" + System.lineSeparator() + "Console tail of machine 'b':")
-                        && m.contains("Everything created was rolled back")))));
+        results.containerEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                container(FailsHalfWay.class),
+                                finishedWithFailure(
+                                        instanceOf(ProvisioningException.class),
+                                        message(m -> m.startsWith(
+                                                        "Provisioning failed: machine 'b' during machine.ready: injected failure: machine b fails "
+                                                                + "during ready" + System.lineSeparator()
+                                                                + "Console tail of machine 'b':")
+                                                && m.contains("Everything created was rolled back")))));
         results.testEvents().assertStatistics(stats -> stats.started(0));
         List<String> events = LocalRecorder.events("fails-half-way");
-        assertThat(events).contains("machine a create", "machine a ready", "machine b create", "machine b start",
-                "machine a destroy", "machine b destroy", "session close").doesNotContain("machine b ready");
+        assertThat(events)
+                .contains(
+                        "machine a create",
+                        "machine a ready",
+                        "machine b create",
+                        "machine b start",
+                        "machine a destroy",
+                        "machine b destroy",
+                        "session close")
+                .doesNotContain("machine b ready");
         assertThat(events.stream().filter(e -> e.endsWith("destroy"))).hasSize(2);
         assertNothingLeaked();
         // the prefix stays, with its journal, for diagnosis
@@ -328,8 +371,14 @@ class LifecycleTest {
         assertAllSucceeded(kit.run(FirstUser.class, SecondUser.class), 2);
         for (String name : List.of("first-user", "second-user")) {
             assertThat(LocalRecorder.prefixes(name)).hasSize(1);
-            assertThat(LocalRecorder.events(name)).contains("network lan create", "machine web create",
-                    "machine db create", "machine web destroy", "machine db destroy", "network lan destroy");
+            assertThat(LocalRecorder.events(name))
+                    .contains(
+                            "network lan create",
+                            "machine web create",
+                            "machine db create",
+                            "machine web destroy",
+                            "machine db destroy",
+                            "network lan destroy");
         }
         assertNothingLeaked();
     }
@@ -377,8 +426,11 @@ class LifecycleTest {
     }
 
     private static String subnet(String prefix) {
-        return LocalRecorder.eventsOfPrefix(prefix).stream().filter(e -> e.startsWith("subnet "))
-                .map(e -> e.substring("subnet ".length())).findFirst().orElseThrow();
+        return LocalRecorder.eventsOfPrefix(prefix).stream()
+                .filter(e -> e.startsWith("subnet "))
+                .map(e -> e.substring("subnet ".length()))
+                .findFirst()
+                .orElseThrow();
     }
 
     // --- a test cannot close the environment
@@ -406,8 +458,9 @@ class LifecycleTest {
         Path prefix = kit.prefix(LocalRecorder.prefixes("never-revert").get(0));
         assertThat(prefix.resolve("journal.jsonl")).exists();
         assertThat(prefix.resolve("logs/web.log")).content().contains("[web] booting", "[web] ready");
-        assertThat(prefix.resolve("logs/commands.log")).content().containsPattern(
-                "web run exit=0 \\d+ms cmd=echo changed > state\n");
+        assertThat(prefix.resolve("logs/commands.log"))
+                .content()
+                .containsPattern("web run exit=0 \\d+ms cmd=echo changed > state\n");
         // disks (overlays, snapshot state) are large: removed after a clean teardown
         assertThat(prefix.resolve("disks")).doesNotExist();
     }

@@ -40,6 +40,7 @@ class MisuseTest {
 
     @TempDir
     Path temp;
+
     Testkit kit;
 
     @BeforeEach
@@ -49,7 +50,9 @@ class MisuseTest {
 
     private static String report(Class<?> fixture, String... problems) {
         return "Testbed environment of " + fixture.getSimpleName() + " is invalid; nothing was provisioned:"
-                + Stream.of(problems).map(p -> System.lineSeparator() + "  - " + p).collect(Collectors.joining());
+                + Stream.of(problems)
+                        .map(p -> System.lineSeparator() + "  - " + p)
+                        .collect(Collectors.joining());
     }
 
     private void assertRejected(Class<?> fixture, Class<? extends Throwable> type, String... problems) {
@@ -58,8 +61,9 @@ class MisuseTest {
 
     private void assertClassFails(Class<?> fixture, Class<? extends Throwable> type, String message) {
         EngineExecutionResults results = kit.run(fixture);
-        results.containerEvents().assertThatEvents().haveExactly(1,
-                event(container(fixture), finishedWithFailure(instanceOf(type), message(message))));
+        results.containerEvents()
+                .assertThatEvents()
+                .haveExactly(1, event(container(fixture), finishedWithFailure(instanceOf(type), message(message))));
         results.testEvents().assertStatistics(stats -> stats.started(0));
         assertNothingProvisioned();
     }
@@ -81,7 +85,9 @@ class MisuseTest {
 
     @Test
     void duplicateMachineNameIsRejected() {
-        assertRejected(DuplicateMachine.class, PreconditionViolationException.class,
+        assertRejected(
+                DuplicateMachine.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"web\") name is declared twice");
     }
 
@@ -94,7 +100,9 @@ class MisuseTest {
 
     @Test
     void twoIdenticalMachineAnnotationsAreNotMerged() {
-        assertRejected(IdenticalMachines.class, PreconditionViolationException.class,
+        assertRejected(
+                IdenticalMachines.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"web\") name is declared twice");
     }
 
@@ -112,7 +120,9 @@ class MisuseTest {
 
     @Test
     void anIdenticalNetworkFromAMetaAnnotationIsNotMerged() {
-        assertRejected(IdenticalNetworksThroughAMetaAnnotation.class, PreconditionViolationException.class,
+        assertRejected(
+                IdenticalNetworksThroughAMetaAnnotation.class,
+                PreconditionViolationException.class,
                 "@Network(name = \"lan\") name is declared twice");
     }
 
@@ -128,14 +138,18 @@ class MisuseTest {
 
     @Test
     void duplicateNetworkNameIsRejected() {
-        assertRejected(DuplicateNetwork.class, PreconditionViolationException.class,
+        assertRejected(
+                DuplicateNetwork.class,
+                PreconditionViolationException.class,
                 "@Network(name = \"lan\") name is declared twice");
     }
 
     // --- 3. a machine on an undeclared network
 
     @Network(name = "lan")
-    @VM(name = "web", networks = {"lan", "wan"})
+    @VM(
+            name = "web",
+            networks = {"lan", "wan"})
     static class UnknownNetwork {
         @Test
         void test() {}
@@ -143,7 +157,9 @@ class MisuseTest {
 
     @Test
     void machineOnUndeclaredNetworkIsRejected() {
-        assertRejected(UnknownNetwork.class, PreconditionViolationException.class,
+        assertRejected(
+                UnknownNetwork.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"web\") networks refers to unknown network 'wan'; declared networks: [lan]");
     }
 
@@ -157,7 +173,9 @@ class MisuseTest {
 
     @Test
     void zeroMemoryIsRejected() {
-        assertRejected(ZeroMemory.class, PreconditionViolationException.class,
+        assertRejected(
+                ZeroMemory.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"web\") memoryMb must be at least 32, was 0");
     }
 
@@ -171,7 +189,9 @@ class MisuseTest {
 
     @Test
     void negativeCpusAreRejected() {
-        assertRejected(NegativeCpus.class, PreconditionViolationException.class,
+        assertRejected(
+                NegativeCpus.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"web\") cpus must be between 1 and 64, was -1");
     }
 
@@ -185,13 +205,17 @@ class MisuseTest {
 
     @Test
     void diskOfSizeZeroIsRejected() {
-        assertRejected(EmptyDisk.class, PreconditionViolationException.class,
+        assertRejected(
+                EmptyDisk.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"db\") @Disk(name = \"data\") sizeMb must be between 1 and 1048576, was 0");
     }
 
     // --- 7. duplicate disk
 
-    @VM(name = "db", disks = {@Disk(name = "data", sizeMb = 64), @Disk(name = "data", sizeMb = 32)})
+    @VM(
+            name = "db",
+            disks = {@Disk(name = "data", sizeMb = 64), @Disk(name = "data", sizeMb = 32)})
     static class DuplicateDisk {
         @Test
         void test() {}
@@ -199,7 +223,9 @@ class MisuseTest {
 
     @Test
     void duplicateDiskIsRejected() {
-        assertRejected(DuplicateDisk.class, PreconditionViolationException.class,
+        assertRejected(
+                DuplicateDisk.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"db\") disks declares disk 'data' twice");
     }
 
@@ -217,7 +243,9 @@ class MisuseTest {
     @Test
     void badNamesAreAllReportedAtOnce() {
         String rule = "must match [a-z][a-z0-9-]{0,30} (a lower-case DNS label)";
-        assertRejected(BadNames.class, PreconditionViolationException.class,
+        assertRejected(
+                BadNames.class,
+                PreconditionViolationException.class,
                 "@Network(name = \"1lan\") name " + rule + ", was '1lan'",
                 "@VM(name = \"Web_1\") name " + rule + ", was 'Web_1'",
                 "@VM(name = \"db\") roles role 'Back End' " + rule,
@@ -235,7 +263,9 @@ class MisuseTest {
 
     @Test
     void subnetOutsideThePoolIsRejected() {
-        assertRejected(SubnetOutsidePool.class, PreconditionViolationException.class,
+        assertRejected(
+                SubnetOutsidePool.class,
+                PreconditionViolationException.class,
                 "@Network(name = \"lan\") subnet " + Expected.outsidePool("203.0.113.0/24"));
     }
 
@@ -250,7 +280,9 @@ class MisuseTest {
 
     @Test
     void subnetInTenSlashEightIsRejected() {
-        assertRejected(PrivateSubnet.class, PreconditionViolationException.class,
+        assertRejected(
+                PrivateSubnet.class,
+                PreconditionViolationException.class,
                 "@Network(name = \"lan\") subnet " + Expected.outsidePool("10.1.2.0/24"));
     }
 
@@ -264,7 +296,9 @@ class MisuseTest {
 
     @Test
     void hostNamingAnUnknownMachineIsRejected() {
-        assertRejected(UnknownHost.class, PreconditionViolationException.class,
+        assertRejected(
+                UnknownHost.class,
+                PreconditionViolationException.class,
                 "@Host(\"db\") on parameter 'db' of method test(Machine) names no machine of environment "
                         + "'unknown-host'; machines: [web]");
     }
@@ -280,7 +314,9 @@ class MisuseTest {
 
     @Test
     void ambiguousMachineParameterIsRejected() {
-        assertRejected(AmbiguousMachine.class, PreconditionViolationException.class,
+        assertRejected(
+                AmbiguousMachine.class,
+                PreconditionViolationException.class,
                 "Machine parameter 'machine' of method test(Machine) is ambiguous: environment 'ambiguous-machine' "
                         + "has 2 machines [web, db]; add @Host(\"name\") or @Role(\"expression\")");
     }
@@ -298,7 +334,9 @@ class MisuseTest {
 
     @Test
     void finalFieldIsRejected() {
-        assertRejected(FinalField.class, ExtensionConfigurationException.class,
+        assertRejected(
+                FinalField.class,
+                ExtensionConfigurationException.class,
                 "@Host(\"web\") on field FinalField.web must not be declared as final.");
     }
 
@@ -318,7 +356,9 @@ class MisuseTest {
 
     @Test
     void wrongFieldTypesAreRejected() {
-        assertRejected(WrongFieldType.class, ExtensionConfigurationException.class,
+        assertRejected(
+                WrongFieldType.class,
+                ExtensionConfigurationException.class,
                 "@Host(\"web\") on field WrongFieldType.web must be of type io.testbed.core.Machine, but was "
                         + "java.lang.String",
                 "@Role(\"frontend\") on field WrongFieldType.frontends must be of type io.testbed.core.Machine or "
@@ -335,11 +375,18 @@ class MisuseTest {
     @Test
     void hostWithoutEnvironmentFailsTheTest() {
         EngineExecutionResults results = kit.run(MissingEnvironment.class);
-        results.testEvents().assertThatEvents().haveExactly(1, event(test("test"),
-                finishedWithFailure(instanceOf(ParameterResolutionException.class), message(
-                        "@Host(\"web\") on parameter 'web' of method test(Machine) cannot be injected: class "
-                                + "MissingEnvironment declares no Testbed environment; declare machines with @VM "
-                                + "on the class, a superclass, an enclosing class or a meta-annotation"))));
+        results.testEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("test"),
+                                finishedWithFailure(
+                                        instanceOf(ParameterResolutionException.class),
+                                        message(
+                                                "@Host(\"web\") on parameter 'web' of method test(Machine) cannot be injected: class "
+                                                        + "MissingEnvironment declares no Testbed environment; declare machines with @VM "
+                                                        + "on the class, a superclass, an enclosing class or a meta-annotation"))));
         assertNothingProvisioned();
     }
 
@@ -355,7 +402,9 @@ class MisuseTest {
     void unknownConfigurationKeyIsRejected() {
         System.setProperty("testbed.lese.dir", "/tmp/x");
         try {
-            assertClassFails(AnyEnvironment.class, ExtensionConfigurationException.class,
+            assertClassFails(
+                    AnyEnvironment.class,
+                    ExtensionConfigurationException.class,
                     "Invalid Testbed configuration: unknown configuration key 'testbed.lese.dir'; did you mean "
                             + "'testbed.lease.dir'?" + Expected.CONFIGURATION_HINT);
         } finally {
@@ -369,7 +418,8 @@ class MisuseTest {
         kit.with("testbed.lese.dir", "/tmp/x");
         var failures = kit.runThroughLauncher(AnyEnvironment.class);
         assertThat(failures).containsOnlyKeys("MisuseTest$AnyEnvironment");
-        assertThat(failures.get("MisuseTest$AnyEnvironment")).isInstanceOf(ExtensionConfigurationException.class)
+        assertThat(failures.get("MisuseTest$AnyEnvironment"))
+                .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessage("Invalid Testbed configuration: unknown configuration key 'testbed.lese.dir'; did you mean "
                         + "'testbed.lease.dir'?" + Expected.CONFIGURATION_HINT);
         assertNothingProvisioned();
@@ -380,7 +430,9 @@ class MisuseTest {
     @Test
     void invalidConfigurationValueIsRejected() {
         kit.with("testbed.keep", "sometimes");
-        assertClassFails(AnyEnvironment.class, ExtensionConfigurationException.class,
+        assertClassFails(
+                AnyEnvironment.class,
+                ExtensionConfigurationException.class,
                 "Invalid Testbed configuration: testbed.keep must be one of never, on-failure, always, was "
                         + "'sometimes'" + Expected.CONFIGURATION_HINT);
     }
@@ -395,7 +447,9 @@ class MisuseTest {
 
     @Test
     void templateTheProviderDoesNotHaveIsRejected() {
-        assertRejected(UnknownTemplate.class, PreconditionViolationException.class,
+        assertRejected(
+                UnknownTemplate.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"web\") template names template 'centos' which provider local does not have; "
                         + "templates: [local, tiny]");
     }
@@ -411,7 +465,9 @@ class MisuseTest {
 
     @Test
     void providerNotOnTheClassPathIsRejected() {
-        assertRejected(MissingProvider.class, PreconditionViolationException.class,
+        assertRejected(
+                MissingProvider.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"web\") provider names provider 'libvirt' which is not on the class path; installed "
                         + "providers: [local] (add the testbed-libvirt dependency)");
     }
@@ -427,14 +483,19 @@ class MisuseTest {
 
     @Test
     void environmentWithoutMachinesIsRejected() {
-        assertRejected(NoMachines.class, PreconditionViolationException.class,
+        assertRejected(
+                NoMachines.class,
+                PreconditionViolationException.class,
                 "@Prefix(name = \"empty\") declares an environment without machines; declare at least one with @VM "
                         + "on NoMachines, a superclass or a meta-annotation");
     }
 
     // --- 21. malformed properties and relative collect paths
 
-    @VM(name = "web", properties = {"novalue", "a=1", "a=2"}, collect = "var/log/messages")
+    @VM(
+            name = "web",
+            properties = {"novalue", "a=1", "a=2"},
+            collect = "var/log/messages")
     static class BadAttributes {
         @Test
         void test() {}
@@ -442,7 +503,9 @@ class MisuseTest {
 
     @Test
     void malformedPropertiesAndRelativeCollectPathsAreRejected() {
-        assertRejected(BadAttributes.class, PreconditionViolationException.class,
+        assertRejected(
+                BadAttributes.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"web\") properties entry \"novalue\" must be key=value",
                 "@VM(name = \"web\") properties declares key \"a\" twice",
                 "@VM(name = \"web\") collect path \"var/log/messages\" must be absolute (start with /)");
@@ -452,7 +515,12 @@ class MisuseTest {
 
     @Network(name = "lan")
     @VM(name = "web", networks = "lan")
-    @DockerHost(name = "api", networks = "lan", env = {"MODE=test", "BROKEN"}, collect = "tmp/log", memoryMb = 0)
+    @DockerHost(
+            name = "api",
+            networks = "lan",
+            env = {"MODE=test", "BROKEN"},
+            collect = "tmp/log",
+            memoryMb = 0)
     static class BadContainer {
         @Test
         void test() {}
@@ -460,7 +528,9 @@ class MisuseTest {
 
     @Test
     void dockerHostsAreValidatedLikeVms() {
-        assertRejected(BadContainer.class, PreconditionViolationException.class,
+        assertRejected(
+                BadContainer.class,
+                PreconditionViolationException.class,
                 "@DockerHost(name = \"api\") env entry \"BROKEN\" must be NAME=value",
                 "@DockerHost(name = \"api\") collect path \"tmp/log\" must be absolute (start with /)",
                 "@DockerHost(name = \"api\") memoryMb must be at least 32, was 0");
@@ -470,7 +540,9 @@ class MisuseTest {
 
     @Network(name = "lan")
     @Network(name = "wan")
-    @VM(name = "web", networks = {"lan", "wan"})
+    @VM(
+            name = "web",
+            networks = {"lan", "wan"})
     static class NetworkInjection {
         @Test
         void unknown(@Net("dmz") TestNetwork dmz) {}
@@ -484,7 +556,9 @@ class MisuseTest {
 
     @Test
     void networkAndQualifierMisusesAreReportedTogether() {
-        assertRejected(NetworkInjection.class, ExtensionConfigurationException.class,
+        assertRejected(
+                NetworkInjection.class,
+                ExtensionConfigurationException.class,
                 "TestNetwork parameter 'network' of method ambiguous(TestNetwork) is ambiguous: environment "
                         + "'network-injection' has 2 networks [lan, wan]; add @Net(\"name\")",
                 "parameter 'web' of method twoQualifiers(Machine) has @Host and @Role; use exactly one qualifier",
@@ -505,7 +579,9 @@ class MisuseTest {
 
     @Test
     void specAndInjectionProblemsAreReportedInOneMessage() {
-        assertRejected(ManyProblems.class, PreconditionViolationException.class,
+        assertRejected(
+                ManyProblems.class,
+                PreconditionViolationException.class,
                 "@VM(name = \"web\") cpus must be between 1 and 64, was 0",
                 "@VM(name = \"web\") memoryMb must be at least 32, was 16",
                 "@Host(\"db\") on field ManyProblems.db names no machine of environment 'many-problems'; "
@@ -530,15 +606,23 @@ class MisuseTest {
     @Test
     void nestedClassDeclaringItsOwnEnvironmentIsRejected() {
         EngineExecutionResults results = kit.run(NestedDeclaresItsOwn.class);
-        results.containerEvents().assertThatEvents().haveExactly(1, event(container("Inner"),
-                finishedWithFailure(instanceOf(ExtensionConfigurationException.class), message(
-                        "@Nested class Inner declares its own Testbed environment (@VM(name = \"db\")), but its "
-                                + "enclosing class NestedDeclaresItsOwn has one; nested classes share the enclosing "
-                                + "class's environment: move the declarations to NestedDeclaresItsOwn or make Inner "
-                                + "a top-level class"))));
+        results.containerEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                container("Inner"),
+                                finishedWithFailure(
+                                        instanceOf(ExtensionConfigurationException.class),
+                                        message(
+                                                "@Nested class Inner declares its own Testbed environment (@VM(name = \"db\")), but its "
+                                                        + "enclosing class NestedDeclaresItsOwn has one; nested classes share the enclosing "
+                                                        + "class's environment: move the declarations to NestedDeclaresItsOwn or make Inner "
+                                                        + "a top-level class"))));
         // the outer class's environment was provisioned and torn down; the nested one never was
-        assertThat(LocalRecorder.events("nested-declares-its-own")).contains("machine web create",
-                "machine web destroy").noneMatch(e -> e.contains("db"));
+        assertThat(LocalRecorder.events("nested-declares-its-own"))
+                .contains("machine web create", "machine web destroy")
+                .noneMatch(e -> e.contains("db"));
         assertThat(LocalRecorder.live()).isEmpty();
     }
 
@@ -562,7 +646,9 @@ class MisuseTest {
 
     @Test
     void roleExpressionsAreCheckedAgainstTheDeclaredRolesBeforeProvisioning() {
-        assertRejected(RoleMismatch.class, PreconditionViolationException.class,
+        assertRejected(
+                RoleMismatch.class,
+                PreconditionViolationException.class,
                 "@Role(\"backend\") on parameter 'backends' of method emptyList(List) matches no machine of"
                         + " environment 'role-mismatch' (roles: {web=[frontend], api=[frontend]}); give a machine that"
                         + " role or fix the expression",

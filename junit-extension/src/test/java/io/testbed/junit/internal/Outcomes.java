@@ -23,19 +23,22 @@ final class Outcomes {
 
     /** Every container and test finished successfully, and {@code tests} tests ran. */
     static void assertAllSucceeded(EngineExecutionResults results, int tests) {
-        List<String> failures = results.allEvents().failed().stream().map(Outcomes::describe).toList();
+        List<String> failures =
+                results.allEvents().failed().stream().map(Outcomes::describe).toList();
         assertThat(failures).as("failed containers and tests").isEmpty();
         results.testEvents().assertStatistics(stats -> stats.started(tests).succeeded(tests));
     }
 
     static String describe(Event event) {
         TestExecutionResult result = event.getRequiredPayload(TestExecutionResult.class);
-        return event.getTestDescriptor().getDisplayName() + ": " + result.getThrowable()
-                .map(t -> t + stackTrace(t)).orElse("no throwable");
+        return event.getTestDescriptor().getDisplayName() + ": "
+                + result.getThrowable().map(t -> t + stackTrace(t)).orElse("no throwable");
     }
 
     private static String stackTrace(Throwable t) {
-        return java.util.Arrays.stream(t.getStackTrace()).limit(12).map(e -> "\n    at " + e)
+        return java.util.Arrays.stream(t.getStackTrace())
+                .limit(12)
+                .map(e -> "\n    at " + e)
                 .collect(Collectors.joining());
     }
 
@@ -50,26 +53,31 @@ final class Outcomes {
                 break;
             }
         }
-        assertThat(LocalRecorder.live()).as("machines, networks and jobs still alive").isEmpty();
+        assertThat(LocalRecorder.live())
+                .as("machines, networks and jobs still alive")
+                .isEmpty();
     }
 
     /** Runs {@code body} with {@code System.out} captured (and still echoed). */
     static <T> Captured<T> capturingOutput(Supplier<T> body) {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        PrintStream tee = new PrintStream(new java.io.OutputStream() {
-            @Override
-            public void write(int b) {
-                buffer.write(b);
-                original.write(b);
-            }
+        PrintStream tee = new PrintStream(
+                new java.io.OutputStream() {
+                    @Override
+                    public void write(int b) {
+                        buffer.write(b);
+                        original.write(b);
+                    }
 
-            @Override
-            public void write(byte[] b, int off, int len) {
-                buffer.write(b, off, len);
-                original.write(b, off, len);
-            }
-        }, true, StandardCharsets.UTF_8);
+                    @Override
+                    public void write(byte[] b, int off, int len) {
+                        buffer.write(b, off, len);
+                        original.write(b, off, len);
+                    }
+                },
+                true,
+                StandardCharsets.UTF_8);
         System.setOut(tee);
         try {
             T value = body.get();

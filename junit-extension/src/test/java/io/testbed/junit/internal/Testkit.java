@@ -51,7 +51,8 @@ final class Testkit {
         return EngineTestKit.engine("junit-jupiter")
                 .configurationParameters(parameters)
                 .outputDirectoryProvider(new TempOutputDirectoryProvider(reports))
-                .selectors(Stream.of(fixtures).map(DiscoverySelectors::selectClass)
+                .selectors(Stream.of(fixtures)
+                        .map(DiscoverySelectors::selectClass)
                         .toArray(org.junit.platform.engine.DiscoverySelector[]::new))
                 .execute();
     }
@@ -65,7 +66,8 @@ final class Testkit {
     Map<String, Throwable> runThroughLauncher(Class<?>... fixtures) {
         Map<String, Throwable> failures = new LinkedHashMap<>();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(Stream.of(fixtures).map(DiscoverySelectors::selectClass).toList())
+                .selectors(
+                        Stream.of(fixtures).map(DiscoverySelectors::selectClass).toList())
                 .configurationParameters(parameters)
                 .configurationParameter("junit.platform.reporting.output.dir", reports.toString())
                 .build();

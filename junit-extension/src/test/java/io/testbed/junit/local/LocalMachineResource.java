@@ -48,21 +48,27 @@ final class LocalMachineResource implements MachineResource {
         LocalTransport.prepare(machineDir, plan.name());
         try {
             for (DiskSpec disk : plan.spec().disks()) {
-                try (RandomAccessFile file = new RandomAccessFile(root.resolve("dev/" + disk.name()).toFile(), "rw")) {
+                try (RandomAccessFile file =
+                        new RandomAccessFile(root.resolve("dev/" + disk.name()).toFile(), "rw")) {
                     file.setLength(disk.sizeMb() * 1024L * 1024L);
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.transport = new LocalTransport(plan.name(), machineDir, prefix.dir().getFileName().toString());
+        this.transport = new LocalTransport(
+                plan.name(), machineDir, prefix.dir().getFileName().toString());
         LocalRecorder.created(liveId);
     }
 
     private void console(String line) {
         try {
-            Files.writeString(console, "[" + plan.name() + "] " + line + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    console,
+                    "[" + plan.name() + "] " + line + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -92,7 +98,8 @@ final class LocalMachineResource implements MachineResource {
         failIf("ready");
         transport.awaitReady(timeout);
         TransportMachineBuilder builder = TransportMachine.builder(plan.name(), transport)
-                .roles(plan.spec().roles()).properties(plan.spec().properties())
+                .roles(plan.spec().roles())
+                .properties(plan.spec().properties())
                 // a local machine's ports are this host's ports
                 .probeAddress(InetAddress.getLoopbackAddress())
                 .journal(journal);

@@ -46,13 +46,18 @@ public final class LocalProvider implements Provider {
     public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment, ProviderContext context) {
         List<SpecProblem> problems = new ArrayList<>();
         if (!TEMPLATES.contains(machine.image())) {
-            problems.add(new SpecProblem(machine.element(), "template", "names template "
-                    + Problems.quote(machine.image()) + " which provider local does not have; templates: " + TEMPLATES));
+            problems.add(new SpecProblem(
+                    machine.element(),
+                    "template",
+                    "names template " + Problems.quote(machine.image())
+                            + " which provider local does not have; templates: " + TEMPLATES));
         }
         String fail = machine.properties().get("local.fail");
         if (fail != null && !FAILURES.contains(fail)) {
-            problems.add(new SpecProblem(machine.element(), "properties", "local.fail must be one of " + FAILURES
-                    + ", was " + Problems.quote(fail)));
+            problems.add(new SpecProblem(
+                    machine.element(),
+                    "properties",
+                    "local.fail must be one of " + FAILURES + ", was " + Problems.quote(fail)));
         }
         return problems;
     }

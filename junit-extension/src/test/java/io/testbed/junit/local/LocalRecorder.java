@@ -50,17 +50,27 @@ public final class LocalRecorder {
 
     /** The steps of environments named {@code name} (any prefix {@code name-xxxxxxxx}), in order. */
     public static List<String> events(String name) {
-        return events().stream().filter(e -> e.prefix().startsWith(name + "-")).map(Event::what).toList();
+        return events().stream()
+                .filter(e -> e.prefix().startsWith(name + "-"))
+                .map(Event::what)
+                .toList();
     }
 
     /** The distinct prefix directories of environments named {@code name}, in order of first appearance. */
     public static List<String> prefixes(String name) {
-        return events().stream().map(Event::prefix).filter(p -> p.startsWith(name + "-")).distinct().toList();
+        return events().stream()
+                .map(Event::prefix)
+                .filter(p -> p.startsWith(name + "-"))
+                .distinct()
+                .toList();
     }
 
     /** The steps of one environment, by prefix directory name. */
     public static List<String> eventsOfPrefix(String prefix) {
-        return events().stream().filter(e -> e.prefix().equals(prefix)).map(Event::what).toList();
+        return events().stream()
+                .filter(e -> e.prefix().equals(prefix))
+                .map(Event::what)
+                .toList();
     }
 
     /** What exists right now ({@code <prefix> machine web}, {@code <prefix> job web#1}, …), sorted. */

@@ -34,10 +34,48 @@ import java.util.stream.Stream;
 public final class LocalTransport implements Transport {
 
     /** Busybox applets linked into every machine's {@code /bin}. */
-    static final List<String> APPLETS = List.of("sh", "ash", "cat", "printf", "echo", "grep", "kill", "setsid",
-            "sleep", "test", "[", "true", "false", "mkdir", "rm", "ls", "touch", "ping", "env", "hostname", "id",
-            "head", "tail", "wc", "sed", "tr", "sort", "cut", "date", "cp", "mv", "chmod", "stat", "find", "xargs",
-            "ps", "pgrep", "pkill", "timeout", "nc", "seq");
+    static final List<String> APPLETS = List.of(
+            "sh",
+            "ash",
+            "cat",
+            "printf",
+            "echo",
+            "grep",
+            "kill",
+            "setsid",
+            "sleep",
+            "test",
+            "[",
+            "true",
+            "false",
+            "mkdir",
+            "rm",
+            "ls",
+            "touch",
+            "ping",
+            "env",
+            "hostname",
+            "id",
+            "head",
+            "tail",
+            "wc",
+            "sed",
+            "tr",
+            "sort",
+            "cut",
+            "date",
+            "cp",
+            "mv",
+            "chmod",
+            "stat",
+            "find",
+            "xargs",
+            "ps",
+            "pgrep",
+            "pkill",
+            "timeout",
+            "nc",
+            "seq");
 
     private static final String SETUP = "mount --bind /proc \"$R/proc\" && mount --bind \"$M/proc-sys\" \"$R/proc/sys\""
             + " && mount --bind \"$M/sys\" \"$R/sys\" && mount --bind \"$BB\" \"$R/bin/busybox\""
@@ -68,9 +106,12 @@ public final class LocalTransport implements Transport {
 
     /** The host's busybox, which every local machine uses as its userland. */
     static Path busybox() {
-        return Stream.of("/usr/bin/busybox", "/bin/busybox").map(Path::of).filter(Files::isExecutable).findFirst()
-                .orElseThrow(() -> new TestbedException("local test machines need busybox (package busybox-static);"
-                        + " run scripts/setup-host.sh"));
+        return Stream.of("/usr/bin/busybox", "/bin/busybox")
+                .map(Path::of)
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElseThrow(() -> new TestbedException(
+                        "local test machines need busybox (package busybox-static);" + " run scripts/setup-host.sh"));
     }
 
     /** Creates a machine directory: the root file system with busybox applets, and its own /proc/sys and /sys. */
@@ -103,8 +144,8 @@ public final class LocalTransport implements Transport {
         if (closed) {
             throw new IllegalStateException("transport to " + target() + " is closed");
         }
-        ProcessBuilder builder = new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c", SETUP,
-                "sh", command);
+        ProcessBuilder builder =
+                new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", "-c", SETUP, "sh", command);
         Map<String, String> env = builder.environment();
         env.clear();
         env.put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
@@ -116,8 +157,10 @@ public final class LocalTransport implements Transport {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new TestbedException("cannot start a command on " + target() + ": " + e
-                    + " (local test machines need root, unshare, mount and chroot)", e);
+            throw new TestbedException(
+                    "cannot start a command on " + target() + ": " + e
+                            + " (local test machines need root, unshare, mount and chroot)",
+                    e);
         }
         String tag = liveTag + " process " + name + "#" + executions.incrementAndGet();
         LocalRecorder.created(tag);
@@ -133,19 +176,21 @@ public final class LocalTransport implements Transport {
 
         LocalExecution(Process process, byte[] stdin) {
             this.process = process;
-            CompletableFuture<Void> stdout = CompletableFuture.runAsync(() -> pump(process.getInputStream(), out),
+            CompletableFuture<Void> stdout =
+                    CompletableFuture.runAsync(() -> pump(process.getInputStream(), out), READERS);
+            CompletableFuture<Void> stderr =
+                    CompletableFuture.runAsync(() -> pump(process.getErrorStream(), err), READERS);
+            CompletableFuture.runAsync(
+                    () -> {
+                        try (OutputStream in = process.getOutputStream()) {
+                            in.write(stdin);
+                        } catch (IOException ignored) {
+                            // the command exited without reading its input
+                        }
+                    },
                     READERS);
-            CompletableFuture<Void> stderr = CompletableFuture.runAsync(() -> pump(process.getErrorStream(), err),
-                    READERS);
-            CompletableFuture.runAsync(() -> {
-                try (OutputStream in = process.getOutputStream()) {
-                    in.write(stdin);
-                } catch (IOException ignored) {
-                    // the command exited without reading its input
-                }
-            }, READERS);
-            this.exitStatus = CompletableFuture.allOf(stdout, stderr).thenCombine(process.onExit(),
-                    (done, exited) -> exited.exitValue());
+            this.exitStatus = CompletableFuture.allOf(stdout, stderr)
+                    .thenCombine(process.onExit(), (done, exited) -> exited.exitValue());
         }
 
         private static void pump(InputStream in, ByteArrayOutputStream sink) {
@@ -205,8 +250,8 @@ public final class LocalTransport implements Transport {
         try {
             Files.copy(local, local(remotePath), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new TestbedException("Cannot upload " + local + " to " + remotePath + " on " + target() + ": " + e,
-                    e);
+            throw new TestbedException(
+                    "Cannot upload " + local + " to " + remotePath + " on " + target() + ": " + e, e);
         }
     }
 
@@ -215,8 +260,8 @@ public final class LocalTransport implements Transport {
         try {
             Files.copy(local(remotePath), local, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new TestbedException("Cannot download " + remotePath + " from " + target() + " to " + local + ": "
-                    + e, e);
+            throw new TestbedException(
+                    "Cannot download " + remotePath + " from " + target() + " to " + local + ": " + e, e);
         }
     }
 
@@ -248,11 +293,13 @@ public final class LocalTransport implements Transport {
     public int killAllProcesses() {
         List<ProcessHandle> inside = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try {
                     Path processRoot = Files.readSymbolicLink(proc.resolve("root"));
                     if (processRoot.equals(root)) {
-                        ProcessHandle.of(Long.parseLong(proc.getFileName().toString())).ifPresent(inside::add);
+                        ProcessHandle.of(Long.parseLong(proc.getFileName().toString()))
+                                .ifPresent(inside::add);
                     }
                 } catch (IOException | UnsupportedOperationException gone) {
                     // exited meanwhile, or not ours to inspect
@@ -286,6 +333,4 @@ public final class LocalTransport implements Transport {
             throw new UncheckedIOException(e);
         }
     }
-
-
 }

@@ -23,14 +23,16 @@ final class Artifacts {
         }
         String simple = className.substring(className.lastIndexOf('.') + 1);
         simple = simple.substring(simple.lastIndexOf('$') + 1);
-        Path dir = prefix.resolve("artifacts").resolve(safeName(simple + "-" + method + "-"
-                + Integer.toHexString(uniqueId.hashCode())));
+        Path dir = prefix.resolve("artifacts")
+                .resolve(safeName(simple + "-" + method + "-" + Integer.toHexString(uniqueId.hashCode())));
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).sorted()
-                    .map(f -> new PublishedFile(dir.relativize(f).toString(), f)).toList();
+            return files.filter(Files::isRegularFile)
+                    .sorted()
+                    .map(f -> new PublishedFile(dir.relativize(f).toString(), f))
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list " + dir + ": " + e, e);
         }

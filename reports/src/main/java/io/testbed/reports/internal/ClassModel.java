@@ -10,8 +10,8 @@ import java.util.List;
 public record ClassModel(TestModel self, List<TestModel> tests) {
 
     /** Failed (and unfinished) tests first, then in the order they ran. */
-    static final Comparator<TestModel> FAILURES_FIRST = Comparator
-            .comparing((TestModel t) -> !t.status().isFailure())
+    static final Comparator<TestModel> FAILURES_FIRST = Comparator.comparing(
+                    (TestModel t) -> !t.status().isFailure())
             .thenComparing(t -> t.start() == null ? java.time.Instant.MAX : t.start());
 
     public ClassModel {
@@ -20,6 +20,7 @@ public record ClassModel(TestModel self, List<TestModel> tests) {
 
     /** Whether the class or one of its tests failed. */
     public boolean failed() {
-        return self.status().isFailure() || tests.stream().anyMatch(t -> t.status().isFailure());
+        return self.status().isFailure()
+                || tests.stream().anyMatch(t -> t.status().isFailure());
     }
 }

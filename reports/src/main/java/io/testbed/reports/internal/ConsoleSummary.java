@@ -28,35 +28,58 @@ public final class ConsoleSummary {
         List<TestModel> tests = run.tests();
         String counts = java.util.Arrays.stream(Status.values())
                 .map(s -> tests.stream().filter(t -> t.status() == s).count() + " " + s.label())
-                .filter(s -> !s.startsWith("0 ")).collect(Collectors.joining(", "));
-        lines.add(PREFIX + "report: " + (run.failed() ? "FAILED" : "PASSED") + ": " + run.classes().size()
+                .filter(s -> !s.startsWith("0 "))
+                .collect(Collectors.joining(", "));
+        lines.add(PREFIX + "report: " + (run.failed() ? "FAILED" : "PASSED") + ": "
+                + run.classes().size()
                 + (run.classes().size() == 1 ? " class, " : " classes, ") + Format.count(tests.size(), "test")
-                + (counts.isEmpty() ? "" : ": " + counts) + "; " + Format.count(run.environments().size(),
-                        "environment") + ", " + Format.count(run.environments().stream()
-                        .mapToInt(EnvironmentModel::commands).sum(), "command"));
+                + (counts.isEmpty() ? "" : ": " + counts) + "; "
+                + Format.count(run.environments().size(), "environment") + ", "
+                + Format.count(
+                        run.environments().stream()
+                                .mapToInt(EnvironmentModel::commands)
+                                .sum(),
+                        "command"));
         for (EnvironmentModel environment : run.environments()) {
             lines.add(PREFIX + environment.name() + " (" + environment.prefix() + "): "
                     + (environment.outcome() == null ? "journal incomplete" : environment.outcome())
                     + (environment.ready() == null ? "" : ", ready after " + Format.duration(environment.ready())));
-            lines.add(PREFIX + "  machines: " + environment.machines().stream().map(m -> m.name() + " " + m.kind()
-                    + " " + m.image() + (m.accelerator() == null ? "" : " " + m.accelerator()) + " boot "
-                    + Format.duration(m.boot())).collect(Collectors.joining("; ")));
+            lines.add(PREFIX + "  machines: "
+                    + environment.machines().stream()
+                            .map(m -> m.name() + " " + m.kind()
+                                    + " " + m.image() + (m.accelerator() == null ? "" : " " + m.accelerator())
+                                    + " boot "
+                                    + Format.duration(m.boot()))
+                            .collect(Collectors.joining("; ")));
             List<java.time.Duration> reverts = environment.reverts();
-            lines.add(PREFIX + "  reverts: " + (reverts.isEmpty() ? "none" : reverts.size() + ", median "
-                    + Format.duration(Format.median(reverts)) + ", max " + Format.duration(Format.max(reverts))));
-            List<TestModel> own = tests.stream().filter(t -> environment.id().equals(t.environment())).toList();
+            lines.add(PREFIX + "  reverts: "
+                    + (reverts.isEmpty()
+                            ? "none"
+                            : reverts.size() + ", median " + Format.duration(Format.median(reverts)) + ", max "
+                                    + Format.duration(Format.max(reverts))));
+            List<TestModel> own = tests.stream()
+                    .filter(t -> environment.id().equals(t.environment()))
+                    .toList();
             lines.add(PREFIX + "  commands: " + environment.commands() + " in " + Format.count(own.size(), "test")
-                    + (own.isEmpty() ? "" : ", at most " + own.stream().mapToLong(TestModel::runCount).max()
-                            .orElse(0) + " in one"));
+                    + (own.isEmpty()
+                            ? ""
+                            : ", at most "
+                                    + own.stream()
+                                            .mapToLong(TestModel::runCount)
+                                            .max()
+                                            .orElse(0) + " in one"));
             for (String failure : environment.failures()) {
                 lines.add(PREFIX + "  problem: " + HtmlReport.oneLine(failure));
             }
-            run.failures().stream().filter(t -> environment.id().equals(t.environment())).forEach(t -> lines.add(
-                    PREFIX + "  failed: " + TestSection.title(t) + (t.failure() == null ? ""
-                            : ": " + HtmlReport.oneLine(t.failure()))));
+            run.failures().stream()
+                    .filter(t -> environment.id().equals(t.environment()))
+                    .forEach(t -> lines.add(PREFIX + "  failed: " + TestSection.title(t)
+                            + (t.failure() == null ? "" : ": " + HtmlReport.oneLine(t.failure()))));
         }
-        run.failures().stream().filter(t -> t.environment() == null).forEach(t -> lines.add(PREFIX + "failed: "
-                + TestSection.title(t) + (t.failure() == null ? "" : ": " + HtmlReport.oneLine(t.failure()))));
+        run.failures().stream()
+                .filter(t -> t.environment() == null)
+                .forEach(t -> lines.add(PREFIX + "failed: " + TestSection.title(t)
+                        + (t.failure() == null ? "" : ": " + HtmlReport.oneLine(t.failure()))));
         return lines;
     }
 }

@@ -13,6 +13,7 @@ final class ConsoleTail {
 
     /** How many lines of a console the report shows. */
     static final int LINES = 40;
+
     private static final int MAX_BYTES = 16 * 1024;
     private static final Map<Path, String> CACHE = new ConcurrentHashMap<>();
 
@@ -34,7 +35,8 @@ final class ConsoleTail {
             byte[] bytes = new byte[(int) (length - from)];
             in.seek(from);
             in.readFully(bytes);
-            List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
+            List<String> lines =
+                    new String(bytes, StandardCharsets.UTF_8).lines().toList();
             if (from > 0 && !lines.isEmpty()) {
                 lines = lines.subList(1, lines.size()); // the first one is cut
             }

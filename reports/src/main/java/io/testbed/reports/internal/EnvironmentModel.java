@@ -18,9 +18,22 @@ import java.util.List;
  * @param unknown     events of types this version does not know
  * @param tests       its tests and classes' own entries, as journaled
  */
-public record EnvironmentModel(String id, String name, Path prefix, Instant start, Instant end,
-        List<MachineModel> machines, List<NetworkModel> networks, List<Span> spans, Duration ready,
-        List<String> failures, String outcome, boolean complete, boolean truncated, int unreadable, int unknown,
+public record EnvironmentModel(
+        String id,
+        String name,
+        Path prefix,
+        Instant start,
+        Instant end,
+        List<MachineModel> machines,
+        List<NetworkModel> networks,
+        List<Span> spans,
+        Duration ready,
+        List<String> failures,
+        String outcome,
+        boolean complete,
+        boolean truncated,
+        int unreadable,
+        int unknown,
         List<TestModel> tests) {
 
     public EnvironmentModel {

@@ -29,6 +29,7 @@ public final class EnvironmentReader {
 
     /** The journal's file name in a prefix. */
     public static final String JOURNAL = "journal.jsonl";
+
     private static final Pattern MACHINE = Pattern.compile("machine '(.+)'");
 
     private final Path prefix;
@@ -41,6 +42,7 @@ public final class EnvironmentReader {
     private final Map<String, String> accelerators = new HashMap<>();
     /** The local image of the last {@link HostEvent.ImageResolved}: what containers that name no image run. */
     private String resolvedImage;
+
     private final List<Span> spans = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
     private final Map<String, TestBuilder> tests = new LinkedHashMap<>();
@@ -102,7 +104,12 @@ public final class EnvironmentReader {
             }
             e.networks().forEach(n -> networks.add(new NetworkModel(n.name(), n.mode(), n.subnet())));
         } else if (event instanceof EnvironmentEvent.LeaseTaken e) {
-            span(Span.ENVIRONMENT, Span.Kind.LEASE, "subnets leased " + e.subnets().values(), e.time(), e.duration());
+            span(
+                    Span.ENVIRONMENT,
+                    Span.Kind.LEASE,
+                    "subnets leased " + e.subnets().values(),
+                    e.time(),
+                    e.duration());
         } else if (event instanceof EnvironmentEvent.Ready e) {
             ready = e.duration();
         } else if (event instanceof EnvironmentEvent.ProvisioningFailed e) {
@@ -110,8 +117,13 @@ public final class EnvironmentReader {
         } else if (event instanceof EnvironmentEvent.StepFailed e) {
             Matcher m = MACHINE.matcher(e.resource());
             String lane = m.matches() && machines.containsKey(m.group(1)) ? m.group(1) : Span.ENVIRONMENT;
-            spans.add(new Span(lane, Span.Kind.FAILURE, e.resource() + " " + e.action() + " failed: " + e.error(),
-                    e.time().minus(e.duration()), e.time(), true));
+            spans.add(new Span(
+                    lane,
+                    Span.Kind.FAILURE,
+                    e.resource() + " " + e.action() + " failed: " + e.error(),
+                    e.time().minus(e.duration()),
+                    e.time(),
+                    true));
             failures.add(e.resource() + " " + e.action() + " failed after " + Format.duration(e.duration()) + ": "
                     + e.error());
         } else if (event instanceof EnvironmentEvent.TeardownStarted e) {
@@ -133,7 +145,11 @@ public final class EnvironmentReader {
         if (event instanceof ResourceEvent.NetworkCreated e) {
             span(Span.ENVIRONMENT, Span.Kind.NETWORK, "network '" + e.network() + "' created", e.time(), e.duration());
         } else if (event instanceof ResourceEvent.NetworkDestroyed e) {
-            span(Span.ENVIRONMENT, Span.Kind.TEARDOWN, "network '" + e.network() + "' destroyed", e.time(),
+            span(
+                    Span.ENVIRONMENT,
+                    Span.Kind.TEARDOWN,
+                    "network '" + e.network() + "' destroyed",
+                    e.time(),
                     e.duration());
         } else if (event instanceof ResourceEvent.ProviderStep e) {
             span(e.machine(), Span.Kind.PROVIDER, e.step(), e.time(), e.duration());
@@ -145,8 +161,12 @@ public final class EnvironmentReader {
             MachineBuilder machine = machine(e.machine());
             machine.boot = e.bootDuration();
             machine.readyWait = e.readyWait();
-            span(e.machine(), Span.Kind.READY, "booted, first command after " + Format.duration(e.bootDuration()),
-                    e.time(), e.readyWait());
+            span(
+                    e.machine(),
+                    Span.Kind.READY,
+                    "booted, first command after " + Format.duration(e.bootDuration()),
+                    e.time(),
+                    e.readyWait());
         } else if (event instanceof ResourceEvent.SnapshotTaken e) {
             span(e.machine(), Span.Kind.SNAPSHOT, "snapshot " + e.snapshot(), e.time(), e.duration());
         } else if (event instanceof ResourceEvent.Reverted e) {
@@ -178,8 +198,13 @@ public final class EnvironmentReader {
                 test.start = e.time().minus(e.duration());
             }
             lastFinished = test;
-            spans.add(new Span(Span.TESTS, Span.Kind.TEST, e.displayName() + ": " + test.status.label(),
-                    test.start, e.time(), test.status.isFailure()));
+            spans.add(new Span(
+                    Span.TESTS,
+                    Span.Kind.TEST,
+                    e.displayName() + ": " + test.status.label(),
+                    test.start,
+                    e.time(),
+                    test.status.isFailure()));
         }
     }
 
@@ -198,34 +223,64 @@ public final class EnvironmentReader {
         } else if (event instanceof CommandEvent.JobFinished e) {
             jobs.remove(e.machine() + "#" + e.job());
             boolean failed = !e.killed() && (e.exitCode() == null || e.exitCode() != 0);
-            spans.add(new Span(e.machine(), Span.Kind.JOB, "job " + e.job() + (e.killed() ? " killed" : " ended")
-                    + ": " + e.command(), e.time().minus(e.duration()), e.time(), failed));
+            spans.add(new Span(
+                    e.machine(),
+                    Span.Kind.JOB,
+                    "job " + e.job() + (e.killed() ? " killed" : " ended") + ": " + e.command(),
+                    e.time().minus(e.duration()),
+                    e.time(),
+                    failed));
         }
     }
 
     private EnvironmentModel build(JournalReader.Contents contents) {
         for (CommandEvent.JobStarted job : jobs.values()) {
-            spans.add(new Span(job.machine(), Span.Kind.JOB, "job " + job.job() + " (no end journaled): "
-                    + job.command(), job.time(), end, false));
+            spans.add(new Span(
+                    job.machine(),
+                    Span.Kind.JOB,
+                    "job " + job.job() + " (no end journaled): " + job.command(),
+                    job.time(),
+                    end,
+                    false));
         }
-        List<MachineModel> machineModels = machines.values().stream().map(MachineBuilder::build).toList();
-        List<TestModel> testModels = tests.values().stream().map(TestBuilder::build).toList();
-        return new EnvironmentModel(id, name, prefix, start, end, machineModels, networks, spans, ready, failures,
-                outcome, contents.complete(), contents.truncated(), contents.unreadableLines().size(),
-                contents.unknownTypes(), testModels);
+        List<MachineModel> machineModels =
+                machines.values().stream().map(MachineBuilder::build).toList();
+        List<TestModel> testModels =
+                tests.values().stream().map(TestBuilder::build).toList();
+        return new EnvironmentModel(
+                id,
+                name,
+                prefix,
+                start,
+                end,
+                machineModels,
+                networks,
+                spans,
+                ready,
+                failures,
+                outcome,
+                contents.complete(),
+                contents.truncated(),
+                contents.unreadableLines().size(),
+                contents.unknownTypes(),
+                testModels);
     }
 
     private void span(String lane, Span.Kind kind, String label, Instant end, Duration duration) {
-        spans.add(new Span(lane, kind, label + " (" + Format.duration(duration) + ")",
-                duration == null ? end : end.minus(duration), end, false));
+        spans.add(new Span(
+                lane,
+                kind,
+                label + " (" + Format.duration(duration) + ")",
+                duration == null ? end : end.minus(duration),
+                end,
+                false));
     }
 
     private MachineBuilder machine(String machine) {
         return machines.computeIfAbsent(machine, MachineBuilder::new);
     }
 
-    private TestBuilder test(String uniqueId, String className, String method, String displayName,
-            boolean container) {
+    private TestBuilder test(String uniqueId, String className, String method, String displayName, boolean container) {
         TestBuilder test = tests.computeIfAbsent(uniqueId, TestBuilder::new);
         test.className = className != null ? className : test.className;
         test.method = method != null ? method : test.method;
@@ -254,9 +309,18 @@ public final class EnvironmentReader {
             }
             String accelerator = "libvirt".equals(provider) ? accelerators.get(image) : null;
             Path console = prefix.resolve("logs").resolve(name + "-console.log");
-            return new MachineModel(name, provider, image, summary == null ? Set.of() : summary.roles(),
-                    summary == null ? Map.of() : summary.addresses(), accelerator, boot, readyWait, reverts,
-                    Files.isRegularFile(console) ? console : null, commands);
+            return new MachineModel(
+                    name,
+                    provider,
+                    image,
+                    summary == null ? Set.of() : summary.roles(),
+                    summary == null ? Map.of() : summary.addresses(),
+                    accelerator,
+                    boot,
+                    readyWait,
+                    reverts,
+                    Files.isRegularFile(console) ? console : null,
+                    commands);
         }
     }
 
@@ -284,8 +348,20 @@ public final class EnvironmentReader {
         }
 
         TestModel build() {
-            return new TestModel(uniqueId, className, method, displayName, container, status, duration, failure,
-                    start, id, commands, reverts, Artifacts.of(prefix, className, method, uniqueId));
+            return new TestModel(
+                    uniqueId,
+                    className,
+                    method,
+                    displayName,
+                    container,
+                    status,
+                    duration,
+                    failure,
+                    start,
+                    id,
+                    commands,
+                    reverts,
+                    Artifacts.of(prefix, className, method, uniqueId));
         }
     }
 }

@@ -40,7 +40,8 @@ public final class Html {
                 default -> {
                     if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
                         b.append('\uFFFD');
-                    } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    } else if (Character.isHighSurrogate(c)
+                            && i + 1 < text.length()
                             && Character.isLowSurrogate(text.charAt(i + 1))) {
                         b.append(c).append(text.charAt(++i));
                     } else if (Character.isSurrogate(c)) {

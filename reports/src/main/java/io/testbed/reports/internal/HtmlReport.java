@@ -27,10 +27,15 @@ public final class HtmlReport {
         Html html = new Html(out);
         boolean failed = run.failed();
         html.raw("<!DOCTYPE html>\n");
-        html.open("html", "lang", "en").open("head").raw("<meta charset=\"utf-8\">")
+        html.open("html", "lang", "en")
+                .open("head")
+                .raw("<meta charset=\"utf-8\">")
                 .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
                 .element("title", "Testbed report: " + (failed ? "FAILED" : "PASSED"))
-                .open("style").raw(CSS).close("style").close("head");
+                .open("style")
+                .raw(CSS)
+                .close("style")
+                .close("head");
         html.open("body");
         header(html, run, now);
         failures(html, run);
@@ -62,49 +67,75 @@ public final class HtmlReport {
         for (Status status : Status.values()) {
             long n = tests.stream().filter(t -> t.status() == status).count();
             if (n > 0) {
-                html.element("span", n + " " + status.label(), "class", "count " + status.label()).text(" ");
+                html.element("span", n + " " + status.label(), "class", "count " + status.label())
+                        .text(" ");
             }
         }
         html.text(" · " + Format.count(run.environments().size(), "environment") + " · "
-                + Format.count(run.environments().stream().mapToInt(EnvironmentModel::commands).sum(), "command")
+                + Format.count(
+                        run.environments().stream()
+                                .mapToInt(EnvironmentModel::commands)
+                                .sum(),
+                        "command")
                 + " · " + Format.duration(run.duration()));
         html.close("p");
-        html.element("p", "generated " + now + (run.start() == null ? "" : " · run began " + run.start()),
-                "class", "note");
+        html.element(
+                "p", "generated " + now + (run.start() == null ? "" : " · run began " + run.start()), "class", "note");
         html.close("header");
     }
 
     private static void failures(Html html, RunModel run) {
         List<TestModel> failed = run.failures();
-        List<EnvironmentModel> environments = run.environments().stream().filter(EnvironmentModel::failed).toList();
+        List<EnvironmentModel> environments =
+                run.environments().stream().filter(EnvironmentModel::failed).toList();
         if (failed.isEmpty() && environments.isEmpty()) {
             return;
         }
         html.open("section", "id", "failures").element("h2", "Failures").open("ul");
         for (TestModel test : failed) {
-            html.open("li").open("a", "href", "#" + test.anchor()).text(TestSection.title(test)).close("a");
+            html.open("li")
+                    .open("a", "href", "#" + test.anchor())
+                    .text(TestSection.title(test))
+                    .close("a");
             if (test.failure() != null) {
                 html.text(": ").element("span", oneLine(test.failure()), "class", "message");
             }
             html.close("li");
         }
         for (EnvironmentModel environment : environments) {
-            html.open("li").open("a", "href", "#" + anchor(environment)).text("environment " + environment.name())
-                    .close("a").text(": " + (environment.complete() ? String.join("; ", environment.failures())
-                            : "journal incomplete")).close("li");
+            html.open("li")
+                    .open("a", "href", "#" + anchor(environment))
+                    .text("environment " + environment.name())
+                    .close("a")
+                    .text(": "
+                            + (environment.complete()
+                                    ? String.join("; ", environment.failures())
+                                    : "journal incomplete"))
+                    .close("li");
         }
         html.close("ul").close("section");
     }
 
     private static void environment(Html html, EnvironmentModel environment, RunModel run) {
-        html.open("section", "class", environment.failed() ? "environment failed" : "environment",
-                "id", anchor(environment), "data-environment", environment.name());
+        html.open(
+                "section",
+                "class",
+                environment.failed() ? "environment failed" : "environment",
+                "id",
+                anchor(environment),
+                "data-environment",
+                environment.name());
         html.element("h3", environment.name());
         html.element("p", environment.prefix(), "class", "prefix");
         if (!environment.complete()) {
-            html.element("p", "Incomplete journal: it ends without the environment's teardown (the JVM was killed, "
-                    + "or the environment is still in use)" + (environment.truncated() ? "; its last line is cut short"
-                    : "") + ". What it holds is shown.", "class", "warning incomplete");
+            html.element(
+                    "p",
+                    "Incomplete journal: it ends without the environment's teardown (the JVM was killed, "
+                            + "or the environment is still in use)"
+                            + (environment.truncated() ? "; its last line is cut short" : "")
+                            + ". What it holds is shown.",
+                    "class",
+                    "warning incomplete");
         }
         for (String failure : environment.failures()) {
             html.element("pre", failure, "class", "failure");
@@ -120,18 +151,36 @@ public final class HtmlReport {
 
     private static void facts(Html html, EnvironmentModel environment, RunModel run) {
         List<java.time.Duration> reverts = environment.reverts();
-        List<TestModel> tests = run.tests().stream().filter(t -> environment.id().equals(t.environment())).toList();
+        List<TestModel> tests = run.tests().stream()
+                .filter(t -> environment.id().equals(t.environment()))
+                .toList();
         html.open("dl", "class", "facts");
         fact(html, "outcome", environment.outcome() == null ? "(not ended)" : environment.outcome());
         fact(html, "ready after", Format.duration(environment.ready()));
-        fact(html, "reverts", reverts.isEmpty() ? "none" : reverts.size() + ", median "
-                + Format.duration(Format.median(reverts)) + ", max " + Format.duration(Format.max(reverts)));
-        fact(html, "commands", environment.commands() + " in " + Format.count(tests.size(), "test")
-                + (tests.isEmpty() ? "" : ", at most " + tests.stream().mapToLong(TestModel::runCount).max()
-                        .orElse(0) + " in one"));
+        fact(
+                html,
+                "reverts",
+                reverts.isEmpty()
+                        ? "none"
+                        : reverts.size() + ", median " + Format.duration(Format.median(reverts)) + ", max "
+                                + Format.duration(Format.max(reverts)));
+        fact(
+                html,
+                "commands",
+                environment.commands() + " in " + Format.count(tests.size(), "test")
+                        + (tests.isEmpty()
+                                ? ""
+                                : ", at most "
+                                        + tests.stream()
+                                                .mapToLong(TestModel::runCount)
+                                                .max()
+                                                .orElse(0) + " in one"));
         if (environment.unreadable() > 0 || environment.unknown() > 0) {
-            fact(html, "journal", environment.unreadable() + " unreadable line(s), " + environment.unknown()
-                    + " event(s) of unknown types");
+            fact(
+                    html,
+                    "journal",
+                    environment.unreadable() + " unreadable line(s), " + environment.unknown()
+                            + " event(s) of unknown types");
         }
         html.close("dl");
     }
@@ -142,23 +191,46 @@ public final class HtmlReport {
 
     private static void machines(Html html, EnvironmentModel environment) {
         html.open("table", "class", "machines").open("thead").open("tr");
-        for (String column : List.of("machine", "kind", "provider", "image", "accelerator", "addresses", "roles",
-                "boot", "reverts", "commands")) {
+        for (String column : List.of(
+                "machine",
+                "kind",
+                "provider",
+                "image",
+                "accelerator",
+                "addresses",
+                "roles",
+                "boot",
+                "reverts",
+                "commands")) {
             html.element("th", column);
         }
         html.close("tr").close("thead").open("tbody");
         for (MachineModel machine : environment.machines()) {
-            html.open("tr", "data-machine", machine.name()).element("td", machine.name()).element("td", machine.kind())
+            html.open("tr", "data-machine", machine.name())
+                    .element("td", machine.name())
+                    .element("td", machine.kind())
                     .element("td", machine.provider())
                     .element("td", TopologySvg.shorten(String.valueOf(machine.image()), 40), "title", machine.image())
                     .element("td", machine.accelerator() == null ? "" : machine.accelerator())
-                    .element("td", machine.addresses().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-                            .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse(""))
-                    .element("td", String.join(", ", machine.roles().stream().sorted().toList()))
+                    .element(
+                            "td",
+                            machine.addresses().entrySet().stream()
+                                    .sorted(java.util.Map.Entry.comparingByKey())
+                                    .map(e -> e.getKey() + " " + e.getValue())
+                                    .reduce((a, b) -> a + ", " + b)
+                                    .orElse(""))
+                    .element(
+                            "td",
+                            String.join(", ", machine.roles().stream().sorted().toList()))
                     .element("td", Format.duration(machine.boot()))
-                    .element("td", machine.reverts().isEmpty() ? "none" : machine.reverts().size() + ", median "
-                            + Format.duration(Format.median(machine.reverts())))
-                    .element("td", machine.commands()).close("tr");
+                    .element(
+                            "td",
+                            machine.reverts().isEmpty()
+                                    ? "none"
+                                    : machine.reverts().size() + ", median "
+                                            + Format.duration(Format.median(machine.reverts())))
+                    .element("td", machine.commands())
+                    .close("tr");
         }
         html.close("tbody").close("table");
     }

@@ -12,8 +12,18 @@ import java.util.List;
  * @param prefix the prefix directory named by a provisioning failure among its causes, or null
  * @param files  the files published for it
  */
-public record JUnitOutcome(String uniqueId, String className, String method, String displayName, boolean container,
-        Status status, Duration duration, String failure, Instant start, Path prefix, List<PublishedFile> files) {
+public record JUnitOutcome(
+        String uniqueId,
+        String className,
+        String method,
+        String displayName,
+        boolean container,
+        Status status,
+        Duration duration,
+        String failure,
+        Instant start,
+        Path prefix,
+        List<PublishedFile> files) {
 
     public JUnitOutcome {
         files = List.copyOf(files);

@@ -19,9 +19,18 @@ import java.util.Set;
  * @param consoleLog  its serial console log in the prefix, or null
  * @param commands    how many commands ran on it
  */
-public record MachineModel(String name, String provider, String image, Set<String> roles,
-        Map<String, String> addresses, String accelerator, Duration boot, Duration readyWait, List<Duration> reverts,
-        Path consoleLog, int commands) {
+public record MachineModel(
+        String name,
+        String provider,
+        String image,
+        Set<String> roles,
+        Map<String, String> addresses,
+        String accelerator,
+        Duration boot,
+        Duration readyWait,
+        List<Duration> reverts,
+        Path consoleLog,
+        int commands) {
 
     public MachineModel {
         roles = Set.copyOf(roles);

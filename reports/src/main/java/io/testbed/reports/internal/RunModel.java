@@ -19,7 +19,8 @@ public record RunModel(Instant start, Instant end, List<ClassModel> classes, Lis
 
     /** Whether anything failed: a test, a class, an environment, or an incomplete journal. */
     public boolean failed() {
-        return classes.stream().anyMatch(ClassModel::failed) || environments.stream().anyMatch(EnvironmentModel::failed);
+        return classes.stream().anyMatch(ClassModel::failed)
+                || environments.stream().anyMatch(EnvironmentModel::failed);
     }
 
     /** Every test, in report order. */
@@ -29,8 +30,10 @@ public record RunModel(Instant start, Instant end, List<ClassModel> classes, Lis
 
     /** Tests and classes that failed, in report order. */
     public List<TestModel> failures() {
-        return classes.stream().flatMap(c -> java.util.stream.Stream.concat(java.util.stream.Stream.of(c.self()),
-                c.tests().stream())).filter(t -> t.status().isFailure()).toList();
+        return classes.stream()
+                .flatMap(c -> java.util.stream.Stream.concat(java.util.stream.Stream.of(c.self()), c.tests().stream()))
+                .filter(t -> t.status().isFailure())
+                .toList();
     }
 
     /** How long the run took, from its first to its last event. */

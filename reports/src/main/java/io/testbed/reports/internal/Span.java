@@ -20,7 +20,20 @@ public record Span(String lane, Kind kind, String label, Instant start, Instant 
     public static final String TESTS = "tests";
 
     /** What a span shows. */
-    public enum Kind { LEASE, NETWORK, PROVIDER, CREATE, BOOT, READY, SNAPSHOT, TEST, REVERT, JOB, TEARDOWN, FAILURE }
+    public enum Kind {
+        LEASE,
+        NETWORK,
+        PROVIDER,
+        CREATE,
+        BOOT,
+        READY,
+        SNAPSHOT,
+        TEST,
+        REVERT,
+        JOB,
+        TEARDOWN,
+        FAILURE
+    }
 
     public Span {
         Objects.requireNonNull(lane, "lane");

@@ -4,7 +4,11 @@ import io.testbed.core.journal.TestEvent;
 
 /** How a test or test class ended, as the report shows it; {@link #UNFINISHED} when its journal stops before its end. */
 public enum Status {
-    FAILED, ABORTED, UNFINISHED, PASSED, SKIPPED;
+    FAILED,
+    ABORTED,
+    UNFINISHED,
+    PASSED,
+    SKIPPED;
 
     /** The status of a journaled result. */
     public static Status of(TestEvent.Result result) {

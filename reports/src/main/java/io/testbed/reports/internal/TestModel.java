@@ -15,9 +15,20 @@ import java.util.List;
  * @param start       when it began, or null when only JUnit knows it
  * @param files       the files attached to it
  */
-public record TestModel(String uniqueId, String className, String method, String displayName, boolean container,
-        Status status, Duration duration, String failure, Instant start, String environment,
-        List<CommandEvent> commands, List<Duration> reverts, List<PublishedFile> files) {
+public record TestModel(
+        String uniqueId,
+        String className,
+        String method,
+        String displayName,
+        boolean container,
+        Status status,
+        Duration duration,
+        String failure,
+        Instant start,
+        String environment,
+        List<CommandEvent> commands,
+        List<Duration> reverts,
+        List<PublishedFile> files) {
 
     public TestModel {
         commands = List.copyOf(commands);
@@ -33,8 +44,9 @@ public record TestModel(String uniqueId, String className, String method, String
 
     /** How many commands it ran ({@link CommandEvent.CommandRun} of purpose RUN). */
     public long runCount() {
-        return commands.stream().filter(c -> c instanceof CommandEvent.CommandRun run
-                && run.purpose() == CommandEvent.Purpose.RUN).count();
+        return commands.stream()
+                .filter(c -> c instanceof CommandEvent.CommandRun run && run.purpose() == CommandEvent.Purpose.RUN)
+                .count();
     }
 
     /** The command its failure most likely comes from: its last failed command, else its last command; or null. */
@@ -42,8 +54,8 @@ public record TestModel(String uniqueId, String className, String method, String
         CommandEvent last = null;
         for (CommandEvent command : commands) {
             if (command instanceof CommandEvent.CommandRun run && run.purpose() == CommandEvent.Purpose.RUN) {
-                boolean failed = run.outcome() != CommandEvent.Outcome.EXITED || run.exitCode() == null
-                        || run.exitCode() != 0;
+                boolean failed =
+                        run.outcome() != CommandEvent.Outcome.EXITED || run.exitCode() == null || run.exitCode() != 0;
                 if (failed || last == null || !isFailed(last)) {
                     last = command;
                 }
@@ -53,7 +65,7 @@ public record TestModel(String uniqueId, String className, String method, String
     }
 
     private static boolean isFailed(CommandEvent command) {
-        return command instanceof CommandEvent.CommandRun run && (run.outcome() != CommandEvent.Outcome.EXITED
-                || run.exitCode() == null || run.exitCode() != 0);
+        return command instanceof CommandEvent.CommandRun run
+                && (run.outcome() != CommandEvent.Outcome.EXITED || run.exitCode() == null || run.exitCode() != 0);
     }
 }

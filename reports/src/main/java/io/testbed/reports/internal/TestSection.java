@@ -22,16 +22,28 @@ final class TestSection {
         TestModel self = testClass.self();
         html.open("div", "class", "class " + (testClass.failed() ? "failed" : "passed"), "id", self.anchor());
         // the class's badge says whether anything in it failed (JUnit passes a class whose tests failed)
-        String status = testClass.failed() && !self.status().isFailure() ? Status.FAILED.label() : self.status().label();
-        html.open("h3").element("span", status, "class", "badge " + status).text(" ")
+        String status = testClass.failed() && !self.status().isFailure()
+                ? Status.FAILED.label()
+                : self.status().label();
+        html.open("h3")
+                .element("span", status, "class", "badge " + status)
+                .text(" ")
                 .text(self.className() == null ? self.displayName() : self.className());
         EnvironmentModel environment = self.environment() == null ? null : run.environment(self.environment());
         if (environment != null) {
-            html.text(" ").element("a", "environment " + environment.name(), "href",
-                    "#" + HtmlReport.anchor(environment), "class", "env-link");
+            html.text(" ")
+                    .element(
+                            "a",
+                            "environment " + environment.name(),
+                            "href",
+                            "#" + HtmlReport.anchor(environment),
+                            "class",
+                            "env-link");
         }
         html.close("h3");
-        if (self.failure() != null || !self.commands().isEmpty() || !self.files().isEmpty()) {
+        if (self.failure() != null
+                || !self.commands().isEmpty()
+                || !self.files().isEmpty()) {
             test(html, self, environment, "outside tests (@BeforeAll, @AfterAll, provisioning)");
         }
         for (TestModel test : testClass.tests()) {
@@ -51,13 +63,28 @@ final class TestSection {
 
     private static void test(Html html, TestModel test, EnvironmentModel environment, String label) {
         String status = test.status().label();
-        html.open("details", "class", "test " + status, "id", label == null ? test.anchor() : test.anchor() + "-self",
-                "data-status", status, "data-test", test.uniqueId());
-        html.open("summary").element("span", status, "class", "badge " + status).text(" ")
+        html.open(
+                "details",
+                "class",
+                "test " + status,
+                "id",
+                label == null ? test.anchor() : test.anchor() + "-self",
+                "data-status",
+                status,
+                "data-test",
+                test.uniqueId());
+        html.open("summary")
+                .element("span", status, "class", "badge " + status)
+                .text(" ")
                 .element("span", label == null ? test.displayName() : label, "class", "test-name")
-                .element("span", Format.duration(test.duration()) + " · " + Format.count(test.runCount(), "command")
-                        + (test.reverts().isEmpty() ? "" : " · reverted in "
-                                + Format.duration(Format.max(test.reverts()))), "class", "test-facts")
+                .element(
+                        "span",
+                        Format.duration(test.duration()) + " · " + Format.count(test.runCount(), "command")
+                                + (test.reverts().isEmpty()
+                                        ? ""
+                                        : " · reverted in " + Format.duration(Format.max(test.reverts()))),
+                        "class",
+                        "test-facts")
                 .close("summary");
         if (test.failure() != null) {
             html.element("pre", cap(test.failure()), "class", "failure");
@@ -71,7 +98,9 @@ final class TestSection {
         if (!test.files().isEmpty()) {
             html.element("h5", "Files").open("ul", "class", "files");
             for (PublishedFile file : test.files()) {
-                html.open("li").element("a", file.name(), "href", file.path().toUri().toString()).close("li");
+                html.open("li")
+                        .element("a", file.name(), "href", file.path().toUri().toString())
+                        .close("li");
             }
             html.close("ul");
         }
@@ -79,7 +108,8 @@ final class TestSection {
     }
 
     private static void commands(Html html, TestModel test, CommandEvent failing, EnvironmentModel environment) {
-        Instant start = test.start() != null ? test.start() : test.commands().get(0).time();
+        Instant start =
+                test.start() != null ? test.start() : test.commands().get(0).time();
         html.open("table", "class", "commands").open("thead").open("tr");
         for (String column : List.of("at", "machine", "what", "command", "result", "took")) {
             html.element("th", column);
@@ -107,40 +137,74 @@ final class TestSection {
             html.open("td", "class", "cmd");
             output(html, run.command(), run.stdout(), run.stderr(), run.error());
             html.close("td");
-            String result = run.exitCode() != null ? "exit " + run.exitCode() : run.outcome().name().toLowerCase(
-                    java.util.Locale.ROOT);
+            String result = run.exitCode() != null
+                    ? "exit " + run.exitCode()
+                    : run.outcome().name().toLowerCase(java.util.Locale.ROOT);
             boolean ok = run.exitCode() != null && run.exitCode() == 0;
             html.element("td", result, "class", ok ? "result ok" : "result bad")
                     .element("td", Format.duration(run.duration()));
         } else if (command instanceof CommandEvent.JobStarted job) {
-            cells(html, "job " + job.job() + " started", job.command(), job.error() == null ? "running" : job.error(),
-                    job.error() == null, job.duration());
+            cells(
+                    html,
+                    "job " + job.job() + " started",
+                    job.command(),
+                    job.error() == null ? "running" : job.error(),
+                    job.error() == null,
+                    job.duration());
         } else if (command instanceof CommandEvent.JobFinished job) {
             html.element("td", "job " + job.job() + (job.killed() ? " killed" : " ended"));
             html.open("td", "class", "cmd");
             output(html, job.command(), job.stdout(), job.stderr(), job.error());
             html.close("td");
             boolean ok = job.killed() || job.exitCode() != null && job.exitCode() == 0;
-            html.element("td", job.exitCode() != null ? "exit " + job.exitCode() : job.outcome().name()
-                    .toLowerCase(java.util.Locale.ROOT), "class", ok ? "result ok" : "result bad")
+            html.element(
+                            "td",
+                            job.exitCode() != null
+                                    ? "exit " + job.exitCode()
+                                    : job.outcome().name().toLowerCase(java.util.Locale.ROOT),
+                            "class",
+                            ok ? "result ok" : "result bad")
                     .element("td", Format.duration(job.duration()));
         } else if (command instanceof CommandEvent.FileCopied copy) {
-            cells(html, copy.direction().name().toLowerCase(java.util.Locale.ROOT), copy.source() + " → "
-                    + copy.target(), copy.error() == null ? "ok" : copy.error(), copy.error() == null, copy.duration());
+            cells(
+                    html,
+                    copy.direction().name().toLowerCase(java.util.Locale.ROOT),
+                    copy.source() + " → " + copy.target(),
+                    copy.error() == null ? "ok" : copy.error(),
+                    copy.error() == null,
+                    copy.duration());
         } else if (command instanceof CommandEvent.PortWaited port) {
-            cells(html, "port wait", port.address() + ":" + port.port(), port.open() ? "open" : "not open",
-                    port.open(), port.duration());
+            cells(
+                    html,
+                    "port wait",
+                    port.address() + ":" + port.port(),
+                    port.open() ? "open" : "not open",
+                    port.open(),
+                    port.duration());
         } else if (command instanceof CommandEvent.SettingChanged setting) {
-            cells(html, "setting changed", setting.setting() + " = " + setting.value(), "was " + setting.oldValue(),
-                    true, null);
+            cells(
+                    html,
+                    "setting changed",
+                    setting.setting() + " = " + setting.value(),
+                    "was " + setting.oldValue(),
+                    true,
+                    null);
         } else if (command instanceof CommandEvent.SettingRestored setting) {
-            cells(html, "setting restored", setting.setting() + " = " + setting.value(),
-                    setting.error() == null ? "ok" : setting.error(), setting.error() == null, null);
+            cells(
+                    html,
+                    "setting restored",
+                    setting.setting() + " = " + setting.value(),
+                    setting.error() == null ? "ok" : setting.error(),
+                    setting.error() == null,
+                    null);
         }
     }
 
     private static void cells(Html html, String what, String command, String result, boolean ok, Duration took) {
-        html.element("td", what).open("td", "class", "cmd").element("code", cap(command)).close("td")
+        html.element("td", what)
+                .open("td", "class", "cmd")
+                .element("code", cap(command))
+                .close("td")
                 .element("td", result, "class", ok ? "result ok" : "result bad")
                 .element("td", took == null ? "" : Format.duration(took));
     }
@@ -151,7 +215,10 @@ final class TestSection {
             html.element("code", cap(command));
             return;
         }
-        html.open("details", "class", "output").open("summary").element("code", cap(command)).close("summary");
+        html.open("details", "class", "output")
+                .open("summary")
+                .element("code", cap(command))
+                .close("summary");
         if (notEmpty(stdout)) {
             html.element("pre", cap(stdout), "class", "stdout");
         }
@@ -171,13 +238,18 @@ final class TestSection {
     private static void consoles(Html html, EnvironmentModel environment, TestModel test) {
         for (MachineModel machine : environment.machines()) {
             String name = machine.name() + "-console.log";
-            Path attached = test.files().stream().filter(f -> f.name().equals(name)).map(PublishedFile::path)
-                    .filter(java.nio.file.Files::isRegularFile).findFirst().orElse(null);
+            Path attached = test.files().stream()
+                    .filter(f -> f.name().equals(name))
+                    .map(PublishedFile::path)
+                    .filter(java.nio.file.Files::isRegularFile)
+                    .findFirst()
+                    .orElse(null);
             Path log = attached != null ? attached : machine.consoleLog();
             if (log == null) {
                 continue;
             }
-            String source = attached != null ? name + " attached when the test failed"
+            String source = attached != null
+                    ? name + " attached when the test failed"
                     : Path.of("logs", name) + " in the prefix, at the end of the run";
             html.open("div", "class", "console", "data-machine", machine.name())
                     .element("h5", "Console tail of " + machine.name() + " (" + source + ")")

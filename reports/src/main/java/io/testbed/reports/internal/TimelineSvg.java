@@ -35,17 +35,40 @@ final class TimelineSvg {
         Instant start = environment.start();
         long range = Math.max(1, Duration.between(start, environment.end()).toMillis());
         int height = AXIS + lanes.size() * LANE + 4;
-        html.open("svg", "class", "timeline", "xmlns", "http://www.w3.org/2000/svg", "role", "img",
-                "width", String.valueOf(WIDTH), "height", String.valueOf(height),
-                "viewBox", "0 0 " + WIDTH + " " + height, "aria-label", "timeline of " + environment.name());
+        html.open(
+                "svg",
+                "class",
+                "timeline",
+                "xmlns",
+                "http://www.w3.org/2000/svg",
+                "role",
+                "img",
+                "width",
+                String.valueOf(WIDTH),
+                "height",
+                String.valueOf(height),
+                "viewBox",
+                "0 0 " + WIDTH + " " + height,
+                "aria-label",
+                "timeline of " + environment.name());
         axis(html, range, height);
         bands(html, environment, start, range, lanes.size());
         for (int i = 0; i < lanes.size(); i++) {
             String lane = lanes.get(i);
             int y = AXIS + i * LANE;
             html.open("g", "class", "lane", "data-lane", lane);
-            html.empty("rect", "x", "0", "y", String.valueOf(y), "width", String.valueOf(WIDTH), "height",
-                    String.valueOf(LANE), "class", i % 2 == 0 ? "lane-bg even" : "lane-bg odd");
+            html.empty(
+                    "rect",
+                    "x",
+                    "0",
+                    "y",
+                    String.valueOf(y),
+                    "width",
+                    String.valueOf(WIDTH),
+                    "height",
+                    String.valueOf(LANE),
+                    "class",
+                    i % 2 == 0 ? "lane-bg even" : "lane-bg odd");
             html.element("text", lane, "x", "4", "y", String.valueOf(y + 16), "class", "lane-label");
             for (Span span : environment.spans()) {
                 if (span.lane().equals(lane)) {
@@ -64,8 +87,15 @@ final class TimelineSvg {
         for (int i = 0; i <= 4; i++) {
             double x = LABEL + (WIDTH - LABEL - 10) * i / 4.0;
             html.empty("line", "x1", fmt(x), "y1", "14", "x2", fmt(x), "y2", String.valueOf(height), "class", "grid");
-            html.element("text", Format.duration(Duration.ofMillis(range * i / 4)), "x", fmt(x + 2), "y", "12",
-                    "class", "axis");
+            html.element(
+                    "text",
+                    Format.duration(Duration.ofMillis(range * i / 4)),
+                    "x",
+                    fmt(x + 2),
+                    "y",
+                    "12",
+                    "class",
+                    "axis");
         }
     }
 
@@ -75,8 +105,17 @@ final class TimelineSvg {
             if (span.kind() == Span.Kind.TEST) {
                 double x1 = x(span.start(), start, range);
                 double x2 = Math.max(x1 + 1, x(span.end(), start, range));
-                html.empty("rect", "x", fmt(x1), "y", String.valueOf(AXIS + LANE), "width", fmt(x2 - x1),
-                        "height", String.valueOf((lanes - 1) * LANE), "class",
+                html.empty(
+                        "rect",
+                        "x",
+                        fmt(x1),
+                        "y",
+                        String.valueOf(AXIS + LANE),
+                        "width",
+                        fmt(x2 - x1),
+                        "height",
+                        String.valueOf((lanes - 1) * LANE),
+                        "class",
                         span.failed() ? "test-band failed" : "test-band");
             }
         }
@@ -86,14 +125,23 @@ final class TimelineSvg {
         double x1 = x(span.start(), start, range);
         double x2 = Math.max(x1 + 2, x(span.end(), start, range));
         String cls = "bar " + span.kind().name().toLowerCase(Locale.ROOT) + (span.failed() ? " failed" : "");
-        html.open("rect", "x", fmt(x1), "y", String.valueOf(y + 4), "width", fmt(x2 - x1), "height",
-                String.valueOf(LANE - 8), "class", cls);
+        html.open(
+                "rect",
+                "x",
+                fmt(x1),
+                "y",
+                String.valueOf(y + 4),
+                "width",
+                fmt(x2 - x1),
+                "height",
+                String.valueOf(LANE - 8),
+                "class",
+                cls);
         html.element("title", span.label() + " · +" + Format.duration(Duration.between(start, span.start())));
         html.close("rect");
     }
 
-    private static void ticks(Html html, EnvironmentModel environment, List<String> lanes, Instant start,
-            long range) {
+    private static void ticks(Html html, EnvironmentModel environment, List<String> lanes, Instant start, long range) {
         for (TestModel test : environment.tests()) {
             for (CommandEvent command : test.commands()) {
                 if (command instanceof CommandEvent.CommandRun run) {
@@ -103,8 +151,18 @@ final class TimelineSvg {
                     }
                     double x = x(run.time().minus(run.duration()), start, range);
                     boolean failed = run.exitCode() == null || run.exitCode() != 0;
-                    html.empty("rect", "x", fmt(x), "y", String.valueOf(AXIS + lane * LANE + LANE - 5),
-                            "width", "1.5", "height", "4", "class", failed ? "tick failed" : "tick");
+                    html.empty(
+                            "rect",
+                            "x",
+                            fmt(x),
+                            "y",
+                            String.valueOf(AXIS + lane * LANE + LANE - 5),
+                            "width",
+                            "1.5",
+                            "height",
+                            "4",
+                            "class",
+                            failed ? "tick failed" : "tick");
                 }
             }
         }

@@ -25,17 +25,47 @@ final class TopologySvg {
         List<NetworkModel> networks = environment.networks();
         int width = Math.max(400, MARGIN * 2 + machines.size() * (BOX_WIDTH + GAP));
         int height = BUS_TOP + Math.max(1, networks.size()) * BUS_GAP;
-        html.open("svg", "class", "topology", "xmlns", "http://www.w3.org/2000/svg", "role", "img",
-                "width", String.valueOf(width), "height", String.valueOf(height),
-                "viewBox", "0 0 " + width + " " + height, "aria-label", "topology of " + environment.name());
+        html.open(
+                "svg",
+                "class",
+                "topology",
+                "xmlns",
+                "http://www.w3.org/2000/svg",
+                "role",
+                "img",
+                "width",
+                String.valueOf(width),
+                "height",
+                String.valueOf(height),
+                "viewBox",
+                "0 0 " + width + " " + height,
+                "aria-label",
+                "topology of " + environment.name());
         for (int n = 0; n < networks.size(); n++) {
             NetworkModel network = networks.get(n);
             int y = BUS_TOP + n * BUS_GAP;
             html.open("g", "class", "network", "data-network", network.name());
-            html.empty("line", "x1", String.valueOf(MARGIN), "y1", String.valueOf(y), "x2",
-                    String.valueOf(width - MARGIN), "y2", String.valueOf(y), "class", "bus");
-            html.element("text", network.name() + " · " + network.subnet() + " · " + lower(network.mode()),
-                    "x", String.valueOf(MARGIN), "y", String.valueOf(y + 16), "class", "bus-label");
+            html.empty(
+                    "line",
+                    "x1",
+                    String.valueOf(MARGIN),
+                    "y1",
+                    String.valueOf(y),
+                    "x2",
+                    String.valueOf(width - MARGIN),
+                    "y2",
+                    String.valueOf(y),
+                    "class",
+                    "bus");
+            html.element(
+                    "text",
+                    network.name() + " · " + network.subnet() + " · " + lower(network.mode()),
+                    "x",
+                    String.valueOf(MARGIN),
+                    "y",
+                    String.valueOf(y + 16),
+                    "class",
+                    "bus-label");
             html.close("g");
         }
         for (int i = 0; i < machines.size(); i++) {
@@ -48,23 +78,68 @@ final class TopologySvg {
         String kind = machine.isContainer() ? "container" : "ssh".equals(machine.provider()) ? "ssh" : "vm";
         html.open("g", "class", "machine " + kind, "data-machine", machine.name());
         html.open("title").text(machine.kind() + " " + machine.name()).close("title");
-        html.empty("rect", "x", String.valueOf(x), "y", String.valueOf(MARGIN), "width", String.valueOf(BOX_WIDTH),
-                "height", String.valueOf(BOX_HEIGHT), "rx", machine.isContainer() ? "2" : "8", "class", "box");
+        html.empty(
+                "rect",
+                "x",
+                String.valueOf(x),
+                "y",
+                String.valueOf(MARGIN),
+                "width",
+                String.valueOf(BOX_WIDTH),
+                "height",
+                String.valueOf(BOX_HEIGHT),
+                "rx",
+                machine.isContainer() ? "2" : "8",
+                "class",
+                "box");
         int tx = x + 8;
-        html.element("text", machine.name(), "x", String.valueOf(tx), "y", String.valueOf(MARGIN + 18),
-                "class", "name");
-        html.element("text", machine.kind().toUpperCase(Locale.ROOT), "x", String.valueOf(x + BOX_WIDTH - 8),
-                "y", String.valueOf(MARGIN + 18), "class", "badge", "text-anchor", "end");
-        html.element("text", machine.provider() == null ? "(not planned)"
+        html.element(
+                "text", machine.name(), "x", String.valueOf(tx), "y", String.valueOf(MARGIN + 18), "class", "name");
+        html.element(
+                "text",
+                machine.kind().toUpperCase(Locale.ROOT),
+                "x",
+                String.valueOf(x + BOX_WIDTH - 8),
+                "y",
+                String.valueOf(MARGIN + 18),
+                "class",
+                "badge",
+                "text-anchor",
+                "end");
+        html.element(
+                "text",
+                machine.provider() == null
+                        ? "(not planned)"
                         : shorten(machine.provider() + " · " + machine.image(), 30),
-                "x", String.valueOf(tx), "y", String.valueOf(MARGIN + 36), "class", "detail");
+                "x",
+                String.valueOf(tx),
+                "y",
+                String.valueOf(MARGIN + 36),
+                "class",
+                "detail");
         if (machine.accelerator() != null) {
-            html.element("text", "accelerator " + machine.accelerator(), "x", String.valueOf(tx),
-                    "y", String.valueOf(MARGIN + 52), "class", "detail");
+            html.element(
+                    "text",
+                    "accelerator " + machine.accelerator(),
+                    "x",
+                    String.valueOf(tx),
+                    "y",
+                    String.valueOf(MARGIN + 52),
+                    "class",
+                    "detail");
         }
         if (!machine.roles().isEmpty()) {
-            html.element("text", "roles " + String.join(", ", machine.roles().stream().sorted().toList()),
-                    "x", String.valueOf(tx), "y", String.valueOf(MARGIN + 68), "class", "detail");
+            html.element(
+                    "text",
+                    "roles "
+                            + String.join(
+                                    ", ", machine.roles().stream().sorted().toList()),
+                    "x",
+                    String.valueOf(tx),
+                    "y",
+                    String.valueOf(MARGIN + 68),
+                    "class",
+                    "detail");
         }
         int n = 0;
         for (int j = 0; j < networks.size(); j++) {
@@ -75,16 +150,42 @@ final class TopologySvg {
             }
             int lx = x + 24 + (n++ % 3) * 56;
             int y = BUS_TOP + j * BUS_GAP;
-            html.empty("line", "x1", String.valueOf(lx), "y1", String.valueOf(MARGIN + BOX_HEIGHT),
-                    "x2", String.valueOf(lx), "y2", String.valueOf(y), "class", "link");
+            html.empty(
+                    "line",
+                    "x1",
+                    String.valueOf(lx),
+                    "y1",
+                    String.valueOf(MARGIN + BOX_HEIGHT),
+                    "x2",
+                    String.valueOf(lx),
+                    "y2",
+                    String.valueOf(y),
+                    "class",
+                    "link");
             html.empty("circle", "cx", String.valueOf(lx), "cy", String.valueOf(y), "r", "3", "class", "port");
-            html.element("text", address, "x", String.valueOf(lx + 4), "y", String.valueOf(y - 5),
-                    "class", "address", "data-network", network.name());
+            html.element(
+                    "text",
+                    address,
+                    "x",
+                    String.valueOf(lx + 4),
+                    "y",
+                    String.valueOf(y - 5),
+                    "class",
+                    "address",
+                    "data-network",
+                    network.name());
         }
         for (Map.Entry<String, String> entry : machine.addresses().entrySet()) {
             if (networks.stream().noneMatch(net -> net.name().equals(entry.getKey()))) {
-                html.element("text", entry.getKey() + " " + entry.getValue(), "x", String.valueOf(tx),
-                        "y", String.valueOf(MARGIN + BOX_HEIGHT + 14 + 12 * n++), "class", "address");
+                html.element(
+                        "text",
+                        entry.getKey() + " " + entry.getValue(),
+                        "x",
+                        String.valueOf(tx),
+                        "y",
+                        String.valueOf(MARGIN + BOX_HEIGHT + 14 + 12 * n++),
+                        "class",
+                        "address");
             }
         }
         html.close("g");

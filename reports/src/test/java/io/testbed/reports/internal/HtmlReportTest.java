@@ -11,8 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HtmlReportTest {
 
-    private static final String ATTACK = "</pre></details><script>alert(1)</script><img src=x onerror=alert(2)>"
-            + "\"'><svg onload=alert(3)>";
+    private static final String ATTACK =
+            "</pre></details><script>alert(1)</script><img src=x onerror=alert(2)>" + "\"'><svg onload=alert(3)>";
 
     @TempDir
     Path root;
@@ -29,25 +29,36 @@ class HtmlReportTest {
     @Test
     void attributesAreEscapedAndMustComeInPairs() {
         StringBuilder out = new StringBuilder();
-        new Html(out).open("a", "href", "\" onclick=\"x", "title", null).text(ATTACK).close("a");
-        assertThat(out.toString()).startsWith("<a href=\"&quot; onclick=&quot;x\">").doesNotContain("<script");
+        new Html(out)
+                .open("a", "href", "\" onclick=\"x", "title", null)
+                .text(ATTACK)
+                .close("a");
+        assertThat(out.toString())
+                .startsWith("<a href=\"&quot; onclick=&quot;x\">")
+                .doesNotContain("<script");
         assertThatThrownBy(() -> new Html(new StringBuilder()).open("a", "href"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pairs");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pairs");
     }
 
     @Test
     void commandOutputTestNamesAndMachineNamesCannotInjectMarkup() {
         JournalFixture fixture = new JournalFixture(root, "inject").provision();
-        fixture.startTest("fails").run("web", "echo '" + ATTACK + "'", 1, ATTACK, ATTACK)
+        fixture.startTest("fails")
+                .run("web", "echo '" + ATTACK + "'", 1, ATTACK, ATTACK)
                 .finishTest("fails", TestEvent.Result.FAILED, ATTACK);
         fixture.console("web", ATTACK + "\n");
         fixture.tearDown(true).close();
 
-        String html = HtmlReport.render(RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))),
-                JournalFixture.T0);
+        String html = HtmlReport.render(
+                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))), JournalFixture.T0);
 
-        assertThat(html).doesNotContain("<script").doesNotContain("<img").doesNotContain("<svg onload")
-                .doesNotContain("'><svg").contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+        assertThat(html)
+                .doesNotContain("<script")
+                .doesNotContain("<img")
+                .doesNotContain("<svg onload")
+                .doesNotContain("'><svg")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
                 .contains("&lt;img src=x onerror=alert(2)&gt;");
         assertThat(count(html, "<pre")).isEqualTo(count(html, "</pre>"));
         assertThat(count(html, "<details")).isEqualTo(count(html, "</details>"));
@@ -56,25 +67,32 @@ class HtmlReportTest {
     @Test
     void aFailedTestShowsItsFailingCommandWithOutputAndTheConsoleTailsAfterIt() {
         JournalFixture fixture = new JournalFixture(root, "console").provision();
-        fixture.startTest("fails").run("web", "ls /nope", 2, "", "ls: /nope: No such file").run("box", "true", 0,
-                "", "").finishTest("fails", TestEvent.Result.FAILED, "expected exit code 0");
+        fixture.startTest("fails")
+                .run("web", "ls /nope", 2, "", "ls: /nope: No such file")
+                .run("box", "true", 0, "", "")
+                .finishTest("fails", TestEvent.Result.FAILED, "expected exit code 0");
         StringBuilder console = new StringBuilder();
         for (int i = 1; i <= 100; i++) {
             console.append("console line ").append(i).append('\n');
         }
         fixture.console("web", console.toString()).tearDown(true).close();
 
-        String html = HtmlReport.render(RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))),
-                JournalFixture.T0);
+        String html = HtmlReport.render(
+                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))), JournalFixture.T0);
 
         int failing = html.indexOf("<tr class=\"command failing\"");
         int consoles = html.indexOf("<tr class=\"consoles\"");
         assertThat(failing).isPositive();
-        assertThat(html.substring(failing, consoles)).contains("ls /nope").contains("ls: /nope: No such file")
+        assertThat(html.substring(failing, consoles))
+                .contains("ls /nope")
+                .contains("ls: /nope: No such file")
                 .contains("exit 2");
         assertThat(consoles).isGreaterThan(failing);
-        assertThat(html.substring(consoles)).contains("Console tail of web").contains("console line 100")
-                .contains("console line 61").doesNotContain("console line 60\n");
+        assertThat(html.substring(consoles))
+                .contains("Console tail of web")
+                .contains("console line 100")
+                .contains("console line 61")
+                .doesNotContain("console line 60\n");
         assertThat(html).contains("class=\"verdict\" id=\"verdict\">FAILED<");
     }
 
@@ -84,26 +102,39 @@ class HtmlReportTest {
         fixture.startTest("fails").run("web", "false", 1, "", "").finishTest("fails", TestEvent.Result.FAILED, "x");
         fixture.console("web", "at the end of the run\n").tearDown(true).close();
         Path attached = java.nio.file.Files.writeString(root.resolve("web-console.log"), "when it failed\n");
-        JUnitOutcome outcome = new JUnitOutcome(fixture.testId("fails"), null, "fails", "fails()", false,
-                Status.FAILED, java.time.Duration.ZERO, "x", null, null,
+        JUnitOutcome outcome = new JUnitOutcome(
+                fixture.testId("fails"),
+                null,
+                "fails",
+                "fails()",
+                false,
+                Status.FAILED,
+                java.time.Duration.ZERO,
+                "x",
+                null,
+                null,
                 List.of(new PublishedFile("web-console.log", attached)));
 
-        String html = HtmlReport.render(RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix)),
-                List.of(outcome)), JournalFixture.T0);
+        String html = HtmlReport.render(
+                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix)), List.of(outcome)),
+                JournalFixture.T0);
 
-        assertThat(html).contains("Console tail of web (web-console.log attached when the test failed)")
-                .contains(">when it failed</pre>").doesNotContain(">at the end of the run</pre>");
+        assertThat(html)
+                .contains("Console tail of web (web-console.log attached when the test failed)")
+                .contains(">when it failed</pre>")
+                .doesNotContain(">at the end of the run</pre>");
     }
 
     @Test
     void largeOutputIsCappedWithAMarker() {
         JournalFixture fixture = new JournalFixture(root, "large").provision();
-        fixture.startTest("big").run("web", "yes | head", 0, "y\n".repeat(30_000), "")
+        fixture.startTest("big")
+                .run("web", "yes | head", 0, "y\n".repeat(30_000), "")
                 .finishTest("big", TestEvent.Result.PASSED, null);
         fixture.tearDown(false).close();
 
-        String html = HtmlReport.render(RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))),
-                JournalFixture.T0);
+        String html = HtmlReport.render(
+                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))), JournalFixture.T0);
 
         assertThat(html).contains("more characters not shown; the journal keeps up to 65536");
         assertThat(html.length()).isLessThan(60_000);
@@ -115,16 +146,20 @@ class HtmlReportTest {
         fixture.startTest("ok").run("web", "true", 0, "", "").finishTest("ok", TestEvent.Result.PASSED, null);
         fixture.tearDown(false).close();
 
-        String html = HtmlReport.render(RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))),
-                JournalFixture.T0);
+        String html = HtmlReport.render(
+                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))), JournalFixture.T0);
 
-        assertThat(html).contains("<g class=\"machine vm\" data-machine=\"web\">")
+        assertThat(html)
+                .contains("<g class=\"machine vm\" data-machine=\"web\">")
                 .contains("<g class=\"machine container\" data-machine=\"box\">")
-                .contains(">198.18.7.10</text>").contains(">198.18.7.11</text>")
+                .contains(">198.18.7.10</text>")
+                .contains(">198.18.7.11</text>")
                 .contains("lan · 198.18.7.0/24 · isolated")
-                .contains("<g class=\"lane\" data-lane=\"web\">").contains("<g class=\"lane\" data-lane=\"box\">")
+                .contains("<g class=\"lane\" data-lane=\"web\">")
+                .contains("<g class=\"lane\" data-lane=\"box\">")
                 .contains("class=\"test-band\"")
-                .contains("class=\"verdict\" id=\"verdict\">PASSED<").doesNotContainPattern("(src|href|url)[=(]\"?https?:");
+                .contains("class=\"verdict\" id=\"verdict\">PASSED<")
+                .doesNotContainPattern("(src|href|url)[=(]\"?https?:");
     }
 
     private static int count(String text, String part) {

@@ -65,36 +65,44 @@ final class JournalFixture implements AutoCloseable {
     /** A VM {@code web} (libvirt, tiny, TCG) and a container {@code box} (docker) on network {@code lan}. */
     JournalFixture provision() {
         at(0);
-        record((t, e) -> new EnvironmentEvent.ProvisioningStarted(t, e, prefix.toString(), List.of("web", "box"),
-                List.of("lan")));
-        after(20).record((t, e) -> new EnvironmentEvent.LeaseTaken(t, e, Map.of("lan", "198.18.7.0/24"),
-                Duration.ofMillis(20)));
-        record((t, e) -> new EnvironmentEvent.Planned(t, e, List.of(
-                new EnvironmentEvent.MachineSummary("web", "libvirt", "tiny", Set.of("frontend"),
-                        Map.of("lan", "198.18.7.10")),
-                new EnvironmentEvent.MachineSummary("box", "docker", "testbed/tiny:1", Set.of(),
-                        Map.of("lan", "198.18.7.11"))),
+        record((t, e) -> new EnvironmentEvent.ProvisioningStarted(
+                t, e, prefix.toString(), List.of("web", "box"), List.of("lan")));
+        after(20)
+                .record((t, e) ->
+                        new EnvironmentEvent.LeaseTaken(t, e, Map.of("lan", "198.18.7.0/24"), Duration.ofMillis(20)));
+        record((t, e) -> new EnvironmentEvent.Planned(
+                t,
+                e,
+                List.of(
+                        new EnvironmentEvent.MachineSummary(
+                                "web", "libvirt", "tiny", Set.of("frontend"), Map.of("lan", "198.18.7.10")),
+                        new EnvironmentEvent.MachineSummary(
+                                "box", "docker", "testbed/tiny:1", Set.of(), Map.of("lan", "198.18.7.11"))),
                 List.of(new EnvironmentEvent.NetworkSummary("lan", "ISOLATED", "198.18.7.0/24"))));
-        after(5).record((t, e) -> new HostEvent.AcceleratorChosen(t, e, "tiny", HostEvent.Accelerator.TCG,
-                "KVM probe did not answer"));
-        after(200).record((t, e) -> new ResourceEvent.NetworkCreated(t, e, "lan", "libvirt", "tb-lan", "198.18.7.0/24",
-                Duration.ofMillis(200)));
+        after(5).record((t, e) ->
+                new HostEvent.AcceleratorChosen(t, e, "tiny", HostEvent.Accelerator.TCG, "KVM probe did not answer"));
+        after(200)
+                .record((t, e) -> new ResourceEvent.NetworkCreated(
+                        t, e, "lan", "libvirt", "tb-lan", "198.18.7.0/24", Duration.ofMillis(200)));
         after(40).record((t, e) -> new ResourceEvent.ProviderStep(t, e, "web", "disk.overlay", Duration.ofMillis(40)));
-        after(60).record((t, e) -> new ResourceEvent.MachineCreated(t, e, "web", "libvirt", "tb-web",
-                Duration.ofMillis(100)));
+        after(60)
+                .record((t, e) ->
+                        new ResourceEvent.MachineCreated(t, e, "web", "libvirt", "tb-web", Duration.ofMillis(100)));
         record((t, e) -> new ResourceEvent.MachineBooting(t, e, "web"));
-        after(300).record((t, e) -> new ResourceEvent.MachineCreated(t, e, "box", "docker", "c0ffee",
-                Duration.ofMillis(300)));
+        after(300)
+                .record((t, e) ->
+                        new ResourceEvent.MachineCreated(t, e, "box", "docker", "c0ffee", Duration.ofMillis(300)));
         record((t, e) -> new ResourceEvent.MachineBooting(t, e, "box"));
-        after(500).record((t, e) -> new ResourceEvent.MachineReady(t, e, "box", Duration.ofMillis(500),
-                Duration.ofMillis(300)));
-        after(6200).record((t, e) -> new ResourceEvent.MachineReady(t, e, "web", Duration.ofMillis(7000),
-                Duration.ofMillis(6000)));
+        after(500)
+                .record((t, e) ->
+                        new ResourceEvent.MachineReady(t, e, "box", Duration.ofMillis(500), Duration.ofMillis(300)));
+        after(6200)
+                .record((t, e) ->
+                        new ResourceEvent.MachineReady(t, e, "web", Duration.ofMillis(7000), Duration.ofMillis(6000)));
         after(150).record((t, e) -> new ResourceEvent.SnapshotTaken(t, e, "web", "baseline", Duration.ofMillis(150)));
         record((t, e) -> new ResourceEvent.SnapshotTaken(t, e, "box", "baseline", Duration.ofMillis(150)));
         record((t, e) -> new EnvironmentEvent.Ready(t, e, Duration.ofMillis(7475)));
-        after(1).record((t, e) -> new TestEvent.ClassStarted(t, e, "io.example." + className(), classId,
-                className()));
+        after(1).record((t, e) -> new TestEvent.ClassStarted(t, e, "io.example." + className(), classId, className()));
         journal.currentTest(classId); // as the extension does: @BeforeAll commands belong to the class
         return this;
     }
@@ -106,21 +114,34 @@ final class JournalFixture implements AutoCloseable {
     JournalFixture startTest(String method) {
         String id = testId(method);
         journal.currentTest(id);
-        return after(2).record((t, e) -> new TestEvent.TestStarted(t, e, "io.example." + className(), method,
-                method + "()", id));
+        return after(2).record((t, e) ->
+                new TestEvent.TestStarted(t, e, "io.example." + className(), method, method + "()", id));
     }
 
     JournalFixture run(String machine, String command, int exit, String stdout, String stderr) {
         String test = journal.currentTest();
-        return after(80).record((t, e) -> new CommandEvent.CommandRun(t, e, test, machine, CommandEvent.Purpose.RUN,
-                command, null, List.of(), CommandEvent.Outcome.EXITED, exit, null, Duration.ofMillis(75), stdout,
-                stderr));
+        return after(80)
+                .record((t, e) -> new CommandEvent.CommandRun(
+                        t,
+                        e,
+                        test,
+                        machine,
+                        CommandEvent.Purpose.RUN,
+                        command,
+                        null,
+                        List.of(),
+                        CommandEvent.Outcome.EXITED,
+                        exit,
+                        null,
+                        Duration.ofMillis(75),
+                        stdout,
+                        stderr));
     }
 
     JournalFixture finishTest(String method, TestEvent.Result result, String failure) {
         String id = testId(method);
-        after(3).record((t, e) -> new TestEvent.TestFinished(t, e, "io.example." + className(), method,
-                method + "()", id, result, Duration.ofMillis(400), failure));
+        after(3).record((t, e) -> new TestEvent.TestFinished(
+                t, e, "io.example." + className(), method, method + "()", id, result, Duration.ofMillis(400), failure));
         after(450).record((t, e) -> new ResourceEvent.Reverted(t, e, "web", "baseline", Duration.ofMillis(450)));
         after(10).record((t, e) -> new ResourceEvent.Reverted(t, e, "box", "baseline", Duration.ofMillis(500)));
         journal.currentTest(classId);
@@ -128,16 +149,22 @@ final class JournalFixture implements AutoCloseable {
     }
 
     JournalFixture tearDown(boolean failed) {
-        after(5).record((t, e) -> new TestEvent.ClassFinished(t, e, "io.example." + className(), classId,
-                failed ? TestEvent.Result.FAILED : TestEvent.Result.PASSED, Duration.ofSeconds(3), null));
+        after(5).record((t, e) -> new TestEvent.ClassFinished(
+                t,
+                e,
+                "io.example." + className(),
+                classId,
+                failed ? TestEvent.Result.FAILED : TestEvent.Result.PASSED,
+                Duration.ofSeconds(3),
+                null));
         journal.currentTest(null);
         record((t, e) -> new EnvironmentEvent.TeardownStarted(t, e));
         after(1300).record((t, e) -> new ResourceEvent.MachineDestroyed(t, e, "web", Duration.ofMillis(1300)));
         after(200).record((t, e) -> new ResourceEvent.MachineDestroyed(t, e, "box", Duration.ofMillis(200)));
         after(300).record((t, e) -> new ResourceEvent.NetworkDestroyed(t, e, "lan", Duration.ofMillis(300)));
         after(5).record((t, e) -> new EnvironmentEvent.LeaseReleased(t, e, Duration.ofMillis(5)));
-        record((t, e) -> new EnvironmentEvent.Closed(t, e, EnvironmentEvent.Outcome.TORN_DOWN,
-                Duration.ofMillis(1810), 0));
+        record((t, e) ->
+                new EnvironmentEvent.Closed(t, e, EnvironmentEvent.Outcome.TORN_DOWN, Duration.ofMillis(1810), 0));
         return this;
     }
 
@@ -156,8 +183,11 @@ final class JournalFixture implements AutoCloseable {
     JournalFixture cutShort() {
         close();
         try {
-            Files.writeString(prefix.resolve("journal.jsonl"), "{\"time\":\"2026-12-01T10:00:09Z\",\"type\":\"comm",
-                    StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            Files.writeString(
+                    prefix.resolve("journal.jsonl"),
+                    "{\"time\":\"2026-12-01T10:00:09Z\",\"type\":\"comm",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

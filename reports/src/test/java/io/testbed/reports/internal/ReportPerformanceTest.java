@@ -38,10 +38,16 @@ class ReportPerformanceTest {
                     String method = "test" + t;
                     fixture.startTest(method);
                     for (int c = 0; c < COMMANDS_PER_TEST; c++) {
-                        fixture.run(c % 2 == 0 ? "web" : "box", "echo step " + c + " && cat /etc/hostname", 0,
-                                "step " + c + "\n" + "x".repeat(150) + "\n", c % 5 == 0 ? "warning: " + c : "");
+                        fixture.run(
+                                c % 2 == 0 ? "web" : "box",
+                                "echo step " + c + " && cat /etc/hostname",
+                                0,
+                                "step " + c + "\n" + "x".repeat(150) + "\n",
+                                c % 5 == 0 ? "warning: " + c : "");
                     }
-                    fixture.finishTest(method, e == 7 && t == 3 ? TestEvent.Result.FAILED : TestEvent.Result.PASSED,
+                    fixture.finishTest(
+                            method,
+                            e == 7 && t == 3 ? TestEvent.Result.FAILED : TestEvent.Result.PASSED,
                             e == 7 && t == 3 ? "expected something else" : null);
                 }
                 fixture.console("web", "booted\n".repeat(50)).tearDown(e == 7);
@@ -60,12 +66,21 @@ class ReportPerformanceTest {
         Files.createDirectories(out.getParent());
         Files.writeString(out, html, StandardCharsets.UTF_8);
 
-        System.out.printf(Locale.ROOT, "[report performance] %d environments, %d commands: journals written in %d ms, "
-                + "read in %d ms, rendered in %d ms, %.1f MB of HTML (%s)%n", ENVIRONMENTS,
-                run.environments().stream().mapToInt(EnvironmentModel::commands).sum(), (t1 - t0) / 1_000_000,
-                (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, html.length() / 1e6, out.toAbsolutePath());
+        System.out.printf(
+                Locale.ROOT,
+                "[report performance] %d environments, %d commands: journals written in %d ms, "
+                        + "read in %d ms, rendered in %d ms, %.1f MB of HTML (%s)%n",
+                ENVIRONMENTS,
+                run.environments().stream().mapToInt(EnvironmentModel::commands).sum(),
+                (t1 - t0) / 1_000_000,
+                (t2 - t1) / 1_000_000,
+                (t3 - t2) / 1_000_000,
+                html.length() / 1e6,
+                out.toAbsolutePath());
         assertThat(run.environments()).hasSize(ENVIRONMENTS);
-        assertThat(run.environments().stream().mapToInt(EnvironmentModel::commands).sum())
+        assertThat(run.environments().stream()
+                        .mapToInt(EnvironmentModel::commands)
+                        .sum())
                 .isEqualTo(ENVIRONMENTS * TESTS * COMMANDS_PER_TEST);
         assertThat(run.tests()).hasSize(ENVIRONMENTS * TESTS);
         assertThat(run.tests().get(0).status()).isEqualTo(Status.FAILED);

@@ -18,10 +18,14 @@ class RunModelTest {
 
     private JournalFixture twoTestsOneFailing(String name) {
         JournalFixture fixture = new JournalFixture(root, name).provision();
-        fixture.startTest("passes").run("web", "echo hi", 0, "hi\n", "").run("box", "true", 0, "", "")
+        fixture.startTest("passes")
+                .run("web", "echo hi", 0, "hi\n", "")
+                .run("box", "true", 0, "", "")
                 .finishTest("passes", TestEvent.Result.PASSED, null);
-        fixture.startTest("fails").run("web", "ping -c1 db", 0, "ok", "").run("box", "cat /missing", 1, "",
-                "cat: can't open '/missing'").run("web", "uptime", 0, "up", "")
+        fixture.startTest("fails")
+                .run("web", "ping -c1 db", 0, "ok", "")
+                .run("box", "cat /missing", 1, "", "cat: can't open '/missing'")
+                .run("web", "uptime", 0, "up", "")
                 .finishTest("fails", TestEvent.Result.FAILED, "expected exit code 0 but was 1");
         fixture.console("web", "line 1\nbooted\nlogin:\n");
         fixture.tearDown(true).close();
@@ -61,14 +65,25 @@ class RunModelTest {
         EnvironmentModel environment = EnvironmentReader.read(twoTestsOneFailing("lanes").prefix);
 
         assertThat(environment.spans()).extracting(Span::lane).contains(Span.ENVIRONMENT, "web", "box", Span.TESTS);
-        assertThat(environment.spans()).filteredOn(s -> s.lane().equals("web")).extracting(Span::kind)
-                .contains(Span.Kind.PROVIDER, Span.Kind.CREATE, Span.Kind.READY, Span.Kind.SNAPSHOT,
-                        Span.Kind.REVERT, Span.Kind.TEARDOWN);
-        Span boot = environment.spans().stream().filter(s -> s.kind() == Span.Kind.READY && s.lane().equals("web"))
-                .findFirst().orElseThrow();
+        assertThat(environment.spans())
+                .filteredOn(s -> s.lane().equals("web"))
+                .extracting(Span::kind)
+                .contains(
+                        Span.Kind.PROVIDER,
+                        Span.Kind.CREATE,
+                        Span.Kind.READY,
+                        Span.Kind.SNAPSHOT,
+                        Span.Kind.REVERT,
+                        Span.Kind.TEARDOWN);
+        Span boot = environment.spans().stream()
+                .filter(s -> s.kind() == Span.Kind.READY && s.lane().equals("web"))
+                .findFirst()
+                .orElseThrow();
         assertThat(Duration.between(boot.start(), boot.end())).isEqualTo(Duration.ofMillis(6000));
-        assertThat(environment.spans()).filteredOn(s -> s.kind() == Span.Kind.TEST)
-                .extracting(Span::failed).containsExactly(false, true);
+        assertThat(environment.spans())
+                .filteredOn(s -> s.kind() == Span.Kind.TEST)
+                .extracting(Span::failed)
+                .containsExactly(false, true);
     }
 
     @Test
@@ -86,7 +101,8 @@ class RunModelTest {
         assertThat(failed.failure()).isEqualTo("expected exit code 0 but was 1");
         assertThat(failed.commands()).hasSize(3);
         assertThat(failed.reverts()).containsExactly(Duration.ofMillis(450), Duration.ofMillis(500));
-        assertThat(((CommandEvent.CommandRun) failed.failingCommand()).command()).isEqualTo("cat /missing");
+        assertThat(((CommandEvent.CommandRun) failed.failingCommand()).command())
+                .isEqualTo("cat /missing");
         assertThat(tests.get(1).failingCommand()).isNotNull();
         assertThat(run.failures()).extracting(TestModel::method).contains("fails");
     }
@@ -110,26 +126,56 @@ class RunModelTest {
         assertThat(running.status()).isEqualTo(Status.UNFINISHED);
         assertThat(running.commands()).hasSize(1);
         String html = HtmlReport.render(run, JournalFixture.T0);
-        assertThat(html).contains("Incomplete journal").contains("its last line is cut short").contains("unfinished");
+        assertThat(html)
+                .contains("Incomplete journal")
+                .contains("its last line is cut short")
+                .contains("unfinished");
     }
 
     @Test
     void aFailedProvisioningIsAFailureOfItsEnvironmentAndOfTheClassJUnitReports() {
         JournalFixture fixture = new JournalFixture(root, "broken");
-        fixture.at(0).record((t, e) -> new EnvironmentEvent.ProvisioningStarted(t, e, fixture.prefix.toString(),
-                List.of("web"), List.of("lan")));
-        fixture.after(3000).record((t, e) -> new EnvironmentEvent.StepFailed(t, e, "machine 'web'", "machine.ready",
-                Duration.ofMillis(3000), "no answer", "java.lang.IllegalStateException"));
+        fixture.at(0)
+                .record((t, e) -> new EnvironmentEvent.ProvisioningStarted(
+                        t, e, fixture.prefix.toString(), List.of("web"), List.of("lan")));
+        fixture.after(3000)
+                .record((t, e) -> new EnvironmentEvent.StepFailed(
+                        t,
+                        e,
+                        "machine 'web'",
+                        "machine.ready",
+                        Duration.ofMillis(3000),
+                        "no answer",
+                        "java.lang.IllegalStateException"));
         fixture.record((t, e) -> new EnvironmentEvent.ProvisioningFailed(t, e, Duration.ofMillis(3000), "no answer"));
-        fixture.after(100).record((t, e) -> new EnvironmentEvent.Closed(t, e, EnvironmentEvent.Outcome.ROLLED_BACK,
-                Duration.ofMillis(100), 0));
+        fixture.after(100)
+                .record((t, e) -> new EnvironmentEvent.Closed(
+                        t, e, EnvironmentEvent.Outcome.ROLLED_BACK, Duration.ofMillis(100), 0));
         fixture.close();
         EnvironmentModel environment = EnvironmentReader.read(fixture.prefix);
-        JUnitOutcome classFailure = new JUnitOutcome(fixture.classId, "io.example.BrokenIT", null, "BrokenIT", true,
-                Status.FAILED, Duration.ofSeconds(3), "Provisioning failed: machine 'web'", null, fixture.prefix,
+        JUnitOutcome classFailure = new JUnitOutcome(
+                fixture.classId,
+                "io.example.BrokenIT",
+                null,
+                "BrokenIT",
+                true,
+                Status.FAILED,
+                Duration.ofSeconds(3),
+                "Provisioning failed: machine 'web'",
+                null,
+                fixture.prefix,
                 List.of());
-        JUnitOutcome plainTest = new JUnitOutcome("[engine:junit-jupiter]/[class:io.example.PlainTest]/[method:a()]",
-                "io.example.PlainTest", "a", "a()", false, Status.PASSED, Duration.ofMillis(3), null, null, null,
+        JUnitOutcome plainTest = new JUnitOutcome(
+                "[engine:junit-jupiter]/[class:io.example.PlainTest]/[method:a()]",
+                "io.example.PlainTest",
+                "a",
+                "a()",
+                false,
+                Status.PASSED,
+                Duration.ofMillis(3),
+                null,
+                null,
+                null,
                 List.of());
 
         RunModel run = RunModelBuilder.build(List.of(environment), List.of(plainTest, classFailure));
@@ -138,7 +184,8 @@ class RunModelTest {
         assertThat(environment.outcome()).isEqualTo("rolled back");
         assertThat(environment.failures()).anyMatch(f -> f.contains("machine 'web' machine.ready failed"));
         assertThat(environment.spans()).anyMatch(s -> s.lane().equals("web") && s.kind() == Span.Kind.FAILURE);
-        assertThat(run.classes()).extracting(c -> c.self().className())
+        assertThat(run.classes())
+                .extracting(c -> c.self().className())
                 .containsExactly("io.example.BrokenIT", "io.example.PlainTest");
         assertThat(run.classes().get(0).self().environment()).isEqualTo(environment.id());
         assertThat(run.classes().get(1).tests()).extracting(TestModel::status).containsExactly(Status.PASSED);
@@ -148,8 +195,18 @@ class RunModelTest {
     void jUnitsResultWinsOverTheJournalsAndItsFilesAreAttached() {
         JournalFixture fixture = twoTestsOneFailing("merge");
         PublishedFile file = new PublishedFile("commands.log", root.resolve("commands.log"));
-        JUnitOutcome outcome = new JUnitOutcome(fixture.testId("fails"), "io.example.X", "fails", "fails()", false,
-                Status.FAILED, Duration.ofMillis(999), "AssertionError: boom", null, null, List.of(file));
+        JUnitOutcome outcome = new JUnitOutcome(
+                fixture.testId("fails"),
+                "io.example.X",
+                "fails",
+                "fails()",
+                false,
+                Status.FAILED,
+                Duration.ofMillis(999),
+                "AssertionError: boom",
+                null,
+                null,
+                List.of(file));
 
         RunModel run = RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix)), List.of(outcome));
 

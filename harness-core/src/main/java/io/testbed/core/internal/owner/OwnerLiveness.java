@@ -43,8 +43,8 @@ public final class OwnerLiveness {
         if (metadata != null && !metadata.id().equals(owner.prefixId())) {
             return Optional.of("prefix directory " + dir + " now holds another prefix (" + metadata.id() + ")");
         }
-        return deadReason(dir, owner.pid(),
-                metadata != null && metadata.pid() == owner.pid() ? metadata.pidStartTime() : null);
+        return deadReason(
+                dir, owner.pid(), metadata != null && metadata.pid() == owner.pid() ? metadata.pidStartTime() : null);
     }
 
     /**
@@ -64,7 +64,8 @@ public final class OwnerLiveness {
             return Optional.of("process " + pid + " is dead");
         }
         Optional<Instant> started = process.get().info().startInstant();
-        if (startTime != null && started.isPresent()
+        if (startTime != null
+                && started.isPresent()
                 && Duration.between(startTime, started.get()).abs().compareTo(START_TIME_TOLERANCE) > 0) {
             return Optional.of("pid " + pid + " now belongs to a process started at " + started.get()
                     + ", not the holder started at " + startTime);

@@ -2,8 +2,8 @@ package io.testbed.core.internal.owner;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testbed.core.TestbedException;
-import io.testbed.core.internal.support.AtomicFiles;
 import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.support.AtomicFiles;
 import io.testbed.core.spi.Owner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,8 +44,10 @@ public final class Owners {
             Files.createDirectories(dir);
             AtomicFiles.writeDurably(file(owner.shortId()), JSON.writeValueAsBytes(owner));
         } catch (IOException e) {
-            throw new TestbedException("Cannot register owner in " + dir + ": " + e
-                    + "; check that the directory is writable (testbed.lease.dir)", e);
+            throw new TestbedException(
+                    "Cannot register owner in " + dir + ": " + e
+                            + "; check that the directory is writable (testbed.lease.dir)",
+                    e);
         }
     }
 

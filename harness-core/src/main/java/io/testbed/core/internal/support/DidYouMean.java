@@ -25,8 +25,10 @@ public final class DidYouMean {
      */
     public static Optional<String> closeEnough(String typed, Collection<String> known) {
         int limit = Math.max(2, typed.length() / 3);
-        return known.stream().min(Comparator.comparingInt((String name) -> distance(name, typed))
-                .thenComparing(name -> name)).filter(name -> distance(name, typed) <= limit);
+        return known.stream()
+                .min(Comparator.comparingInt((String name) -> distance(name, typed))
+                        .thenComparing(name -> name))
+                .filter(name -> distance(name, typed) <= limit);
     }
 
     /** The Levenshtein distance of two strings: insertions, deletions and substitutions. */

@@ -46,7 +46,8 @@ public final class ExclusiveLock implements AutoCloseable {
 
         TimeoutException(Path lockFile, Holder holder, Duration timeout) {
             super("Timed out after " + timeout.toMillis() + " ms waiting for the lock " + lockFile + ": "
-                    + (holder == Holder.THIS_JVM ? "another thread of this JVM holds it"
+                    + (holder == Holder.THIS_JVM
+                            ? "another thread of this JVM holds it"
                             : "another process holds it (find it with `fuser " + lockFile + "`)"));
             this.lockFile = lockFile;
             this.holder = holder;

@@ -171,8 +171,10 @@ public final class LocalCommand {
             builder.directory(directory.toFile());
         }
         builder.environment().putAll(environment);
-        builder.redirectInput(stdinFile != null ? ProcessBuilder.Redirect.from(stdinFile.toFile())
-                : ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.redirectInput(
+                stdinFile != null
+                        ? ProcessBuilder.Redirect.from(stdinFile.toFile())
+                        : ProcessBuilder.Redirect.from(new File("/dev/null")));
         if (stdoutFile != null) {
             builder.redirectOutput(stdoutFile.toFile());
         }
@@ -180,9 +182,14 @@ public final class LocalCommand {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new FailedException(describe() + " could not be started: " + e.getMessage() + "; "
-                    + (installHint != null ? installHint : "check that " + command.get(0) + " is installed and on PATH")
-                    + ".", null, e);
+            throw new FailedException(
+                    describe() + " could not be started: " + e.getMessage() + "; "
+                            + (installHint != null
+                                    ? installHint
+                                    : "check that " + command.get(0) + " is installed and on PATH")
+                            + ".",
+                    null,
+                    e);
         }
         CappedOutput stdout = new CappedOutput(OUTPUT_LIMIT);
         CappedOutput stderr = new CappedOutput(OUTPUT_LIMIT);
@@ -192,9 +199,12 @@ public final class LocalCommand {
             if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
-                throw new FailedException(describe() + " did not finish within "
-                        + String.format(Locale.ROOT, "%.1f", timeout.toMillis() / 1000.0) + " s and was killed"
-                        + stderrTail(text(stderr)), null, null);
+                throw new FailedException(
+                        describe() + " did not finish within "
+                                + String.format(Locale.ROOT, "%.1f", timeout.toMillis() / 1000.0) + " s and was killed"
+                                + stderrTail(text(stderr)),
+                        null,
+                        null);
             }
             join(outPump);
             join(errPump);
@@ -216,8 +226,11 @@ public final class LocalCommand {
     public Result check(String what) {
         Result result = run();
         if (!result.succeeded()) {
-            throw new FailedException("Cannot " + what + ": " + describe() + " exited with " + result.exitCode()
-                    + stderrTail(mergeStderr ? result.stdout() : result.stderr()), result, null);
+            throw new FailedException(
+                    "Cannot " + what + ": " + describe() + " exited with " + result.exitCode()
+                            + stderrTail(mergeStderr ? result.stdout() : result.stderr()),
+                    result,
+                    null);
         }
         return result;
     }
@@ -233,21 +246,24 @@ public final class LocalCommand {
     }
 
     private static Thread pump(InputStream stream, OutputStream sink, Consumer<String> lines) {
-        Thread thread = new Thread(() -> {
-            try (stream) {
-                if (lines == null) {
-                    stream.transferTo(sink);
-                    return;
-                }
-                BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
-                for (String line; (line = reader.readLine()) != null; ) {
-                    sink.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                    lines.accept(line);
-                }
-            } catch (IOException ignored) {
-                // the process died; what was read so far is kept
-            }
-        }, "testbed-local-command-output");
+        Thread thread = new Thread(
+                () -> {
+                    try (stream) {
+                        if (lines == null) {
+                            stream.transferTo(sink);
+                            return;
+                        }
+                        BufferedReader reader =
+                                new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+                        for (String line; (line = reader.readLine()) != null; ) {
+                            sink.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                            lines.accept(line);
+                        }
+                    } catch (IOException ignored) {
+                        // the process died; what was read so far is kept
+                    }
+                },
+                "testbed-local-command-output");
         thread.setDaemon(true);
         thread.start();
         return thread;

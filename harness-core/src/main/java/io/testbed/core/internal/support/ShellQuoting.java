@@ -16,8 +16,8 @@ public final class ShellQuoting {
      */
     public static String quote(String text) {
         if (text.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException("a shell word must not contain a NUL character: "
-                    + text.replace("\0", "\\0"));
+            throw new IllegalArgumentException(
+                    "a shell word must not contain a NUL character: " + text.replace("\0", "\\0"));
         }
         return "'" + text.replace("'", "'\\''") + "'";
     }

@@ -75,7 +75,9 @@ class AtomicFilesTest {
         Files.writeString(target, "old");
         Path partial = AtomicFiles.partialFileFor(target);
         assertThat(partial.getParent()).isEqualTo(dir);
-        assertThat(partial.getFileName().toString()).startsWith(".download.bin.").endsWith(".tmp");
+        assertThat(partial.getFileName().toString())
+                .startsWith(".download.bin.")
+                .endsWith(".tmp");
         Files.writeString(partial, "new");
         AtomicFiles.commit(partial, target);
         assertThat(Files.readString(target)).isEqualTo("new");

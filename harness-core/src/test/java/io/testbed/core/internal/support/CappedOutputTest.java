@@ -23,8 +23,8 @@ class CappedOutputTest {
         output.write('d');
         output.append(bytes("efg"));
         assertThat(output.dropped()).isEqualTo(7);
-        assertThat(text(output.toByteArray())).isEqualTo("0123456789"
-                + "\n[testbed: output capped at 10 bytes; 7 more bytes were dropped]\n");
+        assertThat(text(output.toByteArray()))
+                .isEqualTo("0123456789" + "\n[testbed: output capped at 10 bytes; 7 more bytes were dropped]\n");
         assertThat(output.toByteArray()).isEqualTo(output.toByteArray()); // reading does not change it
     }
 

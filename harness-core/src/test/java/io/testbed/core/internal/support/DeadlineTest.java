@@ -49,6 +49,7 @@ class DeadlineTest {
     @Test
     void refusesANegativeTimeout() {
         assertThatThrownBy(() -> Deadline.after(Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout (PT-0.001S) must not be negative");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("timeout (PT-0.001S) must not be negative");
     }
 }

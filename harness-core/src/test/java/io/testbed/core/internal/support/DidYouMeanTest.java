@@ -16,7 +16,8 @@ class DidYouMeanTest {
 
     @Test
     void nearestNamesTheClosestKnownNameHoweverFar() {
-        assertThat(DidYouMean.nearest("zzzzzzzz", List.of("testbed.keep", "testbed.progress"))).contains("testbed.keep");
+        assertThat(DidYouMean.nearest("zzzzzzzz", List.of("testbed.keep", "testbed.progress")))
+                .contains("testbed.keep");
         assertThat(DidYouMean.nearest("testbed.progres", List.of("testbed.keep", "testbed.progress")))
                 .contains("testbed.progress");
         assertThat(DidYouMean.nearest("x", List.of())).isEmpty();
@@ -25,7 +26,8 @@ class DidYouMeanTest {
     @Test
     void closeEnoughSuggestsOnlyNamesAFewEditsAwayAlphabeticallyFirstOnTies() {
         assertThat(DidYouMean.closeEnough("adress", List.of("address", "user"))).contains("address");
-        assertThat(DidYouMean.closeEnough("zzzzzzzz", List.of("address", "user"))).isEmpty();
+        assertThat(DidYouMean.closeEnough("zzzzzzzz", List.of("address", "user")))
+                .isEmpty();
         assertThat(DidYouMean.closeEnough("ab", List.of("cb", "ac"))).contains("ac");
     }
 }

@@ -34,8 +34,8 @@ class ExclusiveLockTest {
             for (int t = 0; t < 8; t++) {
                 runs.add(pool.submit(() -> {
                     for (int i = 0; i < 25; i++) {
-                        try (ExclusiveLock lock = ExclusiveLock.acquire(lockFile, Duration.ofSeconds(30),
-                                waitedFor::add)) {
+                        try (ExclusiveLock lock =
+                                ExclusiveLock.acquire(lockFile, Duration.ofSeconds(30), waitedFor::add)) {
                             mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
                             Thread.sleep(1); // long enough that the others must wait
                             inside.decrementAndGet();
@@ -72,7 +72,8 @@ class ExclusiveLockTest {
             assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
             long start = System.nanoTime();
             assertThatThrownBy(() -> ExclusiveLock.acquire(lockFile, Duration.ofMillis(200), null))
-                    .isInstanceOfSatisfying(ExclusiveLock.TimeoutException.class,
+                    .isInstanceOfSatisfying(
+                            ExclusiveLock.TimeoutException.class,
                             e -> assertThat(e.holder()).isEqualTo(ExclusiveLock.Holder.THIS_JVM))
                     .hasMessageContaining("another thread of this JVM holds it");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
@@ -89,9 +90,15 @@ class ExclusiveLockTest {
     void anotherProcessHoldingTheFileLockMakesUsWait() throws Exception {
         Path lockFile = dir.resolve("process.lock");
         // The other process takes the same kind of lock as FileChannel.lock (fcntl), through Python's lockf.
-        Process other = new ProcessBuilder("python3", "-c", "import fcntl,sys,time\n"
-                + "f=open(sys.argv[1],'w'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); "
-                + "time.sleep(1.0)", lockFile.toString()).redirectErrorStream(true).start();
+        Process other = new ProcessBuilder(
+                        "python3",
+                        "-c",
+                        "import fcntl,sys,time\n"
+                                + "f=open(sys.argv[1],'w'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); "
+                                + "time.sleep(1.0)",
+                        lockFile.toString())
+                .redirectErrorStream(true)
+                .start();
         try {
             assertThat(new String(other.getInputStream().readNBytes(7))).isEqualTo("locked\n");
             List<ExclusiveLock.Holder> waitedFor = new CopyOnWriteArrayList<>();

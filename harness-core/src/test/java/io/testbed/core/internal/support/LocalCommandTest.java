@@ -20,7 +20,9 @@ class LocalCommandTest {
     void returnsOutputAndExitStatus() {
         List<String> lines = new CopyOnWriteArrayList<>();
         LocalCommand.Result result = LocalCommand.of("/bin/sh", "-c", "echo out; echo err >&2; echo \"$X\"; exit 3")
-                .env("X", "from env").onStdoutLine(lines::add).run();
+                .env("X", "from env")
+                .onStdoutLine(lines::add)
+                .run();
         assertThat(result.exitCode()).isEqualTo(3);
         assertThat(result.stdout()).isEqualTo("out\nfrom env\n");
         assertThat(result.stderr()).isEqualTo("err\n");
@@ -29,7 +31,8 @@ class LocalCommandTest {
 
     @Test
     void checkNamesTheCommandTheStatusAndStderr() {
-        assertThatThrownBy(() -> LocalCommand.of("/bin/sh", "-c", "echo broken >&2; exit 2").check("break"))
+        assertThatThrownBy(() -> LocalCommand.of("/bin/sh", "-c", "echo broken >&2; exit 2")
+                        .check("break"))
                 .isInstanceOf(LocalCommand.FailedException.class)
                 .hasMessage("Cannot break: `/bin/sh -c echo broken >&2; exit 2` exited with 2; stderr ends with:\n"
                         + "broken");
@@ -38,7 +41,9 @@ class LocalCommandTest {
     @Test
     void killsAProgramThatOutlivesItsTimeout() {
         long start = System.nanoTime();
-        assertThatThrownBy(() -> LocalCommand.of("sleep", "30").timeout(Duration.ofMillis(300)).run())
+        assertThatThrownBy(() -> LocalCommand.of("sleep", "30")
+                        .timeout(Duration.ofMillis(300))
+                        .run())
                 .isInstanceOf(LocalCommand.FailedException.class)
                 .hasMessageStartingWith("`sleep 30` did not finish within 0.3 s and was killed");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
@@ -46,7 +51,9 @@ class LocalCommandTest {
 
     @Test
     void namesAMissingProgramWithTheHint() {
-        assertThatThrownBy(() -> LocalCommand.of("no-such-program-tb").installHint("install tb-tools").run())
+        assertThatThrownBy(() -> LocalCommand.of("no-such-program-tb")
+                        .installHint("install tb-tools")
+                        .run())
                 .isInstanceOf(LocalCommand.FailedException.class)
                 .hasMessageStartingWith("`no-such-program-tb` could not be started: ")
                 .hasMessageEndingWith("; install tb-tools.");
@@ -58,7 +65,10 @@ class LocalCommandTest {
         Path out = dir.resolve("out");
         LocalCommand.of("cat").stdinFrom(in).stdoutTo(out).in(dir).check("copy");
         assertThat(Files.readString(out)).isEqualTo("from a file\n");
-        assertThat(LocalCommand.of("/bin/sh", "-c", "echo a; echo b >&2").mergeStderr().run().stdout())
+        assertThat(LocalCommand.of("/bin/sh", "-c", "echo a; echo b >&2")
+                        .mergeStderr()
+                        .run()
+                        .stdout())
                 .isEqualTo("a\nb\n");
     }
 }

@@ -10,9 +10,30 @@ import org.junit.jupiter.api.Test;
 
 class ShellQuotingTest {
 
-    private static final List<String> TRICKY = List.of("plain", "", "it's", "''", "'\\''", "two  spaces",
-            "$HOME", "${PATH}", "`id`", "$(id)", "\"double\"", "back\\slash", "semi;colon", "a|b&c>d<e", "*?[a]",
-            "~root", "#comment", "line\nbreak", "tab\there", "-n", "ünïcödé", "!bang", "trailing\\");
+    private static final List<String> TRICKY = List.of(
+            "plain",
+            "",
+            "it's",
+            "''",
+            "'\\''",
+            "two  spaces",
+            "$HOME",
+            "${PATH}",
+            "`id`",
+            "$(id)",
+            "\"double\"",
+            "back\\slash",
+            "semi;colon",
+            "a|b&c>d<e",
+            "*?[a]",
+            "~root",
+            "#comment",
+            "line\nbreak",
+            "tab\there",
+            "-n",
+            "ünïcödé",
+            "!bang",
+            "trailing\\");
 
     @Test
     void everyWordSurvivesARealShellUnchanged() {
@@ -22,7 +43,8 @@ class ShellQuotingTest {
         }
         script.append("; do printf '%s\\0' \"$word\"; done");
         LocalCommand.Result result = LocalCommand.of("/bin/sh", "-c", script.toString())
-                .timeout(Duration.ofSeconds(20)).check("print the quoted words");
+                .timeout(Duration.ofSeconds(20))
+                .check("print the quoted words");
         List<String> words = new ArrayList<>(List.of(result.stdout().split("\0", -1)));
         words.remove(words.size() - 1); // after the last NUL
         assertThat(words).containsExactlyElementsOf(TRICKY);
@@ -36,7 +58,8 @@ class ShellQuotingTest {
 
     @Test
     void refusesNul() {
-        assertThatThrownBy(() -> ShellQuoting.quote("a\0b")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ShellQuoting.quote("a\0b"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("a shell word must not contain a NUL character: a\\0b");
     }
 }

@@ -23,8 +23,8 @@ final class ContainerHostConfig extends HostConfig {
     private static final long serialVersionUID = 1L;
 
     /** Docker's default read-only paths except {@code /proc/sys}, which is listed per directory below. */
-    private static final List<String> DOCKER_READ_ONLY = List.of("/proc/bus", "/proc/fs", "/proc/irq",
-            "/proc/sysrq-trigger");
+    private static final List<String> DOCKER_READ_ONLY =
+            List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sysrq-trigger");
 
     @JsonProperty("ReadonlyPaths")
     @JsonInclude(JsonInclude.Include.NON_NULL)

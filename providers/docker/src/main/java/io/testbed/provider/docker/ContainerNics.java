@@ -50,20 +50,24 @@ final class ContainerNics {
     /** Gives the container to be created the first Docker network's planned address and MAC. */
     void onCreate(CreateContainerCmd create) {
         if (!dockerNics.isEmpty()) {
-            create.withIpv4Address(dockerNics.get(0).address().getHostAddress()).withMacAddress(dockerNics.get(0).mac());
+            create.withIpv4Address(dockerNics.get(0).address().getHostAddress())
+                    .withMacAddress(dockerNics.get(0).mac());
         }
     }
 
     /** Connects the created container to its other Docker networks with their planned addresses. */
     void connectLaterNetworks() {
         for (NicPlan nic : laterDockerNics()) {
-            DockerClients.run("connect container " + name + " to network " + nic.networkObject() + " as "
-                    + nic.address().getHostAddress(), () -> docker.connectToNetworkCmd()
-                    .withContainerId(name)
-                    .withNetworkId(nic.networkObject())
-                    .withContainerNetwork(new ContainerNetwork().withIpamConfig(
-                            new ContainerNetwork.Ipam().withIpv4Address(nic.address().getHostAddress())))
-                    .exec());
+            DockerClients.run(
+                    "connect container " + name + " to network " + nic.networkObject() + " as "
+                            + nic.address().getHostAddress(),
+                    () -> docker.connectToNetworkCmd()
+                            .withContainerId(name)
+                            .withNetworkId(nic.networkObject())
+                            .withContainerNetwork(new ContainerNetwork()
+                                    .withIpamConfig(new ContainerNetwork.Ipam()
+                                            .withIpv4Address(nic.address().getHostAddress())))
+                            .exec());
         }
     }
 
@@ -76,9 +80,11 @@ final class ContainerNics {
         if (dockerNics.size() < 2 && joinedNics.isEmpty()) {
             return;
         }
-        InspectContainerResponse inspect = DockerClients.call("inspect container " + name,
+        InspectContainerResponse inspect = DockerClients.call(
+                "inspect container " + name,
                 () -> docker.inspectContainerCmd(name).exec());
-        long pid = inspect.getState().getPidLong() == null ? 0 : inspect.getState().getPidLong();
+        long pid =
+                inspect.getState().getPidLong() == null ? 0 : inspect.getState().getPidLong();
         if (pid <= 0) {
             throw new TestbedException("Container " + name + " has no main process to configure its network"
                     + " interfaces (state " + inspect.getState().getStatus() + ")");
@@ -134,19 +140,23 @@ final class ContainerNics {
         }
         String namespace = Long.toString(pid);
         LocalCommand.Result links = LocalCommand.of("nsenter", "-t", namespace, "-n", "ip", "-o", "link", "show")
-                .timeout(HELPER_TIMEOUT).run();
-        String device = links.stdout().lines()
+                .timeout(HELPER_TIMEOUT)
+                .run();
+        String device = links.stdout()
+                .lines()
                 .filter(line -> line.toLowerCase(Locale.ROOT).contains("link/ether " + from.toLowerCase(Locale.ROOT)))
                 .map(line -> line.split(":\\s+", 3)[1].replaceFirst("@.*", ""))
                 .findFirst()
                 .orElseThrow(() -> new TestbedException("Cannot set MAC " + to + " in container " + name + ": inside,"
-                        + " exit " + inside.exitStatus() + " (" + inside.stderrText().strip() + "); on the host,"
-                        + " no interface with MAC " + from + " in its namespace (" + links.stderr().strip() + "). The"
+                        + " exit " + inside.exitStatus() + " ("
+                        + inside.stderrText().strip() + "); on the host,"
+                        + " no interface with MAC " + from + " in its namespace ("
+                        + links.stderr().strip() + "). The"
                         + " image needs 'ip' and the NET_ADMIN capability, or run the tests as root."));
         String what = "set MAC " + to + " on " + device + " in container " + name;
         for (List<String> step : List.of(List.of("down"), List.of("address", to), List.of("up"))) {
-            List<String> argv = new ArrayList<>(List.of("nsenter", "-t", namespace, "-n", "ip", "link", "set", "dev",
-                    device));
+            List<String> argv =
+                    new ArrayList<>(List.of("nsenter", "-t", namespace, "-n", "ip", "link", "set", "dev", device));
             argv.addAll(step);
             LocalCommand.of(argv).timeout(HELPER_TIMEOUT).check(what);
         }

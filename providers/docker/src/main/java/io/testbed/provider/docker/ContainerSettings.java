@@ -42,8 +42,11 @@ record ContainerSettings(ContainerOptions options) {
             try {
                 Capability.valueOf(name);
             } catch (IllegalArgumentException unknown) {
-                problems.add(new SpecProblem(machine.element(), attribute, "names unknown capability "
-                        + Problems.quote(name) + "; use Linux capability names such as NET_ADMIN, SYS_ADMIN"));
+                problems.add(new SpecProblem(
+                        machine.element(),
+                        attribute,
+                        "names unknown capability " + Problems.quote(name)
+                                + "; use Linux capability names such as NET_ADMIN, SYS_ADMIN"));
             }
         }
     }
@@ -74,6 +77,8 @@ record ContainerSettings(ContainerOptions options) {
 
     /** The environment as {@code NAME=value} entries. */
     List<String> envEntries() {
-        return options.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        return options.env().entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .toList();
     }
 }

@@ -32,6 +32,7 @@ final class ContainerSnapshots {
         thread.setDaemon(true);
         return thread;
     });
+
     private static final Pattern PLAIN_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}");
 
     private final DockerClient docker;
@@ -58,7 +59,8 @@ final class ContainerSnapshots {
     synchronized void commit(String snapshot) {
         Map<String, String> labels = Labels.of(owner, Labels.MACHINE, machine);
         labels.put(Labels.SNAPSHOT, snapshot);
-        String image = DockerClients.call("commit container " + name + " as snapshot '" + snapshot + "'",
+        String image = DockerClients.call(
+                "commit container " + name + " as snapshot '" + snapshot + "'",
                 () -> docker.commitCmd(name)
                         .withRepository(SNAPSHOT_REPOSITORY + name)
                         .withTag(tag(snapshot))
@@ -98,8 +100,8 @@ final class ContainerSnapshots {
     }
 
     private IllegalArgumentException unknown(String snapshot) {
-        return new IllegalArgumentException("Machine '" + machine + "' has no snapshot '" + snapshot
-                + "'; its snapshots: " + snapshots.keySet());
+        return new IllegalArgumentException(
+                "Machine '" + machine + "' has no snapshot '" + snapshot + "'; its snapshots: " + snapshots.keySet());
     }
 
     /**
@@ -176,7 +178,8 @@ final class ContainerSnapshots {
         }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(snapshot.getBytes(StandardCharsets.UTF_8));
-            return cleaned.substring(0, Math.min(cleaned.length(), 100)) + "-" + HexFormat.of().formatHex(digest, 0, 4);
+            return cleaned.substring(0, Math.min(cleaned.length(), 100)) + "-"
+                    + HexFormat.of().formatHex(digest, 0, 4);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }

@@ -33,8 +33,10 @@ final class DockerClients {
         try {
             return DockerClientFactory.instance().client();
         } catch (RuntimeException e) {
-            throw new TestbedException("Cannot reach the Docker engine through Testcontainers: " + rootMessage(e)
-                    + ". " + HOW_TO_REACH_DOCKER, e);
+            throw new TestbedException(
+                    "Cannot reach the Docker engine through Testcontainers: " + rootMessage(e) + ". "
+                            + HOW_TO_REACH_DOCKER,
+                    e);
         }
     }
 
@@ -58,8 +60,8 @@ final class DockerClients {
         } catch (DockerException e) {
             throw new TestbedException("Docker could not " + what + ": " + dockerMessage(e), e);
         } catch (RuntimeException e) {
-            throw new TestbedException("Docker could not " + what + ": " + rootMessage(e)
-                    + " (is dockerd still running?)", e);
+            throw new TestbedException(
+                    "Docker could not " + what + ": " + rootMessage(e) + " (is dockerd still running?)", e);
         }
     }
 
@@ -80,15 +82,18 @@ final class DockerClients {
         } catch (DockerException e) {
             throw new TestbedException("Docker could not " + what + ": " + dockerMessage(e), e);
         } catch (RuntimeException e) {
-            throw new TestbedException("Docker could not " + what + ": " + rootMessage(e)
-                    + " (is dockerd still running?)", e);
+            throw new TestbedException(
+                    "Docker could not " + what + ": " + rootMessage(e) + " (is dockerd still running?)", e);
         }
     }
 
     /** Removes a container with its anonymous volumes, whatever its state; a no-op when it is gone. */
     static void removeContainer(DockerClient docker, String container) {
         ifPresent("remove container " + container, () -> {
-            docker.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
+            docker.removeContainerCmd(container)
+                    .withForce(true)
+                    .withRemoveVolumes(true)
+                    .exec();
             return container;
         });
     }

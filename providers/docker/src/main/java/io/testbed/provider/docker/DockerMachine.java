@@ -39,6 +39,7 @@ final class DockerMachine implements MachineResource {
 
     /** The default main process: stays alive, reaps orphans (ash's {@code wait} does), exits on TERM or INT. */
     static final String KEEP_ALIVE = "trap 'exit 0' TERM INT; while :; do sleep 86400 & wait $!; done";
+
     private static final Duration REVERT_READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration READY_SLICE = Duration.ofSeconds(2);
     private static final int STOP_TIMEOUT_SECONDS = 2;
@@ -54,8 +55,8 @@ final class DockerMachine implements MachineResource {
     private final ExecTransport transport;
     private volatile TransportMachine machine;
 
-    private DockerMachine(DockerClient docker, ProviderContext context, MachinePlan plan, Set<String> dockerNetworks,
-            int hostCpus) {
+    private DockerMachine(
+            DockerClient docker, ProviderContext context, MachinePlan plan, Set<String> dockerNetworks, int hostCpus) {
         this.docker = docker;
         this.cpus = Math.min(plan.spec().cpus(), Math.max(1, hostCpus));
         this.context = context;
@@ -75,8 +76,13 @@ final class DockerMachine implements MachineResource {
      * @param hostCpus       the engine's CPU count; the CPU limit is {@code cpus}, at most this
      * @throws TestbedException when the image is not local (never pulled) or Docker refuses; nothing is left behind
      */
-    static DockerMachine create(DockerClient docker, ProviderContext context, MachinePlan plan, String image,
-            Set<String> dockerNetworks, int hostCpus) {
+    static DockerMachine create(
+            DockerClient docker,
+            ProviderContext context,
+            MachinePlan plan,
+            String image,
+            Set<String> dockerNetworks,
+            int hostCpus) {
         Images.requireLocal(docker, image);
         DockerMachine created = new DockerMachine(docker, context, plan, dockerNetworks, hostCpus);
         try {
@@ -119,7 +125,8 @@ final class DockerMachine implements MachineResource {
 
     @Override
     public void start() {
-        DockerClients.run("start container " + name, () -> docker.startContainerCmd(name).exec());
+        DockerClients.run(
+                "start container " + name, () -> docker.startContainerCmd(name).exec());
         nics.configure(transport);
     }
 
@@ -140,9 +147,11 @@ final class DockerMachine implements MachineResource {
                 break;
             } catch (TestbedException notYet) {
                 if (deadline.expired()) {
-                    throw new TestbedException("Container " + name + " of machine '" + plan.name() + "' did not run"
-                            + " a command within " + timeout.toSeconds() + " s (testbed.boot.timeout): "
-                            + notYet.getMessage(), notYet);
+                    throw new TestbedException(
+                            "Container " + name + " of machine '" + plan.name() + "' did not run"
+                                    + " a command within " + timeout.toSeconds() + " s (testbed.boot.timeout): "
+                                    + notYet.getMessage(),
+                            notYet);
                 }
             }
         }
@@ -190,8 +199,8 @@ final class DockerMachine implements MachineResource {
             phases.put("create", Duration.ofNanos(starting - creating));
             phases.put("start", Duration.ofNanos(waiting - starting));
             phases.put("ready", Duration.ofNanos(done - waiting));
-            context.journal().record((time, env) -> new ResourceEvent.RevertPhases(time, env, plan.name(), snapshot,
-                    phases));
+            context.journal()
+                    .record((time, env) -> new ResourceEvent.RevertPhases(time, env, plan.name(), snapshot, phases));
         }
     }
 
@@ -206,18 +215,22 @@ final class DockerMachine implements MachineResource {
 
     @Override
     public void pause() {
-        DockerClients.run("pause container " + name, () -> docker.pauseContainerCmd(name).exec());
+        DockerClients.run(
+                "pause container " + name, () -> docker.pauseContainerCmd(name).exec());
     }
 
     @Override
     public void resume() {
-        DockerClients.run("unpause container " + name, () -> docker.unpauseContainerCmd(name).exec());
+        DockerClients.run(
+                "unpause container " + name,
+                () -> docker.unpauseContainerCmd(name).exec());
     }
 
     @Override
     public void stop() {
         DockerClients.ifPresent("stop container " + name, () -> {
-            if (Boolean.TRUE.equals(docker.inspectContainerCmd(name).exec().getState().getPaused())) {
+            if (Boolean.TRUE.equals(
+                    docker.inspectContainerCmd(name).exec().getState().getPaused())) {
                 docker.unpauseContainerCmd(name).exec();
             }
             try {
@@ -247,8 +260,10 @@ final class DockerMachine implements MachineResource {
         problems.addAll(snapshots.removeAll());
         nics.removeHostEnds();
         if (!problems.isEmpty()) {
-            TestbedException failure = new TestbedException("Could not remove everything of container " + name + ": "
-                    + problems.get(0).getMessage(), problems.get(0));
+            TestbedException failure = new TestbedException(
+                    "Could not remove everything of container " + name + ": "
+                            + problems.get(0).getMessage(),
+                    problems.get(0));
             problems.stream().skip(1).forEach(failure::addSuppressed);
             throw failure;
         }
@@ -259,7 +274,9 @@ final class DockerMachine implements MachineResource {
     }
 
     private InspectContainerResponse inspect() {
-        return DockerClients.call("inspect container " + name, () -> docker.inspectContainerCmd(name).exec());
+        return DockerClients.call(
+                "inspect container " + name,
+                () -> docker.inspectContainerCmd(name).exec());
     }
 
     /** The container's state and the tail of its log (what its main process wrote). Never throws. */
@@ -267,12 +284,21 @@ final class DockerMachine implements MachineResource {
     public String consoleTail(int lines) {
         StringBuilder text = new StringBuilder();
         try {
-            InspectContainerResponse.ContainerState state = docker.inspectContainerCmd(name).exec().getState();
-            text.append("container ").append(name).append(": status ").append(state.getStatus())
-                    .append(", exit code ").append(state.getExitCodeLong())
-                    .append(Boolean.TRUE.equals(state.getOOMKilled()) ? ", OOM-killed" : "").append('\n');
+            InspectContainerResponse.ContainerState state =
+                    docker.inspectContainerCmd(name).exec().getState();
+            text.append("container ")
+                    .append(name)
+                    .append(": status ")
+                    .append(state.getStatus())
+                    .append(", exit code ")
+                    .append(state.getExitCodeLong())
+                    .append(Boolean.TRUE.equals(state.getOOMKilled()) ? ", OOM-killed" : "")
+                    .append('\n');
             StringBuilder log = new StringBuilder();
-            docker.logContainerCmd(name).withStdOut(true).withStdErr(true).withTail(lines)
+            docker.logContainerCmd(name)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withTail(lines)
                     .exec(new ResultCallback.Adapter<Frame>() {
                         @Override
                         public void onNext(Frame frame) {
@@ -283,15 +309,25 @@ final class DockerMachine implements MachineResource {
                     })
                     .awaitCompletion(5, TimeUnit.SECONDS);
             synchronized (log) {
-                text.append(log.length() == 0 ? "(its main process wrote nothing)" : log.toString().stripTrailing());
+                text.append(
+                        log.length() == 0
+                                ? "(its main process wrote nothing)"
+                                : log.toString().stripTrailing());
             }
             return text.toString();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return text.append("(interrupted while reading the log of container ").append(name).append(')').toString();
+            return text.append("(interrupted while reading the log of container ")
+                    .append(name)
+                    .append(')')
+                    .toString();
         } catch (RuntimeException e) {
-            return text.append("(log of container ").append(name).append(" unavailable: ")
-                    .append(DockerClients.rootMessage(e)).append(')').toString();
+            return text.append("(log of container ")
+                    .append(name)
+                    .append(" unavailable: ")
+                    .append(DockerClients.rootMessage(e))
+                    .append(')')
+                    .toString();
         }
     }
 }

@@ -45,8 +45,9 @@ final class DockerNetwork implements NetworkResource {
                 .withConfig(new Network.Ipam.Config()
                         .withSubnet(plan.cidr())
                         .withGateway(plan.gateway().getHostAddress()));
-        String id = DockerClients.call("create network " + plan.objectName() + " on " + plan.cidr() + " (bridge "
-                + plan.bridgeName() + "); if the subnet or bridge is in use, run the reaper or remove the leftover",
+        String id = DockerClients.call(
+                "create network " + plan.objectName() + " on " + plan.cidr() + " (bridge " + plan.bridgeName()
+                        + "); if the subnet or bridge is in use, run the reaper or remove the leftover",
                 () -> docker.createNetworkCmd()
                         .withName(plan.objectName())
                         .withDriver("bridge")
@@ -82,8 +83,9 @@ final class DockerNetwork implements NetworkResource {
 
     /** Removes a network by id; nothing when it is gone already. */
     static void remove(DockerClient docker, String id, String name) {
-        DockerClients.ifPresent("remove network " + name + " (are containers still attached? docker network inspect "
-                + name + ")", () -> {
+        DockerClients.ifPresent(
+                "remove network " + name + " (are containers still attached? docker network inspect " + name + ")",
+                () -> {
                     docker.removeNetworkCmd(id).exec();
                     return id;
                 });

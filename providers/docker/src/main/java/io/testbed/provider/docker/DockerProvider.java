@@ -97,8 +97,7 @@ public final class DockerProvider implements Provider {
     public static final String NAME = "docker";
 
     /** Creates the provider; it connects to Docker only when a session opens (or for validation and reaping). */
-    public DockerProvider() {
-    }
+    public DockerProvider() {}
 
     @Override
     public String name() {
@@ -128,9 +127,13 @@ public final class DockerProvider implements Provider {
             // the image itself is made (or found) when the session creates the machine: validation creates nothing
             for (String tool : List.of("qemu-img", "debugfs")) {
                 if (!onPath(tool)) {
-                    problems.add(new SpecProblem(machine.element(), "image", "the built-in tiny image is made with "
-                            + tool + ", which is not on the PATH; install " + (tool.equals("qemu-img") ? "qemu-utils"
-                            : "e2fsprogs") + " or name a local image"));
+                    problems.add(new SpecProblem(
+                            machine.element(),
+                            "image",
+                            "the built-in tiny image is made with "
+                                    + tool + ", which is not on the PATH; install "
+                                    + (tool.equals("qemu-img") ? "qemu-utils" : "e2fsprogs")
+                                    + " or name a local image"));
                 }
             }
         } else {
@@ -139,8 +142,8 @@ public final class DockerProvider implements Provider {
                     problems.add(new SpecProblem(machine.element(), "image", Images.notLocal(machine.image())));
                 }
             } catch (TestbedException e) {
-                problems.add(new SpecProblem(machine.element(), "image", "cannot check image '" + machine.image()
-                        + "': " + e.getMessage()));
+                problems.add(new SpecProblem(
+                        machine.element(), "image", "cannot check image '" + machine.image() + "': " + e.getMessage()));
             }
         }
         return problems;
@@ -172,20 +175,30 @@ public final class DockerProvider implements Provider {
         }
         DockerClient docker = DockerClients.client();
         List<String> reaped = new ArrayList<>();
-        List<Container> containers = DockerClients.call("list Testbed's containers", () -> docker.listContainersCmd()
-                .withShowAll(true).withLabelFilter(List.of(Labels.PREFIX_ID)).exec());
+        List<Container> containers = DockerClients.call(
+                "list Testbed's containers",
+                () -> docker.listContainersCmd()
+                        .withShowAll(true)
+                        .withLabelFilter(List.of(Labels.PREFIX_ID))
+                        .exec());
         for (Container container : containers) {
             Optional<Owner> owner = Labels.owner(container.getLabels()).filter(isOrphan);
             if (owner.isPresent()) {
                 DockerClients.ifPresent("remove orphaned container " + container.getId(), () -> {
-                    docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
+                    docker.removeContainerCmd(container.getId())
+                            .withForce(true)
+                            .withRemoveVolumes(true)
+                            .exec();
                     return container;
                 });
                 reaped.add("docker container " + String.join(",", container.getNames()) + describe(owner.get()));
             }
         }
-        List<Network> networks = DockerClients.call("list Testbed's networks", () -> docker.listNetworksCmd()
-                .withFilter("label", List.of(Labels.PREFIX_ID)).exec());
+        List<Network> networks = DockerClients.call(
+                "list Testbed's networks",
+                () -> docker.listNetworksCmd()
+                        .withFilter("label", List.of(Labels.PREFIX_ID))
+                        .exec());
         for (Network network : networks) {
             Optional<Owner> owner = Labels.owner(network.getLabels()).filter(isOrphan);
             if (owner.isPresent()) {
@@ -193,8 +206,12 @@ public final class DockerProvider implements Provider {
                 reaped.add("docker network " + network.getName() + describe(owner.get()));
             }
         }
-        List<Image> images = new ArrayList<>(DockerClients.call("list Testbed's images", () -> docker.listImagesCmd()
-                .withShowAll(true).withLabelFilter(Labels.PREFIX_ID).exec()));
+        List<Image> images = new ArrayList<>(DockerClients.call(
+                "list Testbed's images",
+                () -> docker.listImagesCmd()
+                        .withShowAll(true)
+                        .withLabelFilter(Labels.PREFIX_ID)
+                        .exec()));
         images.sort(Comparator.comparing((Image image) -> image.getCreated() == null ? 0L : image.getCreated())
                 .reversed());
         for (Image image : images) {

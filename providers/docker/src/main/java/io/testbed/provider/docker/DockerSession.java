@@ -1,8 +1,8 @@
 package io.testbed.provider.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.journal.HostEvent;
+import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
@@ -39,14 +39,15 @@ final class DockerSession implements ProviderSession {
 
     @Override
     public MachineResource createMachine(MachinePlan plan) {
-        return DockerMachine.create(docker, context, plan, image(plan.spec()), Set.copyOf(networks.keySet()),
-                hostCpus());
+        return DockerMachine.create(
+                docker, context, plan, image(plan.spec()), Set.copyOf(networks.keySet()), hostCpus());
     }
 
     /** The engine's CPU count: a container's CPU limit cannot exceed it (a VM's vCPUs can). */
     private synchronized int hostCpus() {
         if (hostCpus == 0) {
-            Integer cpus = DockerClients.call("read the engine's CPU count", () -> docker.infoCmd().exec().getNCPU());
+            Integer cpus = DockerClients.call(
+                    "read the engine's CPU count", () -> docker.infoCmd().exec().getNCPU());
             hostCpus = cpus == null || cpus < 1 ? Runtime.getRuntime().availableProcessors() : cpus;
         }
         return hostCpus;
@@ -59,17 +60,23 @@ final class DockerSession implements ProviderSession {
 
     private synchronized String tinyImage() {
         if (tinyImage == null) {
-            tinyImage = context.journal().step("image " + TinyImage.REPOSITORY, "image.resolve",
-                    () -> TinyImage.ensure(docker, context.configuration(), line -> context.journal()
-                            .record((time, env) -> new HostEvent.ImageProgress(time, env, TinyImage.REPOSITORY, line))),
-                    (time, env, image, took) -> new HostEvent.ImageResolved(time, env, TinyImage.REPOSITORY, image,
-                            took));
+            tinyImage = context.journal()
+                    .step(
+                            "image " + TinyImage.REPOSITORY,
+                            "image.resolve",
+                            () -> TinyImage.ensure(
+                                    docker,
+                                    context.configuration(),
+                                    line -> context.journal()
+                                            .record((time, env) -> new HostEvent.ImageProgress(
+                                                    time, env, TinyImage.REPOSITORY, line))),
+                            (time, env, image, took) ->
+                                    new HostEvent.ImageResolved(time, env, TinyImage.REPOSITORY, image, took));
         }
         return tinyImage;
     }
 
     /** Nothing to release: the Docker client is Testcontainers' shared one. */
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -45,6 +45,7 @@ final class ExecTransport implements Transport {
     static final int OUTPUT_LIMIT = 64 << 20;
     /** How long the daemon may take to publish an exit code after the output stream ended. */
     private static final Duration EXIT_CODE_PATIENCE = Duration.ofSeconds(5);
+
     private static final Duration READY_ATTEMPT = Duration.ofSeconds(5);
     private static final Duration READY_POLL = Duration.ofMillis(25);
 
@@ -91,9 +92,12 @@ final class ExecTransport implements Transport {
             start.exec(execution.callback);
         } catch (RuntimeException e) {
             execution.close();
-            throw new TestbedException("The Docker connection to " + target + " broke while a command was being"
-                    + " started, so it may or may not have run (" + DockerClients.rootMessage(e) + "). Not retried;"
-                    + " check the container (was it removed, or reverted meanwhile?).", e);
+            throw new TestbedException(
+                    "The Docker connection to " + target + " broke while a command was being"
+                            + " started, so it may or may not have run (" + DockerClients.rootMessage(e)
+                            + "). Not retried;"
+                            + " check the container (was it removed, or reverted meanwhile?).",
+                    e);
         }
         return execution;
     }
@@ -110,18 +114,24 @@ final class ExecTransport implements Transport {
                         .exec()
                         .getId();
             } catch (NotFoundException e) {
-                throw new Hopeless(target + " does not exist (" + DockerClients.dockerMessage(e) + "); it was removed"
-                        + " or never created. Look for it with docker ps -a.", e);
+                throw new Hopeless(
+                        target + " does not exist (" + DockerClients.dockerMessage(e) + "); it was removed"
+                                + " or never created. Look for it with docker ps -a.",
+                        e);
             } catch (ConflictException e) {
-                throw new TestbedException(target + " does not run commands now: " + DockerClients.dockerMessage(e)
-                        + ". Check its state and log (docker ps -a; docker logs " + container + ").", e);
+                throw new TestbedException(
+                        target + " does not run commands now: " + DockerClients.dockerMessage(e)
+                                + ". Check its state and log (docker ps -a; docker logs " + container + ").",
+                        e);
             } catch (DockerException e) {
-                throw new TestbedException("Docker refused to run a command in " + target + ": "
-                        + DockerClients.dockerMessage(e), e);
+                throw new TestbedException(
+                        "Docker refused to run a command in " + target + ": " + DockerClients.dockerMessage(e), e);
             } catch (RuntimeException e) {
                 if (attempt >= 2) {
-                    throw new TestbedException("Cannot reach the Docker engine to run a command in " + target
-                            + " even on a second attempt: " + DockerClients.rootMessage(e) + ". Is dockerd running?",
+                    throw new TestbedException(
+                            "Cannot reach the Docker engine to run a command in " + target
+                                    + " even on a second attempt: " + DockerClients.rootMessage(e)
+                                    + ". Is dockerd running?",
                             e);
                 }
             }
@@ -140,8 +150,10 @@ final class ExecTransport implements Transport {
                 if (!outcome.timedOut() && outcome.exitStatus() == 0) {
                     return;
                 }
-                last = outcome.timedOut() ? "'true' did not finish in time"
-                        : "'true' exited with " + outcome.exitStatus() + ": " + outcome.stderrText().strip();
+                last = outcome.timedOut()
+                        ? "'true' did not finish in time"
+                        : "'true' exited with " + outcome.exitStatus() + ": "
+                                + outcome.stderrText().strip();
             } catch (Hopeless e) {
                 throw e;
             } catch (TestbedException e) {
@@ -227,14 +239,16 @@ final class ExecTransport implements Transport {
                 switch (frame.getStreamType()) {
                     case STDERR -> stderr.append(frame.getPayload());
                     case STDOUT, RAW -> stdout.append(frame.getPayload());
-                    default -> { }
+                    default -> {}
                 }
             }
 
             @Override
             public void onError(Throwable throwable) {
-                fail(new TestbedException("The Docker connection to " + target + " broke while a command ran ("
-                        + DockerClients.rootMessage(throwable) + "); its outcome is unknown.", throwable));
+                fail(new TestbedException(
+                        "The Docker connection to " + target + " broke while a command ran ("
+                                + DockerClients.rootMessage(throwable) + "); its outcome is unknown.",
+                        throwable));
                 super.onError(throwable);
             }
 
@@ -273,14 +287,17 @@ final class ExecTransport implements Transport {
                     Thread.sleep(5);
                 }
             } catch (NotFoundException e) {
-                fail(new TestbedException(target + " was removed while a command ran (" + DockerClients.dockerMessage(e)
-                        + "); its outcome is unknown.", e));
+                fail(new TestbedException(
+                        target + " was removed while a command ran (" + DockerClients.dockerMessage(e)
+                                + "); its outcome is unknown.",
+                        e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 fail(new TestbedException("Interrupted while reading the exit status of a command on " + target, e));
             } catch (RuntimeException e) {
-                fail(new TestbedException("Cannot read the exit status of a command on " + target + ": "
-                        + DockerClients.rootMessage(e), e));
+                fail(new TestbedException(
+                        "Cannot read the exit status of a command on " + target + ": " + DockerClients.rootMessage(e),
+                        e));
             }
         }
 
@@ -313,8 +330,8 @@ final class ExecTransport implements Transport {
         public void close() {
             if (released.compareAndSet(false, true)) {
                 running.remove(this);
-                status.completeExceptionally(new TestbedException("The command on " + target + " was released"
-                        + " before it finished; its outcome is unknown."));
+                status.completeExceptionally(new TestbedException(
+                        "The command on " + target + " was released" + " before it finished; its outcome is unknown."));
                 try {
                     callback.close();
                 } catch (IOException | RuntimeException ignored) {

@@ -12,7 +12,9 @@ final class Images {
     /** Whether the local engine has {@code image} (a name, name:tag or id); never contacts a registry. */
     static boolean exists(DockerClient docker, String image) {
         try {
-            DockerClients.call("inspect image " + image, () -> docker.inspectImageCmd(image).exec());
+            DockerClients.call(
+                    "inspect image " + image,
+                    () -> docker.inspectImageCmd(image).exec());
             return true;
         } catch (TestbedException e) {
             if (e.getCause() instanceof NotFoundException) {

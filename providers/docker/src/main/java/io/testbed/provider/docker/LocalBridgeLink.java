@@ -68,17 +68,42 @@ final class LocalBridgeLink {
                 + "' (this needs root on the host)";
         LocalCommand.of(add).timeout(TIMEOUT).check(what);
         try {
-            LocalCommand.of("ip", "link", "set", localInterface, "master", bridge, "up").timeout(TIMEOUT).check(what);
+            LocalCommand.of("ip", "link", "set", localInterface, "master", bridge, "up")
+                    .timeout(TIMEOUT)
+                    .check(what);
             String namespace = Long.toString(pid);
-            LocalCommand.of(List.of("nsenter", "-t", namespace, "-n", "ip", "address", "add",
-                    nic.address().getHostAddress() + "/" + nic.prefixLength(), "dev", containerInterface))
-                    .timeout(TIMEOUT).check(what);
-            LocalCommand.of(List.of("nsenter", "-t", namespace, "-n", "ip", "link", "set", containerInterface,
-                    "up")).timeout(TIMEOUT).check(what);
+            LocalCommand.of(List.of(
+                            "nsenter",
+                            "-t",
+                            namespace,
+                            "-n",
+                            "ip",
+                            "address",
+                            "add",
+                            nic.address().getHostAddress() + "/" + nic.prefixLength(),
+                            "dev",
+                            containerInterface))
+                    .timeout(TIMEOUT)
+                    .check(what);
+            LocalCommand.of(List.of("nsenter", "-t", namespace, "-n", "ip", "link", "set", containerInterface, "up"))
+                    .timeout(TIMEOUT)
+                    .check(what);
             if (defaultRoute) {
-                LocalCommand.of(List.of("nsenter", "-t", namespace, "-n", "ip", "route", "replace", "default",
-                        "via", nic.gateway().getHostAddress(), "dev", containerInterface))
-                    .timeout(TIMEOUT).check(what);
+                LocalCommand.of(List.of(
+                                "nsenter",
+                                "-t",
+                                namespace,
+                                "-n",
+                                "ip",
+                                "route",
+                                "replace",
+                                "default",
+                                "via",
+                                nic.gateway().getHostAddress(),
+                                "dev",
+                                containerInterface))
+                        .timeout(TIMEOUT)
+                        .check(what);
             }
         } catch (TestbedException e) {
             remove(localInterface);
@@ -92,7 +117,9 @@ final class LocalBridgeLink {
             return;
         }
         try {
-            LocalCommand.of("ip", "link", "delete", localInterface).timeout(TIMEOUT).run();
+            LocalCommand.of("ip", "link", "delete", localInterface)
+                    .timeout(TIMEOUT)
+                    .run();
         } catch (TestbedException ignored) {
             // gone with its namespace meanwhile, or ip is missing; the reaper of the network's owner cleans up
         }

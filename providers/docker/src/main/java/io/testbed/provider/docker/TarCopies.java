@@ -58,12 +58,16 @@ final class TarCopies {
                         .exec();
                 return;
             } catch (NotFoundException e) {
-                throw new TestbedException("Cannot " + what + ": the directory " + (parent.isEmpty() ? "/" : parent)
-                        + " does not exist there, or the container is gone (" + DockerClients.dockerMessage(e)
-                        + "). Create the directory first.", e);
+                throw new TestbedException(
+                        "Cannot " + what + ": the directory " + (parent.isEmpty() ? "/" : parent)
+                                + " does not exist there, or the container is gone (" + DockerClients.dockerMessage(e)
+                                + "). Create the directory first.",
+                        e);
             } catch (DockerException e) {
-                throw new TestbedException("Cannot " + what + ": " + DockerClients.dockerMessage(e)
-                        + ". Check that the path is not a directory and that the file system is writable.", e);
+                throw new TestbedException(
+                        "Cannot " + what + ": " + DockerClients.dockerMessage(e)
+                                + ". Check that the path is not a directory and that the file system is writable.",
+                        e);
             } catch (IOException | RuntimeException e) {
                 if (attempt >= 2) {
                     throw new TestbedException("Cannot " + what + ": " + DockerClients.rootMessage(e), e);
@@ -79,23 +83,26 @@ final class TarCopies {
         long size = Files.size(local);
         int mode = mode(local);
         long modified = Files.getLastModifiedTime(local).toMillis();
-        Thread writer = new Thread(() -> {
-            try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                TarArchiveEntry entry = new TarArchiveEntry(entryName);
-                entry.setSize(size);
-                entry.setMode(mode);
-                entry.setModTime(modified);
-                tar.putArchiveEntry(entry);
-                Files.copy(local, tar);
-                tar.closeArchiveEntry();
-                tar.finish();
-            } catch (IOException | RuntimeException e) {
-                // the reader stopped (the upload failed or was abandoned), or the local file vanished: the daemon
-                // then sees a truncated archive and the upload fails with its error
-            }
-        }, "testbed-docker-upload");
+        Thread writer = new Thread(
+                () -> {
+                    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+                        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                        TarArchiveEntry entry = new TarArchiveEntry(entryName);
+                        entry.setSize(size);
+                        entry.setMode(mode);
+                        entry.setModTime(modified);
+                        tar.putArchiveEntry(entry);
+                        Files.copy(local, tar);
+                        tar.closeArchiveEntry();
+                        tar.finish();
+                    } catch (IOException | RuntimeException e) {
+                        // the reader stopped (the upload failed or was abandoned), or the local file vanished: the
+                        // daemon
+                        // then sees a truncated archive and the upload fails with its error
+                    }
+                },
+                "testbed-docker-upload");
         writer.setDaemon(true);
         writer.start();
         return in;
@@ -118,16 +125,20 @@ final class TarCopies {
                 copyOut(path, local, what);
                 return;
             } catch (NotFoundException e) {
-                throw new TestbedException("Cannot " + what + ": it does not exist there, or the container is gone ("
-                        + DockerClients.dockerMessage(e) + ")", e);
+                throw new TestbedException(
+                        "Cannot " + what + ": it does not exist there, or the container is gone ("
+                                + DockerClients.dockerMessage(e) + ")",
+                        e);
             } catch (DockerException e) {
                 throw new TestbedException("Cannot " + what + ": " + DockerClients.dockerMessage(e), e);
             } catch (TestbedException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
                 if (attempt >= 2) {
-                    throw new TestbedException("Cannot " + what + ": " + DockerClients.rootMessage(e)
-                            + ". Check that the local directory exists and is writable.", e);
+                    throw new TestbedException(
+                            "Cannot " + what + ": " + DockerClients.rootMessage(e)
+                                    + ". Check that the local directory exists and is writable.",
+                            e);
                 }
             }
         }
@@ -136,7 +147,8 @@ final class TarCopies {
     private void copyOut(String path, Path local, String what) throws IOException {
         String current = path;
         for (int hop = 0; hop <= MAX_SYMLINK_HOPS; hop++) {
-            try (InputStream raw = docker.copyArchiveFromContainerCmd(container, current).exec();
+            try (InputStream raw = docker.copyArchiveFromContainerCmd(container, current)
+                            .exec();
                     TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
                 TarArchiveEntry entry = tar.getNextEntry();
                 if (entry == null) {
@@ -148,8 +160,7 @@ final class TarCopies {
                 }
                 if (entry.isSymbolicLink()) {
                     String link = entry.getLinkName();
-                    current = link.startsWith("/") ? link
-                            : current.substring(0, current.lastIndexOf('/') + 1) + link;
+                    current = link.startsWith("/") ? link : current.substring(0, current.lastIndexOf('/') + 1) + link;
                     continue;
                 }
                 if (!entry.isFile()) {

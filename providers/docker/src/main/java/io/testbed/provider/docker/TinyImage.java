@@ -3,9 +3,9 @@ package io.testbed.provider.docker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import io.testbed.core.TestbedException;
+import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.LocalCommand;
-import io.testbed.core.config.TestbedConfig;
 import io.testbed.images.Template;
 import io.testbed.images.TemplateStore;
 import java.io.IOException;
@@ -56,9 +56,11 @@ final class TinyImage {
     static final String IMAGE_LABEL = "io.testbed.image";
     /** Label holding the template cache key the image was made from. */
     static final String TEMPLATE_KEY_LABEL = "io.testbed.template.key";
+
     private static final ObjectMapper JSON = Json.mapper();
     /** Paths of the template's root that are not imported. */
     private static final Set<String> LEFT_OUT = Set.of("lost+found", "usr/lib/modules", "lib/modules");
+
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
     private static final Object LOCK = new Object();
 
@@ -107,11 +109,13 @@ final class TinyImage {
             Path raw = work.resolve("root.raw");
             progress.accept("image " + REPOSITORY + ": converting " + disk + " to raw");
             LocalCommand.of("qemu-img", "convert", "-O", "raw", disk.toString(), raw.toString())
-                    .timeout(STEP_TIMEOUT).check("convert the tiny template's root disk");
+                    .timeout(STEP_TIMEOUT)
+                    .check("convert the tiny template's root disk");
             Path tree = Files.createDirectory(work.resolve("root"));
             progress.accept("image " + REPOSITORY + ": copying the root file system out with debugfs rdump");
             LocalCommand.Result dump = LocalCommand.of("debugfs", "-R", "rdump / " + tree, raw.toString())
-                    .timeout(STEP_TIMEOUT).check("copy the tiny root file system out of " + raw);
+                    .timeout(STEP_TIMEOUT)
+                    .check("copy the tiny root file system out of " + raw);
             if (!Files.exists(tree.resolve("usr/bin/sh"), LinkOption.NOFOLLOW_LINKS)
                     && !Files.exists(tree.resolve("bin/sh"), LinkOption.NOFOLLOW_LINKS)) {
                 throw new TestbedException("debugfs rdump of " + raw + " produced no /bin/sh: "
@@ -120,14 +124,18 @@ final class TinyImage {
             Files.delete(raw);
             Path archive = work.resolve("image.tar");
             long layerBytes = writeImageArchive(tree, key, archive);
-            progress.accept(String.format("image %s: loading a %.1f MiB layer as %s:%s", REPOSITORY,
-                    layerBytes / 1048576.0, REPOSITORY, key));
+            progress.accept(String.format(
+                    "image %s: loading a %.1f MiB layer as %s:%s",
+                    REPOSITORY, layerBytes / 1048576.0, REPOSITORY, key));
             try (InputStream in = Files.newInputStream(archive)) {
-                DockerClients.run("load the tiny image", () -> docker.loadImageCmd(in).exec());
+                DockerClients.run(
+                        "load the tiny image", () -> docker.loadImageCmd(in).exec());
             }
         } catch (IOException e) {
-            throw new TestbedException("Cannot build the tiny image in " + work + ": " + e
-                    + "; check free space in the temporary directory", e);
+            throw new TestbedException(
+                    "Cannot build the tiny image in " + work + ": " + e
+                            + "; check free space in the temporary directory",
+                    e);
         } finally {
             deleteTree(work);
         }
@@ -151,18 +159,22 @@ final class TinyImage {
         config.put("architecture", architecture());
         config.put("os", "linux");
         config.put("created", created);
-        config.put("config", Map.of(
-                "Env", List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
-                "Cmd", List.of("/bin/sh"),
-                "Labels", Map.of(IMAGE_LABEL, "tiny", TEMPLATE_KEY_LABEL, key)));
+        config.put(
+                "config",
+                Map.of(
+                        "Env", List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+                        "Cmd", List.of("/bin/sh"),
+                        "Labels", Map.of(IMAGE_LABEL, "tiny", TEMPLATE_KEY_LABEL, key)));
         config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of("sha256:" + diffId)));
-        config.put("history", List.of(Map.of("created", created,
-                "created_by", "testbed: root file system of the tiny VM template " + key)));
+        config.put(
+                "history",
+                List.of(Map.of(
+                        "created", created, "created_by", "testbed: root file system of the tiny VM template " + key)));
         byte[] configJson = JSON.writeValueAsBytes(config);
         String configName = HexFormat.of().formatHex(sha256().digest(configJson)) + ".json";
         String layerName = diffId + "/layer.tar";
-        byte[] manifest = JSON.writeValueAsBytes(List.of(Map.of("Config", configName,
-                "RepoTags", List.of(REPOSITORY + ":" + key), "Layers", List.of(layerName))));
+        byte[] manifest = JSON.writeValueAsBytes(List.of(Map.of(
+                "Config", configName, "RepoTags", List.of(REPOSITORY + ":" + key), "Layers", List.of(layerName))));
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(archive))) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);

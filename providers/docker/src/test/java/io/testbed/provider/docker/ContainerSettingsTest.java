@@ -18,8 +18,17 @@ import org.junit.jupiter.api.Test;
 class ContainerSettingsTest {
 
     private static MachineSpec machine(ProviderOptions options) {
-        return new MachineSpec("web", DockerProvider.NAME, "", 1, 128, List.of(), List.of(), Set.of(),
-                Map.of("role", "free-form"), options);
+        return new MachineSpec(
+                "web",
+                DockerProvider.NAME,
+                "",
+                1,
+                128,
+                List.of(),
+                List.of(),
+                Set.of(),
+                Map.of("role", "free-form"),
+                options);
     }
 
     @Test
@@ -36,8 +45,8 @@ class ContainerSettingsTest {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("GREETING", "hello world");
         env.put("EMPTY", "");
-        MachineSpec machine = machine(new ContainerOptions(env, Optional.of("exec httpd -f -p 80"),
-                Set.of("sys_admin", " CAP_SYS_PTRACE"), Set.of("NET_RAW")));
+        MachineSpec machine = machine(new ContainerOptions(
+                env, Optional.of("exec httpd -f -p 80"), Set.of("sys_admin", " CAP_SYS_PTRACE"), Set.of("NET_RAW")));
         ContainerSettings settings = ContainerSettings.of(machine);
         assertThat(settings.envEntries()).containsExactly("GREETING=hello world", "EMPTY=");
         assertThat(settings.command()).isEqualTo(Optional.of("exec httpd -f -p 80"));
@@ -50,8 +59,8 @@ class ContainerSettingsTest {
 
     @Test
     void droppingNetAdminIsHonoured() {
-        ContainerSettings settings = ContainerSettings.of(machine(ContainerOptions.defaults()
-                .withDroppedCapabilities(Set.of("NET_ADMIN"))));
+        ContainerSettings settings =
+                ContainerSettings.of(machine(ContainerOptions.defaults().withDroppedCapabilities(Set.of("NET_ADMIN"))));
         assertThat(settings.capAdd()).isEmpty();
         assertThat(settings.capabilitiesToDrop()).extracting(Enum::name).containsExactly("NET_ADMIN");
     }
@@ -59,12 +68,15 @@ class ContainerSettingsTest {
     @Test
     void unknownCapabilitiesAreReportedByTheUsersAttribute() {
         List<SpecProblem> problems = ContainerSettings.problems(machine(ContainerOptions.defaults()
-                .withAddedCapabilities(Set.of("NET_ADMIN", "TELEPORT")).withDroppedCapabilities(Set.of("FLY"))));
-        assertThat(problems).extracting(SpecProblem::toString).containsExactly(
-                "machine 'web' capabilities: names unknown capability 'TELEPORT'; use Linux capability names such as "
-                        + "NET_ADMIN, SYS_ADMIN",
-                "machine 'web' droppedCapabilities: names unknown capability 'FLY'; use Linux capability names such as "
-                        + "NET_ADMIN, SYS_ADMIN");
+                .withAddedCapabilities(Set.of("NET_ADMIN", "TELEPORT"))
+                .withDroppedCapabilities(Set.of("FLY"))));
+        assertThat(problems)
+                .extracting(SpecProblem::toString)
+                .containsExactly(
+                        "machine 'web' capabilities: names unknown capability 'TELEPORT'; use Linux capability names such as "
+                                + "NET_ADMIN, SYS_ADMIN",
+                        "machine 'web' droppedCapabilities: names unknown capability 'FLY'; use Linux capability names such as "
+                                + "NET_ADMIN, SYS_ADMIN");
     }
 
     @Test
@@ -77,8 +89,17 @@ class ContainerSettingsTest {
 
     @Test
     void containerOptionsOnAMachineOfAnotherProviderAreRejected() {
-        assertThatThrownBy(() -> new MachineSpec("vm", "libvirt", "", 1, 128, List.of(), List.of(), Set.of(),
-                Map.of(), ContainerOptions.defaults()))
+        assertThatThrownBy(() -> new MachineSpec(
+                        "vm",
+                        "libvirt",
+                        "",
+                        1,
+                        128,
+                        List.of(),
+                        List.of(),
+                        Set.of(),
+                        Map.of(),
+                        ContainerOptions.defaults()))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("machine 'vm' options: are for provider 'docker', not for this machine's "
                         + "provider 'libvirt'");

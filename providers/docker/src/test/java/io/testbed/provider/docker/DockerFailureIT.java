@@ -37,12 +37,15 @@ class DockerFailureIT {
     @Test
     void aMissingImageFailsFastWithAClearErrorBeforeAnythingIsCreated() {
         Engine engine = DockerTestSupport.engine(temp);
-        EnvironmentSpec spec = new EnvironmentSpec("missing", List.of(NetworkSpec.leased("lan")),
-                List.of(container("ok", "lan"),
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "missing",
+                List.of(NetworkSpec.leased("lan")),
+                List.of(
+                        container("ok", "lan"),
                         container("web", "testbed/no-such-image:1", ContainerOptions.defaults(), "lan")));
 
         long start = System.nanoTime();
-        assertThatThrownBy(() -> engine.provision(spec, event -> { }))
+        assertThatThrownBy(() -> engine.provision(spec, event -> {}))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("machine 'web'")
                 .hasMessageContaining("testbed/no-such-image:1")
@@ -58,12 +61,21 @@ class DockerFailureIT {
     @Test
     void badProviderSettingsAndDataDisksAreRejectedNamingEachProblem() {
         Engine engine = DockerTestSupport.engine(temp);
-        MachineSpec bad = new MachineSpec("web", DockerProvider.NAME, "", 1, 128, List.of(),
-                List.of(new DiskSpec("data", 64)), Set.of(), Map.of(),
-                ContainerOptions.defaults().withAddedCapabilities(Set.of("NET_ADMIN", "FLY"))
+        MachineSpec bad = new MachineSpec(
+                "web",
+                DockerProvider.NAME,
+                "",
+                1,
+                128,
+                List.of(),
+                List.of(new DiskSpec("data", 64)),
+                Set.of(),
+                Map.of(),
+                ContainerOptions.defaults()
+                        .withAddedCapabilities(Set.of("NET_ADMIN", "FLY"))
                         .withDroppedCapabilities(Set.of("TELEPORT")));
 
-        assertThatThrownBy(() -> engine.provision(new EnvironmentSpec("bad", List.of(), List.of(bad)), event -> { }))
+        assertThatThrownBy(() -> engine.provision(new EnvironmentSpec("bad", List.of(), List.of(bad)), event -> {}))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("disks")
                 .hasMessageContaining("capabilities: names unknown capability 'FLY'")
@@ -74,17 +86,25 @@ class DockerFailureIT {
     @Test
     void aContainerThatStopsDuringProvisioningRollsEverythingBackAndShowsItsLog() throws IOException {
         Engine engine = DockerTestSupport.engine(temp);
-        EnvironmentSpec spec = new EnvironmentSpec("rollback", List.of(NetworkSpec.leased("lan")),
-                List.of(container("ok", "lan"),
-                        container("dies", "", ContainerOptions.defaults().withCommand("echo giving up >&2; exit 3"),
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "rollback",
+                List.of(NetworkSpec.leased("lan")),
+                List.of(
+                        container("ok", "lan"),
+                        container(
+                                "dies",
+                                "",
+                                ContainerOptions.defaults().withCommand("echo giving up >&2; exit 3"),
                                 "lan")));
 
-        assertThatThrownBy(() -> engine.provision(spec, event -> { }))
+        assertThatThrownBy(() -> engine.provision(spec, event -> {}))
                 .isInstanceOf(ProvisioningException.class)
                 .hasMessageContaining("dies")
                 .hasMessageContaining("giving up")
                 .hasMessageContaining("exit code 3");
-        assertThat(DockerTestSupport.leftovers(temp, null)).as("objects left after the rollback").isEmpty();
+        assertThat(DockerTestSupport.leftovers(temp, null))
+                .as("objects left after the rollback")
+                .isEmpty();
         try (Stream<Path> prefixes = Files.list(temp.resolve("prefixes"))) {
             assertThat(prefixes.toList()).as("the prefix is kept for its logs").hasSize(1);
         }

@@ -43,27 +43,40 @@ class DockerReaperIT {
         Owner deadOwner = new Owner(dead.id(), dead.dir().toString(), deadPid);
         assertThat(OwnerLiveness.isAlive(deadOwner)).isFalse();
         Prefix live = Prefix.create(temp.resolve("prefixes"), "alive");
-        Owner liveOwner = new Owner(live.id(), live.dir().toString(), ProcessHandle.current().pid());
+        Owner liveOwner = new Owner(
+                live.id(), live.dir().toString(), ProcessHandle.current().pid());
         assertThat(OwnerLiveness.isAlive(liveOwner)).isTrue();
         // fixed subnets outside the leased range other tests use: these environments bypass the lease store
         DockerProvider provider = new DockerProvider();
         Created orphan = create(provider, dead, deadOwner, "198.19.247.0/24");
         Created alive = create(provider, live, liveOwner, "198.19.243.0/24");
         try {
-            assertThat(DockerTestSupport.leftovers(temp, dead.id())).as("what the 'crashed' JVM left").hasSize(3)
-                    .anyMatch(o -> o.startsWith("container")).anyMatch(o -> o.startsWith("network"))
+            assertThat(DockerTestSupport.leftovers(temp, dead.id()))
+                    .as("what the 'crashed' JVM left")
+                    .hasSize(3)
+                    .anyMatch(o -> o.startsWith("container"))
+                    .anyMatch(o -> o.startsWith("network"))
                     .anyMatch(o -> o.startsWith("image"));
 
             List<String> reaped = provider.reapOrphans(owner -> !OwnerLiveness.isAlive(owner), Map.of());
 
-            assertThat(DockerTestSupport.leftovers(temp, dead.id())).as("objects of the dead owner").isEmpty();
+            assertThat(DockerTestSupport.leftovers(temp, dead.id()))
+                    .as("objects of the dead owner")
+                    .isEmpty();
             assertThat(reaped).hasSize(3);
-            assertThat(reaped).anyMatch(line -> line.equals("docker container /" + orphan.plan.machines().get(0)
-                    .objectName() + " of " + dead.dir() + " (pid " + deadPid + ")"));
-            assertThat(reaped).anyMatch(line -> line.startsWith("docker network "
-                    + orphan.plan.networks().get(0).objectName() + " of " + dead.dir()));
-            assertThat(reaped).anyMatch(line -> line.startsWith("docker image ") && line.contains(dead.dir().toString()));
-            assertThat(DockerTestSupport.leftovers(temp, live.id())).as("the live owner's objects").hasSize(3);
+            assertThat(reaped)
+                    .anyMatch(line -> line.equals(
+                            "docker container /" + orphan.plan.machines().get(0).objectName() + " of " + dead.dir()
+                                    + " (pid " + deadPid + ")"));
+            assertThat(reaped)
+                    .anyMatch(line -> line.startsWith(
+                            "docker network " + orphan.plan.networks().get(0).objectName() + " of " + dead.dir()));
+            assertThat(reaped)
+                    .anyMatch(line -> line.startsWith("docker image ")
+                            && line.contains(dead.dir().toString()));
+            assertThat(DockerTestSupport.leftovers(temp, live.id()))
+                    .as("the live owner's objects")
+                    .hasSize(3);
             alive.machine.awaitReady(Duration.ofSeconds(10)).run("true");
         } finally {
             alive.machine.destroy();
@@ -77,12 +90,12 @@ class DockerReaperIT {
 
     /** A network, a running container and a baseline image, as an environment of {@code owner} has them. */
     private Created create(DockerProvider provider, Prefix prefix, Owner owner, String subnet) {
-        EnvironmentSpec spec = new EnvironmentSpec(prefix.name(), List.of(NetworkSpec.leased("lan")),
-                List.of(container("web", "lan")));
+        EnvironmentSpec spec = new EnvironmentSpec(
+                prefix.name(), List.of(NetworkSpec.leased("lan")), List.of(container("web", "lan")));
         AddressPlan plan = AddressPlanner.plan(spec, prefix.id(), Map.of("lan", subnet));
         Journal journal = Journal.open(prefix.journalFile(), prefix.name());
-        ProviderSession session = provider.open(new ProviderContext(prefix, journal, owner,
-                DockerTestSupport.config(temp).asMap()));
+        ProviderSession session = provider.open(new ProviderContext(
+                prefix, journal, owner, DockerTestSupport.config(temp).asMap()));
         session.createNetwork(plan.networks().get(0));
         MachineResource machine = session.createMachine(plan.machines().get(0));
         machine.start();

@@ -40,14 +40,19 @@ class DockerRevertIT {
 
     @BeforeAll
     void provision() {
-        handle = DockerTestSupport.engine(temp).provision(new EnvironmentSpec("revert",
-                List.of(NetworkSpec.leased("lan")), List.of(container("web", "lan"), container("db", "lan"))),
-                event -> { });
+        handle = DockerTestSupport.engine(temp)
+                .provision(
+                        new EnvironmentSpec(
+                                "revert",
+                                List.of(NetworkSpec.leased("lan")),
+                                List.of(container("web", "lan"), container("db", "lan"))),
+                        event -> {});
         environment = handle.environment();
         web = environment.machine("web");
         db = environment.machine("db");
         profile = web.run("cat /etc/profile", RunOptions.expectSuccess()).stdout();
-        webMac = web.run("cat /sys/class/net/eth0/address", RunOptions.expectSuccess()).stdout();
+        webMac = web.run("cat /sys/class/net/eth0/address", RunOptions.expectSuccess())
+                .stdout();
     }
 
     @AfterAll
@@ -55,7 +60,8 @@ class DockerRevertIT {
         if (handle != null) {
             String prefixId = Prefix.open(environment.prefixDir()).id();
             handle.close();
-            assertThat(DockerTestSupport.leftovers(temp, prefixId)).as("containers, networks and snapshot images left")
+            assertThat(DockerTestSupport.leftovers(temp, prefixId))
+                    .as("containers, networks and snapshot images left")
                     .isEmpty();
         }
     }
@@ -65,7 +71,8 @@ class DockerRevertIT {
     void revertRestoresFilesFiveTimesInARow() {
         List<Long> millis = new ArrayList<>();
         for (int round = 1; round <= 5; round++) {
-            web.run("echo round-" + round + " > /root/state && rm /etc/profile && mkdir -p /opt/junk",
+            web.run(
+                    "echo round-" + round + " > /root/state && rm /etc/profile && mkdir -p /opt/junk",
                     RunOptions.expectSuccess());
             db.run("echo round-" + round + " > /etc/motd", RunOptions.expectSuccess());
 
@@ -73,10 +80,17 @@ class DockerRevertIT {
             environment.revert(Environment.BASELINE);
             millis.add((System.nanoTime() - start) / 1_000_000);
 
-            assertThat(web.run("test -e /root/state").exitCode()).as("round %d: /root/state", round).isNotZero();
-            assertThat(web.run("test -e /opt/junk").exitCode()).as("round %d: /opt/junk", round).isNotZero();
-            assertThat(web.run("cat /etc/profile", RunOptions.expectSuccess()).stdout()).isEqualTo(profile);
-            assertThat(db.run("test -e /etc/motd").exitCode()).as("round %d: /etc/motd", round).isNotZero();
+            assertThat(web.run("test -e /root/state").exitCode())
+                    .as("round %d: /root/state", round)
+                    .isNotZero();
+            assertThat(web.run("test -e /opt/junk").exitCode())
+                    .as("round %d: /opt/junk", round)
+                    .isNotZero();
+            assertThat(web.run("cat /etc/profile", RunOptions.expectSuccess()).stdout())
+                    .isEqualTo(profile);
+            assertThat(db.run("test -e /etc/motd").exitCode())
+                    .as("round %d: /etc/motd", round)
+                    .isNotZero();
             assertThat(web.run("cat /sys/class/net/eth0/address").stdout()).isEqualTo(webMac);
             web.run("ping -c1 -W2 " + db.address("lan").getHostAddress(), RunOptions.expectSuccess());
         }
@@ -87,9 +101,11 @@ class DockerRevertIT {
     @Order(2)
     void processesDoNotSurviveARevert() {
         web.start("sleep 1234");
-        assertThat(web.run("ps -o args | grep -c '^sleep 1234$'").stdout().strip()).isEqualTo("1");
+        assertThat(web.run("ps -o args | grep -c '^sleep 1234$'").stdout().strip())
+                .isEqualTo("1");
         environment.revert(Environment.BASELINE);
-        assertThat(web.run("ps -o args | grep -c '^sleep 1234$'").stdout().strip()).isEqualTo("0");
+        assertThat(web.run("ps -o args | grep -c '^sleep 1234$'").stdout().strip())
+                .isEqualTo("0");
     }
 
     @Test
@@ -107,7 +123,9 @@ class DockerRevertIT {
 
         environment.snapshot("configured");
         environment.revert("configured");
-        assertThat(web.run("test -e /root/config").exitCode()).as("retaken snapshot").isNotZero();
+        assertThat(web.run("test -e /root/config").exitCode())
+                .as("retaken snapshot")
+                .isNotZero();
 
         environment.deleteSnapshot("configured");
         assertThatThrownBy(() -> environment.revert("configured")).isInstanceOf(IllegalArgumentException.class);

@@ -21,10 +21,14 @@ final class DockerTestSupport {
     /** Configuration with prefixes and leases under {@code temp}. */
     static TestbedConfig config(Path temp) {
         return TestbedConfig.of(Map.of(
-                TestbedConfig.PREFIX_ROOT, temp.resolve("prefixes").toString(),
-                TestbedConfig.LEASE_DIR, temp.resolve("leases").toString(),
-                TestbedConfig.DEFAULT_PROVIDER, DockerProvider.NAME,
-                TestbedConfig.PROGRESS, "false"));
+                TestbedConfig.PREFIX_ROOT,
+                temp.resolve("prefixes").toString(),
+                TestbedConfig.LEASE_DIR,
+                temp.resolve("leases").toString(),
+                TestbedConfig.DEFAULT_PROVIDER,
+                DockerProvider.NAME,
+                TestbedConfig.PROGRESS,
+                "false"));
     }
 
     /** An engine with only the Docker provider. */
@@ -39,8 +43,17 @@ final class DockerTestSupport {
 
     /** A container of {@code image} with {@code options} on {@code networks}. */
     static MachineSpec container(String name, String image, ContainerOptions options, String... networks) {
-        return new MachineSpec(name, DockerProvider.NAME, image, 1, 128, List.of(networks), List.<DiskSpec>of(),
-                Set.of(), Map.of(), options);
+        return new MachineSpec(
+                name,
+                DockerProvider.NAME,
+                image,
+                1,
+                128,
+                List.of(networks),
+                List.<DiskSpec>of(),
+                Set.of(),
+                Map.of(),
+                options);
     }
 
     /** The shared Docker client. */

@@ -54,24 +54,31 @@ class DockerUnitsTest {
     @Test
     void theHostConfigLeavesOnlyNetworkSysctlsWritable() throws Exception {
         ContainerHostConfig config = ContainerHostConfig.netSysctlsWritable();
-        assertThat(config.readonlyPaths()).contains("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sysrq-trigger",
-                "/proc/sys/kernel", "/proc/sys/vm").doesNotContain("/proc/sys", "/proc/sys/net");
+        assertThat(config.readonlyPaths())
+                .contains(
+                        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sysrq-trigger", "/proc/sys/kernel", "/proc/sys/vm")
+                .doesNotContain("/proc/sys", "/proc/sys/net");
         config.withNetworkMode("none");
         JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(config));
         assertThat(json.get("ReadonlyPaths")).isNotNull();
-        assertThat(json.get("ReadonlyPaths").toString()).contains("/proc/sys/kernel").doesNotContain("/proc/sys/net");
+        assertThat(json.get("ReadonlyPaths").toString())
+                .contains("/proc/sys/kernel")
+                .doesNotContain("/proc/sys/net");
         assertThat(json.get("NetworkMode").asText()).isEqualTo("none");
     }
 
     @Test
     void theProviderIsFoundByServiceLoaderAndDeclaresItsCapabilities() {
         Optional<DockerProvider> found = ServiceLoader.load(io.testbed.core.spi.Provider.class).stream()
-                .map(ServiceLoader.Provider::get).filter(DockerProvider.class::isInstance)
-                .map(DockerProvider.class::cast).findFirst();
+                .map(ServiceLoader.Provider::get)
+                .filter(DockerProvider.class::isInstance)
+                .map(DockerProvider.class::cast)
+                .findFirst();
         assertThat(found).isPresent();
         assertThat(found.get().name()).isEqualTo("docker");
-        assertThat(found.get().capabilities()).containsExactlyInAnyOrder(Capability.NETWORKS,
-                Capability.DISK_SNAPSHOTS, Capability.PAUSE, Capability.SHARED_L2);
+        assertThat(found.get().capabilities())
+                .containsExactlyInAnyOrder(
+                        Capability.NETWORKS, Capability.DISK_SNAPSHOTS, Capability.PAUSE, Capability.SHARED_L2);
         assertThat(List.copyOf(found.get().capabilities())).doesNotContain(Capability.MEMORY_SNAPSHOTS);
     }
 }

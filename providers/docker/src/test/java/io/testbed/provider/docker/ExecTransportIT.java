@@ -31,11 +31,14 @@ class ExecTransportIT {
     @BeforeAll
     static void startContainer() {
         docker = DockerTestSupport.docker();
-        String image = TinyImage.ensure(docker, DockerTestSupport.config(temp).asMap(),
-                line -> System.out.println("[image] " + line));
+        String image = TinyImage.ensure(
+                docker, DockerTestSupport.config(temp).asMap(), line -> System.out.println("[image] " + line));
         container = "tb-exectest-" + UUID.randomUUID().toString().substring(0, 8);
-        docker.createContainerCmd(image).withName(container).withEntrypoint("/bin/sh", "-c")
-                .withCmd(DockerMachine.KEEP_ALIVE).exec();
+        docker.createContainerCmd(image)
+                .withName(container)
+                .withEntrypoint("/bin/sh", "-c")
+                .withCmd(DockerMachine.KEEP_ALIVE)
+                .exec();
         docker.startContainerCmd(container).exec();
         transport = new ExecTransport(docker, container);
         transport.awaitReady(Duration.ofSeconds(30));
@@ -61,8 +64,8 @@ class ExecTransportIT {
 
     @Test
     void largeStandardOutputAndErrorArriveCompleteAndApart() {
-        Transport.Outcome outcome = transport.run("yes out | head -c 300000; yes err | head -c 200000 >&2; exit 7",
-                null, Duration.ofSeconds(30));
+        Transport.Outcome outcome = transport.run(
+                "yes out | head -c 300000; yes err | head -c 200000 >&2; exit 7", null, Duration.ofSeconds(30));
         assertThat(outcome.exitStatus()).isEqualTo(7);
         assertThat(outcome.stdout()).hasSize(300000);
         assertThat(new String(outcome.stdout(), StandardCharsets.UTF_8)).doesNotContain("err");
@@ -71,8 +74,10 @@ class ExecTransportIT {
 
     @Test
     void aCommandKilledBySignalReports128PlusTheSignal() {
-        assertThat(transport.run("kill -9 $$", null, Duration.ofSeconds(10)).exitStatus()).isEqualTo(137);
-        assertThat(transport.run("kill -15 $$", null, Duration.ofSeconds(10)).exitStatus()).isEqualTo(143);
+        assertThat(transport.run("kill -9 $$", null, Duration.ofSeconds(10)).exitStatus())
+                .isEqualTo(137);
+        assertThat(transport.run("kill -15 $$", null, Duration.ofSeconds(10)).exitStatus())
+                .isEqualTo(143);
     }
 
     @Test
@@ -90,9 +95,12 @@ class ExecTransportIT {
         Thread.sleep(200);
         transport.dropConnection();
         assertThatThrownBy(() -> execution.exitStatus().get(5, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TestbedException.class);
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(TestbedException.class);
         transport.run("pkill -f 'sleep 30' || killall sleep || true", null, Duration.ofSeconds(10));
-        assertThat(transport.run("true", null, Duration.ofSeconds(10)).exitStatus()).as("usable afterwards").isZero();
+        assertThat(transport.run("true", null, Duration.ofSeconds(10)).exitStatus())
+                .as("usable afterwards")
+                .isZero();
     }
 
     @Test
@@ -100,7 +108,8 @@ class ExecTransportIT {
         ExecTransport missing = new ExecTransport(docker, "tb-no-such-container");
         long start = System.nanoTime();
         assertThatThrownBy(() -> missing.awaitReady(Duration.ofSeconds(30)))
-                .isInstanceOf(TestbedException.class).hasMessageContaining("tb-no-such-container")
+                .isInstanceOf(TestbedException.class)
+                .hasMessageContaining("tb-no-such-container")
                 .hasMessageContaining("does not exist");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
@@ -111,7 +120,8 @@ class ExecTransportIT {
         other.run("true", null, Duration.ofSeconds(10));
         other.close();
         other.close();
-        assertThatThrownBy(() -> other.exec("true", null)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> other.exec("true", null))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(container);
         assertThat(other.target()).isEqualTo("container " + container);
     }

@@ -53,25 +53,37 @@ class LocalBridgeJoinIT {
     @BeforeEach
     void createForeignBridge() {
         prefix = Prefix.create(temp.resolve("prefixes"), "mixed");
-        EnvironmentSpec spec = new EnvironmentSpec("mixed",
-                List.of(NetworkSpec.leased("dock"),
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "mixed",
+                List.of(
+                        NetworkSpec.leased("dock"),
                         new NetworkSpec("vmnet", NetworkMode.NAT, Optional.empty(), true, 0)),
                 List.of(container("box", "dock", "vmnet")));
         plan = AddressPlanner.plan(spec, prefix.id(), Map.of("dock", DOCKER_SUBNET, "vmnet", FOREIGN_SUBNET));
         foreign = plan.network("vmnet");
         String bridge = foreign.bridgeName();
-        LocalCommand.of("ip", "link", "add", bridge, "type", "bridge").timeout(Duration.ofSeconds(10))
+        LocalCommand.of("ip", "link", "add", bridge, "type", "bridge")
+                .timeout(Duration.ofSeconds(10))
                 .check("create a test bridge");
-        LocalCommand.of(List.of("ip", "address", "add",
-                foreign.gateway().getHostAddress() + "/" + foreign.prefixLength(), "dev", bridge))
-                .timeout(Duration.ofSeconds(10)).check("address the test bridge");
-        LocalCommand.of("ip", "link", "set", bridge, "up").timeout(Duration.ofSeconds(10))
+        LocalCommand.of(List.of(
+                        "ip",
+                        "address",
+                        "add",
+                        foreign.gateway().getHostAddress() + "/" + foreign.prefixLength(),
+                        "dev",
+                        bridge))
+                .timeout(Duration.ofSeconds(10))
+                .check("address the test bridge");
+        LocalCommand.of("ip", "link", "set", bridge, "up")
+                .timeout(Duration.ofSeconds(10))
                 .check("bring the test bridge up");
     }
 
     @AfterEach
     void removeForeignBridge() {
-        LocalCommand.of("ip", "link", "delete", foreign.bridgeName()).timeout(Duration.ofSeconds(10)).run();
+        LocalCommand.of("ip", "link", "delete", foreign.bridgeName())
+                .timeout(Duration.ofSeconds(10))
+                .run();
     }
 
     @Test
@@ -79,10 +91,15 @@ class LocalBridgeJoinIT {
         MachinePlan box = plan.machine("box");
         NicPlan joined = box.nics().get(1);
         String hostEnd = LocalBridgeLink.localInterface(box.objectName(), 1);
-        Owner owner = new Owner(prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid());
+        Owner owner = new Owner(
+                prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid());
         try (Journal journal = Journal.open(prefix.journalFile(), prefix.name())) {
-            ProviderSession session = new DockerProvider().open(new ProviderContext(prefix, journal, owner,
-                    DockerTestSupport.config(temp).asMap()));
+            ProviderSession session = new DockerProvider()
+                    .open(new ProviderContext(
+                            prefix,
+                            journal,
+                            owner,
+                            DockerTestSupport.config(temp).asMap()));
             var dockerNetwork = session.createNetwork(plan.network("dock"));
             MachineResource resource = session.createMachine(box);
             try {
@@ -91,13 +108,19 @@ class LocalBridgeJoinIT {
 
                 assertThat(java.nio.file.Files.readString(Path.of("/sys/class/net", hostEnd, "master", "uevent")))
                         .contains("INTERFACE=" + foreign.bridgeName());
-                assertThat(machine.run("cat /sys/class/net/eth1/address").stdout().strip()).isEqualTo(joined.mac());
+                assertThat(machine.run("cat /sys/class/net/eth1/address")
+                                .stdout()
+                                .strip())
+                        .isEqualTo(joined.mac());
                 assertThat(machine.run("ip -4 -o addr show dev eth1").stdout())
                         .contains(joined.address().getHostAddress() + "/24");
                 machine.run("ping -c1 -W2 " + foreign.gateway().getHostAddress(), RunOptions.expectSuccess());
                 String defaultRoute = "default via " + foreign.gateway().getHostAddress() + " dev eth1";
-                assertThat(machine.run("ip route show default").stdout().strip()).isEqualTo(defaultRoute);
-                assertThat(machine.run("cat /sys/class/net/eth0/address").stdout().strip())
+                assertThat(machine.run("ip route show default").stdout().strip())
+                        .isEqualTo(defaultRoute);
+                assertThat(machine.run("cat /sys/class/net/eth0/address")
+                                .stdout()
+                                .strip())
                         .isEqualTo(box.nics().get(0).mac());
 
                 resource.pause();
@@ -110,9 +133,13 @@ class LocalBridgeJoinIT {
                 System.out.println("[measure] revert of one container joined to a foreign bridge: "
                         + (System.nanoTime() - start) / 1_000_000 + " ms");
                 assertThat(machine.run("cat /root/f").stdout()).isEqualTo("kept\n");
-                assertThat(machine.run("cat /sys/class/net/eth1/address").stdout().strip()).isEqualTo(joined.mac());
+                assertThat(machine.run("cat /sys/class/net/eth1/address")
+                                .stdout()
+                                .strip())
+                        .isEqualTo(joined.mac());
                 machine.run("ping -c1 -W2 " + foreign.gateway().getHostAddress(), RunOptions.expectSuccess());
-                assertThat(machine.run("ip route show default").stdout().strip()).isEqualTo(defaultRoute);
+                assertThat(machine.run("ip route show default").stdout().strip())
+                        .isEqualTo(defaultRoute);
             } finally {
                 resource.stop();
                 resource.destroy();
@@ -120,7 +147,9 @@ class LocalBridgeJoinIT {
                 session.close();
             }
         }
-        assertThat(LocalBridgeLink.exists(hostEnd)).as("host end " + hostEnd + " after destroy").isFalse();
+        assertThat(LocalBridgeLink.exists(hostEnd))
+                .as("host end " + hostEnd + " after destroy")
+                .isFalse();
         assertThat(DockerTestSupport.leftovers(temp, prefix.id())).isEmpty();
     }
 }

@@ -36,27 +36,35 @@ class MixedEnvironmentIT {
     void aContainerJoinsALibvirtNetworkAndReachesTheVm() throws Exception {
         // QEMU runs as libvirt-qemu and must reach the VM's disks in the prefix
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Engine engine = Engine.withProviders(DockerTestSupport.config(temp),
-                List.<Provider>of(new LibvirtProvider(), new DockerProvider()));
-        EnvironmentSpec spec = new EnvironmentSpec("mixed", List.of(NetworkSpec.leased("lan")), List.of(
-                new MachineSpec("vm", "libvirt", "", 1, 256, List.of("lan"), List.of(), Set.of(), Map.of()),
-                DockerTestSupport.container("box", "lan")));
+        Engine engine = Engine.withProviders(
+                DockerTestSupport.config(temp), List.<Provider>of(new LibvirtProvider(), new DockerProvider()));
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "mixed",
+                List.of(NetworkSpec.leased("lan")),
+                List.of(
+                        new MachineSpec("vm", "libvirt", "", 1, 256, List.of("lan"), List.of(), Set.of(), Map.of()),
+                        DockerTestSupport.container("box", "lan")));
         String prefixId;
-        try (EnvironmentHandle handle = engine.provision(spec, event -> { })) {
+        try (EnvironmentHandle handle = engine.provision(spec, event -> {})) {
             Environment environment = handle.environment();
             prefixId = Prefix.open(environment.prefixDir()).id();
             Machine vm = environment.machine("vm");
             Machine box = environment.machine("box");
             String bridge = environment.network("lan").bridge();
-            assertThat(Path.of("/sys/class/net", bridge, "bridge")).as("libvirt's bridge").isDirectory();
-            assertThat(DockerTestSupport.leftovers(temp, prefixId)).as("no Docker network for lan")
+            assertThat(Path.of("/sys/class/net", bridge, "bridge"))
+                    .as("libvirt's bridge")
+                    .isDirectory();
+            assertThat(DockerTestSupport.leftovers(temp, prefixId))
+                    .as("no Docker network for lan")
                     .noneMatch(o -> o.startsWith("network"));
 
             box.run("ping -c1 -W3 " + vm.address("lan").getHostAddress(), RunOptions.expectSuccess());
             vm.run("ping -c1 -W3 " + box.address("lan").getHostAddress(), RunOptions.expectSuccess());
-            assertThat(vm.run("ip neigh show " + box.address("lan").getHostAddress()).stdout())
-                    .as("the VM sees the container's planned MAC").contains(box.run("cat /sys/class/net/eth0/address")
-                            .stdout().strip());
+            assertThat(vm.run("ip neigh show " + box.address("lan").getHostAddress())
+                            .stdout())
+                    .as("the VM sees the container's planned MAC")
+                    .contains(
+                            box.run("cat /sys/class/net/eth0/address").stdout().strip());
 
             box.run("touch /root/dirty", RunOptions.expectSuccess());
             environment.revert(Environment.BASELINE);

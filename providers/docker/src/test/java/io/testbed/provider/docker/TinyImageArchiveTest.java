@@ -44,7 +44,8 @@ class TinyImageArchiveTest {
         long layerBytes = TinyImage.writeImageArchive(tree, "k3y", archive);
 
         Map<String, byte[]> files = read(Files.newInputStream(archive));
-        JsonNode manifest = new ObjectMapper().readTree(files.get("manifest.json")).get(0);
+        JsonNode manifest =
+                new ObjectMapper().readTree(files.get("manifest.json")).get(0);
         assertThat(manifest.get("RepoTags").get(0).asText()).isEqualTo("testbed/tiny:k3y");
         byte[] config = files.get(manifest.get("Config").asText());
         byte[] layer = files.get(manifest.get("Layers").get(0).asText());
@@ -53,17 +54,25 @@ class TinyImageArchiveTest {
         assertThat(configJson.get("rootfs").get("diff_ids").get(0).asText()).isEqualTo("sha256:" + sha256(layer));
         assertThat(manifest.get("Config").asText()).isEqualTo(sha256(config) + ".json");
         assertThat(configJson.get("os").asText()).isEqualTo("linux");
-        assertThat(configJson.get("config").get("Labels").get("io.testbed.template.key").asText()).isEqualTo("k3y");
+        assertThat(configJson
+                        .get("config")
+                        .get("Labels")
+                        .get("io.testbed.template.key")
+                        .asText())
+                .isEqualTo("k3y");
 
         Map<String, TarArchiveEntry> entries = entries(new ByteArrayInputStream(layer));
-        assertThat(entries).containsKeys("usr/", "usr/bin/", "usr/bin/busybox", "usr/bin/sh", "bin", "tmp/")
+        assertThat(entries)
+                .containsKeys("usr/", "usr/bin/", "usr/bin/busybox", "usr/bin/sh", "bin", "tmp/")
                 .doesNotContainKeys("lost+found/", "usr/lib/modules/", "usr/lib/modules/6.1/kernel/x.ko");
         assertThat(entries.get("usr/bin/busybox").getMode() & 0777).isEqualTo(0750);
         assertThat(entries.get("tmp/").getMode() & 0777).isEqualTo(0777);
         assertThat(entries.get("usr/bin/sh").isSymbolicLink()).isTrue();
         assertThat(entries.get("usr/bin/sh").getLinkName()).isEqualTo("busybox");
         assertThat(entries.get("bin").getLinkName()).isEqualTo("usr/bin");
-        assertThat(Files.exists(temp.resolve("layer.tar"))).as("temporary layer file removed").isFalse();
+        assertThat(Files.exists(temp.resolve("layer.tar")))
+                .as("temporary layer file removed")
+                .isFalse();
     }
 
     private static Map<String, byte[]> read(InputStream in) throws IOException {

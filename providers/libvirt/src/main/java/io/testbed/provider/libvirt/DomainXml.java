@@ -40,29 +40,49 @@ final class DomainXml {
      * @param nics       in NIC order
      * @param consoleLog the serial console log file (appended, so a revert that restarts QEMU keeps it)
      */
-    record Domain(String name, String type, int memoryMb, int cpus, Owner owner, Optional<KernelBoot> kernelBoot,
-            List<DiskDevice> disks, List<NicPlan> nics, Path consoleLog) {}
+    record Domain(
+            String name,
+            String type,
+            int memoryMb,
+            int cpus,
+            Owner owner,
+            Optional<KernelBoot> kernelBoot,
+            List<DiskDevice> disks,
+            List<NicPlan> nics,
+            Path consoleLog) {}
 
     static String render(Domain d) {
         Xml xml = new Xml("domain", "type", d.type());
         xml.text("name", d.name());
         xml.open("metadata")
-                .openNs("tb", "owner", OWNER_NS, "prefix", d.owner().prefixId(), "path", d.owner().prefixPath(),
-                        "pid", String.valueOf(d.owner().pid()))
+                .openNs(
+                        "tb",
+                        "owner",
+                        OWNER_NS,
+                        "prefix",
+                        d.owner().prefixId(),
+                        "path",
+                        d.owner().prefixPath(),
+                        "pid",
+                        String.valueOf(d.owner().pid()))
                 .close()
                 .close();
         xml.text("memory", String.valueOf(d.memoryMb()), "unit", "MiB");
         xml.text("vcpu", String.valueOf(d.cpus()));
         xml.open("os").text("type", "hvm", "arch", "x86_64", "machine", "pc");
-        d.kernelBoot().ifPresentOrElse(k -> {
-            xml.text("kernel", k.kernel().toString());
-            xml.text("initrd", k.initrd().toString());
-            xml.text("cmdline", k.cmdline());
-        }, () -> {
-            xml.empty("boot", "dev", "hd");
-            // SeaBIOS on the serial console, so "No bootable device" and boot-loader errors reach the console log
-            xml.empty("bios", "useserial", "yes");
-        });
+        d.kernelBoot()
+                .ifPresentOrElse(
+                        k -> {
+                            xml.text("kernel", k.kernel().toString());
+                            xml.text("initrd", k.initrd().toString());
+                            xml.text("cmdline", k.cmdline());
+                        },
+                        () -> {
+                            xml.empty("boot", "dev", "hd");
+                            // SeaBIOS on the serial console, so "No bootable device" and boot-loader errors reach the
+                            // console log
+                            xml.empty("bios", "useserial", "yes");
+                        });
         xml.close();
         xml.open("features").empty("acpi").close();
         if (d.type().equals("kvm")) {
@@ -79,8 +99,16 @@ final class DomainXml {
                 xml.open("disk", "type", "file", "device", "disk", "snapshot", "no");
             }
             // cache=unsafe: test machines never need data to survive a host crash, and it halves write latency.
-            xml.empty("driver", "name", "qemu", "type", disk.format(), "cache", disk.readOnly() ? "none" : "unsafe",
-                    "discard", "unmap");
+            xml.empty(
+                    "driver",
+                    "name",
+                    "qemu",
+                    "type",
+                    disk.format(),
+                    "cache",
+                    disk.readOnly() ? "none" : "unsafe",
+                    "discard",
+                    "unmap");
             xml.empty("source", "file", disk.file().toString());
             xml.empty("target", "dev", "vd" + letter++, "bus", "virtio");
             if (disk.readOnly()) {
@@ -102,10 +130,14 @@ final class DomainXml {
                 .empty("log", "file", d.consoleLog().toString(), "append", "on")
                 .empty("target", "port", "0")
                 .close();
-        xml.open("console", "type", "pty").empty("target", "type", "serial", "port", "0").close();
+        xml.open("console", "type", "pty")
+                .empty("target", "type", "serial", "port", "0")
+                .close();
         xml.empty("controller", "type", "usb", "model", "none");
         xml.empty("memballoon", "model", "none");
-        xml.open("rng", "model", "virtio").text("backend", "/dev/urandom", "model", "random").close();
+        xml.open("rng", "model", "virtio")
+                .text("backend", "/dev/urandom", "model", "random")
+                .close();
         xml.close();
         // Why: after QEMU starts, libvirt reads the guest CPU back to check it. With QEMU's capability
         // "cpu-unavailable-features" (every QEMU since 2.9) libvirt 9.0 does it generically: one qom-list and a qom-get

@@ -27,12 +27,16 @@ final class LibvirtConnection implements AutoCloseable {
         try {
             return new LibvirtConnection(uri, new Connect(uri));
         } catch (LibvirtException e) {
-            throw new TestbedException("Cannot connect to libvirt at " + uri + ": " + e.getMessage() + "; "
-                    + advice(uri, setupScript(Path.of("").toAbsolutePath())), e);
+            throw new TestbedException(
+                    "Cannot connect to libvirt at " + uri + ": " + e.getMessage() + "; "
+                            + advice(uri, setupScript(Path.of("").toAbsolutePath())),
+                    e);
         } catch (UnsatisfiedLinkError e) {
-            throw new TestbedException("Cannot load libvirt's C library (libvirt.so.0): " + e.getMessage()
-                    + "; install the packages libvirt0 and libvirt-clients (" + setupScriptCommand(
-                            setupScript(Path.of("").toAbsolutePath())) + " does that)", e);
+            throw new TestbedException(
+                    "Cannot load libvirt's C library (libvirt.so.0): " + e.getMessage()
+                            + "; install the packages libvirt0 and libvirt-clients ("
+                            + setupScriptCommand(setupScript(Path.of("").toAbsolutePath())) + " does that)",
+                    e);
         }
     }
 
@@ -47,10 +51,12 @@ final class LibvirtConnection implements AutoCloseable {
         String check = "; check with `virsh -c " + uri + " list`";
         String host = remoteHost(uri);
         if (host != null) {
-            return "check that libvirtd (and virtlogd) run on " + host + (uri.contains("+ssh")
-                    ? ", that this user logs in there over SSH without a password prompt (a key in ~/.ssh or the"
-                            + " ssh-agent, the host in ~/.ssh/known_hosts) and that the remote user may use libvirt"
-                    : " and accept connections on this transport") + check;
+            return "check that libvirtd (and virtlogd) run on " + host
+                    + (uri.contains("+ssh")
+                            ? ", that this user logs in there over SSH without a password prompt (a key in ~/.ssh or the"
+                                    + " ssh-agent, the host in ~/.ssh/known_hosts) and that the remote user may use libvirt"
+                            : " and accept connections on this transport")
+                    + check;
         }
         return "start the daemons virtlogd and libvirtd (" + setupScriptCommand(setupScript)
                 + " installs and starts them)" + check + "; or point testbed.libvirt.uri at another libvirt";
@@ -67,7 +73,8 @@ final class LibvirtConnection implements AutoCloseable {
     }
 
     private static String setupScriptCommand(Path setupScript) {
-        return setupScript == null ? "`sudo bash scripts/setup-host.sh` of the Testbed repository"
+        return setupScript == null
+                ? "`sudo bash scripts/setup-host.sh` of the Testbed repository"
                 : "`sudo bash " + setupScript + "`";
     }
 
@@ -94,7 +101,7 @@ final class LibvirtConnection implements AutoCloseable {
         synchronized (LibvirtConnection.class) {
             if (!errorCallbackSet) {
                 try {
-                    Connect.setErrorCallback((userData, error) -> { });
+                    Connect.setErrorCallback((userData, error) -> {});
                 } catch (LibvirtException ignored) {
                     // errors still surface as exceptions; only the stderr copy stays
                 }

@@ -2,9 +2,9 @@ package io.testbed.provider.libvirt;
 
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.support.Deadline;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.journal.ResourceEvent;
-import io.testbed.core.internal.support.Deadline;
 import io.testbed.core.machine.TransportMachine;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.DiskSpec;
@@ -62,8 +62,14 @@ final class LibvirtMachine implements MachineResource {
     private final SshTransport transport;
     private volatile TransportMachine machine;
 
-    private LibvirtMachine(LibvirtConnection libvirt, MachinePlan plan, Prefix prefix, Journal journal,
-            List<Path> files, Path consoleLog, SshTransport transport) {
+    private LibvirtMachine(
+            LibvirtConnection libvirt,
+            MachinePlan plan,
+            Prefix prefix,
+            Journal journal,
+            List<Path> files,
+            Path consoleLog,
+            SshTransport transport) {
         this.libvirt = libvirt;
         this.plan = plan;
         this.prefix = prefix;
@@ -77,16 +83,25 @@ final class LibvirtMachine implements MachineResource {
      * Creates the disks, the seed and the domain definition (not started). Whatever was created is removed
      * again when a step fails. The first NIC on a NAT network gets the default route.
      */
-    static LibvirtMachine create(LibvirtConnection libvirt, ProviderContext context, MachinePlan plan,
-            Template template, String domainType) {
+    static LibvirtMachine create(
+            LibvirtConnection libvirt,
+            ProviderContext context,
+            MachinePlan plan,
+            Template template,
+            String domainType) {
         Prefix prefix = context.prefix();
         String name = plan.name();
         List<Path> files = new ArrayList<>();
         try {
             Path disks = prefix.disksDir();
             Path overlay = disks.resolve(name + ".qcow2");
-            context.journal().runStep("machine '" + name + "'", "disk.overlay", () -> QemuImg.overlay(template, overlay),
-                    (time, env, none, took) -> new ResourceEvent.ProviderStep(time, env, name, "disk.overlay", took));
+            context.journal()
+                    .runStep(
+                            "machine '" + name + "'",
+                            "disk.overlay",
+                            () -> QemuImg.overlay(template, overlay),
+                            (time, env, none, took) ->
+                                    new ResourceEvent.ProviderStep(time, env, name, "disk.overlay", took));
             files.add(overlay);
             List<DomainXml.DiskDevice> devices = new ArrayList<>();
             devices.add(new DomainXml.DiskDevice(overlay, "qcow2", false, true));
@@ -96,8 +111,8 @@ final class LibvirtMachine implements MachineResource {
                 files.add(file);
                 devices.add(new DomainXml.DiskDevice(file, "qcow2", false, true));
             }
-            SshKeys.KeyFiles hostKey = SshKeys.generate(prefix.dir().resolve("keys/" + name + "-host_ed25519"),
-                    "testbed-host-" + name);
+            SshKeys.KeyFiles hostKey =
+                    SshKeys.generate(prefix.dir().resolve("keys/" + name + "-host_ed25519"), "testbed-host-" + name);
             List<SeedIso.Nic> nics = new ArrayList<>();
             boolean routed = false;
             for (NicPlan nic : plan.nics()) {
@@ -110,24 +125,41 @@ final class LibvirtMachine implements MachineResource {
                     .authorizedKey(SshKeys.read(prefix.keyFile()).publicLine())
                     .hostKey(hostKey)
                     .nics(nics)
-                    .dnsServers(plan.nics().stream().map(NicPlan::gateway).distinct().toList())
+                    .dnsServers(plan.nics().stream()
+                            .map(NicPlan::gateway)
+                            .distinct()
+                            .toList())
                     .build();
-            Path seedIso = context.journal().step("machine '" + name + "'", "disk.seed",
-                    () -> seed.writeIso(disks.resolve(name + "-seed.iso")),
-                    (time, env, iso, took) -> new ResourceEvent.ProviderStep(time, env, name, "disk.seed", took));
+            Path seedIso = context.journal()
+                    .step(
+                            "machine '" + name + "'",
+                            "disk.seed",
+                            () -> seed.writeIso(disks.resolve(name + "-seed.iso")),
+                            (time, env, iso, took) ->
+                                    new ResourceEvent.ProviderStep(time, env, name, "disk.seed", took));
             files.add(seedIso);
             devices.add(new DomainXml.DiskDevice(seedIso, "raw", true, false));
             Path consoleLog = prefix.logsDir().resolve(name + "-console.log");
-            String xml = DomainXml.render(new DomainXml.Domain(plan.objectName(), domainType, plan.spec().memoryMb(),
-                    plan.spec().cpus(), context.owner(),
-                    template.kernel().map(kernel -> new DomainXml.KernelBoot(kernel, template.initrd().orElseThrow(),
-                            kernelCommandLine(template, plan))),
-                    devices, plan.nics(), consoleLog));
+            String xml = DomainXml.render(new DomainXml.Domain(
+                    plan.objectName(),
+                    domainType,
+                    plan.spec().memoryMb(),
+                    plan.spec().cpus(),
+                    context.owner(),
+                    template.kernel()
+                            .map(kernel -> new DomainXml.KernelBoot(
+                                    kernel, template.initrd().orElseThrow(), kernelCommandLine(template, plan))),
+                    devices,
+                    plan.nics(),
+                    consoleLog));
             Files.writeString(prefix.logsDir().resolve(name + "-domain.xml"), xml, StandardCharsets.UTF_8);
-            context.journal().step("machine '" + name + "'", "domain.define",
-                    () -> libvirt.call("define domain " + plan.objectName(), c -> c.domainDefineXML(xml)),
-                    (time, env, domain, took) -> new ResourceEvent.ProviderStep(time, env, name, "domain.define",
-                            took));
+            context.journal()
+                    .step(
+                            "machine '" + name + "'",
+                            "domain.define",
+                            () -> libvirt.call("define domain " + plan.objectName(), c -> c.domainDefineXML(xml)),
+                            (time, env, domain, took) ->
+                                    new ResourceEvent.ProviderStep(time, env, name, "domain.define", took));
             NicPlan first = plan.nics().get(0);
             SshTransport transport = SshTransport.builder()
                     .host(first.address().getHostAddress())
@@ -139,14 +171,18 @@ final class LibvirtMachine implements MachineResource {
         } catch (IOException | RuntimeException e) {
             destroyDomain(libvirt, plan.objectName());
             deleteAll(files);
-            throw e instanceof RuntimeException re ? re
+            throw e instanceof RuntimeException re
+                    ? re
                     : new TestbedException("Cannot create machine '" + name + "': " + e, e);
         }
     }
 
     /** The template's command line plus the machine's {@value LibvirtProvider#KERNEL_ARGS} property. */
     private static String kernelCommandLine(Template template, MachinePlan plan) {
-        String extra = plan.spec().properties().getOrDefault(LibvirtProvider.KERNEL_ARGS, "").strip();
+        String extra = plan.spec()
+                .properties()
+                .getOrDefault(LibvirtProvider.KERNEL_ARGS, "")
+                .strip();
         String base = template.kernelCommandLine().orElseThrow();
         return extra.isEmpty() ? base : base + " " + extra;
     }
@@ -209,9 +245,11 @@ final class LibvirtMachine implements MachineResource {
     }
 
     private boolean isRunning() {
-        return onDomain("read state", d -> d.isActive() == 1
-                && d.getInfo().state != DomainInfo.DomainState.VIR_DOMAIN_SHUTOFF
-                && d.getInfo().state != DomainInfo.DomainState.VIR_DOMAIN_CRASHED);
+        return onDomain(
+                "read state",
+                d -> d.isActive() == 1
+                        && d.getInfo().state != DomainInfo.DomainState.VIR_DOMAIN_SHUTOFF
+                        && d.getInfo().state != DomainInfo.DomainState.VIR_DOMAIN_CRASHED);
     }
 
     /** An internal live snapshot of memory and disks, taken by libvirt (QEMU's savevm). */
@@ -227,11 +265,11 @@ final class LibvirtMachine implements MachineResource {
      */
     @Override
     public void revert(String name) {
-        String output = onDomain("revert to snapshot '" + name + "'",
-                d -> d.qemuMonitorCommand("loadvm " + name, MONITOR_HMP));
+        String output =
+                onDomain("revert to snapshot '" + name + "'", d -> d.qemuMonitorCommand("loadvm " + name, MONITOR_HMP));
         if (output != null && !output.isBlank()) {
-            throw new TestbedException("QEMU could not load snapshot '" + name + "' of machine '" + plan.name() + "': "
-                    + output.strip());
+            throw new TestbedException(
+                    "QEMU could not load snapshot '" + name + "' of machine '" + plan.name() + "': " + output.strip());
         }
         transport.dropConnection();
         transport.awaitReady(REVERT_READY_TIMEOUT);
@@ -239,7 +277,9 @@ final class LibvirtMachine implements MachineResource {
 
     @Override
     public void deleteSnapshot(String name) {
-        onDomain("delete snapshot '" + name + "'", d -> d.snapshotLookupByName(name).delete(0));
+        onDomain(
+                "delete snapshot '" + name + "'",
+                d -> d.snapshotLookupByName(name).delete(0));
     }
 
     @Override
@@ -322,9 +362,13 @@ final class LibvirtMachine implements MachineResource {
             return Optional.empty();
         }
         try {
-            Element owner = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                    .parse(new InputSource(new StringReader(xml))).getDocumentElement();
-            return Optional.of(new Owner(owner.getAttribute("prefix"), owner.getAttribute("path"),
+            Element owner = DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
+                    .parse(new InputSource(new StringReader(xml)))
+                    .getDocumentElement();
+            return Optional.of(new Owner(
+                    owner.getAttribute("prefix"),
+                    owner.getAttribute("path"),
                     Long.parseLong(owner.getAttribute("pid"))));
         } catch (Exception malformed) {
             return Optional.empty();

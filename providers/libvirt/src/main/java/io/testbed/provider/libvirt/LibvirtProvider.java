@@ -1,12 +1,12 @@
 package io.testbed.provider.libvirt;
 
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.SpecProblem;
 import io.testbed.core.spi.Capability;
 import io.testbed.core.spi.Owner;
-import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.spi.Provider;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;
@@ -65,24 +65,36 @@ public final class LibvirtProvider implements Provider {
         if (!template.equals(TemplateStore.TINY)) {
             Path image = Path.of(template);
             if (!Files.isRegularFile(image)) {
-                problems.add(new SpecProblem(machine.element(), "template", "'" + template + "' is neither a built-in"
-                        + " template (" + TemplateStore.TINY + ") nor an existing qcow2 or raw image file"));
+                problems.add(new SpecProblem(
+                        machine.element(),
+                        "template",
+                        "'" + template + "' is neither a built-in" + " template (" + TemplateStore.TINY
+                                + ") nor an existing qcow2 or raw image file"));
             } else if (!Files.isReadable(image)) {
-                problems.add(new SpecProblem(machine.element(), "template", "image file '" + template
-                        + "' is not readable"));
+                problems.add(new SpecProblem(
+                        machine.element(), "template", "image file '" + template + "' is not readable"));
             }
         } else if (machine.memoryMb() < MIN_TINY_MEMORY_MB) {
-            problems.add(new SpecProblem(machine.element(), "memoryMb", "must be at least " + MIN_TINY_MEMORY_MB
-                    + " for the tiny template, was " + machine.memoryMb()));
+            problems.add(new SpecProblem(
+                    machine.element(),
+                    "memoryMb",
+                    "must be at least " + MIN_TINY_MEMORY_MB + " for the tiny template, was " + machine.memoryMb()));
         }
         qemuCannotEnter(TestbedConfig.of(context.configuration()).prefixRoot())
-                .ifPresent(dir -> problems.add(new SpecProblem(machine.element(), "", "QEMU runs as another user"
-                        + " (libvirt-qemu) and cannot enter " + dir + " on the way to the prefix root; set "
-                        + TestbedConfig.PREFIX_ROOT + " to a directory under world-searchable parents, or chmod o+x "
-                        + dir)));
+                .ifPresent(dir -> problems.add(new SpecProblem(
+                        machine.element(),
+                        "",
+                        "QEMU runs as another user"
+                                + " (libvirt-qemu) and cannot enter " + dir + " on the way to the prefix root; set "
+                                + TestbedConfig.PREFIX_ROOT
+                                + " to a directory under world-searchable parents, or chmod o+x "
+                                + dir)));
         if (machine.networks().isEmpty()) {
-            problems.add(new SpecProblem(machine.element(), "networks", "must name at least one network: libvirt"
-                    + " machines are reached over SSH on their first network"));
+            problems.add(new SpecProblem(
+                    machine.element(),
+                    "networks",
+                    "must name at least one network: libvirt"
+                            + " machines are reached over SSH on their first network"));
         }
         return problems;
     }
@@ -102,7 +114,8 @@ public final class LibvirtProvider implements Provider {
                 break;
             }
             try {
-                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                if (!Files.getPosixFilePermissions(p)
+                        .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
                     return Optional.of(p);
                 }
             } catch (java.io.IOException | UnsupportedOperationException e) {
@@ -137,8 +150,8 @@ public final class LibvirtProvider implements Provider {
                 if (!name.startsWith("tb-")) {
                     continue;
                 }
-                Optional<Owner> owner = libvirt.call("read owner of domain " + name,
-                        c -> LibvirtMachine.owner(c.domainLookupByName(name)));
+                Optional<Owner> owner = libvirt.call(
+                        "read owner of domain " + name, c -> LibvirtMachine.owner(c.domainLookupByName(name)));
                 if (owner.isPresent() && isOrphan.test(owner.get())) {
                     LibvirtMachine.destroyDomain(libvirt, name);
                     reaped.add("libvirt domain " + name + " of " + owner.get().prefixPath() + " (pid "

@@ -30,19 +30,26 @@ final class LibvirtSession implements ProviderSession {
     private static final String KVM_PROBE_PREFIX = "KVM probe: ";
     /** The KVM probe's last verdict (missing device, cached answer, answered or not), without the prefix. */
     private volatile String kvmVerdict;
+
     private final Map<String, String> domainTypes = new ConcurrentHashMap<>();
 
     LibvirtSession(ProviderContext context) {
         this.context = context;
-        this.libvirt = LibvirtConnection.open(TestbedConfig.of(context.configuration()).libvirtUri());
-        this.templates = LibvirtProvider.templates(context.configuration(),
+        this.libvirt =
+                LibvirtConnection.open(TestbedConfig.of(context.configuration()).libvirtUri());
+        this.templates = LibvirtProvider.templates(
+                context.configuration(),
                 line -> context.journal().record((time, env) -> new HostEvent.TemplateProgress(time, env, line)));
-        this.probe = new KvmProbe(line -> {
-            if (line.startsWith(KVM_PROBE_PREFIX) && !line.contains("cannot remember") && !line.contains("ignoring")) {
-                kvmVerdict = line.substring(KVM_PROBE_PREFIX.length());
-            }
-            context.journal().record((time, env) -> new HostEvent.KvmProbeProgress(time, env, line));
-        }, templates.root());
+        this.probe = new KvmProbe(
+                line -> {
+                    if (line.startsWith(KVM_PROBE_PREFIX)
+                            && !line.contains("cannot remember")
+                            && !line.contains("ignoring")) {
+                        kvmVerdict = line.substring(KVM_PROBE_PREFIX.length());
+                    }
+                    context.journal().record((time, env) -> new HostEvent.KvmProbeProgress(time, env, line));
+                },
+                templates.root());
     }
 
     @Override
@@ -58,9 +65,20 @@ final class LibvirtSession implements ProviderSession {
 
     /** Resolves (building on first use) a template once per session. */
     private Template template(String name) {
-        return resolved.computeIfAbsent(name, n -> context.journal().step("template " + n, "template.resolve",
-                () -> templates.resolve(n), (time, env, template, took) -> new HostEvent.TemplateResolved(time, env,
-                        n, template.disk().toString(), template.manifest().builtAt(), took)));
+        return resolved.computeIfAbsent(
+                name,
+                n -> context.journal()
+                        .step(
+                                "template " + n,
+                                "template.resolve",
+                                () -> templates.resolve(n),
+                                (time, env, template, took) -> new HostEvent.TemplateResolved(
+                                        time,
+                                        env,
+                                        n,
+                                        template.disk().toString(),
+                                        template.manifest().builtAt(),
+                                        took)));
     }
 
     /**
@@ -72,11 +90,18 @@ final class LibvirtSession implements ProviderSession {
             boolean kvm = template.bootsFromKernel() && probe.kvmUsable(template, KVM_PROBE_TIMEOUT);
             String type = kvm ? "kvm" : "qemu";
             // one reason: the probe's own verdict (it knows whether /dev/kvm is missing or the guest hung)
-            String reason = !template.bootsFromKernel() ? "no probe for image templates"
-                    : kvmVerdict != null ? kvmVerdict.replaceAll("; using TCG$", "")
-                    : kvm ? "KVM probe boot answered" : "KVM probe boot did not answer in time";
-            context.journal().record((time, env) -> new HostEvent.AcceleratorChosen(time, env, template.name(),
-                    kvm ? HostEvent.Accelerator.KVM : HostEvent.Accelerator.TCG, reason));
+            String reason = !template.bootsFromKernel()
+                    ? "no probe for image templates"
+                    : kvmVerdict != null
+                            ? kvmVerdict.replaceAll("; using TCG$", "")
+                            : kvm ? "KVM probe boot answered" : "KVM probe boot did not answer in time";
+            context.journal()
+                    .record((time, env) -> new HostEvent.AcceleratorChosen(
+                            time,
+                            env,
+                            template.name(),
+                            kvm ? HostEvent.Accelerator.KVM : HostEvent.Accelerator.TCG,
+                            reason));
             return type;
         });
     }

@@ -20,7 +20,11 @@ final class NetworkXml {
             xml.empty("mtu", "size", String.valueOf(plan.spec().mtu()));
         }
         if (plan.spec().mode() == NetworkMode.NAT) {
-            xml.open("forward", "mode", "nat").open("nat").empty("port", "start", "1024", "end", "65535").close().close();
+            xml.open("forward", "mode", "nat")
+                    .open("nat")
+                    .empty("port", "start", "1024", "end", "65535")
+                    .close()
+                    .close();
         }
         xml.empty("domain", "name", dnsDomain, "localOnly", "yes");
         xml.open("dns", "enable", "yes");
@@ -35,7 +39,14 @@ final class NetworkXml {
         if (plan.spec().dhcp() && !plan.members().isEmpty()) {
             xml.open("dhcp");
             for (NetworkPlan.Member member : plan.members()) {
-                xml.empty("host", "mac", member.mac(), "name", member.name(), "ip", member.address().getHostAddress());
+                xml.empty(
+                        "host",
+                        "mac",
+                        member.mac(),
+                        "name",
+                        member.name(),
+                        "ip",
+                        member.address().getHostAddress());
             }
             xml.close();
         }

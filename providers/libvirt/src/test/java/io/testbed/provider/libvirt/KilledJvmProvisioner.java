@@ -17,9 +17,12 @@ public final class KilledJvmProvisioner {
 
     public static void main(String[] args) throws InterruptedException {
         TestbedConfig config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, args[0]));
-        EnvironmentSpec spec = new EnvironmentSpec("doomed", List.of(NetworkSpec.leased("lan")), List.of(
-                new MachineSpec("vm", "libvirt", "", 1, 128, List.of("lan"), List.of(), Set.of(), Map.of())));
-        Environment environment = Engine.create(config).provision(spec, event -> { }).environment();
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "doomed",
+                List.of(NetworkSpec.leased("lan")),
+                List.of(new MachineSpec("vm", "libvirt", "", 1, 128, List.of("lan"), List.of(), Set.of(), Map.of())));
+        Environment environment =
+                Engine.create(config).provision(spec, event -> {}).environment();
         System.out.println("PROVISIONED " + environment.prefixDir());
         System.out.flush();
         Thread.sleep(600_000);

@@ -19,28 +19,31 @@ class LibvirtConnectionTest {
         Files.writeString(script, "#!/bin/sh\n");
         Path module = Files.createDirectories(temp.resolve("providers/libvirt"));
         assertThat(LibvirtConnection.setupScript(module)).isEqualTo(script);
-        assertThat(LibvirtConnection.advice("qemu:///system", LibvirtConnection.setupScript(module))).isEqualTo(
-                "start the daemons virtlogd and libvirtd (`sudo bash " + script + "` installs and starts them);"
-                        + " check with `virsh -c qemu:///system list`; or point testbed.libvirt.uri at another"
-                        + " libvirt");
+        assertThat(LibvirtConnection.advice("qemu:///system", LibvirtConnection.setupScript(module)))
+                .isEqualTo(
+                        "start the daemons virtlogd and libvirtd (`sudo bash " + script + "` installs and starts them);"
+                                + " check with `virsh -c qemu:///system list`; or point testbed.libvirt.uri at another"
+                                + " libvirt");
     }
 
     @Test
     void aLocalUriInAUsersProjectPointsAtTheTestbedRepository() {
         assertThat(LibvirtConnection.setupScript(temp)).isNull();
-        assertThat(LibvirtConnection.advice("qemu:///system", null)).isEqualTo(
-                "start the daemons virtlogd and libvirtd (`sudo bash scripts/setup-host.sh` of the Testbed repository"
-                        + " installs and starts them); check with `virsh -c qemu:///system list`; or point"
-                        + " testbed.libvirt.uri at another libvirt");
+        assertThat(LibvirtConnection.advice("qemu:///system", null))
+                .isEqualTo(
+                        "start the daemons virtlogd and libvirtd (`sudo bash scripts/setup-host.sh` of the Testbed repository"
+                                + " installs and starts them); check with `virsh -c qemu:///system list`; or point"
+                                + " testbed.libvirt.uri at another libvirt");
     }
 
     @Test
     void aRemoteSshUriAsksAboutTheRemoteDaemonAndTheLoginNotTheSetUpScript() {
         String advice = LibvirtConnection.advice("qemu+ssh://tester@lab.example:2222/system", Path.of("/x"));
-        assertThat(advice).isEqualTo("check that libvirtd (and virtlogd) run on lab.example, that this user logs in"
-                + " there over SSH without a password prompt (a key in ~/.ssh or the ssh-agent, the host in"
-                + " ~/.ssh/known_hosts) and that the remote user may use libvirt; check with"
-                + " `virsh -c qemu+ssh://tester@lab.example:2222/system list`");
+        assertThat(advice)
+                .isEqualTo("check that libvirtd (and virtlogd) run on lab.example, that this user logs in"
+                        + " there over SSH without a password prompt (a key in ~/.ssh or the ssh-agent, the host in"
+                        + " ~/.ssh/known_hosts) and that the remote user may use libvirt; check with"
+                        + " `virsh -c qemu+ssh://tester@lab.example:2222/system list`");
         assertThat(advice).doesNotContain("setup-host.sh");
     }
 }

@@ -8,22 +8,22 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.journal.CommandEvent;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.HostEvent;
 import io.testbed.core.journal.JournalReader;
 import io.testbed.core.journal.ResourceEvent;
-import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkMode;
 import io.testbed.core.spec.NetworkSpec;
-import java.util.Optional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,16 +44,36 @@ class LibvirtEnvironmentIT {
     @BeforeAll
     static void provision() {
         TestbedConfig config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, "target/testbed-it"));
-        EnvironmentSpec spec = new EnvironmentSpec("pair", List.of(
-                new NetworkSpec("lan", NetworkMode.ISOLATED, Optional.empty(), true, 1400),
-                new NetworkSpec("wan", NetworkMode.NAT, Optional.empty(), true, 0)), List.of(
-                new MachineSpec("web", "libvirt", "", 1, 256, List.of("lan", "wan"), List.of(), Set.of("frontend"),
-                        Map.of()),
-                new MachineSpec("db", "libvirt", "", 1, 256, List.of("lan"), List.of(new DiskSpec("data", 64)),
-                        Set.of("backend"), Map.of())));
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "pair",
+                List.of(
+                        new NetworkSpec("lan", NetworkMode.ISOLATED, Optional.empty(), true, 1400),
+                        new NetworkSpec("wan", NetworkMode.NAT, Optional.empty(), true, 0)),
+                List.of(
+                        new MachineSpec(
+                                "web",
+                                "libvirt",
+                                "",
+                                1,
+                                256,
+                                List.of("lan", "wan"),
+                                List.of(),
+                                Set.of("frontend"),
+                                Map.of()),
+                        new MachineSpec(
+                                "db",
+                                "libvirt",
+                                "",
+                                1,
+                                256,
+                                List.of("lan"),
+                                List.of(new DiskSpec("data", 64)),
+                                Set.of("backend"),
+                                Map.of())));
         Instant start = Instant.now();
         handle = Engine.create(config).provision(spec, event -> System.out.println("[testbed] " + event));
-        System.out.println("[testbed] provisioned in " + Duration.between(start, Instant.now()).toMillis() + " ms");
+        System.out.println("[testbed] provisioned in "
+                + Duration.between(start, Instant.now()).toMillis() + " ms");
         environment = handle.environment();
         web = environment.machine("web");
         db = environment.machine("db");
@@ -72,11 +92,14 @@ class LibvirtEnvironmentIT {
         assertThat(journal.complete()).isTrue();
         assertThat(journal.unknownTypes()).isZero();
         assertThat(journal.of(HostEvent.TemplateResolved.class)).isNotEmpty();
-        assertThat(journal.of(HostEvent.AcceleratorChosen.class)).singleElement()
+        assertThat(journal.of(HostEvent.AcceleratorChosen.class))
+                .singleElement()
                 .satisfies(chosen -> assertThat(chosen.reason()).isNotBlank());
-        assertThat(journal.of(ResourceEvent.ProviderStep.class)).extracting(ResourceEvent.ProviderStep::step)
+        assertThat(journal.of(ResourceEvent.ProviderStep.class))
+                .extracting(ResourceEvent.ProviderStep::step)
                 .contains("disk.overlay", "disk.seed", "domain.define");
-        assertThat(journal.of(ResourceEvent.MachineReady.class)).extracting(ResourceEvent.MachineReady::machine)
+        assertThat(journal.of(ResourceEvent.MachineReady.class))
+                .extracting(ResourceEvent.MachineReady::machine)
                 .containsExactlyInAnyOrder("web", "db");
         assertThat(journal.of(CommandEvent.CommandRun.class)).anySatisfy(run -> {
             assertThat(run.machine()).isEqualTo("web");
@@ -95,7 +118,8 @@ class LibvirtEnvironmentIT {
     void machinesPingEachOtherByAddressAndName() {
         String dbAddress = db.address("lan").getHostAddress();
         assertThat(web.run("ping -c1 -W2 " + dbAddress).exitCode()).isZero();
-        assertThat(db.run("ping -c1 -W2 " + web.address("lan").getHostAddress()).exitCode()).isZero();
+        assertThat(db.run("ping -c1 -W2 " + web.address("lan").getHostAddress()).exitCode())
+                .isZero();
         ExecResult byName = web.run("ping -c1 -W2 db");
         assertThat(byName.exitCode()).as(byName.stdout() + byName.stderr()).isZero();
         assertThat(byName.stdout()).contains(dbAddress);
@@ -105,19 +129,27 @@ class LibvirtEnvironmentIT {
     @Test
     @Order(2)
     void mtuAndRoutesFollowTheNetworks() {
-        String lanNic = web.run("ip -o addr show | grep ' " + web.address("lan").getHostAddress() + "/' | cut -d' ' -f2",
-                RunOptions.expectSuccess()).stdout().strip();
-        assertThat(web.run("cat /sys/class/net/" + lanNic + "/mtu").stdout().strip()).isEqualTo("1400");
+        String lanNic = web.run(
+                        "ip -o addr show | grep ' " + web.address("lan").getHostAddress() + "/' | cut -d' ' -f2",
+                        RunOptions.expectSuccess())
+                .stdout()
+                .strip();
+        assertThat(web.run("cat /sys/class/net/" + lanNic + "/mtu").stdout().strip())
+                .isEqualTo("1400");
         String wanGateway = environment.network("wan").gateway().getHostAddress();
         assertThat(web.run("ip route show default").stdout()).contains("default via " + wanGateway);
-        assertThat(db.run("ip route show default").stdout()).as("isolated networks give no default route").isBlank();
+        assertThat(db.run("ip route show default").stdout())
+                .as("isolated networks give no default route")
+                .isBlank();
     }
 
     @Test
     @Order(2)
     void extraDiskIsVisibleAndWritable() {
-        ExecResult write = db.run("dd if=/dev/urandom of=/dev/vdb bs=1M count=4 2>/dev/null && sync "
-                + "&& dd if=/dev/vdb bs=1M count=4 2>/dev/null | md5sum", RunOptions.expectSuccess());
+        ExecResult write = db.run(
+                "dd if=/dev/urandom of=/dev/vdb bs=1M count=4 2>/dev/null && sync "
+                        + "&& dd if=/dev/vdb bs=1M count=4 2>/dev/null | md5sum",
+                RunOptions.expectSuccess());
         assertThat(write.stdout()).matches("[0-9a-f]{32}\\s+-\\s*");
         assertThat(db.run("cat /sys/block/vdb/size").stdout().strip()).isEqualTo(String.valueOf(64 * 2048));
     }
@@ -137,8 +169,8 @@ class LibvirtEnvironmentIT {
             // no reboot: the kernel's boot id (drawn once per boot by the tiny guest's rcS) is unchanged; uptime
             // is no witness, as QEMU keeps the guest clock running across loadvm
             assertThat(bootId(web)).isEqualTo(bootId);
-            System.out.printf("[testbed] revert %d of 2 VMs: %d ms (guest uptime %.1f s)%n", round, revertMs,
-                    uptime(web));
+            System.out.printf(
+                    "[testbed] revert %d of 2 VMs: %d ms (guest uptime %.1f s)%n", round, revertMs, uptime(web));
         }
     }
 
@@ -167,11 +199,14 @@ class LibvirtEnvironmentIT {
     }
 
     private static String bootId(Machine machine) {
-        return machine.run("cat /proc/sys/kernel/random/boot_id", RunOptions.expectSuccess()).stdout().strip();
+        return machine.run("cat /proc/sys/kernel/random/boot_id", RunOptions.expectSuccess())
+                .stdout()
+                .strip();
     }
 
     private static double uptime(Machine machine) {
-        return Double.parseDouble(machine.run("cut -d' ' -f1 /proc/uptime", RunOptions.expectSuccess()).stdout()
+        return Double.parseDouble(machine.run("cut -d' ' -f1 /proc/uptime", RunOptions.expectSuccess())
+                .stdout()
                 .strip());
     }
 }

@@ -45,8 +45,7 @@ class LibvirtFailureIT {
         Files.createDirectories(Path.of("target"));
         root = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "failure-it-");
         Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, root.toString(),
-                TestbedConfig.BOOT_TIMEOUT, "40"));
+        config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, root.toString(), TestbedConfig.BOOT_TIMEOUT, "40"));
     }
 
     @AfterEach
@@ -59,8 +58,11 @@ class LibvirtFailureIT {
                 for (Path prefix : prefixes.toList()) {
                     String shortId = prefix.getFileName().toString().replaceAll(".*-", "");
                     assertThat(names).as("libvirt objects of " + prefix).noneMatch(n -> n.contains(shortId));
-                    assertThat(prefix.resolve("disks")).as("disks of a failed prefix")
-                            .satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+                    assertThat(prefix.resolve("disks"))
+                            .as("disks of a failed prefix")
+                            .satisfiesAnyOf(
+                                    p -> assertThat(p).doesNotExist(),
+                                    p -> assertThat(p).isEmptyDirectory());
                     String id = Files.readString(prefix.resolve("prefix.json"));
                     assertThat(LeaseStore.fromConfiguration(config.asMap()).list())
                             .noneMatch(lease -> id.contains(lease.prefixId()));
@@ -72,14 +74,17 @@ class LibvirtFailureIT {
     }
 
     private static EnvironmentSpec oneVm(String template, Map<String, String> properties) {
-        return new EnvironmentSpec("failing", List.of(NetworkSpec.leased("lan")), List.of(new MachineSpec("vm",
-                "libvirt", template, 1, 128, List.of("lan"), List.of(), Set.of(), properties)));
+        return new EnvironmentSpec(
+                "failing",
+                List.of(NetworkSpec.leased("lan")),
+                List.of(new MachineSpec(
+                        "vm", "libvirt", template, 1, 128, List.of("lan"), List.of(), Set.of(), properties)));
     }
 
     @Test
     void missingTemplateIsRejectedBeforeAnythingIsCreated() {
-        assertThatThrownBy(() -> Engine.create(config).provision(oneVm("/nonexistent/centos.qcow2", Map.of()),
-                event -> { }))
+        assertThatThrownBy(() ->
+                        Engine.create(config).provision(oneVm("/nonexistent/centos.qcow2", Map.of()), event -> {}))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessage("Invalid environment: machine 'vm' template: '/nonexistent/centos.qcow2' is neither a"
                         + " built-in template (tiny) nor an existing qcow2 or raw image file");
@@ -89,25 +94,29 @@ class LibvirtFailureIT {
     @Test
     void brokenKernelCommandLineFailsFastWithTheConsoleTail() {
         Instant start = Instant.now();
-        assertThatThrownBy(() -> Engine.create(config).provision(
-                oneVm("tiny", Map.of(LibvirtProvider.KERNEL_ARGS, "rdinit=/nonexistent root=/dev/nowhere")),
-                event -> { }))
+        assertThatThrownBy(() -> Engine.create(config)
+                        .provision(
+                                oneVm(
+                                        "tiny",
+                                        Map.of(LibvirtProvider.KERNEL_ARGS, "rdinit=/nonexistent root=/dev/nowhere")),
+                                event -> {}))
                 .isInstanceOf(ProvisioningException.class)
                 .hasMessageStartingWith("Provisioning failed: machine 'vm' during machine.ready: machine 'vm' kernel"
                         + " panicked while booting")
                 .hasMessageContaining("Console tail of machine 'vm':")
                 .hasMessageContaining("Kernel panic")
                 .hasMessageContaining("Everything created was rolled back; logs and journal are kept in " + root);
-        assertThat(Duration.between(start, Instant.now())).as("fails long before the boot timeout")
+        assertThat(Duration.between(start, Instant.now()))
+                .as("fails long before the boot timeout")
                 .isLessThan(Duration.ofSeconds(40));
     }
 
     @Test
     void sshThatNeverComesUpTimesOutWithTheConsoleTail() throws IOException {
         // the tiny template's root disk as an image template: no boot loader, so the firmware finds nothing to boot
-        Path disk = TemplateStore.openDefault(line -> { }).resolve("tiny").disk();
+        Path disk = TemplateStore.openDefault(line -> {}).resolve("tiny").disk();
         TestbedConfig quick = config.with(TestbedConfig.BOOT_TIMEOUT, "15");
-        assertThatThrownBy(() -> Engine.create(quick).provision(oneVm(disk.toString(), Map.of()), event -> { }))
+        assertThatThrownBy(() -> Engine.create(quick).provision(oneVm(disk.toString(), Map.of()), event -> {}))
                 .isInstanceOf(ProvisioningException.class)
                 .hasMessageContaining("machine 'vm' did not answer SSH on 198.")
                 .hasMessageContaining(":22 within 15 s (testbed.boot.timeout)")
@@ -126,12 +135,14 @@ class LibvirtFailureIT {
             assertThat(Files.readString(domainXml)).contains("<domain type=\"qemu\">");
         }
         // one reason, the probe's own verdict (a missing /dev/kvm or a guest that did not answer), not two
-        assertThat(events).filteredOn(HostEvent.AcceleratorChosen.class::isInstance)
-                .map(HostEvent.AcceleratorChosen.class::cast).singleElement()
+        assertThat(events)
+                .filteredOn(HostEvent.AcceleratorChosen.class::isInstance)
+                .map(HostEvent.AcceleratorChosen.class::cast)
+                .singleElement()
                 .satisfies(e -> {
                     assertThat(e.accelerator()).isEqualTo(HostEvent.Accelerator.TCG);
-                    assertThat(e.reason()).containsAnyOf("/dev/kvm is missing", "no answer under KVM",
-                            "not usable (answer from");
+                    assertThat(e.reason())
+                            .containsAnyOf("/dev/kvm is missing", "no answer under KVM", "not usable (answer from");
                 });
         try (Stream<Path> prefixes = Files.list(root)) {
             Path prefix = prefixes.findFirst().orElseThrow();

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Reaper;
+import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.lease.LeaseStore;
 import io.testbed.core.prefix.Prefix;
-import io.testbed.core.internal.owner.Owners;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -25,12 +25,17 @@ class ReaperIT {
     @Test
     void reaperRemovesEverythingOfAKilledJvm() throws Exception {
         Path root = Files.createDirectories(Path.of("target/reaper-it").toAbsolutePath());
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), KilledJvmProvisioner.class.getName(), root.toString())
-                .redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        KilledJvmProvisioner.class.getName(),
+                        root.toString())
+                .redirectErrorStream(true)
+                .start();
         Path prefixDir = null;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 if (line.startsWith("PROVISIONED ")) {
                     prefixDir = Path.of(line.substring("PROVISIONED ".length()));
@@ -51,7 +56,8 @@ class ReaperIT {
 
         List<String> reaped = Reaper.reap(config, List.of(new LibvirtProvider()));
 
-        assertThat(reaped).anyMatch(line -> line.startsWith("libvirt domain tb-" + shortId + "-vm"))
+        assertThat(reaped)
+                .anyMatch(line -> line.startsWith("libvirt domain tb-" + shortId + "-vm"))
                 .anyMatch(line -> line.startsWith("libvirt network tb-" + shortId + "-lan"))
                 .anyMatch(line -> line.startsWith("lease "));
         assertThat(libvirtObjects()).noneMatch(n -> n.contains(shortId));
@@ -59,7 +65,8 @@ class ReaperIT {
                 .noneMatch(lease -> lease.prefixId().equals(prefix.id()));
         assertThat(Owners.besideLeases(config.leaseDir()).lookup(shortId)).isEmpty();
         assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse("")))
-                .as("QEMU of the killed JVM's VM").noneMatch(c -> c.contains("tb-" + shortId));
+                .as("QEMU of the killed JVM's VM")
+                .noneMatch(c -> c.contains("tb-" + shortId));
     }
 
     private static List<String> libvirtObjects() throws Exception {

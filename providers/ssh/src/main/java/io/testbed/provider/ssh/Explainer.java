@@ -29,8 +29,12 @@ public final class Explainer {
      * @param inventory  the inventory's source, for the headline
      * @param rejections per request, each rejected host index and its reason
      */
-    public Explainer(String inventory, List<InventoryHost> hosts, List<MachineRequest> requests,
-            List<List<Integer>> candidates, List<Map<Integer, String>> rejections) {
+    public Explainer(
+            String inventory,
+            List<InventoryHost> hosts,
+            List<MachineRequest> requests,
+            List<List<Integer>> candidates,
+            List<Map<Integer, String>> rejections) {
         this.inventory = inventory;
         this.hosts = hosts;
         this.requests = requests;
@@ -42,13 +46,26 @@ public final class Explainer {
     public String explain() {
         String nl = System.lineSeparator();
         StringBuilder out = new StringBuilder("No inventory hosts fit the requested machines (inventory ")
-                .append(inventory).append(", ").append(hosts.size()).append(hosts.size() == 1 ? " host):" : " hosts):");
+                .append(inventory)
+                .append(", ")
+                .append(hosts.size())
+                .append(hosts.size() == 1 ? " host):" : " hosts):");
         for (int r = 0; r < requests.size(); r++) {
             MachineRequest request = requests.get(r);
-            out.append(nl).append("  ").append(request.name()).append(" (").append(request.describe()).append("): ")
+            out.append(nl)
+                    .append("  ")
+                    .append(request.name())
+                    .append(" (")
+                    .append(request.describe())
+                    .append("): ")
                     .append(candidates.get(r).isEmpty() ? "no candidates" : "candidates " + names(candidates.get(r)));
-            rejections.get(r).forEach((host, reason) -> out.append(nl).append("    ").append(hosts.get(host).name())
-                    .append(": ").append(reason));
+            rejections
+                    .get(r)
+                    .forEach((host, reason) -> out.append(nl)
+                            .append("    ")
+                            .append(hosts.get(host).name())
+                            .append(": ")
+                            .append(reason));
         }
         if (candidates.stream().noneMatch(List::isEmpty)) {
             out.append(nl).append("Every machine has candidates, but no assignment of distinct hosts fits them all:");
@@ -56,9 +73,11 @@ public final class Explainer {
             sharedTooFew().ifPresent(reasons::add);
             reasons.addAll(brokenLinks());
             if (reasons.isEmpty()) {
-                reasons.add("each network link holds on its own (" + links().entrySet().stream()
-                        .map(link -> link.getKey() + ": " + String.join(", ", link.getValue()))
-                        .collect(Collectors.joining("; ")) + "), but not all of them together with distinct hosts");
+                reasons.add("each network link holds on its own ("
+                        + links().entrySet().stream()
+                                .map(link -> link.getKey() + ": " + String.join(", ", link.getValue()))
+                                .collect(Collectors.joining("; "))
+                        + "), but not all of them together with distinct hosts");
             }
             reasons.forEach(reason -> out.append(nl).append("  - ").append(reason));
         }
@@ -80,7 +99,8 @@ public final class Explainer {
             subsets.add(mask);
         }
         subsets.sort((a, b) -> Integer.bitCount(a) != Integer.bitCount(b)
-                ? Integer.compare(Integer.bitCount(a), Integer.bitCount(b)) : Integer.compare(a, b));
+                ? Integer.compare(Integer.bitCount(a), Integer.bitCount(b))
+                : Integer.compare(a, b));
         for (int mask : subsets) {
             Set<Integer> union = new TreeSet<>();
             List<String> machines = new ArrayList<>();
@@ -125,9 +145,12 @@ public final class Explainer {
                     int a = users.get(i);
                     int b = users.get(j);
                     if (!linkable(label, a, b)) {
-                        broken.add("network '" + label + "' links " + requests.get(a).name() + " and "
-                                + requests.get(b).name() + ", but no candidate of " + requests.get(a).name()
-                                + " shares an inventory network with another candidate of " + requests.get(b).name()
+                        broken.add("network '" + label + "' links "
+                                + requests.get(a).name() + " and "
+                                + requests.get(b).name() + ", but no candidate of "
+                                + requests.get(a).name()
+                                + " shares an inventory network with another candidate of "
+                                + requests.get(b).name()
                                 + " (" + requests.get(a).name() + "'s candidates are on " + networks(a) + "; "
                                 + requests.get(b).name() + "'s on " + networks(b) + ")");
                     }
@@ -146,7 +169,8 @@ public final class Explainer {
                     continue;
                 }
                 for (String network : hosts.get(hostA).networks()) {
-                    if (hosts.get(hostA).nicsOn(network) >= needA && hosts.get(hostB).nicsOn(network) >= needB) {
+                    if (hosts.get(hostA).nicsOn(network) >= needA
+                            && hosts.get(hostB).nicsOn(network) >= needB) {
                         return true;
                     }
                 }

@@ -41,8 +41,8 @@ public final class FactParser {
         }
         List<String> uname = sections.get("uname");
         if (uname.size() != 2 || uname.stream().anyMatch(s -> s.isBlank() || s.contains(" "))) {
-            throw new IllegalArgumentException("fact probe: uname -r; uname -m printed " + uname
-                    + ", expected a release and an architecture");
+            throw new IllegalArgumentException(
+                    "fact probe: uname -r; uname -m printed " + uname + ", expected a release and an architecture");
         }
         List<HostFacts.Nic> nics = new ArrayList<>();
         for (String line : sections.get("nics")) {
@@ -73,6 +73,7 @@ public final class FactParser {
     private static String tail(String output) {
         String[] lines = output.split("\\R");
         int from = Math.max(0, lines.length - 10);
-        return String.join(System.lineSeparator(), java.util.Arrays.asList(lines).subList(from, lines.length));
+        return String.join(
+                System.lineSeparator(), java.util.Arrays.asList(lines).subList(from, lines.length));
     }
 }

@@ -19,7 +19,8 @@ public interface FactProbe {
      * One POSIX shell command (busybox sh is enough) that prints every fact, in sections {@code --- nproc},
      * {@code --- meminfo}, {@code --- uname}, {@code --- nics} and {@code --- end}.
      */
-    String COMMAND = String.join("\n",
+    String COMMAND = String.join(
+            "\n",
             "echo '--- nproc'; nproc 2>/dev/null || grep -c '^processor' /proc/cpuinfo",
             "echo '--- meminfo'; cat /proc/meminfo",
             "echo '--- uname'; uname -r; uname -m",

@@ -68,8 +68,10 @@ public record HostFacts(int cpus, long memoryBytes, String kernel, String arch, 
         properties.put("kernel", kernel);
         properties.put("arch", arch);
         properties.put("nics", Integer.toString(nics.size()));
-        properties.put("drivers", nics.stream().map(Nic::driver).collect(Collectors.toCollection(TreeSet::new))
-                .stream().collect(Collectors.joining(" ")));
+        properties.put(
+                "drivers",
+                nics.stream().map(Nic::driver).collect(Collectors.toCollection(TreeSet::new)).stream()
+                        .collect(Collectors.joining(" ")));
         return properties;
     }
 }

@@ -17,8 +17,8 @@ import org.apiguardian.api.API;
  * @param acquired     when the lease was taken
  */
 @API(status = API.Status.INTERNAL)
-public record HostLease(String host, String prefixId, String prefixPath, long pid, Instant pidStartTime,
-        Instant acquired) {
+public record HostLease(
+        String host, String prefixId, String prefixPath, long pid, Instant pidStartTime, Instant acquired) {
 
     public HostLease {
         Objects.requireNonNull(host, "host");

@@ -78,9 +78,16 @@ public final class HostLeaseStore {
         if (wanted.isEmpty()) {
             throw new IllegalArgumentException("no hosts to lease; name at least one");
         }
-        return acquire(holder, timeout, busy -> wanted.stream().anyMatch(busy::contains) ? Optional.empty()
-                : Optional.of(List.copyOf(wanted)), Function.identity(), "hosts " + String.join(", ", wanted),
-                wanted).leases();
+        return acquire(
+                        holder,
+                        timeout,
+                        busy -> wanted.stream().anyMatch(busy::contains)
+                                ? Optional.empty()
+                                : Optional.of(List.copyOf(wanted)),
+                        Function.identity(),
+                        "hosts " + String.join(", ", wanted),
+                        wanted)
+                .leases();
     }
 
     /**
@@ -94,12 +101,13 @@ public final class HostLeaseStore {
      */
     public Reservation reserve(Owner holder, HostMatcher matcher, List<MachineRequest> requests, Duration timeout) {
         matcher.match(requests);
-        Set<String> inventoryHosts = matcher.inventory().hosts().stream().map(InventoryHost::name)
+        Set<String> inventoryHosts = matcher.inventory().hosts().stream()
+                .map(InventoryHost::name)
                 .collect(Collectors.toCollection(TreeSet::new));
         String what = "hosts for " + requests.stream().map(MachineRequest::name).collect(Collectors.joining(", "))
                 + " (inventory " + matcher.inventory().source() + ")";
-        Chosen<Match> chosen = acquire(holder, timeout, busy -> matcher.matchAvoiding(requests, busy),
-                Match::hostNames, what, inventoryHosts);
+        Chosen<Match> chosen = acquire(
+                holder, timeout, busy -> matcher.matchAvoiding(requests, busy), Match::hostNames, what, inventoryHosts);
         return new Reservation(chosen.choice(), chosen.leases());
     }
 
@@ -116,18 +124,26 @@ public final class HostLeaseStore {
         }
     }
 
-    private <T> Chosen<T> acquire(Owner holder, Duration timeout, Function<Set<String>, Optional<T>> chooser,
-            Function<T, List<String>> hostsOf, String what, Set<String> relevant) {
+    private <T> Chosen<T> acquire(
+            Owner holder,
+            Duration timeout,
+            Function<Set<String>, Optional<T>> chooser,
+            Function<T, List<String>> hostsOf,
+            String what,
+            Set<String> relevant) {
         Objects.requireNonNull(holder, "holder");
         Path prefixDir = Path.of(holder.prefixPath()).toAbsolutePath().normalize();
         if (!Prefix.isPrefix(prefixDir)) {
             throw new IllegalArgumentException("Cannot lease hosts for prefix " + prefixDir + ": it has no prefix.json,"
                     + " so its leases would count as stale at once; create the prefix before leasing");
         }
-        Instant startTime = ProcessHandle.of(holder.pid()).filter(ProcessHandle::isAlive)
+        Instant startTime = ProcessHandle.of(holder.pid())
+                .filter(ProcessHandle::isAlive)
                 .orElseThrow(() -> new IllegalArgumentException("Cannot lease hosts for pid " + holder.pid()
                         + ": no such running process; leases belong to a live JVM"))
-                .info().startInstant().orElse(null);
+                .info()
+                .startInstant()
+                .orElse(null);
         Deadline deadline = Deadline.after(timeout);
         long pause = 10;
         while (true) {
@@ -138,8 +154,10 @@ public final class HostLeaseStore {
                 Set<String> busy = leases.stream().map(HostLease::host).collect(Collectors.toSet());
                 return chooser.apply(busy).map(choice -> {
                     Instant now = Instant.now();
-                    List<HostLease> acquired = hostsOf.apply(choice).stream().map(host -> new HostLease(host,
-                            holder.prefixId(), prefixDir.toString(), holder.pid(), startTime, now)).toList();
+                    List<HostLease> acquired = hostsOf.apply(choice).stream()
+                            .map(host -> new HostLease(
+                                    host, holder.prefixId(), prefixDir.toString(), holder.pid(), startTime, now))
+                            .toList();
                     leases.addAll(acquired);
                     return new Chosen<>(choice, acquired);
                 });
@@ -164,10 +182,11 @@ public final class HostLeaseStore {
 
     private static LeaseException timedOut(String what, Duration timeout, List<HostLease> held, Set<String> relevant) {
         String nl = System.lineSeparator();
-        List<HostLease> blocking = held.stream().filter(lease -> relevant.contains(lease.host())).toList();
+        List<HostLease> blocking =
+                held.stream().filter(lease -> relevant.contains(lease.host())).toList();
         return new LeaseException("Timed out after " + timeout.toMillis() + " ms waiting for " + what
-                + ": the hosts it needs are leased by other test runs:" + nl + blocking.stream()
-                        .map(lease -> "  - " + lease.describe()).collect(Collectors.joining(nl)) + nl
+                + ": the hosts it needs are leased by other test runs:" + nl
+                + blocking.stream().map(lease -> "  - " + lease.describe()).collect(Collectors.joining(nl)) + nl
                 + "Wait for those runs to end (their leases are freed when they finish or die), lengthen the lease "
                 + "timeout, or add hosts to the inventory.");
     }
@@ -189,7 +208,9 @@ public final class HostLeaseStore {
     public List<HostLease> release(String prefixId) {
         Objects.requireNonNull(prefixId, "prefixId");
         return index.update(leases -> {
-            List<HostLease> released = leases.stream().filter(lease -> lease.prefixId().equals(prefixId)).toList();
+            List<HostLease> released = leases.stream()
+                    .filter(lease -> lease.prefixId().equals(prefixId))
+                    .toList();
             leases.removeAll(released);
             return released;
         });
@@ -198,8 +219,8 @@ public final class HostLeaseStore {
     /** Releases one lease if the same prefix still holds it. Idempotent; returns whether it was held. */
     public boolean release(HostLease lease) {
         Objects.requireNonNull(lease, "lease");
-        return index.update(leases -> leases.removeIf(held -> held.host().equals(lease.host())
-                && held.prefixId().equals(lease.prefixId())));
+        return index.update(leases -> leases.removeIf(
+                held -> held.host().equals(lease.host()) && held.prefixId().equals(lease.prefixId())));
     }
 
     /** Every recorded lease, stale or not, by host name. Takes no lock (the index is replaced atomically). */
@@ -216,7 +237,8 @@ public final class HostLeaseStore {
         List<HostLease> reclaimed = new ArrayList<>();
         for (Iterator<HostLease> it = leases.iterator(); it.hasNext(); ) {
             HostLease lease = it.next();
-            Optional<String> reason = OwnerLiveness.deadReason(Path.of(lease.prefixPath()), lease.pid(), lease.pidStartTime());
+            Optional<String> reason =
+                    OwnerLiveness.deadReason(Path.of(lease.prefixPath()), lease.pid(), lease.pidStartTime());
             if (reason.isPresent()) {
                 LOG.info("Reclaiming stale lease of {}: {}", lease.describe(), reason.get());
                 reclaimed.add(lease);
@@ -230,8 +252,8 @@ public final class HostLeaseStore {
     public Map<String, HostLease> holders() {
         return index.update(leases -> {
             reclaim(leases);
-            return leases.stream().collect(Collectors.toMap(HostLease::host, lease -> lease, (a, b) -> a,
-                    java.util.TreeMap::new));
+            return leases.stream()
+                    .collect(Collectors.toMap(HostLease::host, lease -> lease, (a, b) -> a, java.util.TreeMap::new));
         });
     }
 }

@@ -73,7 +73,9 @@ public final class HostMatcher {
         }
         List<List<Integer>> free = new ArrayList<>();
         for (List<Integer> hosts : all.candidates()) {
-            free.add(hosts.stream().filter(h -> !busy.contains(inventory.hosts().get(h).name())).toList());
+            free.add(hosts.stream()
+                    .filter(h -> !busy.contains(inventory.hosts().get(h).name()))
+                    .toList());
         }
         List<Match> matches = search(requests, free, 1, all);
         if (matches.isEmpty() && search(requests, all.candidates(), 1, all).isEmpty()) {
@@ -93,16 +95,16 @@ public final class HostMatcher {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
         Candidates candidates = candidates(requests);
-        List<Match> matches = candidates.empty() ? List.of()
-                : search(requests, candidates.candidates(), limit, candidates);
+        List<Match> matches =
+                candidates.empty() ? List.of() : search(requests, candidates.candidates(), limit, candidates);
         if (matches.isEmpty()) {
             throw new NoMatchException(explain(requests, candidates));
         }
         return matches;
     }
 
-    private List<Match> search(List<MachineRequest> requests, List<List<Integer>> among, int limit,
-            Candidates candidates) {
+    private List<Match> search(
+            List<MachineRequest> requests, List<List<Integer>> among, int limit, Candidates candidates) {
         Explainer hall = new Explainer(inventory.source(), inventory.hosts(), requests, among, List.of());
         if (hall.sharedTooFew().isPresent()) {
             return List.of(); // some machines share fewer hosts than they are: no need to search
@@ -115,8 +117,13 @@ public final class HostMatcher {
     }
 
     private String explain(List<MachineRequest> requests, Candidates candidates) {
-        return new Explainer(inventory.source(), inventory.hosts(), requests, candidates.candidates(),
-                candidates.rejections()).explain();
+        return new Explainer(
+                        inventory.source(),
+                        inventory.hosts(),
+                        requests,
+                        candidates.candidates(),
+                        candidates.rejections())
+                .explain();
     }
 
     /** Per request: the hosts that fit it alone (indices, ascending) and each other host's reason. */
@@ -137,7 +144,9 @@ public final class HostMatcher {
                         + "requested machine its own name");
             }
         }
-        List<HostAttributes> attributes = inventory.hosts().stream().map(h -> new HostAttributes(h, facts)).toList();
+        List<HostAttributes> attributes = inventory.hosts().stream()
+                .map(h -> new HostAttributes(h, facts))
+                .toList();
         List<List<Integer>> candidates = new ArrayList<>();
         List<Map<Integer, String>> rejections = new ArrayList<>();
         for (MachineRequest request : requests) {
@@ -175,12 +184,19 @@ public final class HostMatcher {
                 return Optional.of(requirement.property() + ": facts could not be probed: " + e.getMessage());
             }
         }
-        if (!request.networks().isEmpty() && Networks.extensions(host, Networks.counts(request.networks()), Map.of(),
-                Set.of(), true).isEmpty()) {
+        if (!request.networks().isEmpty()
+                && Networks.extensions(host, Networks.counts(request.networks()), Map.of(), Set.of(), true)
+                        .isEmpty()) {
             return Optional.of("its NICs cannot carry networks " + String.join(", ", request.networks())
-                    + " (one inventory network per label; has " + (host.nics().isEmpty() ? "no NICs listed"
-                            : host.nics().stream().map(n -> n.name() + " on " + n.network()).toList()
-                                    .toString().replaceAll("[\\[\\]]", "")) + ")");
+                    + " (one inventory network per label; has "
+                    + (host.nics().isEmpty()
+                            ? "no NICs listed"
+                            : host.nics().stream()
+                                    .map(n -> n.name() + " on " + n.network())
+                                    .toList()
+                                    .toString()
+                                    .replaceAll("[\\[\\]]", ""))
+                    + ")");
         }
         return Optional.empty();
     }

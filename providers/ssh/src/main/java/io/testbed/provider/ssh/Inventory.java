@@ -46,8 +46,8 @@ public record Inventory(String source, List<InventoryHost> hosts) {
         Set<String> names = new HashSet<>();
         for (InventoryHost host : hosts) {
             if (!names.add(host.name())) {
-                throw new IllegalArgumentException("inventory " + source + ": host name '" + host.name()
-                        + "' is used twice");
+                throw new IllegalArgumentException(
+                        "inventory " + source + ": host name '" + host.name() + "' is used twice");
             }
         }
     }
@@ -62,8 +62,8 @@ public record Inventory(String source, List<InventoryHost> hosts) {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new InventoryException("inventory " + file + ": cannot be read (" + e
-                    + "); check the path given for the inventory", e);
+            throw new InventoryException(
+                    "inventory " + file + ": cannot be read (" + e + "); check the path given for the inventory", e);
         }
         Path dir = file.toAbsolutePath().getParent();
         return parse(file.toString(), text, dir);

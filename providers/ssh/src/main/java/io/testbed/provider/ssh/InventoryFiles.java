@@ -36,8 +36,7 @@ final class InventoryFiles {
     }
 
     /** The pinned key of a host: its {@code host_key} line, or its entry in its (or the default) known_hosts. */
-    Optional<PinnedHostKey> hostKey(String where, JsonNode node, String address, int port,
-            Path defaultKnownHosts) {
+    Optional<PinnedHostKey> hostKey(String where, JsonNode node, String address, int port, Path defaultKnownHosts) {
         if (node.has("host_key") && node.has("known_hosts")) {
             problem(where, "host_key", "and known_hosts are both set; keep one");
             return Optional.empty();
@@ -47,34 +46,46 @@ final class InventoryFiles {
             try {
                 return line.map(PinnedHostKey::parse);
             } catch (IllegalArgumentException e) {
-                problem(where, "host_key", "is not a usable OpenSSH public key line ('ssh-ed25519 AAAA… comment'): "
-                        + e.getMessage());
+                problem(
+                        where,
+                        "host_key",
+                        "is not a usable OpenSSH public key line ('ssh-ed25519 AAAA… comment'): " + e.getMessage());
                 return Optional.empty();
             }
         }
-        Optional<Path> knownHosts = node.has("known_hosts") ? file(where, node, "known_hosts")
-                : Optional.ofNullable(defaultKnownHosts);
+        Optional<Path> knownHosts =
+                node.has("known_hosts") ? file(where, node, "known_hosts") : Optional.ofNullable(defaultKnownHosts);
         if (knownHosts.isEmpty()) {
             if (!node.has("known_hosts")) {
-                problem(where, "host_key", "is missing: pin the host's key with host_key (a line of its "
-                        + "ssh_host_ed25519_key.pub) or known_hosts (a file); Testbed never trusts an unknown key");
+                problem(
+                        where,
+                        "host_key",
+                        "is missing: pin the host's key with host_key (a line of its "
+                                + "ssh_host_ed25519_key.pub) or known_hosts (a file); Testbed never trusts an unknown key");
             }
             return Optional.empty();
         }
         try {
             Optional<String> line = KnownHosts.find(knownHosts.get(), address, port);
             if (line.isEmpty()) {
-                problem(where, "known_hosts", knownHosts.get() + " has no key for '"
-                        + KnownHosts.hostName(address, port) + "'; add one (ssh-keyscan -p " + port + " " + address
-                        + ", checked against the host's console) or set host_key");
+                problem(
+                        where,
+                        "known_hosts",
+                        knownHosts.get() + " has no key for '"
+                                + KnownHosts.hostName(address, port) + "'; add one (ssh-keyscan -p " + port + " "
+                                + address
+                                + ", checked against the host's console) or set host_key");
                 return Optional.empty();
             }
             return Optional.of(PinnedHostKey.parse(line.get()));
         } catch (IOException e) {
             problem(where, "known_hosts", knownHosts.get() + " cannot be read: " + e);
         } catch (IllegalArgumentException e) {
-            problem(where, "known_hosts", knownHosts.get() + " holds an unusable key for '"
-                    + KnownHosts.hostName(address, port) + "': " + e.getMessage());
+            problem(
+                    where,
+                    "known_hosts",
+                    knownHosts.get() + " holds an unusable key for '" + KnownHosts.hostName(address, port) + "': "
+                            + e.getMessage());
         }
         return Optional.empty();
     }
@@ -88,12 +99,19 @@ final class InventoryFiles {
         Path key = file.get();
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(key);
-            Set<PosixFilePermission> open = Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-                    PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-                    PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+            Set<PosixFilePermission> open = Set.of(
+                    PosixFilePermission.GROUP_READ,
+                    PosixFilePermission.GROUP_WRITE,
+                    PosixFilePermission.GROUP_EXECUTE,
+                    PosixFilePermission.OTHERS_READ,
+                    PosixFilePermission.OTHERS_WRITE,
+                    PosixFilePermission.OTHERS_EXECUTE);
             if (mode.stream().anyMatch(open::contains)) {
-                problem(where, "private_key", key + " must be readable by its owner only (0600), was "
-                        + octal(mode) + " (" + PosixFilePermissions.toString(mode) + "); run chmod 600 " + key);
+                problem(
+                        where,
+                        "private_key",
+                        key + " must be readable by its owner only (0600), was " + octal(mode) + " ("
+                                + PosixFilePermissions.toString(mode) + "); run chmod 600 " + key);
                 return Optional.empty();
             }
         } catch (UnsupportedOperationException e) {
@@ -117,8 +135,11 @@ final class InventoryFiles {
                 : baseDir.resolve(raw);
         path = path.normalize();
         if (!Files.exists(path)) {
-            problem(where, field, path + " does not exist" + (raw.equals(path.toString()) ? ""
-                    : " ('" + raw + "' resolved against " + baseDir + ")"));
+            problem(
+                    where,
+                    field,
+                    path + " does not exist"
+                            + (raw.equals(path.toString()) ? "" : " ('" + raw + "' resolved against " + baseDir + ")"));
             return Optional.empty();
         }
         if (!Files.isRegularFile(path)) {

@@ -26,8 +26,16 @@ import org.apiguardian.api.API;
  * @param nics       the NICs requests can ask for by network label, in inventory order
  */
 @API(status = API.Status.INTERNAL)
-public record InventoryHost(String name, String address, int port, String user, Path privateKey,
-        PinnedHostKey hostKey, Set<String> roles, Map<String, String> properties, List<InventoryNic> nics) {
+public record InventoryHost(
+        String name,
+        String address,
+        int port,
+        String user,
+        Path privateKey,
+        PinnedHostKey hostKey,
+        Set<String> roles,
+        Map<String, String> properties,
+        List<InventoryNic> nics) {
 
     public InventoryHost {
         Objects.requireNonNull(name, "name");

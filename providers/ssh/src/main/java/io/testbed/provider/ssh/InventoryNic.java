@@ -17,8 +17,8 @@ public record InventoryNic(String name, String network) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(network, "network");
         if (name.isBlank() || network.isBlank()) {
-            throw new IllegalArgumentException("NIC name and network must not be blank, were '" + name + "' and '"
-                    + network + "'");
+            throw new IllegalArgumentException(
+                    "NIC name and network must not be blank, were '" + name + "' and '" + network + "'");
         }
     }
 }

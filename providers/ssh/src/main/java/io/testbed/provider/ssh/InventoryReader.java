@@ -26,20 +26,31 @@ public final class InventoryReader {
 
     static final List<String> TOP_FIELDS = List.of("defaults", "hosts");
     static final List<String> DEFAULT_FIELDS = List.of("user", "port", "private_key", "known_hosts");
-    static final List<String> HOST_FIELDS = List.of("name", "address", "port", "user", "private_key", "host_key",
-            "known_hosts", "roles", "properties", "nics");
+    static final List<String> HOST_FIELDS = List.of(
+            "name", "address", "port", "user", "private_key", "host_key", "known_hosts", "roles", "properties", "nics");
     static final List<String> NIC_FIELDS = List.of("name", "network");
     /** Properties every host has from its own fields; declaring them again would be ambiguous. */
-    static final Map<String, String> BUILT_IN = Map.of("hostname", "the host's name", "address", "the address field",
-            "port", "the port field", "user", "the user field", "nics", "the number of listed nics",
-            "roles", "the roles field");
+    static final Map<String, String> BUILT_IN = Map.of(
+            "hostname",
+            "the host's name",
+            "address",
+            "the address field",
+            "port",
+            "the port field",
+            "user",
+            "the user field",
+            "nics",
+            "the number of listed nics",
+            "roles",
+            "the roles field");
 
     private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{0,62}");
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9._:%-]+");
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
     private static final Pattern PROPERTY = Pattern.compile("[a-z][a-z0-9_.-]*");
-    private static final YAMLMapper YAML = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private final String source;
@@ -62,15 +73,15 @@ public final class InventoryReader {
         try {
             root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
-            throw new InventoryException("inventory " + source + ": not valid YAML: " + e.getOriginalMessage()
-                    + location(e), e);
+            throw new InventoryException(
+                    "inventory " + source + ": not valid YAML: " + e.getOriginalMessage() + location(e), e);
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new InventoryException(List.of("inventory " + source + ": is empty; list machines under 'hosts:'"));
         }
         if (!root.isObject()) {
-            throw new InventoryException(List.of("inventory " + source + ": must be a mapping with 'hosts:', was "
-                    + kind(root)));
+            throw new InventoryException(
+                    List.of("inventory " + source + ": must be a mapping with 'hosts:', was " + kind(root)));
         }
         unknownFields("", root, TOP_FIELDS);
         Defaults defaults = defaults(root.get("defaults"));
@@ -102,8 +113,10 @@ public final class InventoryReader {
             return new Defaults(null, null, null, null);
         }
         unknownFields("defaults", node, DEFAULT_FIELDS);
-        return new Defaults(text("defaults", node, "user", USER, "a user name").orElse(null),
-                port("defaults", node).orElse(null), files.privateKey("defaults", node).orElse(null),
+        return new Defaults(
+                text("defaults", node, "user", USER, "a user name").orElse(null),
+                port("defaults", node).orElse(null),
+                files.privateKey("defaults", node).orElse(null),
                 files.file("defaults", node, "known_hosts").orElse(null));
     }
 
@@ -126,8 +139,11 @@ public final class InventoryReader {
             names.put(name, index);
         }
         if (node.has("password")) {
-            problem(where, "password", "is not accepted: Testbed logs in with keys only; remove it and set "
-                    + "private_key to a key file (0600) whose public key is in the host's authorized_keys");
+            problem(
+                    where,
+                    "password",
+                    "is not accepted: Testbed logs in with keys only; remove it and set "
+                            + "private_key to a key file (0600) whose public key is in the host's authorized_keys");
         }
         unknownFields(where, node, HOST_FIELDS, "password");
         Optional<String> address = text(where, node, "address", ADDRESS, "a host name or IP address");
@@ -135,26 +151,28 @@ public final class InventoryReader {
             problem(where, "address", "is missing");
         }
         int port = port(where, node).orElse(defaults.port() == null ? 22 : defaults.port());
-        Optional<String> user = text(where, node, "user", USER, "a user name").or(() -> Optional.ofNullable(
-                defaults.user()));
+        Optional<String> user =
+                text(where, node, "user", USER, "a user name").or(() -> Optional.ofNullable(defaults.user()));
         if (user.isEmpty() && !node.has("user")) {
             problem(where, "user", "is missing; set it on the host or under defaults");
         }
         Optional<Path> key = files.privateKey(where, node).or(() -> Optional.ofNullable(defaults.privateKey()));
         if (key.isEmpty() && !node.has("private_key")) {
-            problem(where, "private_key", "is missing; set it on the host or under defaults (passwords are not "
-                    + "accepted)");
+            problem(
+                    where,
+                    "private_key",
+                    "is missing; set it on the host or under defaults (passwords are not " + "accepted)");
         }
-        Optional<PinnedHostKey> hostKey = address.flatMap(a -> files.hostKey(where, node, a, port,
-                defaults.knownHosts()));
+        Optional<PinnedHostKey> hostKey =
+                address.flatMap(a -> files.hostKey(where, node, a, port, defaults.knownHosts()));
         Set<String> roles = roles(where, node);
         Map<String, String> properties = properties(where, node);
         List<InventoryNic> nics = nics(where, node);
         if (problems.size() > before || address.isEmpty() || user.isEmpty() || key.isEmpty() || hostKey.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new InventoryHost(name, address.get(), port, user.get(), key.get(), hostKey.get(), roles,
-                properties, nics));
+        return Optional.of(new InventoryHost(
+                name, address.get(), port, user.get(), key.get(), hostKey.get(), roles, properties, nics));
     }
 
     private Set<String> roles(String where, JsonNode node) {
@@ -169,8 +187,11 @@ public final class InventoryReader {
         }
         for (JsonNode role : roles) {
             if (!role.isValueNode() || !Problems.NAME.matcher(role.asText()).matches()) {
-                problem(where, "roles", "role " + (role.isValueNode() ? "'" + role.asText() + "'" : kind(role)) + " "
-                        + Problems.NAME_RULE);
+                problem(
+                        where,
+                        "roles",
+                        "role " + (role.isValueNode() ? "'" + role.asText() + "'" : kind(role)) + " "
+                                + Problems.NAME_RULE);
             } else {
                 result.add(role.asText());
             }
@@ -199,8 +220,9 @@ public final class InventoryReader {
                 problem(where, field, "must be text or a number, was " + kind(value));
             } else {
                 PropertyKind.problem(entry.getKey(), value.asText())
-                        .ifPresentOrElse(rule -> problem(where, field, rule), () -> result.put(entry.getKey(),
-                                value.asText().strip()));
+                        .ifPresentOrElse(
+                                rule -> problem(where, field, rule),
+                                () -> result.put(entry.getKey(), value.asText().strip()));
             }
         });
         return result;
@@ -246,11 +268,14 @@ public final class InventoryReader {
         if (port == null) {
             return Optional.empty();
         }
-        if (!port.isIntegralNumber() && !(port.isTextual() && port.asText().strip().matches("[0-9]{1,9}"))) {
+        if (!port.isIntegralNumber()
+                && !(port.isTextual() && port.asText().strip().matches("[0-9]{1,9}"))) {
             problem(where, "port", "must be a whole number 1-65535, was " + show(port));
             return Optional.empty();
         }
-        long value = port.isIntegralNumber() ? port.asLong() : Long.parseLong(port.asText().strip());
+        long value = port.isIntegralNumber()
+                ? port.asLong()
+                : Long.parseLong(port.asText().strip());
         if (value < 1 || value > 65535) {
             problem(where, "port", "must be 1-65535, was " + value);
             return Optional.empty();
@@ -262,13 +287,15 @@ public final class InventoryReader {
         return text(where, node, field, rule, what, "");
     }
 
-    private Optional<String> text(String where, JsonNode node, String field, Pattern rule, String what,
-            String fieldPrefix) {
+    private Optional<String> text(
+            String where, JsonNode node, String field, Pattern rule, String what, String fieldPrefix) {
         JsonNode value = node.get(field);
         if (value == null) {
             return Optional.empty();
         }
-        if (!value.isValueNode() || value.isNull() || !rule.matcher(value.asText()).matches()) {
+        if (!value.isValueNode()
+                || value.isNull()
+                || !rule.matcher(value.asText()).matches()) {
             problem(where, fieldPrefix + field, "must be " + what + " (" + rule + "), was " + show(value));
             return Optional.empty();
         }
@@ -278,8 +305,13 @@ public final class InventoryReader {
     private void unknownFields(String where, JsonNode node, List<String> known, String... handled) {
         node.fieldNames().forEachRemaining(field -> {
             if (!known.contains(field) && !List.of(handled).contains(field)) {
-                problem(where, "", "unknown field '" + field + "'; " + DidYouMean.closeEnough(field, known)
-                        .map(s -> "did you mean '" + s + "'?").orElse("known fields: " + String.join(", ", known)));
+                problem(
+                        where,
+                        "",
+                        "unknown field '" + field + "'; "
+                                + DidYouMean.closeEnough(field, known)
+                                        .map(s -> "did you mean '" + s + "'?")
+                                        .orElse("known fields: " + String.join(", ", known)));
             }
         });
     }
@@ -296,7 +328,8 @@ public final class InventoryReader {
     }
 
     static String show(JsonNode value) {
-        return value.isValueNode() && !value.isNull() ? (value.isNumber() ? value.asText() : "'" + value.asText() + "'")
+        return value.isValueNode() && !value.isNull()
+                ? (value.isNumber() ? value.asText() : "'" + value.asText() + "'")
                 : kind(value);
     }
 
@@ -311,7 +344,9 @@ public final class InventoryReader {
     }
 
     private static String location(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr() + ")";
+        return e.getLocation() == null
+                ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")";
     }
 }

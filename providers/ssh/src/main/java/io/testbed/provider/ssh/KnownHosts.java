@@ -23,8 +23,14 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class KnownHosts {
 
-    private static final List<String> PREFERENCE = List.of("ssh-ed25519", "ecdsa-sha2-nistp256",
-            "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa");
+    private static final List<String> PREFERENCE = List.of(
+            "ssh-ed25519",
+            "ecdsa-sha2-nistp256",
+            "ecdsa-sha2-nistp384",
+            "ecdsa-sha2-nistp521",
+            "rsa-sha2-512",
+            "rsa-sha2-256",
+            "ssh-rsa");
 
     private KnownHosts() {}
 
@@ -87,7 +93,9 @@ public final class KnownHosts {
                 default -> regex.append(Pattern.quote(String.valueOf(c)));
             }
         }
-        return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE).matcher(name).matches();
+        return Pattern.compile(regex.toString(), Pattern.CASE_INSENSITIVE)
+                .matcher(name)
+                .matches();
     }
 
     private static boolean hashedMatches(String entry, String name) {

@@ -47,8 +47,10 @@ public final class LockedIndex {
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
-            throw new LeaseException("The host lease index " + directory.resolve(INDEX_FILE) + " is unreadable ("
-                    + e.getMessage() + "); move it aside once no Testbed JVM runs on this host", e);
+            throw new LeaseException(
+                    "The host lease index " + directory.resolve(INDEX_FILE) + " is unreadable (" + e.getMessage()
+                            + "); move it aside once no Testbed JVM runs on this host",
+                    e);
         }
     }
 
@@ -59,8 +61,10 @@ public final class LockedIndex {
             Files.createDirectories(directory);
             dir = directory.toRealPath();
         } catch (IOException e) {
-            throw new LeaseException("Cannot create the host lease directory " + directory + ": " + e
-                    + "; point the lease directory at a writable place shared by every Testbed JVM", e);
+            throw new LeaseException(
+                    "Cannot create the host lease directory " + directory + ": " + e
+                            + "; point the lease directory at a writable place shared by every Testbed JVM",
+                    e);
         }
         try (ExclusiveLock lock = lock(dir)) {
             List<HostLease> before = read();
@@ -81,8 +85,12 @@ public final class LockedIndex {
         try {
             return ExclusiveLock.acquire(dir.resolve(LOCK_FILE), LOCK_TIMEOUT, null);
         } catch (ExclusiveLock.TimeoutException e) {
-            throw new LeaseException(e.getMessage() + (e.holder() == ExclusiveLock.Holder.THIS_JVM
-                    ? "; look for a stuck thread in a thread dump (jstack)" : " and end it if it is stuck"), e);
+            throw new LeaseException(
+                    e.getMessage()
+                            + (e.holder() == ExclusiveLock.Holder.THIS_JVM
+                                    ? "; look for a stuck thread in a thread dump (jstack)"
+                                    : " and end it if it is stuck"),
+                    e);
         } catch (UncheckedIOException e) {
             throw new LeaseException("Cannot use the host lease store " + dir + ": " + e.getCause(), e);
         } catch (TestbedException e) {

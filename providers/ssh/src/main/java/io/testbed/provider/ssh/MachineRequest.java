@@ -46,8 +46,8 @@ public record MachineRequest(String name, List<Requirement> requirements, Set<St
      *
      * @throws IllegalArgumentException naming the machine and every malformed requirement, one per line
      */
-    public static MachineRequest parse(String name, List<String> requirements, Set<String> roles,
-            List<String> networks) {
+    public static MachineRequest parse(
+            String name, List<String> requirements, Set<String> roles, List<String> networks) {
         List<Requirement> parsed = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (String text : requirements) {

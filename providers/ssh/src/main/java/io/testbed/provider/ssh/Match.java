@@ -40,7 +40,10 @@ public record Match(List<Placement> placements, Map<String, String> networks) {
 
     /** The host of requested machine {@code machine}. */
     public Optional<InventoryHost> host(String machine) {
-        return placements.stream().filter(p -> p.machine().equals(machine)).map(Placement::host).findFirst();
+        return placements.stream()
+                .filter(p -> p.machine().equals(machine))
+                .map(Placement::host)
+                .findFirst();
     }
 
     /** The host names, in request order; what a {@link HostLeaseStore} leases. */

@@ -35,8 +35,12 @@ public final class Networks {
      * @param taken     inventory labels already mapped to some requested label
      * @param firstOnly stop after the first way (a viability test)
      */
-    public static List<Map<String, String>> extensions(InventoryHost host, Map<String, Integer> counts,
-            Map<String, String> mapped, Set<String> taken, boolean firstOnly) {
+    public static List<Map<String, String>> extensions(
+            InventoryHost host,
+            Map<String, Integer> counts,
+            Map<String, String> mapped,
+            Set<String> taken,
+            boolean firstOnly) {
         return extensions(HostNics.of(host), counts, mapped, taken, firstOnly);
     }
 
@@ -61,8 +65,12 @@ public final class Networks {
     }
 
     /** As {@link #extensions(InventoryHost, Map, Map, Set, boolean)} for precomputed NICs. */
-    public static List<Map<String, String>> extensions(HostNics host, Map<String, Integer> counts,
-            Map<String, String> mapped, Set<String> taken, boolean firstOnly) {
+    public static List<Map<String, String>> extensions(
+            HostNics host,
+            Map<String, Integer> counts,
+            Map<String, String> mapped,
+            Set<String> taken,
+            boolean firstOnly) {
         if (counts.isEmpty()) {
             return NO_LABELS;
         }
@@ -80,8 +88,15 @@ public final class Networks {
         return ways;
     }
 
-    private static boolean extend(HostNics host, Map<String, Integer> counts, List<String> unmapped, int index,
-            Map<String, String> chosen, Set<String> taken, boolean firstOnly, List<Map<String, String>> ways) {
+    private static boolean extend(
+            HostNics host,
+            Map<String, Integer> counts,
+            List<String> unmapped,
+            int index,
+            Map<String, String> chosen,
+            Set<String> taken,
+            boolean firstOnly,
+            List<Map<String, String>> ways) {
         if (index == unmapped.size()) {
             ways.add(Map.copyOf(chosen));
             return firstOnly;
@@ -107,7 +122,10 @@ public final class Networks {
         for (String label : requested) {
             String network = mapping.get(label);
             int skip = used.merge(network, 1, Integer::sum) - 1;
-            result.add(host.nics().stream().filter(nic -> nic.network().equals(network)).skip(skip).findFirst()
+            result.add(host.nics().stream()
+                    .filter(nic -> nic.network().equals(network))
+                    .skip(skip)
+                    .findFirst()
                     .orElseThrow());
         }
         return result;

@@ -10,11 +10,18 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.INTERNAL)
 public enum Operator {
-    EQ("="), NE("!="), LT("<"), LE("<="), GT(">"), GE(">="), MATCHES("~"), NOT_MATCHES("!~");
+    EQ("="),
+    NE("!="),
+    LT("<"),
+    LE("<="),
+    GT(">"),
+    GE(">="),
+    MATCHES("~"),
+    NOT_MATCHES("!~");
 
     /** Every symbol, for messages: {@code = != < <= > >= ~ !~}. */
-    public static final String SYMBOLS = Arrays.stream(values()).map(Operator::symbol)
-            .collect(Collectors.joining(" "));
+    public static final String SYMBOLS =
+            Arrays.stream(values()).map(Operator::symbol).collect(Collectors.joining(" "));
 
     private final String symbol;
 

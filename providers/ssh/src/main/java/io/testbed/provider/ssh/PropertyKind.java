@@ -19,10 +19,17 @@ public enum PropertyKind {
     FREE("free-form");
 
     private static final Map<String, PropertyKind> KNOWN = Map.ofEntries(
-            Map.entry("memory", SIZE), Map.entry("disk", SIZE),
-            Map.entry("cpus", COUNT), Map.entry("nics", COUNT), Map.entry("port", COUNT),
-            Map.entry("hostname", TEXT), Map.entry("address", TEXT), Map.entry("user", TEXT),
-            Map.entry("arch", TEXT), Map.entry("kernel", TEXT), Map.entry("drivers", TEXT));
+            Map.entry("memory", SIZE),
+            Map.entry("disk", SIZE),
+            Map.entry("cpus", COUNT),
+            Map.entry("nics", COUNT),
+            Map.entry("port", COUNT),
+            Map.entry("hostname", TEXT),
+            Map.entry("address", TEXT),
+            Map.entry("user", TEXT),
+            Map.entry("arch", TEXT),
+            Map.entry("kernel", TEXT),
+            Map.entry("drivers", TEXT));
 
     private final String description;
 
@@ -47,11 +54,15 @@ public enum PropertyKind {
     public static Optional<String> problem(String name, String value) {
         Quantity.Reading reading = Quantity.read(value);
         return switch (of(name)) {
-            case SIZE -> reading instanceof Quantity.Parsed parsed && parsed.quantity().isSize() ? Optional.empty()
-                    : Optional.of("is a size; give a unit: " + Quantity.UNIT_LIST + " (e.g. '16 GiB'), was '" + value
-                            + "'");
-            case COUNT -> reading instanceof Quantity.Parsed parsed && parsed.quantity().isCount() ? Optional.empty()
-                    : Optional.of("is a count; expected a whole number, was '" + value + "'");
+            case SIZE ->
+                reading instanceof Quantity.Parsed parsed && parsed.quantity().isSize()
+                        ? Optional.empty()
+                        : Optional.of("is a size; give a unit: " + Quantity.UNIT_LIST + " (e.g. '16 GiB'), was '"
+                                + value + "'");
+            case COUNT ->
+                reading instanceof Quantity.Parsed parsed && parsed.quantity().isCount()
+                        ? Optional.empty()
+                        : Optional.of("is a count; expected a whole number, was '" + value + "'");
             case TEXT, FREE -> Optional.empty();
         };
     }

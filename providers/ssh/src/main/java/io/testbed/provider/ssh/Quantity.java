@@ -41,7 +41,9 @@ public record Quantity(BigDecimal number, String unit) {
 
     /** Whether this is a whole, non-negative plain number. */
     public boolean isCount() {
-        return unit == null && number.signum() >= 0 && number.stripTrailingZeros().scale() <= 0;
+        return unit == null
+                && number.signum() >= 0
+                && number.stripTrailingZeros().scale() <= 0;
     }
 
     /** This quantity written in {@code displayUnit} (or as a plain number when null), e.g. {@code 1.5 GiB}. */

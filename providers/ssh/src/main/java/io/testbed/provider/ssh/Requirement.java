@@ -41,8 +41,8 @@ public final class Requirement {
     private final Quantity expected;
     private final Pattern pattern;
 
-    private Requirement(String text, String property, Operator operator, String value, Quantity expected,
-            Pattern pattern) {
+    private Requirement(
+            String text, String property, Operator operator, String value, Quantity expected, Pattern pattern) {
         this.text = text;
         this.property = property;
         this.operator = operator;
@@ -64,8 +64,8 @@ public final class Requirement {
         String source = text.strip();
         String quoted = "requirement '" + source + "': ";
         if (source.isEmpty()) {
-            throw new IllegalArgumentException("requirement is empty; write <property> <operator> <value>, "
-                    + "e.g. 'memory >= 4 GiB'");
+            throw new IllegalArgumentException(
+                    "requirement is empty; write <property> <operator> <value>, " + "e.g. 'memory >= 4 GiB'");
         }
         Matcher name = PROPERTY.matcher(source);
         if (!name.lookingAt()) {
@@ -75,8 +75,8 @@ public final class Requirement {
         String property = name.group();
         String rest = source.substring(name.end()).stripLeading();
         if (rest.isEmpty()) {
-            throw new IllegalArgumentException(quoted + "missing operator after '" + property + "'; use one of "
-                    + Operator.SYMBOLS);
+            throw new IllegalArgumentException(
+                    quoted + "missing operator after '" + property + "'; use one of " + Operator.SYMBOLS);
         }
         Matcher run = OPERATOR_RUN.matcher(rest);
         run.lookingAt();
@@ -85,11 +85,12 @@ public final class Requirement {
             throw new IllegalArgumentException(quoted + "missing operator after '" + property + "' (found '" + symbol
                     + "'); use one of " + Operator.SYMBOLS);
         }
-        Operator operator = longestOperator(symbol).orElseThrow(() -> new IllegalArgumentException(quoted
-                + "unknown operator '" + symbol + "'; use one of " + Operator.SYMBOLS));
+        Operator operator = longestOperator(symbol)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        quoted + "unknown operator '" + symbol + "'; use one of " + Operator.SYMBOLS));
         if (operator.symbol().length() < symbol.length()) {
-            throw new IllegalArgumentException(quoted + "unknown operator '" + symbol + "'; use one of "
-                    + Operator.SYMBOLS);
+            throw new IllegalArgumentException(
+                    quoted + "unknown operator '" + symbol + "'; use one of " + Operator.SYMBOLS);
         }
         String value = rest.substring(symbol.length()).strip();
         if (value.isEmpty()) {
@@ -104,14 +105,16 @@ public final class Requirement {
             try {
                 return new Requirement(source, property, operator, value, null, Pattern.compile(value));
             } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException(quoted + "bad regular expression '" + value + "': "
-                        + e.getDescription() + " near index " + e.getIndex(), e);
+                throw new IllegalArgumentException(
+                        quoted + "bad regular expression '" + value + "': " + e.getDescription() + " near index "
+                                + e.getIndex(),
+                        e);
             }
         }
         if (kind == PropertyKind.TEXT) {
             if (operator.ordering()) {
-                throw new IllegalArgumentException(quoted + property + " is text; '" + operator.symbol()
-                        + "' compares numbers, use = != ~ !~");
+                throw new IllegalArgumentException(
+                        quoted + property + " is text; '" + operator.symbol() + "' compares numbers, use = != ~ !~");
             }
             return new Requirement(source, property, operator, value, null, null);
         }
@@ -129,12 +132,12 @@ public final class Requirement {
             }
             case COUNT -> {
                 if (expected != null && expected.isSize()) {
-                    throw new IllegalArgumentException(quoted + property + " is a count and takes no unit, was '"
-                            + expected.unit() + "'");
+                    throw new IllegalArgumentException(
+                            quoted + property + " is a count and takes no unit, was '" + expected.unit() + "'");
                 }
                 if (expected == null || !expected.isCount()) {
-                    throw new IllegalArgumentException(quoted + property + " is a count; expected a whole number, "
-                            + "was '" + value + "'");
+                    throw new IllegalArgumentException(
+                            quoted + property + " is a count; expected a whole number, " + "was '" + value + "'");
                 }
             }
             default -> {
@@ -203,9 +206,10 @@ public final class Requirement {
         }
         Quantity quantity = parsed.quantity();
         if (quantity.isSize() != expected.isSize()) {
-            return Optional.of(expected.isSize()
-                    ? property + " " + actual + " has no unit to compare with " + value
-                    : property + " " + actual + " is a size, " + value + " is a plain number");
+            return Optional.of(
+                    expected.isSize()
+                            ? property + " " + actual + " has no unit to compare with " + value
+                            : property + " " + actual + " is a size, " + value + " is a plain number");
         }
         int comparison = quantity.number().compareTo(expected.number());
         return operator.holds(comparison) ? Optional.empty() : relation(quantity.format(expected.unit()));

@@ -67,8 +67,11 @@ public final class Search {
         private static final long serialVersionUID = 1L;
 
         GaveUp() {
-            super("Matching gave up after " + MAX_STEPS + " steps without finding an assignment: the requests leave "
-                    + "many hosts that almost fit; add requirements or roles that narrow the candidates", null, false,
+            super(
+                    "Matching gave up after " + MAX_STEPS + " steps without finding an assignment: the requests leave "
+                            + "many hosts that almost fit; add requirements or roles that narrow the candidates",
+                    null,
+                    false,
                     false);
         }
     }
@@ -93,8 +96,10 @@ public final class Search {
             if (viable.isEmpty()) {
                 return false; // forward check: an open request has nothing left
             }
-            if (bestViable == null || viable.size() < bestViable.size() || (viable.size() == bestViable.size()
-                    && counts.get(r).size() > counts.get(best).size())) {
+            if (bestViable == null
+                    || viable.size() < bestViable.size()
+                    || (viable.size() == bestViable.size()
+                            && counts.get(r).size() > counts.get(best).size())) {
                 best = r;
                 bestViable = viable;
             }
@@ -103,8 +108,8 @@ public final class Search {
             return false;
         }
         for (int host : bestViable) {
-            for (Map<String, String> extension : Networks.extensions(nics.get(host), counts.get(best), mapping,
-                    taken, false)) {
+            for (Map<String, String> extension :
+                    Networks.extensions(nics.get(host), counts.get(best), mapping, taken, false)) {
                 assigned[best] = host;
                 used[host] = true;
                 mapping.putAll(extension);
@@ -170,8 +175,9 @@ public final class Search {
     private List<Integer> viable(int request) {
         List<Integer> viable = new ArrayList<>();
         for (int host : candidates.get(request)) {
-            if (!used[host] && !Networks.extensions(nics.get(host), counts.get(request), mapping, taken, true)
-                    .isEmpty()) {
+            if (!used[host]
+                    && !Networks.extensions(nics.get(host), counts.get(request), mapping, taken, true)
+                            .isEmpty()) {
                 viable.add(host);
             }
         }

@@ -32,26 +32,50 @@ class HostFactsTest {
             """;
 
     /** Recorded shape of a lab server with two Intel ports and an onboard NIC, CRLF line ends from a Windows log. */
-    static final String LAB_SERVER = String.join("\r\n", "--- nproc", "48", "--- meminfo",
-            "MemTotal:       395900000 kB", "SwapTotal:       8388604 kB", "--- uname", "5.14.0-427.13.1.el9_4.x86_64",
-            "x86_64", "--- nics", "eno1 tg3", "ens1f0 ixgbe", "ens1f1 ixgbe", "--- end", "");
+    static final String LAB_SERVER = String.join(
+            "\r\n",
+            "--- nproc",
+            "48",
+            "--- meminfo",
+            "MemTotal:       395900000 kB",
+            "SwapTotal:       8388604 kB",
+            "--- uname",
+            "5.14.0-427.13.1.el9_4.x86_64",
+            "x86_64",
+            "--- nics",
+            "eno1 tg3",
+            "ens1f0 ixgbe",
+            "ens1f1 ixgbe",
+            "--- end",
+            "");
 
     /** A tiny busybox guest without nproc: the fallback counted /proc/cpuinfo; no device-backed NIC. */
-    static final String TINY = "--- nproc\n1\n--- meminfo\nMemTotal:         236436 kB\n--- uname\n6.1.0-28-cloud-arm64\n"
-            + "aarch64\n--- nics\n--- end\n";
+    static final String TINY =
+            "--- nproc\n1\n--- meminfo\nMemTotal:         236436 kB\n--- uname\n6.1.0-28-cloud-arm64\n"
+                    + "aarch64\n--- nics\n--- end\n";
 
     @Test
     void parsesRecordedOutputs() {
         HostFacts debian = HostFacts.parse(DEBIAN);
-        assertThat(debian).isEqualTo(new HostFacts(2, 24683748L * 1024, "6.18.44-fc-v1272", "x86_64",
-                List.of(new HostFacts.Nic("eth0", "virtio_net"))));
+        assertThat(debian)
+                .isEqualTo(new HostFacts(
+                        2,
+                        24683748L * 1024,
+                        "6.18.44-fc-v1272",
+                        "x86_64",
+                        List.of(new HostFacts.Nic("eth0", "virtio_net"))));
         HostFacts lab = HostFacts.parse(LAB_SERVER);
         assertThat(lab.cpus()).isEqualTo(48);
         assertThat(lab.memoryBytes()).isEqualTo(395900000L * 1024);
         assertThat(lab.nics()).extracting(HostFacts.Nic::driver).containsExactly("tg3", "ixgbe", "ixgbe");
-        assertThat(lab.properties()).containsExactly(Map.entry("cpus", "48"), Map.entry("memory", "405401600000 B"),
-                Map.entry("kernel", "5.14.0-427.13.1.el9_4.x86_64"), Map.entry("arch", "x86_64"),
-                Map.entry("nics", "3"), Map.entry("drivers", "ixgbe tg3"));
+        assertThat(lab.properties())
+                .containsExactly(
+                        Map.entry("cpus", "48"),
+                        Map.entry("memory", "405401600000 B"),
+                        Map.entry("kernel", "5.14.0-427.13.1.el9_4.x86_64"),
+                        Map.entry("arch", "x86_64"),
+                        Map.entry("nics", "3"),
+                        Map.entry("drivers", "ixgbe tg3"));
         HostFacts tiny = HostFacts.parse(TINY);
         assertThat(tiny.arch()).isEqualTo("aarch64");
         assertThat(tiny.nics()).isEmpty();
@@ -77,15 +101,19 @@ class HostFactsTest {
             if (!new java.io.File(shell).canExecute()) {
                 continue;
             }
-            List<String> command = shell.endsWith("busybox") ? List.of(shell, "sh", "-c", FactProbe.COMMAND)
+            List<String> command = shell.endsWith("busybox")
+                    ? List.of(shell, "sh", "-c", FactProbe.COMMAND)
                     : List.of(shell, "-c", FactProbe.COMMAND);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
             HostFacts facts = HostFacts.parse(output);
             assertThat(facts.cpus()).as(shell).isPositive();
             assertThat(facts.arch()).as(shell).isNotBlank();
-            assertThat(facts.memoryBytes()).as(shell).isGreaterThan(Runtime.getRuntime().maxMemory() / 4);
+            assertThat(facts.memoryBytes())
+                    .as(shell)
+                    .isGreaterThan(Runtime.getRuntime().maxMemory() / 4);
         }
     }
 
@@ -111,10 +139,13 @@ class HostFactsTest {
         long[] now = {0};
         int[] probes = {0};
         HostFacts facts = HostFacts.parse(DEBIAN);
-        FactCache cache = new FactCache(host -> {
-            probes[0]++;
-            return facts;
-        }, Duration.ofSeconds(10), () -> now[0]);
+        FactCache cache = new FactCache(
+                host -> {
+                    probes[0]++;
+                    return facts;
+                },
+                Duration.ofSeconds(10),
+                () -> now[0]);
         InventoryHost lab1 = Hosts.host("lab-1").build();
         InventoryHost lab2 = Hosts.host("lab-2").build();
         assertThat(cache.probe(lab1)).isSameAs(facts);
@@ -131,31 +162,36 @@ class HostFactsTest {
         cache.clear();
         cache.probe(lab1);
         assertThat(probes[0]).isEqualTo(4);
-        assertThatThrownBy(() -> new FactCache(host -> facts, Duration.ZERO)).hasMessage("ttl must be positive, was PT0S");
+        assertThatThrownBy(() -> new FactCache(host -> facts, Duration.ZERO))
+                .hasMessage("ttl must be positive, was PT0S");
     }
 
     @Test
     void cacheDoesNotRememberFailuresAndProbesOneHostOnceForConcurrentCallers() throws Exception {
         int[] calls = {0};
-        FactCache failing = new FactCache(host -> {
-            calls[0]++;
-            throw new io.testbed.core.TestbedException("connection refused");
-        }, Duration.ofMinutes(1));
+        FactCache failing = new FactCache(
+                host -> {
+                    calls[0]++;
+                    throw new io.testbed.core.TestbedException("connection refused");
+                },
+                Duration.ofMinutes(1));
         InventoryHost lab1 = Hosts.host("lab-1").build();
         assertThatThrownBy(() -> failing.probe(lab1)).hasMessage("connection refused");
         assertThatThrownBy(() -> failing.probe(lab1)).hasMessage("connection refused");
         assertThat(calls[0]).isEqualTo(2);
 
         java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
-        FactCache slow = new FactCache(host -> {
-            probes.incrementAndGet();
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return HostFacts.parse(DEBIAN);
-        }, Duration.ofMinutes(1));
+        FactCache slow = new FactCache(
+                host -> {
+                    probes.incrementAndGet();
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return HostFacts.parse(DEBIAN);
+                },
+                Duration.ofMinutes(1));
         List<Thread> threads = new java.util.ArrayList<>();
         for (int i = 0; i < 8; i++) {
             Thread thread = new Thread(() -> slow.probe(lab1));

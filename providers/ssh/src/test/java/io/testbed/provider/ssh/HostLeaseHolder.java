@@ -18,7 +18,8 @@ public final class HostLeaseHolder {
     public static void main(String[] args) throws InterruptedException {
         HostLeaseStore store = new HostLeaseStore(Path.of(args[0]));
         Prefix prefix = Prefix.create(Path.of(args[1]), "holder");
-        Owner owner = new Owner(prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid());
+        Owner owner = new Owner(
+                prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid());
         store.acquire(owner, Arrays.asList(args).subList(2, args.length), Duration.ofSeconds(30));
         System.out.println("HELD " + prefix.id());
         System.out.flush();

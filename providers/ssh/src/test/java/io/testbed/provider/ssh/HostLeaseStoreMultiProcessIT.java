@@ -32,18 +32,22 @@ class HostLeaseStoreMultiProcessIT {
         HostLeaseStore store = new HostLeaseStore(storeDir);
         Process holder = launch(storeDir, "lab-1", "lab-2");
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(),
-                    StandardCharsets.UTF_8));
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             assertThat(line).as("holder output").startsWith("HELD ");
             String holderPrefix = line.substring(5);
-            assertThat(store.list()).extracting(HostLease::host, HostLease::pid, HostLease::prefixId).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple("lab-1", holder.pid(), holderPrefix),
-                    org.assertj.core.groups.Tuple.tuple("lab-2", holder.pid(), holderPrefix));
+            assertThat(store.list())
+                    .extracting(HostLease::host, HostLease::pid, HostLease::prefixId)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("lab-1", holder.pid(), holderPrefix),
+                            org.assertj.core.groups.Tuple.tuple("lab-2", holder.pid(), holderPrefix));
 
             Prefix mine = Prefix.create(temp.resolve("prefixes"), "mine");
-            Owner me = new Owner(mine.id(), mine.dir().toString(), ProcessHandle.current().pid());
-            assertThat(store.acquire(me, List.of("lab-3"), Duration.ZERO)).extracting(HostLease::host)
+            Owner me = new Owner(
+                    mine.id(), mine.dir().toString(), ProcessHandle.current().pid());
+            assertThat(store.acquire(me, List.of("lab-3"), Duration.ZERO))
+                    .extracting(HostLease::host)
                     .containsExactly("lab-3");
             assertThatThrownBy(() -> store.acquire(me, List.of("lab-2", "lab-4"), Duration.ofMillis(300)))
                     .isInstanceOf(LeaseException.class)
@@ -51,8 +55,10 @@ class HostLeaseStoreMultiProcessIT {
                             + "are leased by other test runs:" + System.lineSeparator() + "  - lab-2 held by prefix ")
                     .hasMessageContaining("(id " + holderPrefix + "), pid " + holder.pid() + ", since ")
                     .hasMessageNotContaining("lab-1 held");
-            assertThat(store.list()).extracting(HostLease::host).as("nothing half-leased").containsExactly("lab-1",
-                    "lab-2", "lab-3");
+            assertThat(store.list())
+                    .extracting(HostLease::host)
+                    .as("nothing half-leased")
+                    .containsExactly("lab-1", "lab-2", "lab-3");
 
             CompletableFuture<List<HostLease>> waiting = CompletableFuture.supplyAsync(
                     () -> store.acquire(me, List.of("lab-1", "lab-2"), Duration.ofSeconds(60)));
@@ -62,7 +68,8 @@ class HostLeaseStoreMultiProcessIT {
             assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
             List<HostLease> got = waiting.get(60, TimeUnit.SECONDS);
             assertThat(got).extracting(HostLease::host).containsExactly("lab-1", "lab-2");
-            assertThat(store.list()).allSatisfy(lease -> assertThat(lease.prefixId()).isEqualTo(mine.id()));
+            assertThat(store.list())
+                    .allSatisfy(lease -> assertThat(lease.prefixId()).isEqualTo(mine.id()));
         } finally {
             holder.destroyForcibly();
         }
@@ -71,9 +78,18 @@ class HostLeaseStoreMultiProcessIT {
     private Process launch(Path storeDir, String... hosts) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-Xmx64m", "-cp",
-                classpath, HostLeaseHolder.class.getName(), storeDir.toString(), temp.resolve("prefixes").toString()));
+        List<String> command = new java.util.ArrayList<>(List.of(
+                java,
+                "-XX:TieredStopAtLevel=1",
+                "-Xmx64m",
+                "-cp",
+                classpath,
+                HostLeaseHolder.class.getName(),
+                storeDir.toString(),
+                temp.resolve("prefixes").toString()));
         command.addAll(List.of(hosts));
-        return new ProcessBuilder(command).redirectError(temp.resolve("holder.err").toFile()).start();
+        return new ProcessBuilder(command)
+                .redirectError(temp.resolve("holder.err").toFile())
+                .start();
     }
 }

@@ -27,29 +27,38 @@ class HostMatcherFactsTest {
 
     @Test
     void probesOnlyWhatIsNeededAndDeclaredValuesWin() {
-        Inventory inventory = inventory(host("lab-1"), host("lab-2").roles("big"), host("lab-3").prop("memory", "1 TiB"));
+        Inventory inventory = inventory(
+                host("lab-1"), host("lab-2").roles("big"), host("lab-3").prop("memory", "1 TiB"));
         HostMatcher matcher = new HostMatcher(inventory, this::probe);
-        assertThat(matcher.match(List.of(MachineRequest.of("any", "hostname ~ lab"))).displayName())
+        assertThat(matcher.match(List.of(MachineRequest.of("any", "hostname ~ lab")))
+                        .displayName())
                 .isEqualTo("any=lab-1");
         assertThat(probed).as("no fact was needed").isEmpty();
-        assertThat(matcher.match(List.of(MachineRequest.of("big", "memory >= 256 GiB").withRoles("big")))
-                .displayName()).isEqualTo("big=lab-2");
-        assertThat(probed).as("lab-1 and lab-3 lack the role; no probe for them").containsExactly("lab-2");
+        assertThat(matcher.match(List.of(
+                                MachineRequest.of("big", "memory >= 256 GiB").withRoles("big")))
+                        .displayName())
+                .isEqualTo("big=lab-2");
+        assertThat(probed)
+                .as("lab-1 and lab-3 lack the role; no probe for them")
+                .containsExactly("lab-2");
         probed.clear();
-        assertThat(matcher.match(List.of(MachineRequest.of("huge", "memory >= 512 GiB"))).displayName())
-                .as("lab-3 declares 1 TiB and is not probed for memory").isEqualTo("huge=lab-3");
+        assertThat(matcher.match(List.of(MachineRequest.of("huge", "memory >= 512 GiB")))
+                        .displayName())
+                .as("lab-3 declares 1 TiB and is not probed for memory")
+                .isEqualTo("huge=lab-3");
         assertThat(probed).containsExactly("lab-1", "lab-2");
         probed.clear();
         assertThat(matcher.match(List.of(MachineRequest.of("x", "drivers ~ ixgbe", "cpus >= 8", "arch = x86_64")))
-                .displayName()).isEqualTo("x=lab-2");
+                        .displayName())
+                .isEqualTo("x=lab-2");
         assertThat(probed).as("one probe per host per match").containsExactly("lab-1", "lab-2", "lab-3");
     }
 
     @Test
     void aHostThatCannotBeProbedIsRejectedWithTheProbesMessage() {
         Inventory inventory = inventory(host("lab-1"), host("down"));
-        assertThatThrownBy(() -> new HostMatcher(inventory, this::probe).match(List.of(
-                MachineRequest.of("x", "cpus >= 4"))))
+        assertThatThrownBy(() ->
+                        new HostMatcher(inventory, this::probe).match(List.of(MachineRequest.of("x", "cpus >= 4"))))
                 .isInstanceOf(NoMatchException.class)
                 .hasMessageContaining("    lab-1: cpus 2 < 4" + System.lineSeparator()
                         + "    down: cpus: facts could not be probed: Cannot probe down: connection refused");

@@ -22,8 +22,11 @@ class HostMatcherScaleTest {
     private static Inventory fiveHundredHosts() {
         List<InventoryHost> hosts = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
-            Hosts h = host("lab-" + i).prop("memory", (1 + i % 32) + " GiB").prop("cpus", Integer.toString(1 + i % 16))
-                    .prop("arch", i % 3 == 0 ? "aarch64" : "x86_64").nics("seg-" + (i % 50), "wan-" + (i % 7));
+            Hosts h = host("lab-" + i)
+                    .prop("memory", (1 + i % 32) + " GiB")
+                    .prop("cpus", Integer.toString(1 + i % 16))
+                    .prop("arch", i % 3 == 0 ? "aarch64" : "x86_64")
+                    .nics("seg-" + (i % 50), "wan-" + (i % 7));
             if (i % 5 == 0) {
                 h.roles("db");
             }
@@ -33,7 +36,8 @@ class HostMatcherScaleTest {
     }
 
     private static final List<MachineRequest> REQUESTS = List.of(
-            MachineRequest.of("web1", "memory >= 16 GiB", "cpus >= 8", "arch = x86_64").withNetworks("lan"),
+            MachineRequest.of("web1", "memory >= 16 GiB", "cpus >= 8", "arch = x86_64")
+                    .withNetworks("lan"),
             MachineRequest.of("web2", "memory >= 16 GiB", "arch = x86_64").withNetworks("lan"),
             MachineRequest.of("db", "memory >= 24 GiB").withRoles("db").withNetworks("lan"),
             MachineRequest.of("lb", "hostname ~ 7$").withNetworks("lan", "wan"),
@@ -52,7 +56,8 @@ class HostMatcherScaleTest {
         start = System.nanoTime();
         Match again = matcher.match(REQUESTS);
         long againNanos = System.nanoTime() - start;
-        System.out.printf("500 hosts x 5 requests: first match %.1f ms cold, %.1f ms warm (%s); 200 matches %.1f ms%n",
+        System.out.printf(
+                "500 hosts x 5 requests: first match %.1f ms cold, %.1f ms warm (%s); 200 matches %.1f ms%n",
                 firstNanos / 1e6, againNanos / 1e6, first.displayName(), allNanos / 1e6);
         verify(first);
         assertThat(all).hasSize(200);
@@ -70,9 +75,11 @@ class HostMatcherScaleTest {
             requests.add(MachineRequest.of("n" + i).withRoles("db").withNetworks("crowd"));
         }
         long start = System.nanoTime();
-        assertThatThrownBy(() -> matcher.match(requests)).isInstanceOf(NoMatchException.class)
+        assertThatThrownBy(() -> matcher.match(requests))
+                .isInstanceOf(NoMatchException.class)
                 .hasMessageContaining("each network link holds on its own");
-        System.out.printf("500 hosts x 21 requests, no match: explained in %.1f ms%n", (System.nanoTime() - start) / 1e6);
+        System.out.printf(
+                "500 hosts x 21 requests, no match: explained in %.1f ms%n", (System.nanoTime() - start) / 1e6);
     }
 
     /** Checks a match against the requests without the matcher's code paths for search and labels. */
@@ -85,22 +92,29 @@ class HostMatcherScaleTest {
             Match.Placement placement = match.placements().get(r);
             InventoryHost host = placement.host();
             assertThat(placement.machine()).isEqualTo(request.name());
-            assertThat(hosts.add(host.name())).as("%s: host %s used twice", match, host.name()).isTrue();
+            assertThat(hosts.add(host.name()))
+                    .as("%s: host %s used twice", match, host.name())
+                    .isTrue();
             assertThat(host.roles()).containsAll(request.roles());
             for (Requirement requirement : request.requirements()) {
-                assertThat(requirement.check(name -> name.equals("hostname") ? Optional.of(host.name())
-                        : Optional.ofNullable(host.properties().get(name)))).as("%s on %s", requirement, host).isEmpty();
+                assertThat(requirement.check(name -> name.equals("hostname")
+                                ? Optional.of(host.name())
+                                : Optional.ofNullable(host.properties().get(name))))
+                        .as("%s on %s", requirement, host)
+                        .isEmpty();
             }
             assertThat(placement.nics()).hasSize(request.networks().size()).doesNotHaveDuplicates();
             assertThat(host.nics()).containsAll(placement.nics());
             for (int n = 0; n < request.networks().size(); n++) {
                 String network = placement.nics().get(n).network();
                 String previous = labelToNetwork.putIfAbsent(request.networks().get(n), network);
-                assertThat(previous == null ? network : previous).as("label %s", request.networks().get(n))
+                assertThat(previous == null ? network : previous)
+                        .as("label %s", request.networks().get(n))
                         .isEqualTo(network);
             }
         }
-        assertThat(new HashSet<>(labelToNetwork.values())).as("distinct labels, distinct networks")
+        assertThat(new HashSet<>(labelToNetwork.values()))
+                .as("distinct labels, distinct networks")
                 .hasSize(labelToNetwork.size());
         assertThat(match.networks()).isEqualTo(labelToNetwork);
     }
@@ -125,17 +139,19 @@ class HostMatcherScaleTest {
         long start = System.nanoTime();
         assertThatThrownBy(() -> new HostMatcher(new Inventory("lab.yaml", hosts)).match(requests))
                 .isInstanceOf(NoMatchException.class)
-                .hasMessageStartingWith("Matching gave up after 50000 steps without finding an assignment: the requests "
-                        + "leave many hosts that almost fit; add requirements or roles that narrow the candidates."
-                        + System.lineSeparator() + "No inventory hosts fit the requested machines (inventory lab.yaml, "
-                        + "15 hosts):")
+                .hasMessageStartingWith(
+                        "Matching gave up after 50000 steps without finding an assignment: the requests "
+                                + "leave many hosts that almost fit; add requirements or roles that narrow the candidates."
+                                + System.lineSeparator()
+                                + "No inventory hosts fit the requested machines (inventory lab.yaml, "
+                                + "15 hosts):")
                 .hasMessageContaining("  m12 (roles a): candidates a-0, a-1, a-2, a-3, a-4, a-5, a-6, a-7, a-8, a-9, "
                         + "a-10, a-11" + System.lineSeparator() + "    other-1: lacks role a (has none)");
-        System.out.printf("13 of 15 machines for 12 of 15 hosts: gave up in %.1f ms%n",
-                (System.nanoTime() - start) / 1e6);
+        System.out.printf(
+                "13 of 15 machines for 12 of 15 hosts: gave up in %.1f ms%n", (System.nanoTime() - start) / 1e6);
         // with 12 machines or fewer the subsets are checked first: no search at all
-        assertThatThrownBy(() -> new HostMatcher(new Inventory("lab.yaml", hosts.subList(1, 13)))
-                .match(requests.subList(0, 12)))
+        assertThatThrownBy(() ->
+                        new HostMatcher(new Inventory("lab.yaml", hosts.subList(1, 13))).match(requests.subList(0, 12)))
                 .hasMessageContaining("m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11 can only use a-1, a-2, a-3, "
                         + "a-4, a-5, a-6, a-7, a-8, a-9, a-10, a-11 between them (12 machines, 11 hosts)");
     }

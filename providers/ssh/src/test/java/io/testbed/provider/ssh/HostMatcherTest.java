@@ -14,9 +14,21 @@ class HostMatcherTest {
     private static final String NL = System.lineSeparator();
 
     private final Inventory lab = inventory(
-            host("lab-1").prop("memory", "2 GiB").prop("cpus", "2").prop("arch", "x86_64").roles("db"),
-            host("lab-2").prop("memory", "8 GiB").prop("cpus", "4").prop("arch", "aarch64").roles("web", "frontend"),
-            host("lab-3").prop("memory", "16 GiB").prop("cpus", "8").prop("arch", "x86_64").roles("web", "db"));
+            host("lab-1")
+                    .prop("memory", "2 GiB")
+                    .prop("cpus", "2")
+                    .prop("arch", "x86_64")
+                    .roles("db"),
+            host("lab-2")
+                    .prop("memory", "8 GiB")
+                    .prop("cpus", "4")
+                    .prop("arch", "aarch64")
+                    .roles("web", "frontend"),
+            host("lab-3")
+                    .prop("memory", "16 GiB")
+                    .prop("cpus", "8")
+                    .prop("arch", "x86_64")
+                    .roles("web", "db"));
 
     private static String mapping(Match match) {
         return match.displayName();
@@ -29,8 +41,9 @@ class HostMatcherTest {
                 .isEqualTo("web=lab-3");
         assertThat(mapping(matcher.match(List.of(MachineRequest.of("web", "memory > 4 GB", "cpus < 8")))))
                 .isEqualTo("web=lab-2");
-        assertThat(mapping(matcher.match(List.of(MachineRequest.of("web", "hostname ~ -[13]$", "arch != aarch64",
-                "memory <= 2048 MiB"))))).isEqualTo("web=lab-1");
+        assertThat(mapping(matcher.match(List.of(
+                        MachineRequest.of("web", "hostname ~ -[13]$", "arch != aarch64", "memory <= 2048 MiB")))))
+                .isEqualTo("web=lab-1");
     }
 
     @Test
@@ -45,20 +58,28 @@ class HostMatcherTest {
     @Test
     void backtracksWhereGreedyDeclarationOrderFails() {
         // greedy would give "small" lab-2 (first fit), leaving nothing for "big"
-        Inventory inventory = inventory(host("lab-1").prop("memory", "1 GiB"), host("lab-2").prop("memory", "8 GiB"),
+        Inventory inventory = inventory(
+                host("lab-1").prop("memory", "1 GiB"),
+                host("lab-2").prop("memory", "8 GiB"),
                 host("lab-3").prop("memory", "32 GiB"));
-        List<MachineRequest> requests = List.of(MachineRequest.of("small", "memory >= 2 GiB"),
-                MachineRequest.of("big", "memory >= 16 GiB"), MachineRequest.of("any"));
+        List<MachineRequest> requests = List.of(
+                MachineRequest.of("small", "memory >= 2 GiB"),
+                MachineRequest.of("big", "memory >= 16 GiB"),
+                MachineRequest.of("any"));
         assertThat(mapping(new HostMatcher(inventory).match(requests))).isEqualTo("small=lab-2, big=lab-3, any=lab-1");
     }
 
     @Test
     void backtracksOverNetworkLabelChoices() {
         // a and b must share a segment; taking lab-1 (alone on seg-1) first leads nowhere
-        Inventory inventory = inventory(host("lab-1").nics("seg-1"), host("lab-2").nics("seg-2"),
+        Inventory inventory = inventory(
+                host("lab-1").nics("seg-1"),
+                host("lab-2").nics("seg-2"),
                 host("lab-3").nics("seg-2"));
-        Match match = new HostMatcher(inventory).match(List.of(MachineRequest.of("a").withNetworks("lan"),
-                MachineRequest.of("b").withNetworks("lan")));
+        Match match = new HostMatcher(inventory)
+                .match(List.of(
+                        MachineRequest.of("a").withNetworks("lan"),
+                        MachineRequest.of("b").withNetworks("lan")));
         assertThat(mapping(match)).isEqualTo("a=lab-2, b=lab-3");
         assertThat(match.networks()).containsExactly(java.util.Map.entry("lan", "seg-2"));
         assertThat(match.placements().get(1).nics()).containsExactly(new InventoryNic("eth1", "seg-2"));
@@ -66,7 +87,9 @@ class HostMatcherTest {
 
     @Test
     void distinctRequestedLabelsNeedDistinctNetworksAndRepeatedLabelsNeedSeveralNics() {
-        Inventory inventory = inventory(host("one-seg").nics("seg-1", "seg-1"), host("two-segs").nics("seg-1", "seg-2"),
+        Inventory inventory = inventory(
+                host("one-seg").nics("seg-1", "seg-1"),
+                host("two-segs").nics("seg-1", "seg-2"),
                 host("router").nics("seg-2", "seg-1", "seg-1"));
         HostMatcher matcher = new HostMatcher(inventory);
         assertThat(mapping(matcher.match(List.of(MachineRequest.of("r").withNetworks("lan", "wan")))))
@@ -75,40 +98,59 @@ class HostMatcherTest {
                 .isEqualTo("b=one-seg");
         Match bonded = matcher.match(List.of(MachineRequest.of("b").withNetworks("lan", "wan", "lan")));
         assertThat(mapping(bonded)).isEqualTo("b=router");
-        assertThat(bonded.networks()).containsExactly(java.util.Map.entry("lan", "seg-1"),
-                java.util.Map.entry("wan", "seg-2"));
-        assertThat(bonded.placements().get(0).nics()).extracting(InventoryNic::name).containsExactly("eth2", "eth1",
-                "eth3");
+        assertThat(bonded.networks())
+                .containsExactly(java.util.Map.entry("lan", "seg-1"), java.util.Map.entry("wan", "seg-2"));
+        assertThat(bonded.placements().get(0).nics())
+                .extracting(InventoryNic::name)
+                .containsExactly("eth2", "eth1", "eth3");
     }
 
     @Test
     void linkedMachinesShareOneInventoryNetworkAndOthersGetAnotherOne() {
-        Inventory inventory = inventory(host("a1").nics("seg-1"), host("a2").nics("seg-1", "seg-2"),
-                host("b1").nics("seg-2"), host("b2").nics("seg-2"));
-        Match match = new HostMatcher(inventory).match(List.of(MachineRequest.of("client").withNetworks("front"),
-                MachineRequest.of("proxy").withNetworks("front", "back"), MachineRequest.of("server")
-                        .withNetworks("back")));
+        Inventory inventory = inventory(
+                host("a1").nics("seg-1"),
+                host("a2").nics("seg-1", "seg-2"),
+                host("b1").nics("seg-2"),
+                host("b2").nics("seg-2"));
+        Match match = new HostMatcher(inventory)
+                .match(List.of(
+                        MachineRequest.of("client").withNetworks("front"),
+                        MachineRequest.of("proxy").withNetworks("front", "back"),
+                        MachineRequest.of("server").withNetworks("back")));
         // the labels are symmetric here, so check the rule rather than one of the two valid answers
         String front = match.networks().get("front");
         String back = match.networks().get("back");
         assertThat(front).isNotEqualTo(back);
-        assertThat(match.placements().get(0).nics()).extracting(InventoryNic::network).containsExactly(front);
-        assertThat(match.placements().get(1).nics()).extracting(InventoryNic::network).containsExactly(front, back);
-        assertThat(match.placements().get(2).nics()).extracting(InventoryNic::network).containsExactly(back);
+        assertThat(match.placements().get(0).nics())
+                .extracting(InventoryNic::network)
+                .containsExactly(front);
+        assertThat(match.placements().get(1).nics())
+                .extracting(InventoryNic::network)
+                .containsExactly(front, back);
+        assertThat(match.placements().get(2).nics())
+                .extracting(InventoryNic::network)
+                .containsExactly(back);
         assertThat(match.hostNames()).doesNotHaveDuplicates();
-        assertThat(new HostMatcher(inventory).matchAll(List.of(MachineRequest.of("client").withNetworks("front"),
-                MachineRequest.of("proxy").withNetworks("front", "back"), MachineRequest.of("server")
-                        .withNetworks("back")), 10)).extracting(Match::displayName).containsExactly(
-                "client=a1, proxy=a2, server=b1", "client=a1, proxy=a2, server=b2",
-                "client=b1, proxy=a2, server=a1", "client=b2, proxy=a2, server=a1");
+        assertThat(new HostMatcher(inventory)
+                        .matchAll(
+                                List.of(
+                                        MachineRequest.of("client").withNetworks("front"),
+                                        MachineRequest.of("proxy").withNetworks("front", "back"),
+                                        MachineRequest.of("server").withNetworks("back")),
+                                10))
+                .extracting(Match::displayName)
+                .containsExactly(
+                        "client=a1, proxy=a2, server=b1", "client=a1, proxy=a2, server=b2",
+                        "client=b1, proxy=a2, server=a1", "client=b2, proxy=a2, server=a1");
     }
 
     @Test
     void explainsForEveryMachineItsCandidatesAndTheFirstFailedRequirementOfEachRejectedHost() {
-        assertThatThrownBy(() -> new HostMatcher(lab).match(List.of(
-                MachineRequest.of("web", "memory >= 4 GiB").withRoles("frontend"),
-                MachineRequest.of("db", "arch = riscv64", "memory >= 1 TiB"),
-                MachineRequest.of("cache", "gpu = yes"))))
+        assertThatThrownBy(() -> new HostMatcher(lab)
+                        .match(List.of(
+                                MachineRequest.of("web", "memory >= 4 GiB").withRoles("frontend"),
+                                MachineRequest.of("db", "arch = riscv64", "memory >= 1 TiB"),
+                                MachineRequest.of("cache", "gpu = yes"))))
                 .isInstanceOf(NoMatchException.class)
                 .hasMessage("No inventory hosts fit the requested machines (inventory lab.yaml, 3 hosts):" + NL
                         + "  web (memory >= 4 GiB; roles frontend): candidates lab-2" + NL
@@ -127,9 +169,11 @@ class HostMatcherTest {
 
     @Test
     void explainsThatMachinesCompeteForTooFewHosts() {
-        assertThatThrownBy(() -> new HostMatcher(lab).match(List.of(MachineRequest.of("any"),
-                MachineRequest.of("web", "memory >= 4 GiB").withRoles("frontend"),
-                MachineRequest.of("web2", "cpus = 4"))))
+        assertThatThrownBy(() -> new HostMatcher(lab)
+                        .match(List.of(
+                                MachineRequest.of("any"),
+                                MachineRequest.of("web", "memory >= 4 GiB").withRoles("frontend"),
+                                MachineRequest.of("web2", "cpus = 4"))))
                 .isInstanceOf(NoMatchException.class)
                 .hasMessageEndingWith("  web2 (cpus = 4): candidates lab-2" + NL
                         + "    lab-1: cpus 2 != 4" + NL
@@ -142,11 +186,14 @@ class HostMatcherTest {
 
     @Test
     void explainsALinkNoPairOfCandidatesCanHold() {
-        Inventory inventory = inventory(host("lab-1").roles("web").nics("seg-1"), host("lab-2").roles("db")
-                .nics("seg-2"), host("lab-3").nics("seg-3"));
-        assertThatThrownBy(() -> new HostMatcher(inventory).match(List.of(
-                MachineRequest.of("web").withRoles("web").withNetworks("lan"),
-                MachineRequest.of("db").withRoles("db").withNetworks("lan"))))
+        Inventory inventory = inventory(
+                host("lab-1").roles("web").nics("seg-1"),
+                host("lab-2").roles("db").nics("seg-2"),
+                host("lab-3").nics("seg-3"));
+        assertThatThrownBy(() -> new HostMatcher(inventory)
+                        .match(List.of(
+                                MachineRequest.of("web").withRoles("web").withNetworks("lan"),
+                                MachineRequest.of("db").withRoles("db").withNetworks("lan"))))
                 .isInstanceOf(NoMatchException.class)
                 .hasMessage("No inventory hosts fit the requested machines (inventory lab.yaml, 3 hosts):" + NL
                         + "  web (roles web; networks lan): candidates lab-1" + NL
@@ -163,10 +210,16 @@ class HostMatcherTest {
 
     @Test
     void explainsLinksThatHoldPairwiseButNotTogether() {
-        Inventory inventory = inventory(host("lab-1").nics("seg-1"), host("lab-2").nics("seg-1"),
-                host("lab-3").nics("seg-2"), host("lab-4").nics("seg-2"));
-        assertThatThrownBy(() -> new HostMatcher(inventory).match(List.of(MachineRequest.of("a").withNetworks("lan"),
-                MachineRequest.of("b").withNetworks("lan"), MachineRequest.of("c").withNetworks("lan"))))
+        Inventory inventory = inventory(
+                host("lab-1").nics("seg-1"),
+                host("lab-2").nics("seg-1"),
+                host("lab-3").nics("seg-2"),
+                host("lab-4").nics("seg-2"));
+        assertThatThrownBy(() -> new HostMatcher(inventory)
+                        .match(List.of(
+                                MachineRequest.of("a").withNetworks("lan"),
+                                MachineRequest.of("b").withNetworks("lan"),
+                                MachineRequest.of("c").withNetworks("lan"))))
                 .isInstanceOf(NoMatchException.class)
                 .hasMessageEndingWith("Every machine has candidates, but no assignment of distinct hosts fits them all:"
                         + NL + "  - each network link holds on its own (lan: a, b, c), but not all of them together "
@@ -177,8 +230,8 @@ class HostMatcherTest {
     @Test
     void rejectsHostsWhoseNicsCannotCarryTheRequestedNetworks() {
         Inventory inventory = inventory(host("lab-1").nics("seg-1", "seg-1"), host("lab-2"));
-        assertThatThrownBy(() -> new HostMatcher(inventory).match(List.of(MachineRequest.of("r")
-                .withNetworks("lan", "wan"))))
+        assertThatThrownBy(() -> new HostMatcher(inventory)
+                        .match(List.of(MachineRequest.of("r").withNetworks("lan", "wan"))))
                 .hasMessageContaining("    lab-1: its NICs cannot carry networks lan, wan (one inventory network per "
                         + "label; has eth1 on seg-1, eth2 on seg-1)" + NL
                         + "    lab-2: its NICs cannot carry networks lan, wan (one inventory network per label; has no "
@@ -188,19 +241,30 @@ class HostMatcherTest {
     @Test
     void enumeratesDistinctMatchesWithStableNames() {
         HostMatcher matcher = new HostMatcher(lab);
-        List<MachineRequest> requests = List.of(MachineRequest.of("web"), MachineRequest.of("db").withRoles("db"));
-        assertThat(matcher.matchAll(requests, 100)).extracting(Match::displayName).containsExactly(
-                "web=lab-1, db=lab-3", "web=lab-2, db=lab-1", "web=lab-2, db=lab-3", "web=lab-3, db=lab-1");
-        assertThat(matcher.matchAll(requests, 2)).extracting(Match::displayName).hasSize(2).doesNotHaveDuplicates();
+        List<MachineRequest> requests =
+                List.of(MachineRequest.of("web"), MachineRequest.of("db").withRoles("db"));
+        assertThat(matcher.matchAll(requests, 100))
+                .extracting(Match::displayName)
+                .containsExactly(
+                        "web=lab-1, db=lab-3", "web=lab-2, db=lab-1", "web=lab-2, db=lab-3", "web=lab-3, db=lab-1");
+        assertThat(matcher.matchAll(requests, 2))
+                .extracting(Match::displayName)
+                .hasSize(2)
+                .doesNotHaveDuplicates();
         assertThatThrownBy(() -> matcher.matchAll(requests, 0)).hasMessage("limit must be at least 1, was 0");
     }
 
     @Test
     void multiMatchCountsHostAssignmentsNotLabelMappings() {
         // each host is on both segments: two label mappings per assignment, one match each
-        Inventory inventory = inventory(host("lab-1").nics("seg-1", "seg-2"), host("lab-2").nics("seg-1", "seg-2"));
-        List<Match> matches = new HostMatcher(inventory).matchAll(List.of(MachineRequest.of("a").withNetworks("lan"),
-                MachineRequest.of("b").withNetworks("lan")), 10);
+        Inventory inventory =
+                inventory(host("lab-1").nics("seg-1", "seg-2"), host("lab-2").nics("seg-1", "seg-2"));
+        List<Match> matches = new HostMatcher(inventory)
+                .matchAll(
+                        List.of(
+                                MachineRequest.of("a").withNetworks("lan"),
+                                MachineRequest.of("b").withNetworks("lan")),
+                        10);
         assertThat(matches).extracting(Match::displayName).containsExactly("a=lab-1, b=lab-2", "a=lab-2, b=lab-1");
     }
 
@@ -208,10 +272,12 @@ class HostMatcherTest {
     void avoidsBusyHostsAndTellsWhenWaitingCannotHelp() {
         HostMatcher matcher = new HostMatcher(lab);
         List<MachineRequest> requests = List.of(MachineRequest.of("web").withRoles("web"));
-        assertThat(matcher.matchAvoiding(requests, Set.of("lab-2")).map(Match::displayName)).contains("web=lab-3");
+        assertThat(matcher.matchAvoiding(requests, Set.of("lab-2")).map(Match::displayName))
+                .contains("web=lab-3");
         assertThat(matcher.matchAvoiding(requests, Set.of("lab-2", "lab-3"))).isEmpty();
         assertThatThrownBy(() -> matcher.matchAvoiding(List.of(MachineRequest.of("x", "cpus > 64")), Set.of()))
-                .isInstanceOf(NoMatchException.class).hasMessageContaining("lab-3: cpus 8 <= 64");
+                .isInstanceOf(NoMatchException.class)
+                .hasMessageContaining("lab-3: cpus 8 <= 64");
     }
 
     @Test

@@ -47,11 +47,20 @@ final class Hosts {
     }
 
     InventoryHost build() {
-        return new InventoryHost(name, "192.0.2." + (Math.abs(name.hashCode()) % 250 + 1), 22, "testbed",
-                Path.of("/keys/lab"), KEY, roles, properties, nics);
+        return new InventoryHost(
+                name,
+                "192.0.2." + (Math.abs(name.hashCode()) % 250 + 1),
+                22,
+                "testbed",
+                Path.of("/keys/lab"),
+                KEY,
+                roles,
+                properties,
+                nics);
     }
 
     static Inventory inventory(Hosts... hosts) {
-        return new Inventory("lab.yaml", java.util.Arrays.stream(hosts).map(Hosts::build).toList());
+        return new Inventory(
+                "lab.yaml", java.util.Arrays.stream(hosts).map(Hosts::build).toList());
     }
 }

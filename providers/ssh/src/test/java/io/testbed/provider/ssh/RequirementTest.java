@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class RequirementTest {
 
@@ -97,14 +97,15 @@ class RequirementTest {
             4 GiB <= memory     | requirement '4 GiB <= memory': must start with a property name ([a-z][a-z0-9_.-]*) such as memory, cpus, arch or hostname
             """)
     void rejectsMalformedRequirementsWithExactMessages(String text, String message) {
-        assertThatThrownBy(() -> Requirement.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Requirement.parse(text))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(message);
     }
 
     @Test
     void rejectsAnEmptyRequirement() {
-        assertThatThrownBy(() -> Requirement.parse("  ")).hasMessage(
-                "requirement is empty; write <property> <operator> <value>, e.g. 'memory >= 4 GiB'");
+        assertThatThrownBy(() -> Requirement.parse("  "))
+                .hasMessage("requirement is empty; write <property> <operator> <value>, e.g. 'memory >= 4 GiB'");
     }
 
     @Test
@@ -117,15 +118,16 @@ class RequirementTest {
 
     @Test
     void machineRequestDescribesWhatItAsksFor() {
-        MachineRequest request = MachineRequest.of("db", "memory >= 4 GiB", "cpus > 2").withRoles("db", "backup")
+        MachineRequest request = MachineRequest.of("db", "memory >= 4 GiB", "cpus > 2")
+                .withRoles("db", "backup")
                 .withNetworks("lan", "lan");
         assertThat(request.describe()).isEqualTo("memory >= 4 GiB; cpus > 2; roles backup, db; networks lan, lan");
         assertThat(MachineRequest.of("any").describe()).isEqualTo("any host");
-        assertThatThrownBy(() -> MachineRequest.of("Web")).hasMessage(
-                "machine request name must match [a-z][a-z0-9-]{0,30} (a lower-case DNS label), was 'Web'");
-        assertThatThrownBy(() -> MachineRequest.of("web").withRoles("Front End")).hasMessage(
-                "machine 'web': role 'Front End' must match [a-z][a-z0-9-]{0,30} (a lower-case DNS label)");
-        assertThatThrownBy(() -> MachineRequest.of("web").withNetworks(" ")).hasMessage(
-                "machine 'web': network labels must not be blank");
+        assertThatThrownBy(() -> MachineRequest.of("Web"))
+                .hasMessage("machine request name must match [a-z][a-z0-9-]{0,30} (a lower-case DNS label), was 'Web'");
+        assertThatThrownBy(() -> MachineRequest.of("web").withRoles("Front End"))
+                .hasMessage("machine 'web': role 'Front End' must match [a-z][a-z0-9-]{0,30} (a lower-case DNS label)");
+        assertThatThrownBy(() -> MachineRequest.of("web").withNetworks(" "))
+                .hasMessage("machine 'web': network labels must not be blank");
     }
 }
