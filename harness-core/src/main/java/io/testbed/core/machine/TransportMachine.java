@@ -66,7 +66,7 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
     private final MachineJournal journal;
     private final ProcessKiller killer;
     private final PortProbe portProbe;
-    private final SettingsLedger ledger = new SettingsLedger();
+    private final MachineSettings settings;
     private final AtomicInteger jobIds = new AtomicInteger();
     private final List<RemoteJob> jobs = new ArrayList<>();
 
@@ -84,6 +84,8 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
                         ? b.probeAddress
                         : addresses.values().stream().findFirst().orElse(null),
                 journal);
+        this.settings = new MachineSettings(
+                name, journal, (purpose, display, script) -> execute(purpose, display, script, helperOptions()));
     }
 
     /**
@@ -222,67 +224,17 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
 
     @Override
     public void setSysctl(String key, String value) {
-        changeSetting("sysctl " + key, ShellScripts.sysctlPath(key), value);
+        settings.change("sysctl " + key, ShellScripts.sysctlPath(key), value);
     }
 
     @Override
     public void writeSysfs(String path, String value) {
-        changeSetting("sysfs " + path, ShellScripts.checkSettingPath(path), value);
-    }
-
-    private void changeSetting(String description, String path, String value) {
-        Objects.requireNonNull(value, "value of " + description);
-        if (value.indexOf('\n') >= 0) {
-            throw new IllegalArgumentException(
-                    "value for " + description + " (" + ShellScripts.abbreviate(value) + ") must be a single line");
-        }
-        ExecResult result = execute(
-                CommandEvent.Purpose.SET,
-                description + "=" + value,
-                ShellScripts.readThenWriteScript(path, value),
-                helperOptions());
-        if (!result.succeeded()) {
-            throw new TestbedException("Cannot set " + description + " to '" + value + "' on machine '" + name
-                    + "' (exit " + result.exitCode() + "): " + result.stderr().strip()
-                    + ". Check that " + path + " exists there and that the machine's user may write it"
-                    + " (usually root).");
-        }
-        String oldValue = ShellScripts.restorableValue(result.stdout());
-        ledger.record(new SettingsLedger.Change(description, path, oldValue));
-        journal.settingChanged(description, value, oldValue);
+        settings.change("sysfs " + path, ShellScripts.checkSettingPath(path), value);
     }
 
     @Override
     public void restoreSettings() {
-        List<String> failures = new ArrayList<>();
-        for (SettingsLedger.Change change : ledger.drainNewestFirst()) {
-            try {
-                ExecResult result = execute(
-                        CommandEvent.Purpose.RESTORE,
-                        change.description() + "=" + change.oldValue(),
-                        ShellScripts.writeScript(change.path(), change.oldValue()),
-                        helperOptions());
-                if (!result.succeeded()) {
-                    failures.add(change.description() + " back to '" + change.oldValue() + "': exit "
-                            + result.exitCode() + ", " + result.stderr().strip());
-                }
-                journal.settingRestored(
-                        change.description(),
-                        change.oldValue(),
-                        result.succeeded()
-                                ? null
-                                : "exit " + result.exitCode() + ", "
-                                        + result.stderr().strip());
-            } catch (TestbedException e) {
-                failures.add(change.description() + " back to '" + change.oldValue() + "': " + e.getMessage());
-                journal.settingRestored(change.description(), change.oldValue(), e.getMessage());
-            }
-        }
-        if (!failures.isEmpty()) {
-            throw new TestbedException("Could not restore " + failures.size() + " setting(s) on machine '" + name
-                    + "':\n  " + String.join("\n  ", failures)
-                    + "\nThey stay changed until the machine is reverted or recreated.");
-        }
+        settings.restore();
     }
 
     @Override
