@@ -56,12 +56,14 @@ class RemoteLibvirtIT {
 
         // The remote side of the connection: libvirt runs virt-ssh-helper (or nc) as the SSH user, which is
         // libvirtd's client. It exists only while Testbed's connection is open.
-        Process pgrep = new ProcessBuilder("pgrep", "-u", AuthorizedKey.USER, "-x", "virt-ssh-helper|nc")
-                .redirectErrorStream(true).start();
-        String pids = new String(pgrep.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
-        pgrep.waitFor(10, TimeUnit.SECONDS);
-        org.assertj.core.api.Assertions.assertThat(pids)
-                .as("virt-ssh-helper or nc running as %s (libvirt's remote end)", AuthorizedKey.USER).isNotEmpty();
+        // (-f: a process name is cut to 15 characters, "virt-ssh-helpe".)
+        Process pgrep = new ProcessBuilder("pgrep", "-a", "-u", AuthorizedKey.USER, "-f",
+                "^(virt-ssh-helper|nc) ").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String found = new String(pgrep.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        org.assertj.core.api.Assertions.assertThat(pgrep.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        org.assertj.core.api.Assertions.assertThat(found)
+                .as("virt-ssh-helper or nc running as %s (libvirt's remote end)", AuthorizedKey.USER)
+                .matches("(?s)\\d+ (virt-ssh-helper|nc) .*");
     }
 
     /** A per-run key authorized in the test sshd while the class runs; its known_hosts pins the sshd's host key. */
