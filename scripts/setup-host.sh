@@ -37,6 +37,11 @@ readonly APT_LOG=/var/log/testbed-apt.log
 readonly LIBVIRT_URI=qemu:///system
 readonly QEMU_USER=libvirt-qemu
 readonly LIBVIRTD_LOG=/var/log/testbed-libvirtd.log
+# Remote libvirt (qemu+ssh://, README "Remote libvirt"): a non-root SSH user reaches libvirtd's
+# read-write socket only through this group; polkit, the default, needs a system D-Bus.
+readonly LIBVIRTD_CONF=/etc/libvirt/libvirtd.conf
+readonly LIBVIRT_GROUP=libvirt
+readonly LIBVIRTD_SOCKET_SETTINGS=("unix_sock_group=\"$LIBVIRT_GROUP\"" 'unix_sock_rw_perms="0770"' 'auth_unix_rw="none"')
 # libvirt's "default" network is 192.168.122.0/24, a range Testbed must never bring up.
 readonly DEFAULT_NET=default
 readonly DEFAULT_NET_AUTOSTART_LINK=/etc/libvirt/qemu/networks/autostart/$DEFAULT_NET.xml
@@ -93,7 +98,7 @@ die() {
 
 current_step=arguments
 current_log=""
-readonly STEPS=(preconditions packages java kvm libvirt default-network docker sshd qemu-access directories)
+readonly STEPS=(preconditions packages java kvm libvirt default-network docker sshd libvirt-remote qemu-access directories)
 
 on_unexpected_failure() {
   local status=$1 line_no=$2 command=$3 where=${FUNCNAME[1]:-main}
@@ -159,6 +164,8 @@ daemon_pid() {
   done
   return 1
 }
+
+process_gone() { ! process_alive "$1"; }
 
 # Runs a command until it succeeds, for at most $1 seconds.
 wait_until() {
@@ -393,15 +400,101 @@ step_libvirt() {
   else
     disable_default_network_autostart
     started=$EPOCHREALTIME
-    if systemd_runs; then
-      systemctl start libvirtd || die libvirtd "systemctl start libvirtd failed; see journalctl -u libvirtd"
-    else
-      LIBVIRT_LOG_OUTPUTS="3:file:$LIBVIRTD_LOG" libvirtd -d </dev/null >/dev/null 2>>"$LIBVIRTD_LOG" ||
-        die libvirtd "libvirtd -d failed; see $LIBVIRTD_LOG"
-    fi
-    wait_until "$WAIT_SECONDS" libvirt_answers ||
-      die libvirtd "started but 'virsh -c $LIBVIRT_URI version' did not answer within ${WAIT_SECONDS} s; see $LIBVIRTD_LOG"
+    start_libvirtd
     did libvirtd "started (pid $(daemon_pid libvirtd /run/libvirtd.pid || echo unknown)), answers on $LIBVIRT_URI after $(elapsed_since "$started")"
+  fi
+}
+
+# Starts libvirtd (systemd's unit where systemd runs, else the daemon itself) and waits until
+# it answers.
+start_libvirtd() {
+  if systemd_runs; then
+    systemctl start libvirtd || die libvirtd "systemctl start libvirtd failed; see journalctl -u libvirtd"
+  else
+    LIBVIRT_LOG_OUTPUTS="3:file:$LIBVIRTD_LOG" libvirtd -d </dev/null >/dev/null 2>>"$LIBVIRTD_LOG" ||
+      die libvirtd "libvirtd -d failed; see $LIBVIRTD_LOG"
+  fi
+  wait_until "$WAIT_SECONDS" libvirt_answers ||
+    die libvirtd "started but 'virsh -c $LIBVIRT_URI version' did not answer within ${WAIT_SECONDS} s; see $LIBVIRTD_LOG"
+}
+
+# Prints a libvirtd.conf setting's value as written (quotes kept), from its last uncommented
+# line; nothing when it is not set.
+libvirtd_conf_value() {
+  [[ -r $LIBVIRTD_CONF ]] || return 0
+  sed -nE "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*([^#]*[^#[:space:]])[[:space:]]*(#.*)?$/\1/p" "$LIBVIRTD_CONF" | tail -n 1
+}
+
+# Stops libvirtd and starts it again, to read a changed libvirtd.conf. Running guests survive
+# (QEMU runs on; libvirtd reconnects to it).
+restart_libvirtd() {
+  local pid
+  if systemd_runs; then
+    systemctl restart libvirtd || die libvirtd "systemctl restart libvirtd failed; see journalctl -u libvirtd"
+    wait_until "$WAIT_SECONDS" libvirt_answers ||
+      die libvirtd "restarted but 'virsh -c $LIBVIRT_URI version' did not answer within ${WAIT_SECONDS} s; see journalctl -u libvirtd"
+    return
+  fi
+  if pid=$(daemon_pid libvirtd /run/libvirtd.pid); then
+    kill "$pid"
+    wait_until "$WAIT_SECONDS" process_gone "$pid" ||
+      die libvirtd "did not stop within ${WAIT_SECONDS} s after SIGTERM (pid $pid)"
+  fi
+  start_libvirtd
+}
+
+# A qemu+ssh:// connection runs virt-ssh-helper (or nc) as the SSH user on the remote host, which
+# then opens libvirtd's read-write socket. By default libvirtd asks polkit whether a non-root
+# user may, and polkit needs a system D-Bus ("Unable to get system bus connection" without
+# one). Instead the socket belongs to group libvirt (mode 0770, no further authentication) and
+# the test sshd's user is in that group: the remote path can be tried against this host.
+step_libvirt_remote() {
+  local setting key want have pid changed=() wrong=false
+  if [[ ! -f $LIBVIRTD_CONF ]]; then
+    missing "libvirtd socket" "$LIBVIRTD_CONF does not exist (comes with libvirt-daemon-system)"
+    return
+  fi
+  for setting in "${LIBVIRTD_SOCKET_SETTINGS[@]}"; do
+    key=${setting%%=*} want=${setting#*=}
+    have=$(libvirtd_conf_value "$key")
+    [[ $have == "$want" ]] && continue
+    if $check_only; then
+      missing "libvirtd socket" "$key is ${have:-not set}, should be $want in $LIBVIRTD_CONF"
+      wrong=true
+      continue
+    fi
+    if [[ -n $have ]]; then
+      sed -i -E "s/^[[:space:]]*$key[[:space:]]*=.*/$key = $want/" "$LIBVIRTD_CONF"
+    else
+      printf '%s = %s\n' "$key" "$want" >>"$LIBVIRTD_CONF"
+    fi
+    changed+=("$key = $want (was ${have:-not set})")
+  done
+  if ((${#changed[@]} > 0)); then
+    did "libvirtd socket" "set in $LIBVIRTD_CONF: $(IFS=';'; echo "${changed[*]}" | sed 's/;/, /g')"
+    if pid=$(daemon_pid libvirtd /run/libvirtd.pid) || systemd_runs; then
+      restart_libvirtd
+      did libvirtd "restarted for the new socket settings (pid $(daemon_pid libvirtd /run/libvirtd.pid || echo unknown))"
+    fi
+  elif ! $wrong; then
+    ok "libvirtd socket" "read-write socket for group $LIBVIRT_GROUP (mode 0770, auth none) in $LIBVIRTD_CONF"
+  fi
+
+  if ! getent group "$LIBVIRT_GROUP" >/dev/null; then
+    if $check_only; then missing "group $LIBVIRT_GROUP" "does not exist"; else
+      groupadd --system "$LIBVIRT_GROUP"
+      did "group $LIBVIRT_GROUP" "created"
+    fi
+  fi
+  if ! id -u "$SSHD_USER" >/dev/null 2>&1; then
+    $check_only || die "sshd user" "$SSHD_USER does not exist after step sshd"
+  elif [[ " $(id -nG "$SSHD_USER") " == *" $LIBVIRT_GROUP "* ]]; then
+    ok "sshd user" "$SSHD_USER in group $LIBVIRT_GROUP (may use qemu+ssh://$SSHD_USER@127.0.0.1:$SSHD_PORT/system)"
+  elif $check_only; then
+    missing "sshd user" "$SSHD_USER not in group $LIBVIRT_GROUP (remote libvirt through the test sshd)"
+  else
+    usermod -a -G "$LIBVIRT_GROUP" "$SSHD_USER"
+    did "sshd user" "$SSHD_USER added to group $LIBVIRT_GROUP (remote libvirt through the test sshd)"
   fi
 }
 
@@ -774,6 +867,7 @@ main() {
   run_step default-network "$LIBVIRTD_LOG" step_default_network
   run_step docker "$DOCKERD_LOG" step_docker
   run_step sshd "$SSHD_LOG" step_sshd
+  run_step libvirt-remote "$LIBVIRTD_LOG" step_libvirt_remote
   run_step qemu-access "" step_qemu_access
   run_step directories "" step_directories
   current_step=summary current_log=""

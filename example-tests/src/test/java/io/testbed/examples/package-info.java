@@ -12,7 +12,9 @@
  *       {@link io.testbed.examples.BackgroundJobsIT} (a long job killed with its children, a job that finishes
  *       and passes);</li>
  *   <li>{@link io.testbed.examples.SettingsRestoredIT} — {@code setSysctl}/{@code writeSysfs} undone after the
- *       test, with reverts switched off.</li>
+ *       test, with reverts switched off;</li>
+ *   <li>{@link io.testbed.examples.RemoteLibvirtIT} — a VM provisioned through a remote libvirt connection
+ *       ({@code qemu+libssh://} to this host's test sshd, with a per-run key).</li>
  * </ul>
  */
 package io.testbed.examples;

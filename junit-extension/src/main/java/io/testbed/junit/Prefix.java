@@ -68,12 +68,14 @@ public @interface Prefix {
      * The libvirt connection for this class's libvirt machines, e.g. {@code qemu+ssh://root@localhost/system};
      * empty (the default) reads {@code testbed.libvirt.uri} ({@code qemu:///system} unless set). A remote URI
      * needs what {@code virsh -c URI list} needs: libvirtd running there and, for {@code qemu+ssh://}, an SSH login
-     * without a password prompt (a key in {@code ~/.ssh} or the ssh-agent, the host in
-     * {@code ~/.ssh/known_hosts}) as a user allowed to use libvirt. Testbed writes the machines' disks, seed images
-     * and console logs into the prefix on the test JVM's host and hands libvirt their paths, and reaches the
-     * machines over the leased networks' host bridges: the libvirt host must see the prefix root and the template
-     * cache under the same paths and route to those networks, so in practice it is this host (reached over SSH)
-     * or one sharing the file system and networks with it.
+     * without a password prompt ({@code ?keyfile=KEY}, a key in {@code ~/.ssh} or the ssh-agent, the host in
+     * {@code ~/.ssh/known_hosts}; {@code qemu+libssh://} also takes {@code &known_hosts=FILE}) as a user allowed
+     * to use libvirt's read-write socket (root, or a member of its {@code unix_sock_group}; README, "Remote libvirt
+     * (qemu+ssh://)"). Testbed writes the machines' disks, seed images and console logs into the prefix on the
+     * test JVM's host and hands libvirt their paths, and reaches the machines over the leased networks' host
+     * bridges: the libvirt host must see the prefix root and the template cache under the same paths and route to
+     * those networks, so in practice it is this host (reached over SSH) or one sharing the file system and
+     * networks with it.
      */
     String libvirtUri() default "";
 }

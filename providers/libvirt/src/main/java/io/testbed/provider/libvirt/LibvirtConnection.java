@@ -41,8 +41,9 @@ final class LibvirtConnection implements AutoCloseable {
     }
 
     /**
-     * What to do when connecting to {@code uri} failed: for a remote URI ({@code qemu+ssh://user@host/system}),
-     * check the daemon and the SSH login there; for a local one, start the daemons.
+     * What to do when connecting to {@code uri} failed: for a remote URI ({@code qemu+ssh://user@host/system},
+     * {@code qemu+libssh://…}), check the daemon, the SSH login and the remote user's access to libvirt there; for a
+     * local one, start the daemons.
      *
      * @param setupScript Testbed's {@code scripts/setup-host.sh} when the tests run in a Testbed checkout, else
      *                    {@code null} (a user's own project)
@@ -51,10 +52,14 @@ final class LibvirtConnection implements AutoCloseable {
         String check = "; check with `virsh -c " + uri + " list`";
         String host = remoteHost(uri);
         if (host != null) {
+            boolean ssh = uri.contains("+ssh") || uri.contains("+libssh");
             return "check that libvirtd (and virtlogd) run on " + host
-                    + (uri.contains("+ssh")
+                    + (ssh
                             ? ", that this user logs in there over SSH without a password prompt (a key in ~/.ssh or the"
-                                    + " ssh-agent, the host in ~/.ssh/known_hosts) and that the remote user may use libvirt"
+                                    + " ssh-agent or given as ?keyfile=, the host in ~/.ssh/known_hosts or, for"
+                                    + " qemu+libssh://, in &known_hosts=) and that the remote user may use libvirt's read-write"
+                                    + " socket (root, or a member of libvirtd.conf's unix_sock_group with auth_unix_rw ="
+                                    + " \"none\": \"Unable to get system bus connection\" is polkit refusing it)"
                             : " and accept connections on this transport")
                     + check;
         }

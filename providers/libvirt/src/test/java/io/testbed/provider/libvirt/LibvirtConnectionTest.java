@@ -41,9 +41,21 @@ class LibvirtConnectionTest {
         String advice = LibvirtConnection.advice("qemu+ssh://tester@lab.example:2222/system", Path.of("/x"));
         assertThat(advice)
                 .isEqualTo("check that libvirtd (and virtlogd) run on lab.example, that this user logs in"
-                        + " there over SSH without a password prompt (a key in ~/.ssh or the ssh-agent, the host in"
-                        + " ~/.ssh/known_hosts) and that the remote user may use libvirt; check with"
+                        + " there over SSH without a password prompt (a key in ~/.ssh or the ssh-agent or given as ?keyfile=,"
+                        + " the host in ~/.ssh/known_hosts or, for qemu+libssh://, in &known_hosts=) and that the remote user"
+                        + " may use libvirt's read-write socket (root, or a member of libvirtd.conf's unix_sock_group with"
+                        + " auth_unix_rw = \"none\": \"Unable to get system bus connection\" is polkit refusing it); check with"
                         + " `virsh -c qemu+ssh://tester@lab.example:2222/system list`");
         assertThat(advice).doesNotContain("setup-host.sh");
+    }
+
+    @Test
+    void aRemoteLibsshUriGetsTheSameSshAdvice() {
+        String uri = "qemu+libssh://tester@lab.example:2222/system?keyfile=k&known_hosts=kh";
+        assertThat(LibvirtConnection.advice(uri, Path.of("/x")))
+                .contains("over SSH without a password prompt")
+                .contains("unix_sock_group")
+                .doesNotContain("accept connections on this transport")
+                .doesNotContain("setup-host.sh");
     }
 }
