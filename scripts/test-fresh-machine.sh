@@ -24,8 +24,10 @@ readonly VARIANT=minbase
 readonly CACHE_DIR=/var/cache/testbed/fresh-root
 # The outer container's network. Inside, the set-up gives docker0 198.19.255.1/24, so the
 # container's own subnet must differ; it stays inside Testbed's range 198.18.0.0/15, below
-# dockerd's pool (198.19.248.0/21) and far above the /24s leased from 198.18.0.0 upwards.
-readonly OUTER_SUBNET=198.19.246.0/24
+# dockerd's pool (198.19.248.0/21) and far above the /24s leased from 198.18.0.0 upwards. The
+# first of these that no route or Docker network of this host uses is taken, so that builds and
+# tests running at the same time keep theirs.
+readonly OUTER_SUBNETS=(198.19.240.0/24 198.19.241.0/24 198.19.242.0/24 198.19.244.0/24 198.19.246.0/24)
 readonly WORK_DIR_IN_ROOT=/srv/testbed # libvirt-qemu can pass /srv (not /root: 0700)
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -149,7 +151,19 @@ flock -u 9
 
 image=testbed-fresh-root:$key-$$
 docker import "$rootfs" "$image" >/dev/null
-docker network create --subnet "$OUTER_SUBNET" "$NAME" >/dev/null
+outer_subnet=""
+for candidate in "${OUTER_SUBNETS[@]}"; do
+  [[ $(ip -4 route show) != *"${candidate%.0/24}."* ]] || continue
+  if docker network create --subnet "$candidate" "$NAME" >/dev/null 2>&1; then
+    outer_subnet=$candidate
+    break
+  fi
+done
+[[ -n $outer_subnet ]] || {
+  echo "[fresh-machine] no free subnet for the fresh root's network among ${OUTER_SUBNETS[*]}" >&2
+  exit 1
+}
+say "the fresh root's network: $outer_subnet"
 mapfile -t caps < <(capability_flags)
 # --init: a real machine's PID 1 reaps orphans; without one, libvirtd waits forever on the
 # zombies of its QEMU capability probes. systempaths=unconfined: /proc/sys writable, as on a
