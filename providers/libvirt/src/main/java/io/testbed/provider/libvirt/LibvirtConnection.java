@@ -79,8 +79,8 @@ final class LibvirtConnection implements AutoCloseable {
 
     private static String setupScriptCommand(Path setupScript) {
         return setupScript == null
-                ? "`sudo bash scripts/setup-host.sh` of the Testbed repository"
-                : "`sudo bash " + setupScript + "`";
+                ? "`bash scripts/setup-host.sh` of the Testbed repository, as root,"
+                : "`bash " + setupScript + "`, as root,";
     }
 
     /**

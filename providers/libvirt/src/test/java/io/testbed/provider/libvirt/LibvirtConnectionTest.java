@@ -20,10 +20,10 @@ class LibvirtConnectionTest {
         Path module = Files.createDirectories(temp.resolve("providers/libvirt"));
         assertThat(LibvirtConnection.setupScript(module)).isEqualTo(script);
         assertThat(LibvirtConnection.advice("qemu:///system", LibvirtConnection.setupScript(module)))
-                .isEqualTo(
-                        "start the daemons virtlogd and libvirtd (`sudo bash " + script + "` installs and starts them);"
-                                + " check with `virsh -c qemu:///system list`; or point testbed.libvirt.uri at another"
-                                + " libvirt");
+                .isEqualTo("start the daemons virtlogd and libvirtd (`bash " + script
+                        + "`, as root, installs and starts them);"
+                        + " check with `virsh -c qemu:///system list`; or point testbed.libvirt.uri at another"
+                        + " libvirt");
     }
 
     @Test
@@ -31,8 +31,8 @@ class LibvirtConnectionTest {
         assertThat(LibvirtConnection.setupScript(temp)).isNull();
         assertThat(LibvirtConnection.advice("qemu:///system", null))
                 .isEqualTo(
-                        "start the daemons virtlogd and libvirtd (`sudo bash scripts/setup-host.sh` of the Testbed repository"
-                                + " installs and starts them); check with `virsh -c qemu:///system list`; or point"
+                        "start the daemons virtlogd and libvirtd (`bash scripts/setup-host.sh` of the Testbed repository, as"
+                                + " root, installs and starts them); check with `virsh -c qemu:///system list`; or point"
                                 + " testbed.libvirt.uri at another libvirt");
     }
 
