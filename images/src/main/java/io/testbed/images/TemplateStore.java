@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apiguardian.api.API;
 
@@ -59,12 +58,6 @@ public final class TemplateStore {
 
     /** The built-in template: Debian cloud kernel, busybox, dropbear, iproute2's tc, sftp-server. */
     public static final String TINY = "tiny";
-    /** System property naming the store's root directory. */
-    public static final String ROOT_PROPERTY = TestbedConfig.TEMPLATE_CACHE;
-    /** Environment variable naming the store's root directory. */
-    public static final String ROOT_ENVIRONMENT = "TESTBED_TEMPLATES_DIR";
-    /** The preferred root when the JVM may write there. */
-    public static final String DEFAULT_SYSTEM_ROOT = "/var/cache/testbed/templates";
 
     private static final String MANIFEST = "manifest.json";
     private static final String TEMP_PREFIX = ".tmp-";
@@ -112,38 +105,7 @@ public final class TemplateStore {
 
     /** The default root directory; see the class documentation for the order of choices. */
     public static Path defaultRoot() {
-        return defaultRoot(
-                System.getProperty(ROOT_PROPERTY),
-                System.getenv(),
-                System.getProperty("user.home"),
-                TemplateStore::writableOrCreatable);
-    }
-
-    static Path defaultRoot(String property, Map<String, String> environment, String home, Predicate<Path> writable) {
-        if (property != null && !property.isBlank()) {
-            return Path.of(property);
-        }
-        String fromEnvironment = environment.get(ROOT_ENVIRONMENT);
-        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
-            return Path.of(fromEnvironment);
-        }
-        Path system = Path.of(DEFAULT_SYSTEM_ROOT);
-        if (writable.test(system)) {
-            return system;
-        }
-        String xdg = environment.get("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
-            return Path.of(xdg, "testbed", "templates");
-        }
-        return Path.of(home, ".cache", "testbed", "templates");
-    }
-
-    private static boolean writableOrCreatable(Path directory) {
-        Path existing = directory;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        return existing != null && Files.isDirectory(existing) && Files.isWritable(existing);
+        return TemplateCacheRoot.byDefault();
     }
 
     /** The store's root directory. */
@@ -413,7 +375,7 @@ public final class TemplateStore {
         } catch (IOException e) {
             throw new TemplateException(
                     "Cannot create the template store directory " + directory + ": " + e
-                            + "; choose a writable root with -D" + ROOT_PROPERTY + "=DIR",
+                            + "; choose a writable root with -D" + TemplateCacheRoot.ROOT_PROPERTY + "=DIR",
                     e);
         }
     }
@@ -425,7 +387,7 @@ public final class TemplateStore {
                 if (!permissions.contains(PosixFilePermission.OTHERS_EXECUTE)) {
                     progress.accept("WARNING: " + path + " is not searchable by other users, so QEMU running as "
                             + "libvirt-qemu cannot read templates in " + directory + "; use a store root outside it "
-                            + "(-D" + ROOT_PROPERTY + "=DIR) or chmod o+x " + path);
+                            + "(-D" + TemplateCacheRoot.ROOT_PROPERTY + "=DIR) or chmod o+x " + path);
                     return;
                 }
             } catch (IOException | UnsupportedOperationException e) {

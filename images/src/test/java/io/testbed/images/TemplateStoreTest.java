@@ -233,18 +233,18 @@ class TemplateStoreTest {
 
     @Test
     void defaultRootPrefersPropertyThenEnvironmentThenSystemCacheThenUserCache() {
-        Map<String, String> env = Map.of(TemplateStore.ROOT_ENVIRONMENT, "/env/templates", "XDG_CACHE_HOME", "/xdg");
-        assertThat(TemplateStore.defaultRoot("/prop/templates", env, "/home/u", path -> true))
+        Map<String, String> env =
+                Map.of(TemplateCacheRoot.ROOT_ENVIRONMENT, "/env/templates", "XDG_CACHE_HOME", "/xdg");
+        assertThat(TemplateCacheRoot.choose("/prop/templates", env, "/home/u", path -> true))
                 .isEqualTo(Path.of("/prop/templates"));
-        assertThat(TemplateStore.defaultRoot(null, env, "/home/u", path -> true))
-                .isEqualTo(Path.of("/env/templates"));
-        assertThat(TemplateStore.defaultRoot(null, Map.of("XDG_CACHE_HOME", "/xdg"), "/home/u", path -> true))
+        assertThat(TemplateCacheRoot.choose(null, env, "/home/u", path -> true)).isEqualTo(Path.of("/env/templates"));
+        assertThat(TemplateCacheRoot.choose(null, Map.of("XDG_CACHE_HOME", "/xdg"), "/home/u", path -> true))
                 .isEqualTo(Path.of("/var/cache/testbed/templates"));
-        assertThat(TemplateStore.defaultRoot(null, Map.of("XDG_CACHE_HOME", "/xdg"), "/home/u", path -> false))
+        assertThat(TemplateCacheRoot.choose(null, Map.of("XDG_CACHE_HOME", "/xdg"), "/home/u", path -> false))
                 .isEqualTo(Path.of("/xdg/testbed/templates"));
-        assertThat(TemplateStore.defaultRoot(null, Map.of(), "/home/u", path -> false))
+        assertThat(TemplateCacheRoot.choose(null, Map.of(), "/home/u", path -> false))
                 .isEqualTo(Path.of("/home/u/.cache/testbed/templates"));
-        assertThat(TemplateStore.defaultRoot(null, Map.of("XDG_CACHE_HOME", "relative"), "/home/u", path -> false))
+        assertThat(TemplateCacheRoot.choose(null, Map.of("XDG_CACHE_HOME", "relative"), "/home/u", path -> false))
                 .isEqualTo(Path.of("/home/u/.cache/testbed/templates"));
     }
 }
