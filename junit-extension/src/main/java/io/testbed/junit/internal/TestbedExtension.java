@@ -14,24 +14,13 @@ import io.testbed.junit.Prefix;
 import io.testbed.junit.Revert;
 import io.testbed.junit.VM;
 import java.io.PrintStream;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
-import java.lang.reflect.Parameter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 import org.apiguardian.api.API;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -44,9 +33,6 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestInstancePostProcessor;
 import org.junit.jupiter.api.extension.TestWatcher;
-import org.junit.platform.commons.annotation.Testable;
-import org.junit.platform.commons.support.AnnotationSupport;
-import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ModifierSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 import org.opentest4j.TestAbortedException;
@@ -109,7 +95,7 @@ public final class TestbedExtension
     /** Sets the non-static fields of a new test instance. */
     @Override
     public void postProcessTestInstance(Object testInstance, ExtensionContext context) {
-        List<Field> fields = candidateFields(testInstance.getClass(), ModifierSupport::isNotStatic);
+        List<Field> fields = InjectionPoints.candidateFields(testInstance.getClass(), ModifierSupport::isNotStatic);
         if (fields.isEmpty()) {
             return;
         }
@@ -253,7 +239,7 @@ public final class TestbedExtension
                 e.problems().forEach(problem -> misuses.value(mapping.render(problem)));
             }
         });
-        checkInjectionPoints(testClass, catalog(topology, mapping), misuses);
+        InjectionPoints.checkAll(testClass, InjectionPoints.catalog(topology, mapping), misuses);
         misuses.throwIfAny(testClass);
 
         EnvironmentSpec spec = mapping.spec().orElseThrow();
@@ -294,114 +280,9 @@ public final class TestbedExtension
         }
     }
 
-    /**
-     * The names (and roles) to check injection points against: the spec's, or the declared names when the spec is
-     * invalid.
-     */
-    private static Injection.Catalog catalog(Topology topology, SpecMapper.Mapping mapping) {
-        if (mapping.spec().isPresent()) {
-            EnvironmentSpec spec = mapping.spec().get();
-            Map<String, Set<String>> roles = new LinkedHashMap<>();
-            spec.machines().forEach(machine -> roles.put(machine.name(), machine.roles()));
-            return new Injection.Catalog(
-                    spec.name(),
-                    List.copyOf(roles.keySet()),
-                    spec.networks().stream().map(NetworkSpec::name).toList(),
-                    roles);
-        }
-        Set<String> machines = new LinkedHashSet<>(topology.collectPaths().keySet());
-        Set<String> networks = new LinkedHashSet<>();
-        topology.networks().forEach(n -> networks.add(n.name()));
-        String name = topology.prefix()
-                .map(Prefix::name)
-                .filter(s -> !s.isBlank())
-                .orElseGet(() -> SpecMapper.deriveName(topology.testClass().getSimpleName()));
-        return new Injection.Catalog(name, List.copyOf(machines), List.copyOf(networks), null);
-    }
-
-    // --- injection points --------------------------------------------------------------------------------------
-
-    /**
-     * Checks every field and every parameter of a constructor, test or lifecycle method of {@code testClass} and its
-     * {@code @Nested} classes that asks for something, before anything is provisioned.
-     */
-    private static void checkInjectionPoints(Class<?> testClass, Injection.Catalog catalog, Misuses misuses) {
-        for (Class<?> type : withNestedClasses(testClass)) {
-            for (Field field : candidateFields(type, field -> true)) {
-                check(Injection.Point.of(field), catalog, misuses);
-            }
-            List<Parameter> parameters = new ArrayList<>();
-            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
-                parameters.addAll(List.of(constructor.getParameters()));
-            }
-            // sorted, so that the report lists problems in the same order on every JVM
-            for (Method method :
-                    ReflectionSupport.findMethods(
-                                    type, TestbedExtension::isInvokedByJupiter, HierarchyTraversalMode.TOP_DOWN)
-                            .stream()
-                            .sorted(java.util.Comparator.comparing(Labels::executable))
-                            .toList()) {
-                parameters.addAll(List.of(method.getParameters()));
-            }
-            for (Parameter parameter : parameters) {
-                Injection.Point point = Injection.Point.of(parameter);
-                if (point.isCandidate()) {
-                    check(point, catalog, misuses);
-                }
-            }
-        }
-    }
-
-    private static void check(Injection.Point point, Injection.Catalog catalog, Misuses misuses) {
-        try {
-            Injection.check(Injection.request(point), catalog);
-        } catch (Injection.Misuse misuse) {
-            if (misuse.placement) {
-                misuses.placement(misuse.getMessage());
-            } else {
-                misuses.value(misuse.getMessage());
-            }
-        }
-    }
-
-    private static boolean isInvokedByJupiter(Method method) {
-        return AnnotationSupport.isAnnotated(method, Testable.class)
-                || AnnotationSupport.isAnnotated(method, BeforeEach.class)
-                || AnnotationSupport.isAnnotated(method, AfterEach.class)
-                || AnnotationSupport.isAnnotated(method, BeforeAll.class)
-                || AnnotationSupport.isAnnotated(method, AfterAll.class);
-    }
-
-    /** The class and, recursively, its {@code @Nested} classes that share its environment. */
-    private static List<Class<?>> withNestedClasses(Class<?> testClass) {
-        List<Class<?>> classes = new ArrayList<>();
-        List<Class<?>> pending = new ArrayList<>(List.of(testClass));
-        while (!pending.isEmpty()) {
-            Class<?> type = pending.remove(0);
-            if (classes.contains(type)) {
-                continue;
-            }
-            classes.add(type);
-            pending.addAll(ReflectionSupport.findNestedClasses(
-                    type,
-                    nested -> AnnotationSupport.isAnnotated(nested, Nested.class)
-                            && !Topology.of(nested).declaresEnvironment()));
-        }
-        return classes;
-    }
-
-    private static List<Field> candidateFields(Class<?> type, Predicate<Field> filter) {
-        return ReflectionSupport.findFields(
-                type,
-                field -> !field.isSynthetic()
-                        && filter.test(field)
-                        && Injection.Point.of(field).isCandidate(),
-                HierarchyTraversalMode.TOP_DOWN);
-    }
-
     private static void injectFields(
             Class<?> type, Object instance, EnvironmentResource resource, Predicate<Field> filter) {
-        for (Field field : candidateFields(type, filter)) {
+        for (Field field : InjectionPoints.candidateFields(type, filter)) {
             try {
                 Injection.Request request = Injection.request(Injection.Point.of(field));
                 Object value = Injection.resolve(request, resource.environment());
