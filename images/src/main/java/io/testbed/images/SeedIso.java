@@ -5,7 +5,6 @@ import inet.ipaddr.IPAddressString;
 import io.testbed.core.internal.support.AtomicFiles;
 import io.testbed.core.internal.support.FileModes;
 import io.testbed.core.spi.NicPlan;
-import io.testbed.core.ssh.SshKeys;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -14,12 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.apiguardian.api.API;
 
@@ -57,10 +53,10 @@ public final class SeedIso {
     /** The volume label cloud-init's NoCloud data source looks for. */
     public static final String VOLUME_LABEL = "cidata";
 
-    private static final Pattern HOSTNAME =
+    static final Pattern HOSTNAME =
             Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
-    private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
-    private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
+    static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     /**
      * One NIC of the machine.
@@ -126,7 +122,7 @@ public final class SeedIso {
     private final List<Nic> nics;
     private final List<InetAddress> dnsServers;
 
-    private SeedIso(Builder builder) {
+    SeedIso(SeedIsoBuilder builder) {
         this.hostname = builder.hostname;
         this.authorizedKeys = List.copyOf(builder.authorizedKeys);
         this.hostPrivateKey = builder.hostPrivateKey;
@@ -141,8 +137,8 @@ public final class SeedIso {
     }
 
     /** A builder; {@code hostname}, at least one authorized key and the host key pair are required. */
-    public static Builder builder() {
-        return new Builder();
+    public static SeedIsoBuilder builder() {
+        return new SeedIsoBuilder();
     }
 
     /** The machine's hostname. */
@@ -263,153 +259,5 @@ public final class SeedIso {
         return address instanceof Inet4Address
                 ? address.getHostAddress()
                 : ip(address).toCompressedString();
-    }
-
-    /** Collects and validates a {@link SeedIso}. Not thread-safe. */
-    public static final class Builder {
-        private String hostname;
-        private String instanceId;
-        private final List<String> authorizedKeys = new ArrayList<>();
-        private Path hostPrivateKeyFile;
-        private Path hostPublicKeyFile;
-        private String hostPrivateKey;
-        private String hostPublicKey;
-        private final List<Nic> nics = new ArrayList<>();
-        private final List<InetAddress> dnsServers = new ArrayList<>();
-
-        private Builder() {}
-
-        /** The hostname, lower-case DNS labels separated by dots ({@code web}, {@code db.lab}). */
-        public Builder hostname(String hostname) {
-            if (hostname == null
-                    || hostname.length() > 253
-                    || !HOSTNAME.matcher(hostname).matches()) {
-                throw new IllegalArgumentException("SeedIso hostname (" + hostname + ") must be lower-case DNS "
-                        + "labels (a-z, 0-9, '-', not starting or ending with '-') separated by dots");
-            }
-            this.hostname = hostname;
-            return this;
-        }
-
-        /** The cloud-init instance id; defaults to {@code iid-<hostname>-<hash of host key and NICs>}. */
-        public Builder instanceId(String instanceId) {
-            if (instanceId == null || !INSTANCE_ID.matcher(instanceId).matches()) {
-                throw new IllegalArgumentException("SeedIso instanceId (" + instanceId
-                        + ") must be 1–128 characters from A-Z a-z 0-9 . _ - starting with a letter or digit");
-            }
-            this.instanceId = instanceId;
-            return this;
-        }
-
-        /** Adds a public key line ({@code ssh-ed25519 AAAA… comment}) that may log in as root. */
-        public Builder authorizedKey(String publicKeyLine) {
-            authorizedKeys.add(checkPublicLine("authorizedKey", publicKeyLine));
-            return this;
-        }
-
-        /** The machine's SSH host key pair: an OpenSSH Ed25519 private key file and its {@code .pub} file. */
-        public Builder hostKey(Path privateKey, Path publicKey) {
-            this.hostPrivateKeyFile = Objects.requireNonNull(privateKey, "privateKey");
-            this.hostPublicKeyFile = Objects.requireNonNull(publicKey, "publicKey");
-            return this;
-        }
-
-        /** The machine's SSH host key pair as written by {@link SshKeys#generate}. */
-        public Builder hostKey(SshKeys.KeyFiles keys) {
-            return hostKey(keys.privateKey(), keys.publicKey());
-        }
-
-        /** Adds a NIC; NICs are named eth0, eth1, … in the order added. */
-        public Builder nic(Nic nic) {
-            nics.add(Objects.requireNonNull(nic, "nic"));
-            return this;
-        }
-
-        /** Adds NICs in order. */
-        public Builder nics(List<Nic> list) {
-            list.forEach(this::nic);
-            return this;
-        }
-
-        /** Adds a DNS server. */
-        public Builder dnsServer(InetAddress server) {
-            dnsServers.add(Objects.requireNonNull(server, "server"));
-            return this;
-        }
-
-        /** Adds DNS servers in order. */
-        public Builder dnsServers(List<InetAddress> servers) {
-            servers.forEach(this::dnsServer);
-            return this;
-        }
-
-        /**
-         * Validates the whole seed and reads the host key files.
-         *
-         * @throws IllegalArgumentException naming the missing or inconsistent element
-         * @throws TemplateException        when a key file cannot be read
-         */
-        public SeedIso build() {
-            if (hostname == null) {
-                throw new IllegalArgumentException("SeedIso: hostname is required; call hostname(...)");
-            }
-            if (authorizedKeys.isEmpty()) {
-                throw new IllegalArgumentException("SeedIso " + hostname + ": at least one authorizedKey is "
-                        + "required, otherwise nobody can log in");
-            }
-            if (hostPrivateKeyFile == null) {
-                throw new IllegalArgumentException("SeedIso " + hostname + ": hostKey(privateKey, publicKey) is "
-                        + "required so the host key can be pinned; generate one with SshKeys.generate");
-            }
-            Set<String> macs = new HashSet<>();
-            long gateways = 0;
-            for (Nic nic : nics) {
-                if (!macs.add(nic.mac())) {
-                    throw new IllegalArgumentException("SeedIso " + hostname + ": two NICs have MAC " + nic.mac());
-                }
-                gateways += nic.gateway() != null ? 1 : 0;
-            }
-            if (gateways > 1) {
-                throw new IllegalArgumentException("SeedIso " + hostname + ": " + gateways
-                        + " NICs have a gateway; give the default gateway to at most one NIC");
-            }
-            try {
-                hostPrivateKey = Files.readString(hostPrivateKeyFile, StandardCharsets.US_ASCII);
-                hostPublicKey = Files.readString(hostPublicKeyFile, StandardCharsets.US_ASCII)
-                        .strip();
-            } catch (IOException e) {
-                throw new TemplateException(
-                        "SeedIso " + hostname + ": cannot read the host key pair " + hostPrivateKeyFile + " / "
-                                + hostPublicKeyFile + ": " + e.getMessage(),
-                        e);
-            }
-            if (!hostPrivateKey.strip().startsWith("-----BEGIN OPENSSH PRIVATE KEY-----")
-                    || !hostPrivateKey.strip().endsWith("-----END OPENSSH PRIVATE KEY-----")) {
-                throw new IllegalArgumentException("SeedIso " + hostname + ": host private key " + hostPrivateKeyFile
-                        + " must be in OpenSSH format (BEGIN OPENSSH PRIVATE KEY)");
-            }
-            checkPublicLine("host public key " + hostPublicKeyFile, hostPublicKey);
-            if (!hostPublicKey.startsWith("ssh-ed25519 ")) {
-                throw new IllegalArgumentException("SeedIso " + hostname + ": host public key " + hostPublicKeyFile
-                        + " must be an ssh-ed25519 key, was " + hostPublicKey.split(" ")[0]);
-            }
-            return new SeedIso(this);
-        }
-
-        private static String checkPublicLine(String element, String line) {
-            if (line == null || line.isBlank()) {
-                throw new IllegalArgumentException("SeedIso " + element + " must not be blank");
-            }
-            String stripped = line.strip();
-            if (stripped.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                throw new IllegalArgumentException(
-                        "SeedIso " + element + " must be one line without control characters");
-            }
-            if (!stripped.matches("(ssh-|ecdsa-|sk-)\\S+ [A-Za-z0-9+/=]+( .*)?")) {
-                throw new IllegalArgumentException("SeedIso " + element + " (" + stripped
-                        + ") must be an OpenSSH public key line such as 'ssh-ed25519 AAAA… comment'");
-            }
-            return stripped;
-        }
     }
 }

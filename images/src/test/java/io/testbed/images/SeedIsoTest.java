@@ -37,7 +37,7 @@ class SeedIsoTest {
         publicKey = Files.writeString(directory.resolve("host.pub"), HOST_PUBLIC + "\n");
     }
 
-    private SeedIso.Builder web() throws IOException {
+    private SeedIsoBuilder web() throws IOException {
         return SeedIso.builder()
                 .hostname("web")
                 .instanceId("iid-web-1")
@@ -208,7 +208,7 @@ class SeedIsoTest {
 
     @Test
     void rejectsTwoDefaultGateways() throws IOException {
-        SeedIso.Builder builder = web().nic(
+        SeedIsoBuilder builder = web().nic(
                         new SeedIso.Nic("52:54:00:ab:00:01", ip("198.18.4.10"), 24, ip("198.18.4.1"), 0))
                 .nic(new SeedIso.Nic("52:54:00:ab:00:02", ip("198.18.5.10"), 24, ip("198.18.5.1"), 0));
         assertThatThrownBy(builder::build)
@@ -218,7 +218,7 @@ class SeedIsoTest {
 
     @Test
     void rejectsDuplicateMacs() throws IOException {
-        SeedIso.Builder builder = web().nic(new SeedIso.Nic("52:54:00:ab:00:01", ip("198.18.4.10"), 24, null, 0))
+        SeedIsoBuilder builder = web().nic(new SeedIso.Nic("52:54:00:ab:00:01", ip("198.18.4.10"), 24, null, 0))
                 .nic(new SeedIso.Nic("52:54:00:AB:00:01", ip("198.18.5.10"), 24, null, 0));
         assertThatThrownBy(builder::build).hasMessageContaining("two NICs have MAC 52:54:00:ab:00:01");
     }
