@@ -5,6 +5,7 @@ import io.testbed.core.internal.support.FileModes;
 import io.testbed.core.ssh.PinnedHostKey;
 import io.testbed.core.ssh.SshKeys;
 import io.testbed.images.FileTrees;
+import io.testbed.images.KvmProbe;
 import io.testbed.images.QemuImg;
 import io.testbed.images.SeedIso;
 import io.testbed.images.Template;
@@ -57,9 +58,6 @@ public final class BareQemu {
     public static final String DNS_ADDRESS = "198.19.252.3";
     /** The guest NIC's MAC address (locally administered range QEMU uses, last bytes from the address). */
     public static final String GUEST_MAC = "52:54:00:c6:13:fc";
-
-    private static final String INITRAMFS_ERROR = "TESTBED-INITRAMFS-ERROR";
-    private static final String READY = "TESTBED-READY";
 
     /** Which accelerator QEMU uses. */
     public enum Accelerator {
@@ -322,10 +320,10 @@ public final class BareQemu {
                         "QEMU exited with code " + guest.process.exitValue() + " before SSH answered", null);
             }
             String consoleText = guest.consoleText();
-            if (consoleText.contains(INITRAMFS_ERROR)) {
+            if (consoleText.contains(KvmProbe.INITRAMFS_ERROR)) {
                 throw guest.failure("the guest's initramfs reported an error", null);
             }
-            if (markerExpected && !consoleText.contains(READY)) {
+            if (markerExpected && !consoleText.contains(KvmProbe.READY)) {
                 // built templates announce readiness on the console: cheaper and quicker than SSH attempts that
                 // hang in user-mode networking until the guest's port is open
                 pause(deadline, 20);
@@ -364,7 +362,7 @@ public final class BareQemu {
         }
         if (markerExpected && attempts == 0) {
             throw guest.failure(
-                    "the guest did not print " + READY + " on its console within "
+                    "the guest did not print " + KvmProbe.READY + " on its console within "
                             + options.bootTimeout().toSeconds() + " s",
                     null);
         }

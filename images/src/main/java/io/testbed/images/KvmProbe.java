@@ -45,7 +45,9 @@ public final class KvmProbe {
     /** What built templates print on the serial console once their SSH server listens. */
     public static final String READY = "TESTBED-READY";
 
-    private static final String INITRAMFS_ERROR = "TESTBED-INITRAMFS-ERROR";
+    /** What the tiny template's initramfs prints on the serial console when it cannot switch to the root. */
+    public static final String INITRAMFS_ERROR = "TESTBED-INITRAMFS-ERROR";
+
     private static final String HOSTNAME = "kvm-probe";
     // the guest's user-mode network (inside 198.18.0.0/15, never QEMU's default 10.0.2.0/24); nothing connects to it
     private static final String GUEST_NETWORK = "198.19.253.0/24";
