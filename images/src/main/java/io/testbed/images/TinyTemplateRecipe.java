@@ -94,7 +94,13 @@ final class TinyTemplateRecipe implements TemplateRecipe {
     static final String SFTP_SERVER = "usr/lib/openssh/sftp-server";
     static final String ROOT_LABEL = "testbed-root";
     static final long ROOT_DISK_BYTES = 512L << 20;
-    static final String COMMAND_LINE = "console=ttyS0 root=LABEL=" + ROOT_LABEL + " quiet panic=-1";
+    /**
+     * The guest kernel's command line. {@code init_on_free=1} zeroes every page the guest frees (the initramfs once
+     * the root is mounted, page cache it drops): QEMU's {@code savevm} stores zero pages as a flag, so a snapshot of
+     * the booted 128 MiB guest holds about 60 MB of state instead of 95 MB, and a revert has less to load.
+     */
+    static final String COMMAND_LINE = "console=ttyS0 root=LABEL=" + ROOT_LABEL + " quiet panic=-1 init_on_free=1";
+
     private static final List<String> SCRIPTS =
             List.of("initramfs-init", "inittab", "rcS", "rcK", "run-dropbear", "announce-ready");
     /** Where the root has its shared libraries. */
