@@ -1,35 +1,38 @@
 package io.testbed.bench;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * The command line: {@code [--quick | --full] [--pairs n] [--only group,…] [--out file]}, or
- * {@code --render-readme results.json}.
+ * {@code --render-readme results.json [other.json …]}.
  *
  * @param mode           {@code quick} (5 pairs per metric), {@code full} (10 pairs) or {@code pairs-N} ({@code --pairs N})
  * @param runs           measured pairs per metric (metric and anchor alternating), after one warm-up pair
  * @param execRuns       measured commands per exec metric, after a warm-up of a tenth of them
  * @param groups         the benchmark groups to run ({@link #GROUPS})
  * @param output         the JSON results file, or null for {@code <bench>/target/bench-results.json}
- * @param renderReadme   with {@code --render-readme}: the results file to render; null otherwise
+ * @param renderReadme   with {@code --render-readme}: the results files to render, the published run first; empty
+ *                       otherwise
  */
-record Options(String mode, int runs, int execRuns, Set<String> groups, Path output, Path renderReadme) {
+record Options(String mode, int runs, int execRuns, Set<String> groups, Path output, List<Path> renderReadme) {
 
     /** Every benchmark group, in the order they run. */
     static final List<String> GROUPS = List.of("cold", "revert", "parallel", "heap", "extension", "container");
 
     static final String USAGE = """
             usage: java -jar bench/target/testbed-bench.jar [--quick | --full] [--pairs N] [--only GROUP,...] [--out FILE]
-                   java -jar bench/target/testbed-bench.jar --render-readme bench/target/bench-results.json
+                   java -jar bench/target/testbed-bench.jar --render-readme bench/target/bench-results.json [OTHER.json ...]
               --quick          5 pairs per metric after a warm-up pair, 100 commands per exec metric
               --full           10 pairs per metric, 200 commands per exec metric (the default)
               --pairs          this many pairs instead (at least 2; for trying the bench out, not for results)
               --only           run only these groups: %s
               --out            write the JSON results there (default: bench-results.json beside the jar)
-              --render-readme  print the README's results section (Markdown) from a results file, run nothing
+              --render-readme  print the README's results section (Markdown) from a results file, run nothing;
+                               further files are compared with it in one more table
             """.formatted(String.join(", ", GROUPS));
 
     /**
@@ -41,7 +44,7 @@ record Options(String mode, int runs, int execRuns, Set<String> groups, Path out
         boolean quick = false;
         Set<String> groups = new LinkedHashSet<>(GROUPS);
         Path output = null;
-        Path render = null;
+        List<Path> render = new ArrayList<>();
         Integer pairs = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -68,10 +71,12 @@ record Options(String mode, int runs, int execRuns, Set<String> groups, Path out
                     output = Path.of(args[++i]);
                 }
                 case "--render-readme" -> {
-                    if (i + 1 >= args.length) {
+                    if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                         throw new IllegalArgumentException("--render-readme needs a results file\n" + USAGE);
                     }
-                    render = Path.of(args[++i]);
+                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                        render.add(Path.of(args[++i]));
+                    }
                 }
                 case "--pairs" -> {
                     if (i + 1 >= args.length || !args[i + 1].matches("\\d{1,4}") || Integer.parseInt(args[i + 1]) < 2) {

@@ -19,16 +19,95 @@ final class ReadmeRenderer {
     private ReadmeRenderer() {}
 
     /**
+     * The Markdown for {@code files}: the first (the published run) in full, then, when more are given, one table
+     * comparing each metric's ratio (or median, when it has no anchor) and status across all of them.
+     *
+     * @throws BenchException when a file cannot be read or is not a results file
+     */
+    static String render(List<Path> files) {
+        List<JsonNode> runs = files.stream().map(ReadmeRenderer::read).toList();
+        String md = render(runs.get(0));
+        return runs.size() == 1 ? md : md + "\n" + compare(runs);
+    }
+
+    /**
      * The Markdown for {@code file}.
      *
      * @throws BenchException when the file cannot be read or is not a results file
      */
     static String render(Path file) {
+        return render(read(file));
+    }
+
+    private static JsonNode read(Path file) {
         try {
-            return render(Json.mapper().readTree(file.toFile()));
+            return Json.mapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new BenchException("Cannot read the results file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * One row per metric of any run, one column per run (its mode, commit and start): the ratio with its interval
+     * and the status, or the median when the metric has no ratio; "–" where a run lacks the metric.
+     */
+    static String compare(List<JsonNode> runs) {
+        for (JsonNode run : runs) {
+            if (!run.path("results").isArray()) {
+                throw new BenchException("Not a bench results file: it has no \"results\" array");
+            }
+        }
+        List<String> metrics = new ArrayList<>();
+        for (JsonNode run : runs) {
+            for (JsonNode m : run.path("results")) {
+                if (!metrics.contains(m.path("metric").asText())) {
+                    metrics.add(m.path("metric").asText());
+                }
+            }
+        }
+        StringBuilder md =
+                new StringBuilder("The same metrics in each run (ratio [95 % CI] and status):\n\n| metric |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (JsonNode run : runs) {
+            md.append(" `--")
+                    .append(run.path("mode").asText())
+                    .append("` `")
+                    .append(run.path("host").path("testbedCommit").asText())
+                    .append("` ")
+                    .append(
+                            run.path("startedAt").asText(),
+                            0,
+                            Math.min(16, run.path("startedAt").asText().length()))
+                    .append(" |");
+            rule.append("---|");
+        }
+        md.append('\n').append(rule).append('\n');
+        for (String metric : metrics) {
+            md.append("| `").append(metric).append("` |");
+            for (JsonNode run : runs) {
+                JsonNode m = null;
+                for (JsonNode candidate : run.path("results")) {
+                    if (candidate.path("metric").asText().equals(metric)) {
+                        m = candidate;
+                    }
+                }
+                md.append(' ').append(m == null ? "–" : cell(m)).append(" |");
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    private static String cell(JsonNode m) {
+        String figure = m.path("ratio").isNumber()
+                ? withInterval(m, "ratio", "ratioLow", "ratioHigh", "×")
+                : withInterval(
+                        m,
+                        "value",
+                        "valueLow",
+                        "valueHigh",
+                        " " + m.path("unit").asText());
+        return figure + " " + status(m);
     }
 
     /** The Markdown for a results tree. */

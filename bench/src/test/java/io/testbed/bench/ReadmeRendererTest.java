@@ -103,6 +103,28 @@ class ReadmeRendererTest {
     }
 
     @Test
+    void comparesFurtherRunsMetricByMetric(@TempDir Path dir) throws Exception {
+        Metric cold = Metric.named("vm.cold.first_command", "ms")
+                .samples(Samples.of(5000, 5100, 4900))
+                .anchor("same QEMU command line", Samples.of(5000, 5000, 5000))
+                .target(Target.ratioAtMost(1.2))
+                .build();
+        Metric provision = Metric.named("vm.provision.one", "ms")
+                .samples(Samples.of(5300, 5400))
+                .build();
+        Path full = write(Files.createDirectory(dir.resolve("full")), List.of(cold, provision), List.of());
+        Path quick = write(Files.createDirectory(dir.resolve("quick")), List.of(cold), List.of());
+
+        String md = ReadmeRenderer.render(List.of(full, quick));
+
+        assertThat(md).startsWith(ReadmeRenderer.render(full));
+        assertThat(md)
+                .contains("| metric | `--quick` `abc1234` 2026-12-07T05:00 | `--quick` `abc1234` 2026-12-07T05:00 |")
+                .contains("| `vm.cold.first_command` | 1× [0.98–1.02] ok | 1× [0.98–1.02] ok |")
+                .contains("| `vm.provision.one` | 5350 ms [5300–5400] measured | – |");
+    }
+
+    @Test
     void refusesAFileThatIsNotResults(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("x.json"), "{\"foo\": 1}");
         assertThatThrownBy(() -> ReadmeRenderer.render(file)).hasMessageContaining("no \"results\" array");

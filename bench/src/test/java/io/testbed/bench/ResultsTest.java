@@ -238,6 +238,7 @@ class ResultsTest {
         assertThat(few.runs()).isEqualTo(3);
         assertThat(few.mode()).isEqualTo("pairs-3");
         assertThatThrownBy(() -> Options.parse("--pairs", "1")).hasMessageContaining("at least 2, was '1'");
-        assertThat(Options.parse("--render-readme", "r.json").renderReadme()).isEqualTo(Path.of("r.json"));
+        assertThat(Options.parse("--render-readme", "r.json", "s.json").renderReadme())
+                .containsExactly(Path.of("r.json"), Path.of("s.json"));
     }
 }
