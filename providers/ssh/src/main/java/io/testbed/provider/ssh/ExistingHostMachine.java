@@ -25,9 +25,9 @@ import org.apiguardian.api.API;
  * {@link #stop} do nothing, there are no snapshots, and {@link #destroy} only ends what the tests left (jobs,
  * changed settings) and closes the connection — the harness never reboots or reinstalls an existing host.
  *
- * <p>The machine's addresses are those of the host NICs that serve its segments, read with {@code ip} when it
- * becomes ready, under the segment label and under the inventory network's name; {@code waitForPort} connects to
- * the inventory address.
+ * <p>The machine's addresses are those of the NICs the inventory lists, read with {@code ip} when it becomes ready,
+ * under their inventory network's name and, for the NICs serving its segments, under the segment label;
+ * {@code waitForPort} connects to the inventory address.
  */
 @API(status = API.Status.INTERNAL)
 final class ExistingHostMachine implements MachineResource {
@@ -101,14 +101,35 @@ final class ExistingHostMachine implements MachineResource {
         return built;
     }
 
-    /** Segment label (and inventory network name) to the IPv4 address of the NIC serving it, where it has one. */
+    /**
+     * The IPv4 address of each NIC the inventory lists, under its inventory network's name, and under the segment
+     * label each NIC serving a requested segment serves; NICs without an address are left out.
+     */
     private Map<String, InetAddress> addresses() {
-        List<InventoryNic> nics = placement.nics();
-        List<String> segments = Requests.options(plan.spec()).segments();
         Map<String, InetAddress> addresses = new LinkedHashMap<>();
-        if (nics.isEmpty()) {
+        if (host().nics().isEmpty()) {
             return addresses;
         }
+        Map<String, InetAddress> byNic = nicAddresses(host().nics());
+        List<InventoryNic> serving = placement.nics();
+        List<String> segments = Requests.options(plan.spec()).segments();
+        for (int i = 0; i < serving.size() && i < segments.size(); i++) {
+            InetAddress address = byNic.get(serving.get(i).name());
+            if (address != null) {
+                addresses.putIfAbsent(segments.get(i), address);
+            }
+        }
+        for (InventoryNic nic : host().nics()) {
+            InetAddress address = byNic.get(nic.name());
+            if (address != null) {
+                addresses.putIfAbsent(nic.network(), address);
+            }
+        }
+        return addresses;
+    }
+
+    /** Each NIC's first IPv4 address, read with {@code ip -4 addr show dev NAME} in one command. */
+    private Map<String, InetAddress> nicAddresses(List<InventoryNic> nics) {
         StringBuilder command = new StringBuilder();
         for (InventoryNic nic : nics) {
             String quoted = ShellQuoting.quote(nic.name());
@@ -131,17 +152,7 @@ final class ExistingHostMachine implements MachineResource {
                 byNic.put(current, inetAddress(m.group(1)));
             }
         }
-        for (int i = 0; i < nics.size(); i++) {
-            InetAddress address = byNic.get(nics.get(i).name());
-            if (address == null) {
-                continue;
-            }
-            if (i < segments.size()) {
-                addresses.putIfAbsent(segments.get(i), address);
-            }
-            addresses.putIfAbsent(nics.get(i).network(), address);
-        }
-        return addresses;
+        return byNic;
     }
 
     private static InetAddress inetAddress(String address) {
