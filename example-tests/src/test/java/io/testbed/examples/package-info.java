@@ -14,7 +14,13 @@
  *   <li>{@link io.testbed.examples.SettingsRestoredIT} — {@code setSysctl}/{@code writeSysfs} undone after the
  *       test, with reverts switched off;</li>
  *   <li>{@link io.testbed.examples.RemoteLibvirtIT} — a VM provisioned through a remote libvirt connection
- *       ({@code qemu+libssh://} to this host's test sshd, with a per-run key).</li>
+ *       ({@code qemu+libssh://} to this host's test sshd, with a per-run key);</li>
+ *   <li>{@link io.testbed.examples.ExistingHostIT} — an existing machine from the SSH inventory, asked for by
+ *       requirements, next to a VM: the same machine API, its jobs killed between tests, never reverted.</li>
  * </ul>
+ *
+ * <p>{@code io.testbed.examples.ssh.ExistingHostsOnVmsIT} is not an example but the proof of the {@code ssh}
+ * provider against real SSH servers: VMs listed in a generated inventory as existing hosts (matching, runs per
+ * match, two JVMs competing for a host, a host that is down, a wrong host key).
  */
 package io.testbed.examples;

@@ -53,6 +53,18 @@ public final class TestbedConfig {
     /** Where the HTML report ({@code index.html}) is written. Default {@code target/testbed-report}. */
     public static final String REPORT_DIR = "testbed.report.dir";
 
+    /**
+     * The inventory of existing hosts for {@code @SshHost} machines: a file path, or a class path resource name.
+     * Default {@value #DEFAULT_SSH_INVENTORY}, a resource on the test class path (e.g. {@code src/test/resources}).
+     */
+    public static final String SSH_INVENTORY = "testbed.ssh.inventory";
+    /** The default of {@link #SSH_INVENTORY}. */
+    public static final String DEFAULT_SSH_INVENTORY = "testbed-inventory.yaml";
+    /** How long to wait for inventory hosts other test runs hold, ISO-8601 or seconds. Default 300 s. */
+    public static final String SSH_LEASE_TIMEOUT = "testbed.ssh.lease.timeout";
+    /** How long an existing host may take to answer SSH (or a fact probe), ISO-8601 or seconds. Default 30 s. */
+    public static final String SSH_CONNECT_TIMEOUT = "testbed.ssh.connect.timeout";
+
     private static final Map<String, String> DEFAULTS = defaults();
 
     private final Map<String, String> values;
@@ -79,6 +91,9 @@ public final class TestbedConfig {
         d.put(PROGRESS, "true");
         d.put(REPORT_ENABLED, "true");
         d.put(REPORT_DIR, "target/testbed-report");
+        d.put(SSH_INVENTORY, DEFAULT_SSH_INVENTORY);
+        d.put(SSH_LEASE_TIMEOUT, "300");
+        d.put(SSH_CONNECT_TIMEOUT, "30");
         return Map.copyOf(d);
     }
 
@@ -138,10 +153,15 @@ public final class TestbedConfig {
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }
-        try {
-            bootTimeout();
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+        for (String key : new String[] {BOOT_TIMEOUT, SSH_LEASE_TIMEOUT, SSH_CONNECT_TIMEOUT}) {
+            try {
+                duration(key);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (get(SSH_INVENTORY).isBlank()) {
+            problems.add(SSH_INVENTORY + " must name an inventory file or class path resource, was empty");
         }
         for (String key : new String[] {PROGRESS, REPORT_ENABLED}) {
             String value = get(key);
@@ -225,18 +245,28 @@ public final class TestbedConfig {
     }
 
     public Duration bootTimeout() {
-        String value = get(BOOT_TIMEOUT);
+        return duration(BOOT_TIMEOUT);
+    }
+
+    /**
+     * A positive duration key ({@value #BOOT_TIMEOUT}, {@value #SSH_LEASE_TIMEOUT}, {@value #SSH_CONNECT_TIMEOUT}):
+     * seconds or ISO-8601.
+     *
+     * @throws IllegalArgumentException naming the key and the value when it is not a positive duration
+     */
+    public Duration duration(String key) {
+        String value = get(key);
         try {
             Duration d = value.startsWith("P") || value.startsWith("p")
                     ? Duration.parse(value)
                     : Duration.ofSeconds(Long.parseLong(value));
             if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(BOOT_TIMEOUT + " must be positive, was '" + value + "'");
+                throw new IllegalArgumentException(key + " must be positive, was '" + value + "'");
             }
             return d;
         } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException(
-                    BOOT_TIMEOUT + " must be seconds or an ISO-8601 duration (PT2M), was '" + value + "'");
+                    key + " must be seconds or an ISO-8601 duration (PT2M), was '" + value + "'");
         }
     }
 

@@ -142,6 +142,43 @@ public final class Engine {
     }
 
     /**
+     * The distinct ways the providers can give {@code spec} its machines when they choose among existing things
+     * (inventory hosts): at most {@code limit}, each named after its choice ({@code server=lab-1}) and carrying the
+     * environment with that choice fixed. A single unnamed entry, {@code spec} itself, when no provider chooses.
+     * Validates first; creates nothing.
+     *
+     * @throws InvalidSpecException when the spec breaks a rule or a provider has no way at all
+     */
+    public List<Provider.Choice> choices(EnvironmentSpec spec, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        validate(spec);
+        List<Provider.Choice> choices = List.of(new Provider.Choice("", spec));
+        List<String> used =
+                spec.machines().stream().map(MachineSpec::provider).distinct().toList();
+        for (String name : used) {
+            Provider provider = providers.get(name);
+            List<Provider.Choice> combined = new ArrayList<>();
+            for (Provider.Choice so : choices) {
+                List<Provider.Choice> own =
+                        provider.choices(so.environment(), Provisioning.contextForValidation(config), limit);
+                if (own.isEmpty()) {
+                    combined.add(so);
+                }
+                for (Provider.Choice choice : own) {
+                    if (combined.size() < limit) {
+                        String joined = so.name().isEmpty() ? choice.name() : so.name() + ", " + choice.name();
+                        combined.add(new Provider.Choice(joined, choice.environment()));
+                    }
+                }
+            }
+            choices = combined;
+        }
+        return choices;
+    }
+
+    /**
      * Provisions {@code spec}: validates it, creates a prefix, leases subnets, creates networks, creates and
      * boots machines in parallel (bounded by {@link TestbedConfig#PARALLELISM}), waits until each answers a
      * command, and takes the {@link Environment#BASELINE} snapshot where the providers can.

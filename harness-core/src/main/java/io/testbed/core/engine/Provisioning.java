@@ -106,6 +106,7 @@ final class Provisioning {
             for (MachinePlan machine : plan.machines()) {
                 session(machine.spec().provider());
             }
+            prepareSessions(plan.machines());
             createNetworks(plan.networks(), pool);
             createMachines(plan.machines(), pool);
             takeBaseline(pool);
@@ -129,6 +130,23 @@ final class Provisioning {
                             "provider.open",
                             () -> engine.providers().get(name).open(context),
                             (time, env, session, took) -> new HostEvent.ProviderOpened(time, env, name, took)));
+        }
+    }
+
+    /** Lets each session choose what already exists for its machines (inventory hosts) before anything is created. */
+    private void prepareSessions(List<MachinePlan> machines) {
+        for (Map.Entry<String, ProviderSession> entry : sessions.entrySet()) {
+            List<MachinePlan> own = machines.stream()
+                    .filter(m -> m.spec().provider().equals(entry.getKey()))
+                    .toList();
+            try {
+                entry.getValue().prepare(own);
+            } catch (ProvisioningException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new ProvisioningException(
+                        "provider " + entry.getKey(), "provider.prepare", prefix.dir(), null, e);
+            }
         }
     }
 

@@ -68,6 +68,17 @@ public sealed interface EnvironmentEvent extends Event {
     record Closed(Instant time, String environment, Outcome outcome, Duration duration, int problems)
             implements EnvironmentEvent {}
 
+    /**
+     * Provider {@code provider} leased existing hosts for the environment's machines ({@code hosts}: machine name to
+     * inventory host, in declaration order); they are released when the environment closes or its JVM dies.
+     */
+    record HostsLeased(Instant time, String environment, String provider, Map<String, String> hosts, Duration duration)
+            implements EnvironmentEvent {
+        public HostsLeased {
+            hosts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(hosts));
+        }
+    }
+
     /** Subnets leased, network name → CIDR. */
     record LeaseTaken(Instant time, String environment, Map<String, String> subnets, Duration duration)
             implements EnvironmentEvent {

@@ -29,6 +29,7 @@ import org.apiguardian.api.API;
     @JsonSubTypes.Type(value = EnvironmentEvent.Kept.class, name = "environment.kept"),
     @JsonSubTypes.Type(value = EnvironmentEvent.Closed.class, name = "environment.closed"),
     @JsonSubTypes.Type(value = EnvironmentEvent.LeaseTaken.class, name = "lease.taken"),
+    @JsonSubTypes.Type(value = EnvironmentEvent.HostsLeased.class, name = "hosts.leased"),
     @JsonSubTypes.Type(value = EnvironmentEvent.LeaseReleased.class, name = "lease.released"),
     @JsonSubTypes.Type(value = EnvironmentEvent.LeaseKept.class, name = "lease.kept"),
     @JsonSubTypes.Type(value = EnvironmentEvent.Reaped.class, name = "reaper.reaped"),

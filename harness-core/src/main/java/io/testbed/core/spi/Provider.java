@@ -28,6 +28,31 @@ public interface Provider {
      */
     List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment, ProviderContext context);
 
+    /**
+     * The distinct ways this provider can give the environment its machines when it chooses among things that
+     * already exist (inventory hosts), at most {@code limit}, in a stable order; each is the environment with the
+     * choice fixed (so that {@link #open provisioning} it makes exactly that choice) and a name for it. Empty (the
+     * default) when the provider makes no choice; then the environment is run as it is. Creates nothing.
+     *
+     * @throws io.testbed.core.spec.InvalidSpecException when there is no way at all, explained per machine
+     */
+    default List<Choice> choices(EnvironmentSpec environment, ProviderContext context, int limit) {
+        return List.of();
+    }
+
+    /**
+     * One way to give an environment its machines.
+     *
+     * @param name        what the choice is, for people: {@code server=lab-1, client=lab-3}
+     * @param environment the environment with the choice fixed
+     */
+    record Choice(String name, EnvironmentSpec environment) {
+        public Choice {
+            java.util.Objects.requireNonNull(name, "name");
+            java.util.Objects.requireNonNull(environment, "environment");
+        }
+    }
+
     /** Opens a session for one environment; the session is closed after teardown. */
     ProviderSession open(ProviderContext context);
 

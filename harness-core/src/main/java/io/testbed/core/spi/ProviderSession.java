@@ -1,5 +1,6 @@
 package io.testbed.core.spi;
 
+import java.util.List;
 import org.apiguardian.api.API;
 
 /**
@@ -8,6 +9,16 @@ import org.apiguardian.api.API;
  */
 @API(status = API.Status.EXPERIMENTAL)
 public interface ProviderSession extends AutoCloseable {
+
+    /**
+     * Called once per environment, before any network or machine is created, with every machine this session will
+     * create, in declaration order. A provider that chooses among things that already exist (inventory hosts) makes
+     * its choice for all of them at once here and holds it (a lease) until {@link #close()}; it must release
+     * whatever it took before throwing. The default does nothing.
+     *
+     * @throws io.testbed.core.TestbedException when the machines cannot be had (nothing fits, all busy, unreachable)
+     */
+    default void prepare(List<MachinePlan> machines) {}
 
     /** Creates and starts a network on its planned subnet. The returned resource owns it. */
     NetworkResource createNetwork(NetworkPlan plan);
@@ -18,7 +29,10 @@ public interface ProviderSession extends AutoCloseable {
      */
     MachineResource createMachine(MachinePlan plan);
 
-    /** Releases the connection; created resources are destroyed by the engine before this is called. */
+    /**
+     * Releases the connection and whatever {@link #prepare} took; created resources are destroyed by the engine
+     * before this is called.
+     */
     @Override
     void close();
 }

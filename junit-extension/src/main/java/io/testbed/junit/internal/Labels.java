@@ -22,6 +22,10 @@ final class Labels {
         return "@DockerHost(name = " + literal(name) + ")";
     }
 
+    static String sshHost(String name) {
+        return "@SshHost(name = " + literal(name) + ")";
+    }
+
     static String network(String name) {
         return "@Network(name = " + literal(name) + ")";
     }

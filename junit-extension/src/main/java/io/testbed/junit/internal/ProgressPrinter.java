@@ -96,6 +96,11 @@ final class ProgressPrinter implements Consumer<Event> {
             return "provisioning in " + e.prefix();
         } else if (event instanceof EnvironmentEvent.LeaseTaken e) {
             return "subnets leased in " + duration(e.duration());
+        } else if (event instanceof EnvironmentEvent.HostsLeased e) {
+            return "existing hosts leased in " + duration(e.duration()) + ": "
+                    + e.hosts().entrySet().stream()
+                            .map(h -> h.getKey() + "=" + h.getValue())
+                            .collect(java.util.stream.Collectors.joining(", "));
         } else if (event instanceof EnvironmentEvent.Ready e) {
             return "ready after " + duration(e.duration());
         } else if (event instanceof EnvironmentEvent.StepFailed e) {

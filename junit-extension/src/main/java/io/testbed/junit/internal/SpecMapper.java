@@ -4,6 +4,7 @@ import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.spec.ContainerOptions;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.ExistingHostOptions;
 import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
@@ -14,6 +15,8 @@ import io.testbed.junit.Disk;
 import io.testbed.junit.DockerHost;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
+import io.testbed.junit.Revert;
+import io.testbed.junit.SshHost;
 import io.testbed.junit.VM;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Turns a class's annotations into an {@link EnvironmentSpec}, collecting every broken rule instead of stopping at
@@ -144,7 +148,32 @@ final class SpecMapper {
             }
         }
 
-        if (topology.machines().isEmpty() && topology.containers().isEmpty()) {
+        for (SshHost host : topology.existingHosts()) {
+            String label = Labels.sshHost(host.name());
+            labels.put("machine " + Problems.quote(host.name()), label);
+            Map<String, String> properties = properties(host.properties(), label, misuses);
+            checkCollect(host.collect(), label, misuses);
+            try {
+                machines.add(new MachineSpec(
+                        host.name(),
+                        SshHost.PROVIDER,
+                        "",
+                        1,
+                        MachineSpec.MIN_MEMORY_MB,
+                        List.of(),
+                        List.of(),
+                        new LinkedHashSet<>(List.of(host.roles())),
+                        properties,
+                        new ExistingHostOptions(List.of(host.requires()), List.of(host.segments()))));
+            } catch (InvalidSpecException e) {
+                e.problems().forEach(p -> misuses.value(render(label, p)));
+            }
+        }
+        checkRevertOfExistingHosts(topology, misuses);
+
+        if (topology.machines().isEmpty()
+                && topology.containers().isEmpty()
+                && topology.existingHosts().isEmpty()) {
             misuses.value(Labels.prefix(name) + " declares an environment without machines; declare at least one "
                     + "with @VM on " + topology.testClass().getSimpleName() + ", a superclass or a meta-annotation");
         }
@@ -162,6 +191,30 @@ final class SpecMapper {
         }
         boolean clean = misuses.messages().size() == problemsBefore;
         return new Mapping(clean ? Optional.ofNullable(spec) : Optional.empty(), Map.copyOf(labels));
+    }
+
+    /**
+     * Existing hosts are never snapshotted: a class whose only machines are existing hosts and whose {@code @Prefix}
+     * asks for reverts asks for something that cannot happen.
+     */
+    private static void checkRevertOfExistingHosts(Topology topology, Misuses misuses) {
+        Optional<Prefix> prefix = topology.prefix();
+        if (topology.existingHosts().isEmpty()
+                || !topology.machines().isEmpty()
+                || !topology.containers().isEmpty()
+                || prefix.isEmpty()
+                || prefix.get().revert() == Revert.NEVER) {
+            return;
+        }
+        String hosts = topology.existingHosts().stream()
+                .map(h -> Labels.sshHost(h.name()))
+                .collect(Collectors.joining(", "));
+        misuses.value("@Prefix(revert = " + prefix.get().revert() + ") of "
+                + topology.testClass().getSimpleName()
+                + " asks for reverts, but its only machines are existing hosts (" + hosts + "), which are never "
+                + "snapshotted or reverted; write @Prefix(revert = Revert.NEVER) (after each test Testbed still kills "
+                + "the test's background jobs and restores the settings it changed on them), or put the state to "
+                + "reset on a @VM or @DockerHost");
     }
 
     /** {@code env}, {@code command} and {@code capabilities} as typed options; misuses name those attributes. */

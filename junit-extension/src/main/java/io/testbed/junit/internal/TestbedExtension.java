@@ -5,9 +5,9 @@ import io.testbed.core.engine.Engine;
 import io.testbed.core.engine.EnvironmentHandle;
 import io.testbed.core.engine.ProvisioningException;
 import io.testbed.core.spec.EnvironmentSpec;
-import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
+import io.testbed.junit.ForEachMatch;
 import io.testbed.junit.Keep;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
@@ -20,11 +20,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.apiguardian.api.API;
+import org.junit.jupiter.api.ClassTemplate;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterClassTemplateInvocationCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeClassTemplateInvocationCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ClassTemplateInvocationContext;
+import org.junit.jupiter.api.extension.ClassTemplateInvocationContextProvider;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -33,6 +39,7 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestInstancePostProcessor;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ModifierSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 import org.opentest4j.TestAbortedException;
@@ -57,10 +64,14 @@ public final class TestbedExtension
                 AfterAllCallback,
                 TestInstancePostProcessor,
                 ParameterResolver,
-                TestWatcher {
+                TestWatcher,
+                ClassTemplateInvocationContextProvider,
+                BeforeClassTemplateInvocationCallback,
+                AfterClassTemplateInvocationCallback {
 
     private static final Namespace NAMESPACE = Namespace.create(TestbedExtension.class);
     private static final String ENVIRONMENT = "environment";
+    private static final String CHOICE = "choice";
 
     /** Instantiated by JUnit. */
     public TestbedExtension() {}
@@ -155,6 +166,28 @@ public final class TestbedExtension
         });
     }
 
+    /** A {@link ForEachMatch @ForEachMatch} class is run once per match of its existing hosts. */
+    @Override
+    public boolean supportsClassTemplate(ExtensionContext context) {
+        return AnnotationSupport.isAnnotated(context.getRequiredTestClass(), ForEachMatch.class);
+    }
+
+    @Override
+    public Stream<ClassTemplateInvocationContext> provideClassTemplateInvocationContexts(ExtensionContext context) {
+        return MatchRuns.of(context, NAMESPACE, CHOICE);
+    }
+
+    /** Each run of a class template owns its environment: provisioned here, as {@link #beforeAll} does for a class. */
+    @Override
+    public void beforeClassTemplateInvocation(ExtensionContext context) {
+        beforeAll(context);
+    }
+
+    @Override
+    public void afterClassTemplateInvocation(ExtensionContext context) {
+        afterAll(context);
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         return Injection.Point.of(parameterContext).isCandidate();
@@ -195,6 +228,7 @@ public final class TestbedExtension
                 current != null;
                 current = current.getParent().orElse(null)) {
             if (current.getElement().filter(Class.class::isInstance).isPresent()
+                    && !isClassTemplateItself(current)
                     && Topology.of(current.getRequiredTestClass()).declaresEnvironment()) {
                 declaring.add(current);
             }
@@ -212,6 +246,19 @@ public final class TestbedExtension
         return declaring.stream().findFirst();
     }
 
+    /**
+     * Whether {@code context} is a class template as a whole rather than one of its runs (whose context has the same
+     * class and the template's context as parent): the runs own environments, the template none.
+     */
+    private static boolean isClassTemplateItself(ExtensionContext context) {
+        Class<?> testClass = context.getRequiredTestClass();
+        return AnnotationSupport.isAnnotated(testClass, ClassTemplate.class)
+                && context.getParent()
+                        .flatMap(ExtensionContext::getElement)
+                        .filter(element -> element == testClass)
+                        .isEmpty();
+    }
+
     private static StoredEnvironment stored(ExtensionContext owner) {
         return owner.getStore(NAMESPACE)
                 .getOrComputeIfAbsent(
@@ -226,23 +273,14 @@ public final class TestbedExtension
     // --- provisioning ------------------------------------------------------------------------------------------
 
     private static EnvironmentResource provision(ExtensionContext owner) {
-        Class<?> testClass = owner.getRequiredTestClass();
-        Topology topology = Topology.of(testClass);
-        TestbedConfig config = ConfigurationReader.forClass(ConfigurationReader.read(owner), topology);
-        Misuses misuses = new Misuses();
-        SpecMapper.Mapping mapping = SpecMapper.map(topology, config, misuses);
-        Engine engine = Engine.create(config);
-        mapping.spec().ifPresent(spec -> {
-            try {
-                engine.validate(spec);
-            } catch (InvalidSpecException e) {
-                e.problems().forEach(problem -> misuses.value(mapping.render(problem)));
-            }
-        });
-        InjectionPoints.checkAll(testClass, InjectionPoints.catalog(topology, mapping), misuses);
-        misuses.throwIfAny(testClass);
-
-        EnvironmentSpec spec = mapping.spec().orElseThrow();
+        Declaration declaration = Declaration.check(owner);
+        Class<?> testClass = declaration.testClass();
+        Topology topology = declaration.topology();
+        TestbedConfig config = declaration.config();
+        Engine engine = declaration.engine();
+        // a run of a class run once per match provisions the environment with that match fixed
+        EnvironmentSpec choice = owner.getStore(NAMESPACE).get(CHOICE, EnvironmentSpec.class);
+        EnvironmentSpec spec = choice != null ? choice : declaration.spec();
         PrintStream out = System.out;
         ProgressPrinter progress = new ProgressPrinter(spec.name(), out, config.progress());
         progress.print("provisioning for " + testClass.getSimpleName() + ": "

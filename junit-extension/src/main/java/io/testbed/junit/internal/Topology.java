@@ -5,6 +5,8 @@ import io.testbed.junit.DockerHosts;
 import io.testbed.junit.Network;
 import io.testbed.junit.Networks;
 import io.testbed.junit.Prefix;
+import io.testbed.junit.SshHost;
+import io.testbed.junit.SshHosts;
 import io.testbed.junit.VM;
 import io.testbed.junit.VMs;
 import java.lang.annotation.Annotation;
@@ -33,11 +35,13 @@ record Topology(
         Optional<Prefix> prefix,
         List<VM> machines,
         List<DockerHost> containers,
+        List<SshHost> existingHosts,
         List<Network> networks) {
 
     Topology {
         machines = List.copyOf(machines);
         containers = List.copyOf(containers);
+        existingHosts = List.copyOf(existingHosts);
         networks = List.copyOf(networks);
     }
 
@@ -47,6 +51,7 @@ record Topology(
                 AnnotationSupport.findAnnotation(testClass, Prefix.class),
                 everyOccurrence(testClass, VM.class, VMs.class, VMs::value),
                 everyOccurrence(testClass, DockerHost.class, DockerHosts.class, DockerHosts::value),
+                everyOccurrence(testClass, SshHost.class, SshHosts.class, SshHosts::value),
                 everyOccurrence(testClass, Network.class, Networks.class, Networks::value));
     }
 
@@ -103,14 +108,19 @@ record Topology(
 
     /** Whether the class declares an environment of its own. */
     boolean declaresEnvironment() {
-        return prefix.isPresent() || !machines.isEmpty() || !containers.isEmpty() || !networks.isEmpty();
+        return prefix.isPresent()
+                || !machines.isEmpty()
+                || !containers.isEmpty()
+                || !existingHosts.isEmpty()
+                || !networks.isEmpty();
     }
 
-    /** Every declared machine name (VMs, then containers) with the paths to collect from it on failure. */
+    /** Every declared machine name (VMs, containers, then existing hosts) with the paths to collect from it on failure. */
     Map<String, List<String>> collectPaths() {
         Map<String, List<String>> collect = new LinkedHashMap<>();
         machines.forEach(vm -> collect.put(vm.name(), List.of(vm.collect())));
         containers.forEach(c -> collect.put(c.name(), List.of(c.collect())));
+        existingHosts.forEach(h -> collect.put(h.name(), List.of(h.collect())));
         return collect;
     }
 
@@ -120,6 +130,7 @@ record Topology(
         prefix.ifPresent(p -> b.append("@Prefix"));
         machines.forEach(vm -> b.append(b.isEmpty() ? "" : ", ").append(Labels.vm(vm.name())));
         containers.forEach(c -> b.append(b.isEmpty() ? "" : ", ").append(Labels.dockerHost(c.name())));
+        existingHosts.forEach(h -> b.append(b.isEmpty() ? "" : ", ").append(Labels.sshHost(h.name())));
         networks.forEach(n -> b.append(b.isEmpty() ? "" : ", ").append(Labels.network(n.name())));
         return b.toString();
     }

@@ -62,6 +62,47 @@ public final class LocalProvider implements Provider {
         return problems;
     }
 
+    /**
+     * A machine with the property {@code local.choices=a,b} can be had in several ways: one choice per value, the
+     * machine then carrying {@code local.choice=<value>} (so a class run once per match can be tested without hosts).
+     */
+    @Override
+    public List<Choice> choices(EnvironmentSpec environment, ProviderContext context, int limit) {
+        List<Choice> choices = new ArrayList<>();
+        for (MachineSpec machine : environment.machines()) {
+            String values = machine.properties().get("local.choices");
+            if (values == null) {
+                continue;
+            }
+            for (String value : values.split(",")) {
+                if (choices.size() == limit) {
+                    break;
+                }
+                Map<String, String> properties = new java.util.LinkedHashMap<>(machine.properties());
+                properties.put("local.choice", value);
+                MachineSpec chosen = new MachineSpec(
+                        machine.name(),
+                        machine.provider(),
+                        machine.image(),
+                        machine.cpus(),
+                        machine.memoryMb(),
+                        machine.networks(),
+                        machine.disks(),
+                        machine.roles(),
+                        properties,
+                        machine.options());
+                List<MachineSpec> machines = environment.machines().stream()
+                        .map(m -> m.name().equals(machine.name()) ? chosen : m)
+                        .toList();
+                choices.add(new Choice(
+                        machine.name() + "=" + value,
+                        new EnvironmentSpec(environment.name(), environment.networks(), machines)));
+            }
+            return choices;
+        }
+        return choices;
+    }
+
     @Override
     public ProviderSession open(ProviderContext context) {
         return new LocalSession(context);

@@ -13,6 +13,10 @@
  *       why it cannot ({@link io.testbed.provider.ssh.NoMatchException}).</li>
  *   <li>{@link io.testbed.provider.ssh.HostLeaseStore#reserve} leases a match of free hosts across JVMs, waiting
  *       while they are busy; the environment releases its leases by prefix id at teardown.</li>
+ *   <li>{@link io.testbed.provider.ssh.SshProvider} is the provider ({@code ssh}) behind {@code @SshHost}: it
+ *       validates and matches before anything is provisioned, leases in its session's {@code prepare}, and hands each
+ *       leased host out as a machine ({@code ExistingHostMachine}) that is never started, stopped or
+ *       snapshotted.</li>
  * </ol>
  *
  * <p>Each {@link io.testbed.provider.ssh.Match.Placement} carries what an {@link io.testbed.core.ssh.SshTransport}
