@@ -45,16 +45,24 @@ class ReadmeRendererTest {
         return file;
     }
 
-    @Test
-    void rendersOneRowPerMetricWithIntervalsAnchorsAndStatus(@TempDir Path dir) {
-        Metric cold = Metric.named("vm.cold.first_command", "ms")
+    private static Metric cold() {
+        return Metric.named("vm.cold.first_command", "ms")
                 .samples(Samples.of(5000, 5100, 4900))
                 .anchor("same QEMU command line", Samples.of(5000, 5000, 5000))
                 .target(Target.ratioAtMost(1.2))
                 .build();
-        Metric provision = Metric.named("vm.provision.one", "ms")
+    }
+
+    private static Metric provision() {
+        return Metric.named("vm.provision.one", "ms")
                 .samples(Samples.of(5300, 5400))
                 .build();
+    }
+
+    @Test
+    void rendersOneRowPerMetricWithIntervalsAnchorsAndStatus(@TempDir Path dir) {
+        Metric cold = cold();
+        Metric provision = provision();
         String md = ReadmeRenderer.render(write(dir, List.of(cold, provision), List.of()));
 
         assertThat(md)
@@ -104,14 +112,8 @@ class ReadmeRendererTest {
 
     @Test
     void comparesFurtherRunsMetricByMetric(@TempDir Path dir) throws Exception {
-        Metric cold = Metric.named("vm.cold.first_command", "ms")
-                .samples(Samples.of(5000, 5100, 4900))
-                .anchor("same QEMU command line", Samples.of(5000, 5000, 5000))
-                .target(Target.ratioAtMost(1.2))
-                .build();
-        Metric provision = Metric.named("vm.provision.one", "ms")
-                .samples(Samples.of(5300, 5400))
-                .build();
+        Metric cold = cold();
+        Metric provision = provision();
         Path full = write(Files.createDirectory(dir.resolve("full")), List.of(cold, provision), List.of());
         Path quick = write(Files.createDirectory(dir.resolve("quick")), List.of(cold), List.of());
 
