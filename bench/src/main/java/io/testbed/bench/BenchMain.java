@@ -127,6 +127,9 @@ public final class BenchMain {
         if (options.runs("ssh")) {
             measure(bed, leaks, results, "ssh", () -> List.of(SshMatchBench.run(bed)), List.of(SshMatchBench.METRIC));
         }
+        if (options.runs("report")) {
+            measure(bed, leaks, results, "report", () -> ReportBench.run(bed), ReportBench.METRICS);
+        }
         Duration took = Duration.between(started, Instant.now());
         HostFacts host = HostFacts.probe(
                 bed.config.get(TestbedConfig.LIBVIRT_URI),

@@ -46,10 +46,11 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * the class path and writes the report; then opens it from {@code file://} in headless Chromium (the distribution's
  * {@code chromium} and {@code chromium-driver}, installed by {@code scripts/setup-host.sh}).
  *
- * <p>Shows: the page loads without console errors; the topology shows every machine with its address; the failing
- * test is listed first; opening it shows the failing command with its output (markup in it shown as text, never
- * made an element) and the VM's console tail; the timeline has a lane per machine. A screenshot is published as a
- * file of this test.
+ * <p>Shows: the index loads without console errors; the topology shows every machine with its address; the
+ * timeline has a lane per machine; the failing test is listed first and every test links to its page; one click on
+ * the failure leads to the test's page, which shows the failing command with its output (markup in it shown as
+ * text, never made an element) and the VM's console tail next to it. Screenshots of the index and of the failed
+ * test's page are published as files of this test.
  */
 class ReportInBrowserIT {
 
@@ -114,10 +115,7 @@ class ReportInBrowserIT {
         long loaded = (System.nanoTime() - start) / 1_000_000;
         System.out.println("[report in browser] " + page + " loaded in " + loaded + " ms");
 
-        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                .toList();
-        assertThat(errors).as("console errors").isEmpty();
+        assertThat(severe(browser)).as("console errors").isEmpty();
         assertThat(browser.findElement(By.id("verdict")).getText()).isEqualTo("FAILED");
 
         Map<String, Map<String, Map<String, String>>> planned = plannedAddresses(work.resolve("testbed"));
@@ -148,13 +146,24 @@ class ReportInBrowserIT {
         assertThat(browser.findElements(By.cssSelector("g.machine.vm[data-machine='vm']")))
                 .hasSize(2);
 
-        WebElement first = browser.findElement(By.cssSelector("#tests details.test"));
+        WebElement first = browser.findElement(By.cssSelector("#tests li.test"));
         assertThat(first.getDomAttribute("data-status")).isEqualTo("failed");
-        assertThat(first.findElement(By.cssSelector("summary")).getText()).contains("aFailingTest");
-        first.findElement(By.cssSelector("summary")).click();
-        WebElement failing = first.findElement(By.cssSelector("tr.command.failing"));
-        failing.findElement(By.cssSelector("details.output > summary")).click();
+        assertThat(first.getText()).contains("aFailingTest");
+        assertThat(browser.findElements(By.cssSelector("#tests li.test:not([id$='-self']) a.test-link")))
+                .as("a link to each test's page")
+                .hasSize(5);
+        screenshot(reporter, "report-index.png");
+
+        // one click from the index's failures to the failing command, its output and the console tail next to it
+        WebElement failure = browser.findElement(By.cssSelector("#failures a"));
+        assertThat(failure.getText()).contains("aFailingTest");
+        failure.click();
+        assertThat(browser.getCurrentUrl()).contains("/tests/").endsWith("#failing");
+        assertThat(browser.findElement(By.id("test")).getDomAttribute("data-status"))
+                .isEqualTo("failed");
+        WebElement failing = browser.findElement(By.cssSelector("tr.command.failing"));
         assertThat(failing.getText())
+                .as("the failing command with its output, shown without another click")
                 .contains("ls /no/such/file")
                 .contains("answer=42 <img src=x onerror=alert(1)>")
                 .contains("No such file")
@@ -162,15 +171,28 @@ class ReportInBrowserIT {
         assertThat(browser.findElements(By.cssSelector("img, script")))
                 .as("elements made of command output")
                 .isEmpty();
-        WebElement console = first.findElement(By.cssSelector("tr.consoles div.console[data-machine='vm']"));
+        WebElement console =
+                browser.findElement(By.cssSelector("tr.command.failing + tr.consoles div.console[data-machine='vm']"));
         assertThat(console.isDisplayed()).isTrue();
         assertThat(console.findElement(By.cssSelector("pre.console-tail")).getText())
                 .isNotBlank();
+        assertThat(severe(browser)).as("console errors on the test's page").isEmpty();
+        screenshot(reporter, "report-screenshot.png");
 
-        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView()", first);
+        browser.findElement(By.id("back")).click();
+        assertThat(browser.findElement(By.id("verdict")).getText()).isEqualTo("FAILED");
+    }
+
+    private void screenshot(TestReporter reporter, String name) throws Exception {
         byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        reporter.publishFile("report-screenshot.png", MediaType.create("image", "png"), path -> Files.write(path, png));
-        Files.write(work.resolve("report-screenshot.png"), png);
+        reporter.publishFile(name, MediaType.create("image", "png"), path -> Files.write(path, png));
+        Files.write(work.resolve(name), png);
+    }
+
+    private static List<LogEntry> severe(WebDriver browser) {
+        return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+                .toList();
     }
 
     /** Environment → machine → network → address, from the journals' plans. */

@@ -6,14 +6,13 @@ import io.testbed.reports.internal.EnvironmentModel;
 import io.testbed.reports.internal.EnvironmentReader;
 import io.testbed.reports.internal.HtmlReport;
 import io.testbed.reports.internal.JUnitOutcome;
+import io.testbed.reports.internal.Pages;
+import io.testbed.reports.internal.ReportFolder;
 import io.testbed.reports.internal.RunModel;
 import io.testbed.reports.internal.RunModelBuilder;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,8 @@ import org.apiguardian.api.API;
 
 /**
  * The report of a run, built from the journals of its environments' prefixes (and nothing else the prefixes do not
- * keep): a self-contained HTML page ({@link #writeHtml(Path)}) and a console summary ({@link #summary()}).
+ * keep): a self-contained HTML report in one folder ({@link #writeHtml(Path)}: an index page and a page per test)
+ * and a console summary ({@link #summary()}).
  *
  * <pre>
  * TestbedReport report = TestbedReport.fromPrefixes(Path.of("target/testbed"));
@@ -33,8 +33,8 @@ import org.apiguardian.api.API;
 @API(status = API.Status.EXPERIMENTAL)
 public final class TestbedReport {
 
-    /** The file name of the HTML report in its directory. */
-    public static final String INDEX = "index.html";
+    /** The file name of the report's index page in its folder. */
+    public static final String INDEX = HtmlReport.INDEX;
 
     private final RunModel run;
 
@@ -95,33 +95,25 @@ public final class TestbedReport {
         return run.failed();
     }
 
-    /** The HTML page. */
+    /** The index page: the run, its tests in a line each, its environments; commands are on the test pages. */
     public String html() {
-        return HtmlReport.render(run, Instant.now());
+        return HtmlReport.render(run, Pages.of(run), Instant.now());
     }
 
     /**
-     * Writes the page to {@code dir}/{@value #INDEX} (replacing it atomically where the file system can), creating
-     * {@code dir}.
+     * Writes the report to the folder {@code dir}, creating it: {@code dir}/{@value #INDEX} (replaced atomically)
+     * and a page per test with commands, files or a failure in {@code dir/tests/}; pages of an earlier report there
+     * are removed.
      *
-     * @return the file written
+     * @return the index page
      * @throws TestbedException when it cannot be written
      */
     public Path writeHtml(Path dir) {
-        Path file = dir.resolve(INDEX);
         try {
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, ".index-", ".html");
-            Files.writeString(temp, html(), StandardCharsets.UTF_8);
-            try {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-            return file;
-        } catch (IOException e) {
+            return ReportFolder.write(run, dir, Instant.now());
+        } catch (IOException | RuntimeException e) {
             throw new TestbedException(
-                    "Cannot write the report " + file + ": " + e
+                    "Cannot write the report to " + dir + ": " + e
                             + "; check that testbed.report.dir names a writable directory",
                     e);
         }

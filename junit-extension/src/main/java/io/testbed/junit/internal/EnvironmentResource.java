@@ -96,6 +96,16 @@ final class EnvironmentResource {
         tests.classStarted(context);
     }
 
+    /**
+     * A test class (the owner or a {@code @Nested} one) whose {@code @BeforeAll} or {@code @AfterAll} methods failed:
+     * attaches what ran outside its tests and the consoles to it. Before {@link #classFinished}, which forgets them.
+     */
+    void classFailed(ExtensionContext context) {
+        markFailed();
+        FailureArtifacts.publishClassFailure(
+                context, environment.prefixDir(), tests.commandsOf(context.getUniqueId()), out);
+    }
+
     /** A test class ended. */
     void classFinished(ExtensionContext context) {
         tests.classFinished(context);

@@ -72,30 +72,62 @@ final class FailureArtifacts {
                 }
             }
         }
-        Path commandsFile = testDir.resolve(COMMANDS);
+        publishCommands(context, testDir, commands, out, published);
+        publishConsoles(context, prefixDir, out, published);
+        context.publishReportEntry(Map.of("testbed.prefix", prefixDir.toString()));
+        return published;
+    }
+
+    /**
+     * Publishes, on a test class whose {@code @BeforeAll} or {@code @AfterAll} methods failed, what ran outside its
+     * tests with its output ({@code commands.log}, also kept in {@code artifacts/<Class>-class-<hash>/} in the
+     * prefix) and every console log of the environment: they land on the class's container, as its prefix path
+     * did as report entry {@code testbed.prefix} when it was provisioned.
+     *
+     * @return the local files published
+     */
+    static List<Path> publishClassFailure(
+            ExtensionContext context, Path prefixDir, List<CommandEvent> commands, PrintStream out) {
+        List<Path> published = new ArrayList<>();
+        Path classDir = prefixDir
+                .resolve("artifacts")
+                .resolve(safeName(context.getRequiredTestClass().getSimpleName() + "-class-"
+                        + Integer.toHexString(context.getUniqueId().hashCode())));
+        publishCommands(context, classDir, commands, out, published);
+        publishConsoles(context, prefixDir, out, published);
+        return published;
+    }
+
+    /** Writes {@code commands} to {@code dir/commands.log} and publishes it. */
+    private static void publishCommands(
+            ExtensionContext context, Path dir, List<CommandEvent> commands, PrintStream out, List<Path> published) {
+        Path commandsFile = dir.resolve(COMMANDS);
         try {
-            Files.createDirectories(testDir);
+            Files.createDirectories(dir);
             Files.writeString(commandsFile, render(commands), StandardCharsets.UTF_8);
             publish(context, COMMANDS, commandsFile, MediaType.TEXT_PLAIN_UTF_8, out, published);
         } catch (IOException e) {
             out.println("[testbed] cannot write " + commandsFile + ": " + e);
         }
+    }
+
+    /** The environment's logs but its whole command log, which is not the failed test's or class's. */
+    private static void publishConsoles(
+            ExtensionContext context, Path prefixDir, PrintStream out, List<Path> published) {
         Path logs = prefixDir.resolve("logs");
-        if (Files.isDirectory(logs)) {
-            try (Stream<Path> files = Files.list(logs)) {
-                // the environment's whole command log is not the test's: its own commands are attached above
-                for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")
-                                && !f.getFileName().toString().equals(COMMANDS))
-                        .sorted()
-                        .toList()) {
-                    publish(context, log.getFileName().toString(), log, MediaType.TEXT_PLAIN_UTF_8, out, published);
-                }
-            } catch (IOException e) {
-                out.println("[testbed] cannot list " + logs + ": " + e);
-            }
+        if (!Files.isDirectory(logs)) {
+            return;
         }
-        context.publishReportEntry(Map.of("testbed.prefix", prefixDir.toString()));
-        return published;
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")
+                            && !f.getFileName().toString().equals(COMMANDS))
+                    .sorted()
+                    .toList()) {
+                publish(context, log.getFileName().toString(), log, MediaType.TEXT_PLAIN_UTF_8, out, published);
+            }
+        } catch (IOException e) {
+            out.println("[testbed] cannot list " + logs + ": " + e);
+        }
     }
 
     /**

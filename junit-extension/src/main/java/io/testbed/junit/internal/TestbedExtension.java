@@ -145,7 +145,7 @@ public final class TestbedExtension
         if (own != null) {
             Optional<EnvironmentResource> resource = own.ifProvisioned();
             if (failed) {
-                resource.ifPresent(EnvironmentResource::markFailed);
+                resource.ifPresent(r -> r.classFailed(context));
             }
             resource.ifPresent(r -> r.classFinished(context));
             own.close();
@@ -156,7 +156,7 @@ public final class TestbedExtension
         }
         provisioned(context).ifPresent(resource -> {
             if (failed) {
-                resource.markFailed();
+                resource.classFailed(context);
             }
             try {
                 resource.afterNestedClass();

@@ -11,6 +11,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.JournalReader;
+import io.testbed.junit.Host;
 import io.testbed.junit.Keep;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
@@ -20,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -120,19 +123,7 @@ class FailureHandlingTest {
         EngineExecutionResults results = kit.run(ProvisioningFails.class);
 
         results.testEvents().assertStatistics(stats -> stats.started(0));
-        List<Event> files = results.containerEvents()
-                .filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
-                .toList();
-        assertThat(files)
-                .allMatch(e -> e.getTestDescriptor()
-                        .getUniqueId()
-                        .toString()
-                        .endsWith("[class:" + ProvisioningFails.class.getName() + "]"));
-        Map<String, Path> published = new java.util.TreeMap<>();
-        for (Event event : files) {
-            Path path = event.getRequiredPayload(FileEntry.class).getPath();
-            published.put(path.getFileName().toString(), path);
-        }
+        Map<String, Path> published = filesOfTheClass(results, ProvisioningFails.class);
         assertThat(published).containsOnlyKeys("b.log", "commands.log", "journal.jsonl");
         assertThat(published.get("journal.jsonl")).content().contains("\"type\":\"environment.failed\"");
         String prefix = LocalRecorder.prefixes("provisioning-fails").get(0);
@@ -141,6 +132,65 @@ class FailureHandlingTest {
                         .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs()))
                 .containsExactly(Map.of("testbed.prefix", kit.prefix(prefix).toString()));
         assertNothingLeaked();
+    }
+
+    // --- @BeforeAll / @AfterAll failure
+
+    @VM(name = "web")
+    static class AfterAllFails {
+        @BeforeAll
+        static void prepare(@Host("web") Machine web) {
+            web.run("echo prepared-in-before-all", RunOptions.expectSuccess());
+        }
+
+        @Test
+        void passes(Machine web) {
+            web.run("echo in-the-test", RunOptions.expectSuccess());
+        }
+
+        @AfterAll
+        static void check(@Host("web") Machine web) {
+            web.run("echo checked-in-after-all");
+            fail("deliberately, in @AfterAll");
+        }
+    }
+
+    @Test
+    void aClassWhoseAfterAllFailedGetsWhatRanOutsideItsTestsAndTheConsolesAttached() {
+        EngineExecutionResults results = kit.run(AfterAllFails.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+        results.containerEvents().assertStatistics(stats -> stats.failed(1));
+        assertThat(results.testEvents()
+                        .filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
+                        .count())
+                .as("files on the passed test")
+                .isZero();
+        Map<String, Path> published = filesOfTheClass(results, AfterAllFails.class);
+        assertThat(published).containsOnlyKeys("web.log", "commands.log");
+        assertThat(published.get("commands.log"))
+                .content()
+                .contains("cmd=echo prepared-in-before-all")
+                .contains("cmd=echo checked-in-after-all")
+                .doesNotContain("in-the-test");
+        assertThat(published.get("web.log")).content().contains("[web] ready");
+        assertNothingLeaked();
+    }
+
+    /** The files published on containers, by name, after checking they all went to {@code testClass}. */
+    private static Map<String, Path> filesOfTheClass(EngineExecutionResults results, Class<?> testClass) {
+        List<Event> files = results.containerEvents()
+                .filter(e -> e.getType() == EventType.FILE_ENTRY_PUBLISHED)
+                .toList();
+        assertThat(files)
+                .allMatch(e ->
+                        e.getTestDescriptor().getUniqueId().toString().endsWith("[class:" + testClass.getName() + "]"));
+        Map<String, Path> published = new java.util.TreeMap<>();
+        for (Event event : files) {
+            Path path = event.getRequiredPayload(FileEntry.class).getPath();
+            published.put(path.getFileName().toString(), path);
+        }
+        return published;
     }
 
     @VM(name = "web", collect = "/root/notes")

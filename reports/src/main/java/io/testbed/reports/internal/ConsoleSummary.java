@@ -73,12 +73,12 @@ public final class ConsoleSummary {
             }
             run.failures().stream()
                     .filter(t -> environment.id().equals(t.environment()))
-                    .forEach(t -> lines.add(PREFIX + "  failed: " + TestSection.title(t)
+                    .forEach(t -> lines.add(PREFIX + "  failed: " + TestList.title(t)
                             + (t.failure() == null ? "" : ": " + HtmlReport.oneLine(t.failure()))));
         }
         run.failures().stream()
                 .filter(t -> t.environment() == null)
-                .forEach(t -> lines.add(PREFIX + "failed: " + TestSection.title(t)
+                .forEach(t -> lines.add(PREFIX + "failed: " + TestList.title(t)
                         + (t.failure() == null ? "" : ": " + HtmlReport.oneLine(t.failure()))));
         return lines;
     }

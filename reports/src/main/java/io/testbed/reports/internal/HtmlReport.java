@@ -8,40 +8,32 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Renders a {@link RunModel} as one self-contained HTML page (inline CSS and SVG, no script needed, nothing
- * loaded from the network): the run's verdict and counts, links to the failures, every class and test with its
- * commands (expandable, failed ones first, the console tails of the machines next to a failed test's failing
- * command), and each environment's facts, topology and timeline. Every piece of data goes through {@link Html}'s
- * escaping.
+ * Renders a {@link RunModel} as the report's index page, self-contained (inline CSS and SVG, no script, nothing
+ * loaded from the network): the run's verdict and counts, links to the failures, every class and test in a line
+ * (failed ones first) linking to its page ({@link TestPage}, in the report's folder), and each environment's facts,
+ * topology and timeline. Every piece of data goes through {@link Html}'s escaping. Commands and their output live
+ * on the test pages, so the index of a run of thousands of commands stays small enough to open at once.
  */
 public final class HtmlReport {
+
+    /** The file name of the index page in the report's folder. */
+    public static final String INDEX = "index.html";
 
     private static final String CSS = resource("report.css");
 
     private HtmlReport() {}
 
-    /** The page of {@code run}, generated at {@code now}. */
-    public static String render(RunModel run, Instant now) {
-        ConsoleTail.clear();
-        StringBuilder out = new StringBuilder(64 * 1024);
+    /** The index page of {@code run}, whose tests have {@code pages}, generated at {@code now}. */
+    public static String render(RunModel run, Pages pages, Instant now) {
+        StringBuilder out = new StringBuilder(256 * 1024);
         Html html = new Html(out);
-        boolean failed = run.failed();
-        html.raw("<!DOCTYPE html>\n");
-        html.open("html", "lang", "en")
-                .open("head")
-                .raw("<meta charset=\"utf-8\">")
-                .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-                .element("title", "Testbed report: " + (failed ? "FAILED" : "PASSED"))
-                .open("style")
-                .raw(CSS)
-                .close("style")
-                .close("head");
+        head(html, "Testbed report: " + (run.failed() ? "FAILED" : "PASSED"));
         html.open("body");
         header(html, run, now);
-        failures(html, run);
+        failures(html, run, pages);
         html.open("section", "id", "tests").element("h2", "Tests");
         for (ClassModel testClass : run.classes()) {
-            TestSection.writeClass(html, testClass, run);
+            TestList.writeClass(html, testClass, run, pages);
         }
         if (run.classes().isEmpty()) {
             html.element("p", "No test was journaled.", "class", "note");
@@ -54,6 +46,20 @@ public final class HtmlReport {
         html.close("section");
         html.close("body").close("html");
         return out.toString();
+    }
+
+    /** Opens a page: the document type, {@code <html>} and its {@code <head>} with the title and the CSS. */
+    static void head(Html html, String title) {
+        html.raw("<!DOCTYPE html>\n");
+        html.open("html", "lang", "en")
+                .open("head")
+                .raw("<meta charset=\"utf-8\">")
+                .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+                .element("title", title)
+                .open("style")
+                .raw(CSS)
+                .close("style")
+                .close("head");
     }
 
     private static void header(Html html, RunModel run, Instant now) {
@@ -84,7 +90,7 @@ public final class HtmlReport {
         html.close("header");
     }
 
-    private static void failures(Html html, RunModel run) {
+    private static void failures(Html html, RunModel run, Pages pages) {
         List<TestModel> failed = run.failures();
         List<EnvironmentModel> environments =
                 run.environments().stream().filter(EnvironmentModel::failed).toList();
@@ -93,9 +99,10 @@ public final class HtmlReport {
         }
         html.open("section", "id", "failures").element("h2", "Failures").open("ul");
         for (TestModel test : failed) {
+            String page = pages.of(test);
             html.open("li")
-                    .open("a", "href", "#" + test.anchor())
-                    .text(TestSection.title(test))
+                    .open("a", "href", page == null ? "#" + test.anchor() : TestList.link(test, page))
+                    .text(TestList.title(test))
                     .close("a");
             if (test.failure() != null) {
                 html.text(": ").element("span", oneLine(test.failure()), "class", "message");
@@ -233,6 +240,17 @@ public final class HtmlReport {
                     .close("tr");
         }
         html.close("tbody").close("table");
+    }
+
+    /** A link to the environment's section of the index, which is {@code index} ("" on the index itself). */
+    static void environmentLink(Html html, EnvironmentModel environment, String index) {
+        html.element(
+                "a",
+                "environment " + environment.name(),
+                "href",
+                index + "#" + anchor(environment),
+                "class",
+                "env-link");
     }
 
     static String anchor(EnvironmentModel environment) {

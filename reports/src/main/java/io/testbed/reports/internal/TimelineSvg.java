@@ -141,7 +141,10 @@ final class TimelineSvg {
         html.close("rect");
     }
 
+    /** A tick per command, one path per machine lane (and one for failed commands): thousands cost two elements. */
     private static void ticks(Html html, EnvironmentModel environment, List<String> lanes, Instant start, long range) {
+        StringBuilder[] ok = new StringBuilder[lanes.size()];
+        StringBuilder[] failed = new StringBuilder[lanes.size()];
         for (TestModel test : environment.tests()) {
             for (CommandEvent command : test.commands()) {
                 if (command instanceof CommandEvent.CommandRun run) {
@@ -149,21 +152,27 @@ final class TimelineSvg {
                     if (lane < 0) {
                         continue;
                     }
+                    boolean bad = run.exitCode() == null || run.exitCode() != 0;
+                    StringBuilder[] paths = bad ? failed : ok;
+                    if (paths[lane] == null) {
+                        paths[lane] = new StringBuilder();
+                    }
                     double x = x(run.time().minus(run.duration()), start, range);
-                    boolean failed = run.exitCode() == null || run.exitCode() != 0;
-                    html.empty(
-                            "rect",
-                            "x",
-                            fmt(x),
-                            "y",
-                            String.valueOf(AXIS + lane * LANE + LANE - 5),
-                            "width",
-                            "1.5",
-                            "height",
-                            "4",
-                            "class",
-                            failed ? "tick failed" : "tick");
+                    paths[lane]
+                            .append('M')
+                            .append(fmt(x))
+                            .append(' ')
+                            .append(AXIS + lane * LANE + LANE - 5)
+                            .append("v4");
                 }
+            }
+        }
+        for (int lane = 0; lane < lanes.size(); lane++) {
+            if (ok[lane] != null) {
+                html.empty("path", "d", ok[lane].toString(), "class", "ticks");
+            }
+            if (failed[lane] != null) {
+                html.empty("path", "d", failed[lane].toString(), "class", "ticks failed");
             }
         }
     }
@@ -173,7 +182,8 @@ final class TimelineSvg {
         return LABEL + (WIDTH - LABEL - 10) * (double) offset / range;
     }
 
+    /** Whole pixels: the timeline is 1100 wide, and every digit after the point is paid for by a large run's page. */
     private static String fmt(double value) {
-        return String.format(Locale.ROOT, "%.1f", value);
+        return Long.toString(Math.round(value));
     }
 }

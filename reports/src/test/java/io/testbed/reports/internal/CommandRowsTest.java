@@ -66,7 +66,7 @@ class CommandRowsTest {
 
         EnvironmentModel environment = EnvironmentReader.read(fixture.prefix);
         RunModel run = RunModelBuilder.build(List.of(environment));
-        String html = HtmlReport.render(run, JournalFixture.T0);
+        String html = Rendered.everything(run);
 
         ClassModel testClass = run.classes().get(0);
         assertThat(testClass.self().uniqueId()).isEqualTo(classId);

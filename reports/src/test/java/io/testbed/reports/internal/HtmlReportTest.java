@@ -50,10 +50,10 @@ class HtmlReportTest {
         fixture.console("web", ATTACK + "\n");
         fixture.tearDown(true).close();
 
-        String html = HtmlReport.render(
-                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))), JournalFixture.T0);
+        String html = Rendered.everything(RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))));
 
         assertThat(html)
+                .contains(">echo &#39;&lt;/pre&gt;")
                 .doesNotContain("<script")
                 .doesNotContain("<img")
                 .doesNotContain("<svg onload")
@@ -76,14 +76,15 @@ class HtmlReportTest {
             console.append("console line ").append(i).append('\n');
         }
         fixture.console("web", console.toString()).tearDown(true).close();
+        RunModel run = RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix)));
 
-        String html = HtmlReport.render(
-                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))), JournalFixture.T0);
+        String html = Rendered.page(run, "fails");
 
-        int failing = html.indexOf("<tr class=\"command failing\"");
+        int failing = html.indexOf("<tr class=\"command failing\" id=\"failing\">");
         int consoles = html.indexOf("<tr class=\"consoles\"");
         assertThat(failing).isPositive();
         assertThat(html.substring(failing, consoles))
+                .contains("<details class=\"output\" open=\"\">")
                 .contains("ls /nope")
                 .contains("ls: /nope: No such file")
                 .contains("exit 2");
@@ -93,7 +94,13 @@ class HtmlReportTest {
                 .contains("console line 100")
                 .contains("console line 61")
                 .doesNotContain("console line 60\n");
-        assertThat(html).contains("class=\"verdict\" id=\"verdict\">FAILED<");
+        String index = Rendered.index(run);
+        String page = Pages.of(run).of(run.tests().get(0));
+        assertThat(index)
+                .contains("class=\"verdict\" id=\"verdict\">FAILED<")
+                .contains("<li><a href=\"" + page + "#failing\">Fixture")
+                .doesNotContain("ls: /nope: No such file")
+                .doesNotContain("console line 100");
     }
 
     @Test
@@ -115,9 +122,8 @@ class HtmlReportTest {
                 null,
                 List.of(new PublishedFile("web-console.log", attached)));
 
-        String html = HtmlReport.render(
-                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix)), List.of(outcome)),
-                JournalFixture.T0);
+        String html = Rendered.page(
+                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix)), List.of(outcome)), "fails");
 
         assertThat(html)
                 .contains("Console tail of web (web-console.log attached when the test failed)")
@@ -133,8 +139,7 @@ class HtmlReportTest {
                 .finishTest("big", TestEvent.Result.PASSED, null);
         fixture.tearDown(false).close();
 
-        String html = HtmlReport.render(
-                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))), JournalFixture.T0);
+        String html = Rendered.page(RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))), "big");
 
         assertThat(html).contains("more characters not shown; the journal keeps up to 65536");
         assertThat(html.length()).isLessThan(60_000);
@@ -146,8 +151,7 @@ class HtmlReportTest {
         fixture.startTest("ok").run("web", "true", 0, "", "").finishTest("ok", TestEvent.Result.PASSED, null);
         fixture.tearDown(false).close();
 
-        String html = HtmlReport.render(
-                RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))), JournalFixture.T0);
+        String html = Rendered.index(RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix))));
 
         assertThat(html)
                 .contains("<g class=\"machine vm\" data-machine=\"web\">")
@@ -160,6 +164,44 @@ class HtmlReportTest {
                 .contains("class=\"test-band\"")
                 .contains("class=\"verdict\" id=\"verdict\">PASSED<")
                 .doesNotContainPattern("(src|href|url)[=(]\"?https?:");
+    }
+
+    @Test
+    void theFolderHasAnIndexWithoutOutputAndAPageForEachTestThatRanCommandsAndDropsPagesOfAnEarlierReport()
+            throws Exception {
+        JournalFixture fixture = new JournalFixture(root, "folder").provision();
+        fixture.startTest("first")
+                .run("web", "echo one", 0, "output-of-one", "")
+                .finishTest("first", TestEvent.Result.PASSED, null);
+        fixture.startTest("second")
+                .run("box", "echo two", 0, "output-of-two", "")
+                .finishTest("second", TestEvent.Result.PASSED, null);
+        fixture.startTest("idle").finishTest("idle", TestEvent.Result.PASSED, null);
+        fixture.tearDown(false).close();
+        RunModel run = RunModelBuilder.build(List.of(EnvironmentReader.read(fixture.prefix)));
+        Path dir = root.resolve("report");
+        Path stale =
+                java.nio.file.Files.createDirectories(dir.resolve(Pages.DIR)).resolve("t0-old.html");
+        java.nio.file.Files.writeString(stale, "an earlier run's page");
+
+        Path index = ReportFolder.write(run, dir, JournalFixture.T0);
+
+        String html = java.nio.file.Files.readString(index);
+        Pages pages = Pages.of(run);
+        assertThat(pages.all()).hasSize(2);
+        for (TestModel test : run.tests()) {
+            String page = pages.of(test);
+            if (test.method().equals("idle")) {
+                assertThat(page).isNull();
+                continue;
+            }
+            assertThat(html).contains("<a href=\"" + page + "\" class=\"test-name test-link\">");
+            assertThat(java.nio.file.Files.readString(dir.resolve(page)))
+                    .contains("output-of-" + (test.method().equals("first") ? "one" : "two"))
+                    .contains("<a href=\"../index.html#" + test.anchor() + "\" id=\"back\">");
+        }
+        assertThat(html).doesNotContain("output-of-").doesNotContain("echo one");
+        assertThat(stale).doesNotExist();
     }
 
     private static int count(String text, String part) {

@@ -22,48 +22,48 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes a prefix's {@code journal.jsonl} with the real {@link Journal} and event records, on a clock the test moves,
- * as an environment would: {@link #provision} (lease, network, machines booting, baseline), tests with commands,
- * {@link #tearDown}.
+ * Writes a prefix's {@code journal.jsonl} with the real {@link Journal} and event records, on a clock the caller
+ * moves, as an environment would: {@link #provision} (lease, network, machines booting, baseline), tests with
+ * commands, {@link #tearDown}. Shared with the bench (this module's test jar), which writes a large run with it.
  */
-final class JournalFixture implements AutoCloseable {
+public final class JournalFixture implements AutoCloseable {
 
-    static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+    public static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
 
     private final MovingClock clock = new MovingClock();
     private final Journal journal;
-    final Path prefix;
-    final String environment;
-    final String classId;
+    public final Path prefix;
+    public final String environment;
+    public final String classId;
 
-    JournalFixture(Path root, String environment) {
+    public JournalFixture(Path root, String environment) {
         this.environment = environment;
         this.prefix = root.resolve(environment + "-0a1b2c3d");
         this.classId = "[engine:junit-jupiter]/[class:io.example." + className() + "]";
         this.journal = Journal.open(prefix.resolve("journal.jsonl"), environment, clock);
     }
 
-    String className() {
+    public String className() {
         return "Fixture" + Integer.toHexString(environment.hashCode()) + "IT";
     }
 
-    JournalFixture at(long millisAfterStart) {
+    public JournalFixture at(long millisAfterStart) {
         clock.now = T0.plusMillis(millisAfterStart);
         return this;
     }
 
-    JournalFixture after(long millis) {
+    public JournalFixture after(long millis) {
         clock.now = clock.now.plusMillis(millis);
         return this;
     }
 
-    JournalFixture record(Event.Factory event) {
+    public JournalFixture record(Event.Factory event) {
         journal.record(event);
         return this;
     }
 
     /** A VM {@code web} (libvirt, tiny, TCG) and a container {@code box} (docker) on network {@code lan}. */
-    JournalFixture provision() {
+    public JournalFixture provision() {
         at(0);
         record((t, e) -> new EnvironmentEvent.ProvisioningStarted(
                 t, e, prefix.toString(), List.of("web", "box"), List.of("lan")));
@@ -107,18 +107,18 @@ final class JournalFixture implements AutoCloseable {
         return this;
     }
 
-    String testId(String method) {
+    public String testId(String method) {
         return classId + "/[method:" + method + "()]";
     }
 
-    JournalFixture startTest(String method) {
+    public JournalFixture startTest(String method) {
         String id = testId(method);
         journal.currentTest(id);
         return after(2).record((t, e) ->
                 new TestEvent.TestStarted(t, e, "io.example." + className(), method, method + "()", id));
     }
 
-    JournalFixture run(String machine, String command, int exit, String stdout, String stderr) {
+    public JournalFixture run(String machine, String command, int exit, String stdout, String stderr) {
         String test = journal.currentTest();
         return after(80)
                 .record((t, e) -> new CommandEvent.CommandRun(
@@ -138,7 +138,7 @@ final class JournalFixture implements AutoCloseable {
                         stderr));
     }
 
-    JournalFixture finishTest(String method, TestEvent.Result result, String failure) {
+    public JournalFixture finishTest(String method, TestEvent.Result result, String failure) {
         String id = testId(method);
         after(3).record((t, e) -> new TestEvent.TestFinished(
                 t, e, "io.example." + className(), method, method + "()", id, result, Duration.ofMillis(400), failure));
@@ -148,7 +148,7 @@ final class JournalFixture implements AutoCloseable {
         return this;
     }
 
-    JournalFixture tearDown(boolean failed) {
+    public JournalFixture tearDown(boolean failed) {
         after(5).record((t, e) -> new TestEvent.ClassFinished(
                 t,
                 e,
@@ -169,7 +169,7 @@ final class JournalFixture implements AutoCloseable {
     }
 
     /** Writes {@code text} to {@code logs/<machine>-console.log}. */
-    JournalFixture console(String machine, String text) {
+    public JournalFixture console(String machine, String text) {
         try {
             Files.createDirectories(prefix.resolve("logs"));
             Files.writeString(prefix.resolve("logs").resolve(machine + "-console.log"), text, StandardCharsets.UTF_8);
@@ -180,7 +180,7 @@ final class JournalFixture implements AutoCloseable {
     }
 
     /** Appends half a line, as a JVM killed while writing leaves it. */
-    JournalFixture cutShort() {
+    public JournalFixture cutShort() {
         close();
         try {
             Files.writeString(

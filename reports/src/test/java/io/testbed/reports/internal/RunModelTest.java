@@ -125,7 +125,7 @@ class RunModelTest {
         TestModel running = run.tests().get(0);
         assertThat(running.status()).isEqualTo(Status.UNFINISHED);
         assertThat(running.commands()).hasSize(1);
-        String html = HtmlReport.render(run, JournalFixture.T0);
+        String html = Rendered.index(run);
         assertThat(html)
                 .contains("Incomplete journal")
                 .contains("its last line is cut short")

@@ -7,96 +7,74 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * The report's part for test classes and tests: one expandable block per test with its failure, its commands in
- * the order they ran (each expandable to its output), its jobs, copies, port waits and settings, the reverts after
- * it and its files; next to a failed test's failing command, the console tail of each machine of its environment.
+ * A test's own page in the report's folder ({@link Pages}): its result and facts, its failure, its commands in the
+ * order they ran (each expandable to its output), its jobs, copies, port waits and settings, and its files; for a
+ * failed test the failing command is marked ({@code #failing}, its output shown) and followed by the console tail
+ * of each machine of its environment. A test class's page holds what ran outside its tests.
  */
-final class TestSection {
+final class TestPage {
 
     /** The most characters of one output stream the page shows; the journal keeps more. */
     static final int OUTPUT_CAP = 8 * 1024;
 
-    private TestSection() {}
+    /** The id of the failing command's row: the index links to it. */
+    static final String FAILING = "failing";
 
-    static void writeClass(Html html, ClassModel testClass, RunModel run) {
-        TestModel self = testClass.self();
-        html.open("div", "class", "class " + (testClass.failed() ? "failed" : "passed"), "id", self.anchor());
-        // the class's badge says whether anything in it failed (JUnit passes a class whose tests failed)
-        String status = testClass.failed() && !self.status().isFailure()
-                ? Status.FAILED.label()
-                : self.status().label();
-        html.open("h3")
-                .element("span", status, "class", "badge " + status)
-                .text(" ")
-                .text(self.className() == null ? self.displayName() : self.className());
-        EnvironmentModel environment = self.environment() == null ? null : run.environment(self.environment());
-        if (environment != null) {
-            html.text(" ")
-                    .element(
-                            "a",
-                            "environment " + environment.name(),
-                            "href",
-                            "#" + HtmlReport.anchor(environment),
-                            "class",
-                            "env-link");
-        }
-        html.close("h3");
-        if (self.failure() != null
-                || !self.commands().isEmpty()
-                || !self.files().isEmpty()) {
-            test(html, self, environment, "outside tests (@BeforeAll, @AfterAll, provisioning)");
-        }
-        for (TestModel test : testClass.tests()) {
-            EnvironmentModel env = test.environment() == null ? null : run.environment(test.environment());
-            test(html, test, env, null);
-        }
-        html.close("div");
-    }
+    private TestPage() {}
 
-    static String title(TestModel test) {
-        String owner = test.className() == null ? "" : RunModelBuilder.simpleName(test.className());
-        if (test.container()) {
-            return owner;
-        }
-        return owner.isEmpty() ? test.displayName() : owner + " › " + test.displayName();
-    }
-
-    private static void test(Html html, TestModel test, EnvironmentModel environment, String label) {
+    /** The page of {@code test} (of a class when {@link TestModel#container()}), generated at {@code now}. */
+    static String render(RunModel run, TestModel test, Instant now) {
+        EnvironmentModel environment = test.environment() == null ? null : run.environment(test.environment());
         String status = test.status().label();
+        String title = test.container() ? TestList.title(test) + ": outside tests" : TestList.title(test);
+        StringBuilder out = new StringBuilder(16 * 1024);
+        Html html = new Html(out);
+        HtmlReport.head(html, "Testbed: " + title + ": " + status);
+        html.open("body", "class", "test-page");
+        html.open("nav", "class", "back")
+                .element("a", "← run report", "href", "../" + HtmlReport.INDEX + "#" + test.anchor(), "id", "back");
+        if (environment != null) {
+            html.text(" · ");
+            HtmlReport.environmentLink(html, environment, "../" + HtmlReport.INDEX);
+        }
+        html.close("nav");
         html.open(
-                "details",
-                "class",
-                "test " + status,
-                "id",
-                label == null ? test.anchor() : test.anchor() + "-self",
-                "data-status",
-                status,
-                "data-test",
-                test.uniqueId());
-        html.open("summary")
+                        "header",
+                        "class",
+                        "test " + status,
+                        "id",
+                        "test",
+                        "data-status",
+                        status,
+                        "data-test",
+                        test.uniqueId())
+                .open("h1")
                 .element("span", status, "class", "badge " + status)
-                .text(" ")
-                .element("span", label == null ? test.displayName() : label, "class", "test-name")
+                .text(" " + title)
+                .close("h1")
                 .element(
-                        "span",
-                        Format.duration(test.duration()) + " · " + Format.count(test.runCount(), "command")
-                                + (test.reverts().isEmpty()
-                                        ? ""
-                                        : " · reverted in " + Format.duration(Format.max(test.reverts()))),
+                        "p",
+                        (test.className() == null ? "" : test.className() + " · ")
+                                + (test.container() ? "what ran in @BeforeAll, @AfterAll and provisioning · " : "")
+                                + TestList.facts(test),
                         "class",
                         "test-facts")
-                .close("summary");
+                .element("p", "generated " + now, "class", "note")
+                .close("header");
         if (test.failure() != null) {
             html.element("pre", cap(test.failure()), "class", "failure");
         }
         CommandEvent failing = test.status().isFailure() ? test.failingCommand() : null;
         if (!test.commands().isEmpty()) {
+            html.element("h2", "Commands");
             commands(html, test, failing, environment);
         } else if (test.status().isFailure() && environment != null) {
+            html.open("section", "id", FAILING, "class", "consoles");
             consoles(html, environment, test);
+            html.close("section");
         }
         if (!test.files().isEmpty()) {
-            html.element("h5", "Files").open("ul", "class", "files");
+            html.element("h2", "Files").open("ul", "class", "files");
             for (PublishedFile file : test.files()) {
                 html.open("li")
                         .element("a", file.name(), "href", file.path().toUri().toString())
@@ -104,7 +82,8 @@ final class TestSection {
             }
             html.close("ul");
         }
-        html.close("details");
+        html.close("body").close("html");
+        return out.toString();
     }
 
     private static void commands(Html html, TestModel test, CommandEvent failing, EnvironmentModel environment) {
@@ -117,10 +96,10 @@ final class TestSection {
         html.close("tr").close("thead").open("tbody");
         for (CommandEvent command : test.commands()) {
             boolean isFailing = command == failing;
-            html.open("tr", "class", isFailing ? "command failing" : "command")
+            html.open("tr", "class", isFailing ? "command failing" : "command", "id", isFailing ? FAILING : null)
                     .element("td", "+" + Format.duration(Duration.between(start, command.time())), "class", "at")
                     .element("td", command.machine(), "class", "machine");
-            row(html, command);
+            row(html, command, isFailing);
             html.close("tr");
             if (isFailing && environment != null) {
                 html.open("tr", "class", "consoles").open("td", "colspan", "6");
@@ -131,11 +110,11 @@ final class TestSection {
         html.close("tbody").close("table");
     }
 
-    private static void row(Html html, CommandEvent command) {
+    private static void row(Html html, CommandEvent command, boolean open) {
         if (command instanceof CommandEvent.CommandRun run) {
             html.element("td", run.purpose().name().toLowerCase(java.util.Locale.ROOT));
             html.open("td", "class", "cmd");
-            output(html, run.command(), run.stdout(), run.stderr(), run.error());
+            output(html, run.command(), run.stdout(), run.stderr(), run.error(), open);
             html.close("td");
             String result = run.exitCode() != null
                     ? "exit " + run.exitCode()
@@ -154,7 +133,7 @@ final class TestSection {
         } else if (command instanceof CommandEvent.JobFinished job) {
             html.element("td", "job " + job.job() + (job.killed() ? " killed" : " ended"));
             html.open("td", "class", "cmd");
-            output(html, job.command(), job.stdout(), job.stderr(), job.error());
+            output(html, job.command(), job.stdout(), job.stderr(), job.error(), open);
             html.close("td");
             boolean ok = job.killed() || job.exitCode() != null && job.exitCode() == 0;
             html.element(
@@ -209,13 +188,14 @@ final class TestSection {
                 .element("td", took == null ? "" : Format.duration(took));
     }
 
-    private static void output(Html html, String command, String stdout, String stderr, String error) {
+    /** The command, expandable to its output; {@code open} (the failing command's) shows the output at once. */
+    private static void output(Html html, String command, String stdout, String stderr, String error, boolean open) {
         boolean any = notEmpty(stdout) || notEmpty(stderr) || notEmpty(error);
         if (!any) {
             html.element("code", cap(command));
             return;
         }
-        html.open("details", "class", "output")
+        html.open("details", "class", "output", "open", open ? "" : null)
                 .open("summary")
                 .element("code", cap(command))
                 .close("summary");
