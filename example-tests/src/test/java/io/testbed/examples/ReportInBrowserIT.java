@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.extension.MediaType;
@@ -51,6 +51,9 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * the failure leads to the test's page, which shows the failing command with its output (markup in it shown as
  * text, never made an element) and the VM's console tail next to it. Screenshots of the index and of the failed
  * test's page are published as files of this test.
+ *
+ * <p>The same run writes JUnit's Open Test Reporting XML ({@link OpenTestReport}), in which the second test finds
+ * Testbed's files and entries on the right test and container.
  */
 class ReportInBrowserIT {
 
@@ -72,11 +75,12 @@ class ReportInBrowserIT {
         }
     }
 
-    private final Path work = Path.of("target", "report-in-browser").toAbsolutePath();
+    private static final Path work = Path.of("target", "report-in-browser").toAbsolutePath();
     private WebDriver browser;
 
-    @BeforeEach
-    void runTheClassesAndOpenABrowser() throws Exception {
+    /** One real run for both tests (its VMs boot once), with Open Test Reporting switched on as a user would. */
+    @BeforeAll
+    static void runTheClasses() throws Exception {
         deleteRecursively(work);
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         LauncherFactory.create()
@@ -91,13 +95,16 @@ class ReportInBrowserIT {
                                 .configurationParameter(
                                         TestbedConfig.REPORT_DIR,
                                         work.resolve("report").toString())
+                                .configurationParameter(OpenTestReport.ENABLED, "true")
+                                .configurationParameter(
+                                        OpenTestReport.OUTPUT_DIR,
+                                        work.resolve("junit").toString())
                                 .build(),
                         summary);
         assertThat(summary.getSummary().getTestsFailedCount())
                 .as("tests failed in the run (exactly the one on purpose)")
                 .isEqualTo(1);
         assertThat(summary.getSummary().getTestsSucceededCount()).isEqualTo(4);
-        browser = chromium(work.resolve("chromium-profile"));
     }
 
     @AfterEach
@@ -109,6 +116,7 @@ class ReportInBrowserIT {
 
     @Test
     void theReportOfARealRunShowsTopologyFailureConsoleAndTimeline(TestReporter reporter) throws Exception {
+        browser = chromium(work.resolve("chromium-profile"));
         Path page = work.resolve("report").resolve("index.html");
         long start = System.nanoTime();
         browser.get(page.toUri().toString());
@@ -181,6 +189,48 @@ class ReportInBrowserIT {
 
         browser.findElement(By.id("back")).click();
         assertThat(browser.findElement(By.id("verdict")).getText()).isEqualTo("FAILED");
+    }
+
+    /**
+     * The README's "In the standard formats", in JUnit's own XML: the failed test's element carries the files the
+     * extension published (its {@code commands.log} with the failing command, the VM's console log) and the prefix
+     * path, the class's container the report entry {@code testbed.prefix} and no files (nothing failed outside its
+     * tests), a passing test neither files nor entries.
+     */
+    @Test
+    void openTestReportingHasTheFilesOnTheFailedTestAndThePrefixOnTheClass() throws Exception {
+        OpenTestReport report = OpenTestReport.read(work.resolve("junit").resolve("open-test-report.xml"));
+        OpenTestReport.Node container = report.node("[class:" + FailsOnPurpose.class.getName() + "]");
+        Path prefix = Path.of(container.entries().get("testbed.prefix"));
+        assertThat(prefix).as("the class's prefix").isDirectory().startsWith(work.resolve("testbed"));
+        assertThat(container.files())
+                .as("files on the class: nothing failed outside its tests")
+                .isEmpty();
+
+        OpenTestReport.Node failing = report.node("[method:aFailingTest(io.testbed.core.Machine)]");
+        assertThat(failing.status()).isEqualTo("FAILED");
+        assertThat(failing.files().keySet()).contains("commands.log").containsAll(consoleLogs(prefix));
+        assertThat(Files.readString(failing.files().get("commands.log")))
+                .contains("uname -n")
+                .contains("ls /no/such/file")
+                .contains("No such file");
+        assertThat(failing.entries()).containsEntry("testbed.prefix", prefix.toString());
+
+        OpenTestReport.Node passing = report.node("[method:aPassingTest(io.testbed.core.Machine)]");
+        assertThat(passing.status()).isEqualTo("SUCCESSFUL");
+        assertThat(passing.files()).as("files on a passing test").isEmpty();
+        assertThat(passing.entries()).as("entries on a passing test").isEmpty();
+    }
+
+    /** The console logs the environment kept ({@code logs/*.log} but the command log). */
+    private static List<String> consoleLogs(Path prefix) throws Exception {
+        try (Stream<Path> logs = Files.list(prefix.resolve("logs"))) {
+            List<String> names = logs.map(log -> log.getFileName().toString())
+                    .filter(name -> name.endsWith(".log") && !name.equals("commands.log"))
+                    .toList();
+            assertThat(names).as("console logs in " + prefix).isNotEmpty();
+            return names;
+        }
     }
 
     private void screenshot(TestReporter reporter, String name) throws Exception {
