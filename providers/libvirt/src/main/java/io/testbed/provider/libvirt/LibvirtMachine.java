@@ -209,6 +209,10 @@ final class LibvirtMachine implements MachineResource {
     public Machine awaitReady(Duration timeout) {
         Deadline deadline = Deadline.after(timeout);
         while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                // the engine stops a sibling's wait when another machine failed: end it, do not spin to the timeout
+                throw new TestbedException("machine '" + plan.name() + "' stopped waiting for its boot: interrupted");
+            }
             if (!isRunning()) {
                 throw new TestbedException("machine '" + plan.name() + "' stopped while booting (QEMU exited or the"
                         + " guest powered off); see the console tail");
