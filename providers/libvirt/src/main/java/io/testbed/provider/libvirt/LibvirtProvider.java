@@ -150,8 +150,7 @@ public final class LibvirtProvider implements Provider {
                 if (!name.startsWith("tb-")) {
                     continue;
                 }
-                Optional<Owner> owner = libvirt.call(
-                        "read owner of domain " + name, c -> LibvirtMachine.owner(c.domainLookupByName(name)));
+                Optional<Owner> owner = libvirt.call("read owner of domain " + name, c -> ownerOfDomain(c, name));
                 if (owner.isPresent() && isOrphan.test(owner.get())) {
                     LibvirtMachine.destroyDomain(libvirt, name);
                     reaped.add("libvirt domain " + name + " of " + owner.get().prefixPath() + " (pid "
@@ -168,6 +167,21 @@ public final class LibvirtProvider implements Provider {
             }
         }
         return reaped;
+    }
+
+    /**
+     * The owner of domain {@code name}; empty when it vanished since it was listed (another JVM tore its environment
+     * down meanwhile), which must not stop the reaper from reaping everything else.
+     */
+    private static Optional<Owner> ownerOfDomain(org.libvirt.Connect c, String name) throws LibvirtException {
+        try {
+            return LibvirtMachine.owner(c.domainLookupByName(name));
+        } catch (LibvirtException e) {
+            if (domainNames(c).contains(name)) {
+                throw e;
+            }
+            return Optional.empty();
+        }
     }
 
     /** Every domain, running or only defined; one that stops between the two listings is skipped. */
