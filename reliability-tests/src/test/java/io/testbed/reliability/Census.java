@@ -8,16 +8,13 @@ import io.testbed.core.journal.JournalReader;
 import io.testbed.core.lease.LeaseStore;
 import io.testbed.core.plan.AddressPlanner;
 import io.testbed.core.prefix.Prefix;
+import io.testbed.provider.docker.LocalBridgeLink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +163,7 @@ final class Census {
         for (Prefix prefix : prefixes) {
             for (String machine : machineNames) {
                 for (int nic = 0; nic < NICS_PER_MACHINE; nic++) {
-                    names.add(vethHostEnd(AddressPlanner.objectName(prefix.id(), machine), nic));
+                    names.add(LocalBridgeLink.localInterface(AddressPlanner.objectName(prefix.id(), machine), nic));
                 }
             }
         }
@@ -190,16 +187,6 @@ final class Census {
                 .map(EnvironmentEvent.NetworkSummary::name)
                 .distinct()
                 .toList();
-    }
-
-    static String vethHostEnd(String containerName, int nicIndex) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((containerName + "/" + nicIndex).getBytes(StandardCharsets.UTF_8));
-            return "tbv" + HexFormat.of().formatHex(digest, 0, 5);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
     }
 
     private int strayFiles(List<String> shortIds) {

@@ -2,6 +2,7 @@ package io.testbed.provider.libvirt;
 
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.internal.owner.Owners;
+import io.testbed.core.internal.support.Failures;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.SpecProblem;
@@ -143,6 +144,7 @@ public final class LibvirtProvider implements Provider {
     @Override
     public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
         List<String> reaped = new ArrayList<>();
+        RuntimeException failure = null;
         TestbedConfig config = TestbedConfig.of(configuration);
         Owners owners = Owners.besideLeases(config.leaseDir());
         try (LibvirtConnection libvirt = LibvirtConnection.open(config.libvirtUri())) {
@@ -152,19 +154,32 @@ public final class LibvirtProvider implements Provider {
                 }
                 Optional<Owner> owner = libvirt.call("read owner of domain " + name, c -> ownerOfDomain(c, name));
                 if (owner.isPresent() && isOrphan.test(owner.get())) {
-                    LibvirtMachine.destroyDomain(libvirt, name);
-                    reaped.add("libvirt domain " + name + " of " + owner.get().prefixPath() + " (pid "
-                            + owner.get().pid() + ")");
+                    try {
+                        LibvirtMachine.destroyDomain(libvirt, name);
+                        reaped.add(
+                                "libvirt domain " + name + " of " + owner.get().prefixPath() + " (pid "
+                                        + owner.get().pid() + ")");
+                    } catch (RuntimeException e) {
+                        failure = Failures.add(failure, e); // reap the others (networks too), then report it
+                    }
                 }
             }
             for (String name : libvirt.call("list networks", LibvirtProvider::networkNames)) {
                 Optional<Owner> owner = owners.ownerOfObject(name);
                 if (owner.isPresent() && isOrphan.test(owner.get())) {
-                    LibvirtNetwork.destroy(libvirt, name);
-                    reaped.add("libvirt network " + name + " of " + owner.get().prefixPath() + " (pid "
-                            + owner.get().pid() + ")");
+                    try {
+                        LibvirtNetwork.destroy(libvirt, name);
+                        reaped.add(
+                                "libvirt network " + name + " of " + owner.get().prefixPath() + " (pid "
+                                        + owner.get().pid() + ")");
+                    } catch (RuntimeException e) {
+                        failure = Failures.add(failure, e);
+                    }
                 }
             }
+        }
+        if (failure != null) {
+            throw failure; // the engine's reaper then keeps the dead owners registered for the next attempt
         }
         return reaped;
     }
