@@ -30,6 +30,9 @@ class DataDiskIT {
 
     private static final String DATA_DISK = "/dev/vdb";
 
+    /** Set by {@code theDataDiskCanBeFormattedMountedWrittenAndReadBack}: the next test would pass vacuously without it (when run alone). */
+    static boolean diskWritten;
+
     @Test
     @Order(1)
     void theDataDiskHasTheDeclaredSize(@Role("backend") Machine db) {
@@ -45,11 +48,15 @@ class DataDiskIT {
         db.runOk("mount -o ro " + DATA_DISK + " /data");
         assertThat(db.run("cat /data/greeting")).succeeded().hasStdout("kept on the data disk");
         assertThat(db.run("df -k /data")).succeeded().stdoutContains(DATA_DISK);
+        diskWritten = true;
     }
 
     @Test
     @Order(3)
     void theRevertEmptiedTheDataDiskAgain(@Role("backend") Machine db) {
+        assertThat(diskWritten)
+                .as("theDataDiskCanBeFormattedMountedWrittenAndReadBack ran before this test (run the whole class)")
+                .isTrue();
         assertThat(db.run("mount | grep /data")).failed();
         // no file system on it any more: mounting fails
         assertThat(db.run("mkdir -p /data && mount " + DATA_DISK + " /data")).failed();

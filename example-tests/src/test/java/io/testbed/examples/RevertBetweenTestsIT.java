@@ -41,6 +41,9 @@ class RevertBetweenTestsIT {
     /** The boot id of the kernel as provisioned; drawn anew at every boot. */
     static String bootId;
 
+    /** Set by {@code aTestChangesTheMachine}: the next test would pass vacuously without it (when run alone). */
+    static boolean machineChanged;
+
     @BeforeAll
     static void rememberTheBoot(@Host("box") Machine box) {
         bootId = bootId(box);
@@ -56,11 +59,15 @@ class RevertBetweenTestsIT {
         assertThat(box).hasFile("/root/note");
         assertThat(box.run("hostname")).hasStdout("changed-by-test");
         assertThat(box.run("pidof sleep")).succeeded();
+        machineChanged = true;
     }
 
     @Test
     @Order(2)
     void theNextTestStartsFromTheBaseline(@Host("box") Machine box) {
+        assertThat(machineChanged)
+                .as("aTestChangesTheMachine ran before this test (run the whole class)")
+                .isTrue();
         assertThat(box.run("test -e /root/note")).failed();
         assertThat(box.run("hostname")).hasStdout("box");
         assertThat(box.run("pidof sleep")).failed();

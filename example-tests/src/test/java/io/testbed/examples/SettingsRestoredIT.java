@@ -38,6 +38,9 @@ class SettingsRestoredIT {
     static String forwardingAsProvisioned;
     static String ttlAsProvisioned;
 
+    /** Set by {@code aTestTurnsForwardingOnAndLowersTheTtl}: the next test would pass vacuously without it (when run alone). */
+    static boolean settingsChanged;
+
     @BeforeAll
     static void readTheProvisionedValues(@Host("router") Machine router) {
         forwardingAsProvisioned = read(router, "sysctl -n " + FORWARDING);
@@ -55,11 +58,15 @@ class SettingsRestoredIT {
 
         assertThat(router.run("sysctl -n " + FORWARDING)).hasStdout("1");
         assertThat(router.run("cat " + DEFAULT_TTL)).hasStdout("5");
+        settingsChanged = true;
     }
 
     @Test
     @Order(2)
     void theNextTestSeesTheValuesAsProvisioned(@Host("router") Machine router) {
+        assertThat(settingsChanged)
+                .as("aTestTurnsForwardingOnAndLowersTheTtl ran before this test (run the whole class)")
+                .isTrue();
         assertThat(router.run("sysctl -n " + FORWARDING)).hasStdout(forwardingAsProvisioned);
         assertThat(router.run("cat " + DEFAULT_TTL)).hasStdout(ttlAsProvisioned);
     }

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @DockerHost(name = "box", networks = "lan", env = "GREETING=hello from the container")
 class VmAndContainerIT {
 
+    /** Set by {@code bothAreChangedByATest}: the next test would pass vacuously without it (when run alone). */
+    static boolean bothChanged;
+
     @Test
     @Order(1)
     void theVmAndTheContainerShareOneNetwork(@Host("vm") Machine vm, @Host("box") Machine box, TestNetwork lan) {
@@ -46,11 +49,15 @@ class VmAndContainerIT {
     void bothAreChangedByATest(@Host("vm") Machine vm, @Host("box") Machine box) {
         vm.runOk("echo changed > /root/marker");
         box.runOk("echo changed > /root/marker");
+        bothChanged = true;
     }
 
     @Test
     @Order(3)
     void theNextTestFindsBothAsProvisioned(@Host("vm") Machine vm, @Host("box") Machine box, TestNetwork lan) {
+        assertThat(bothChanged)
+                .as("bothAreChangedByATest ran before this test (run the whole class)")
+                .isTrue();
         assertThat(vm.run("test -e /root/marker")).failedWithExitCode(1);
         assertThat(box.run("test -e /root/marker")).failedWithExitCode(1);
         assertThat(box).canReach(vm, lan);

@@ -57,6 +57,8 @@ public final class KvmProbe {
 
     private final Consumer<String> progress;
     private final Path cacheDirectory;
+    private final Path kvmDevice;
+    private final String probeAccelerator;
     private final Map<String, Boolean> answers = new ConcurrentHashMap<>();
 
     /**
@@ -65,8 +67,19 @@ public final class KvmProbe {
      *                       {@link TemplateStore#root()}); null to remember it in this instance only
      */
     public KvmProbe(Consumer<String> progress, Path cacheDirectory) {
+        this(progress, cacheDirectory, Path.of("/dev/kvm"), "kvm");
+    }
+
+    /**
+     * A probe that checks {@code kvmDevice} instead of {@code /dev/kvm} and boots its guest with QEMU's
+     * {@code probeAccelerator}: tests give a missing path for the "no device" outcome, and a read-writable file
+     * with {@code tcg} for the "guest ready" outcome, on any host.
+     */
+    KvmProbe(Consumer<String> progress, Path cacheDirectory, Path kvmDevice, String probeAccelerator) {
         this.progress = Objects.requireNonNull(progress, "progress");
         this.cacheDirectory = cacheDirectory;
+        this.kvmDevice = Objects.requireNonNull(kvmDevice, "kvmDevice");
+        this.probeAccelerator = Objects.requireNonNull(probeAccelerator, "probeAccelerator");
     }
 
     /**
@@ -78,9 +91,9 @@ public final class KvmProbe {
     public boolean kvmUsable(Template template, Duration timeout) {
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(timeout, "timeout");
-        Path kvm = Path.of("/dev/kvm");
+        Path kvm = kvmDevice;
         if (!Files.exists(kvm) || !Files.isReadable(kvm) || !Files.isWritable(kvm)) {
-            progress.accept("KVM probe: /dev/kvm is missing or not read-writable by this user; using TCG");
+            progress.accept("KVM probe: " + kvm + " is missing or not read-writable by this user; using TCG");
             return false;
         }
         if (!template.bootsFromKernel()) {
@@ -108,7 +121,7 @@ public final class KvmProbe {
                 progress.accept("KVM probe: ignoring unreadable " + file + " (" + e + ")");
             }
         }
-        boolean usable = reachesReadiness(template, timeout, "kvm");
+        boolean usable = reachesReadiness(template, timeout, probeAccelerator);
         if (file != null && bootId != null) {
             remember(file, new KvmProbeAnswer(bootId, template.disk().toString(), usable, Instant.now()));
         }

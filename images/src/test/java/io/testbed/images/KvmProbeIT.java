@@ -104,4 +104,35 @@ class KvmProbeIT {
             assertThat(cache.resolve(KvmProbe.PROBE_FILE)).isRegularFile();
         }
     }
+
+    @Test
+    void withoutTheDeviceTheProbeSaysSoAndBootsNothing(@TempDir Path cache) throws IOException {
+        List<String> log = new ArrayList<>();
+        KvmProbe probe = new KvmProbe(log::add, cache, cache.resolve("no-kvm-device"), "kvm");
+
+        assertThat(probe.kvmUsable(tiny(), Duration.ofSeconds(20))).isFalse();
+        assertThat(log)
+                .containsExactly("KVM probe: " + cache.resolve("no-kvm-device")
+                        + " is missing or not read-writable by this user; using TCG");
+        assertThat(cache.resolve(KvmProbe.PROBE_FILE)).doesNotExist();
+    }
+
+    @Test
+    void aGuestThatAnswersMakesTheProbeSayUsableAndRememberIt(@TempDir Path cache) throws IOException {
+        // a read-writable stand-in for /dev/kvm, and TCG for the probe's boot: the "KVM works" outcome on any host
+        Path device = Files.createFile(cache.resolve("kvm"));
+        List<String> log = new ArrayList<>();
+        KvmProbe probe = new KvmProbe(log::add, cache, device, "tcg");
+
+        assertThat(probe.kvmUsable(tiny(), Duration.ofSeconds(120)))
+                .as("%s", log)
+                .isTrue();
+        assertThat(log).anyMatch(line -> line.startsWith("KVM probe: guest announced readiness under tcg"));
+        assertThat(cache.resolve(KvmProbe.PROBE_FILE)).isRegularFile();
+        List<String> otherLog = new ArrayList<>();
+        assertThat(new KvmProbe(otherLog::add, cache, device, "tcg").kvmUsable(tiny(), Duration.ofSeconds(120)))
+                .isTrue();
+        assertThat(otherLog).singleElement().asString().startsWith("KVM probe: usable (answer from");
+        assertThat(qemuRunningForProbe()).isFalse();
+    }
 }

@@ -141,6 +141,7 @@ final class LiveEnvironment implements Environment {
                         entry.resource().resume();
                         entry.lifecycle().moveTo(ResourceState.RUNNING);
                     }
+                    InjectedFaults.check(entry.plan().name(), "snapshot.revert");
                     entry.resource().revert(name);
                 },
                 (machine, took) -> (time, env) -> new ResourceEvent.Reverted(time, env, machine, name, took));

@@ -87,7 +87,10 @@ final class Provisioning {
                 .map(engine.providers()::get)
                 .filter(Objects::nonNull)
                 .toList();
-        for (String line : Reaper.reap(engine.config(), used)) {
+        List<String> reapedLines = used.size() == engine.providers().size()
+                ? Reaper.reap(engine.config(), used)
+                : Reaper.reapSome(engine.config(), used);
+        for (String line : reapedLines) {
             journal.record((time, env) -> new EnvironmentEvent.Reaped(time, env, line));
         }
         owners.register(owner);
@@ -183,7 +186,10 @@ final class Provisioning {
                         entry.lifecycle().resource(),
                         "network.create",
                         null,
-                        () -> session(providerName).createNetwork(plan),
+                        () -> {
+                            InjectedFaults.check(plan.name(), "network.create");
+                            return session(providerName).createNetwork(plan);
+                        },
                         (time, env, network, took) -> new ResourceEvent.NetworkCreated(
                                 time, env, plan.name(), providerName, network.providerId(), plan.cidr(), took));
                 entry.created(created);
@@ -195,46 +201,66 @@ final class Provisioning {
 
     private void createMachines(List<MachinePlan> machines, ExecutorService pool) {
         Duration bootTimeout = engine.config().bootTimeout();
+        BootWaits bootWaits = new BootWaits();
         List<Callable<Void>> tasks = new ArrayList<>();
         for (MachinePlan plan : machines) {
             Resources.MachineEntry entry =
                     resources.addMachine(plan, provider(plan.spec().provider()).capabilities());
-            String subject = entry.lifecycle().resource();
             String name = plan.name();
-            String provider = plan.spec().provider();
             tasks.add(() -> {
-                MachineResource created = step(
-                        subject,
-                        "machine.create",
-                        null,
-                        () -> session(provider).createMachine(plan),
-                        (time, env, machine, took) -> new ResourceEvent.MachineCreated(
-                                time, env, name, provider, machine.providerId(), took));
-                entry.created(created);
-                Instant booting = journal.now();
-                journal.record((time, env) -> new ResourceEvent.MachineBooting(booting, env, name));
-                step(
-                        subject,
-                        "machine.start",
-                        created,
-                        () -> {
-                            created.start();
-                            return null;
-                        },
-                        (time, env, none, took) -> new ResourceEvent.MachineStarted(time, env, name, took));
-                entry.lifecycle().moveTo(ResourceState.RUNNING);
-                Machine machine = step(
-                        subject,
-                        "machine.ready",
-                        created,
-                        () -> created.awaitReady(bootTimeout),
-                        (time, env, ready, took) ->
-                                new ResourceEvent.MachineReady(time, env, name, Duration.between(booting, time), took));
-                entry.ready(machine);
+                try {
+                    createMachine(plan, entry, bootWaits, bootTimeout);
+                } catch (RuntimeException | Error e) {
+                    bootWaits.failed(name);
+                    throw e;
+                }
                 return null;
             });
         }
         runAll(tasks, pool);
+    }
+
+    /** Creates, starts and awaits one machine; stops early when a sibling failed ({@link BootWaits}). */
+    private void createMachine(
+            MachinePlan plan, Resources.MachineEntry entry, BootWaits bootWaits, Duration bootTimeout) {
+        String subject = entry.lifecycle().resource();
+        String name = plan.name();
+        String provider = plan.spec().provider();
+        bootWaits.checkNoSiblingFailed(name);
+        MachineResource created = step(
+                subject,
+                "machine.create",
+                null,
+                () -> {
+                    InjectedFaults.check(name, "machine.create");
+                    return session(provider).createMachine(plan);
+                },
+                (time, env, machine, took) ->
+                        new ResourceEvent.MachineCreated(time, env, name, provider, machine.providerId(), took));
+        entry.created(created);
+        Instant booting = journal.now();
+        journal.record((time, env) -> new ResourceEvent.MachineBooting(booting, env, name));
+        step(
+                subject,
+                "machine.start",
+                created,
+                () -> {
+                    InjectedFaults.check(name, "machine.start");
+                    created.start();
+                    return null;
+                },
+                (time, env, none, took) -> new ResourceEvent.MachineStarted(time, env, name, took));
+        entry.lifecycle().moveTo(ResourceState.RUNNING);
+        Machine machine = bootWaits.await(
+                name,
+                () -> step(
+                        subject,
+                        "machine.ready",
+                        created,
+                        () -> created.awaitReady(bootTimeout),
+                        (time, env, ready, took) -> new ResourceEvent.MachineReady(
+                                time, env, name, Duration.between(booting, time), took)));
+        entry.ready(machine);
     }
 
     private void takeBaseline(ExecutorService pool) {
@@ -253,6 +279,7 @@ final class Provisioning {
                     "snapshot.create",
                     entry.resource(),
                     () -> {
+                        InjectedFaults.check(entry.plan().name(), "snapshot.create");
                         entry.resource().snapshot(Environment.BASELINE);
                         return null;
                     },
@@ -302,7 +329,10 @@ final class Provisioning {
         }
     }
 
-    /** Runs tasks on the pool, waits for ALL of them, then rethrows the first failure (others suppressed). */
+    /**
+     * Runs tasks on the pool, waits for ALL of them, then rethrows the first failure (others suppressed); a
+     * machine {@linkplain BootWaits.Abandoned abandoned} because of another's failure never leads.
+     */
     static void runAll(List<Callable<Void>> tasks, ExecutorService pool) {
         List<Future<Void>> futures = new ArrayList<>();
         for (Callable<Void> task : tasks) {
@@ -317,6 +347,9 @@ final class Provisioning {
                         ? re
                         : new TestbedException(String.valueOf(e.getCause()), e.getCause());
                 if (first == null) {
+                    first = cause;
+                } else if (first instanceof BootWaits.Abandoned && !(cause instanceof BootWaits.Abandoned)) {
+                    cause.addSuppressed(first); // the root cause leads, the siblings it stopped follow
                     first = cause;
                 } else if (first != cause) {
                     first.addSuppressed(cause);

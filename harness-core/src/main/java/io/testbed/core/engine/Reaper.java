@@ -27,11 +27,27 @@ public final class Reaper {
     private Reaper() {}
 
     /**
-     * Reaps orphans of every given provider.
+     * Reaps orphans of every given provider, then drops dead owners from the registry: pass every installed
+     * provider (as the CLI's {@code janitor} does).
      *
      * @return a line per object removed (empty when nothing was orphaned)
      */
     public static List<String> reap(TestbedConfig config, Collection<Provider> providers) {
+        return reap(config, providers, true);
+    }
+
+    /**
+     * Reaps orphans of the given providers, which are only some of those installed (a provisioning's own): dead
+     * owners stay registered, since the providers not asked may still hold their objects, and a libvirt network is
+     * found to be an orphan through its owner's entry. Dropping the entry there leaked such networks for good.
+     *
+     * @return a line per object removed
+     */
+    public static List<String> reapSome(TestbedConfig config, Collection<Provider> providers) {
+        return reap(config, providers, false);
+    }
+
+    private static List<String> reap(TestbedConfig config, Collection<Provider> providers, boolean dropOwners) {
         List<String> reaped = new ArrayList<>();
         boolean clean = true;
         for (Provider provider : providers) {
@@ -43,7 +59,7 @@ public final class Reaper {
             }
         }
         reaped.addAll(Leasing.reclaimStale(config));
-        if (clean) {
+        if (clean && dropOwners) {
             reaped.addAll(dropDeadOwners(Owners.besideLeases(config.leaseDir())));
         }
         return reaped;

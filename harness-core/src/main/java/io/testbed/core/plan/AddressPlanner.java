@@ -206,6 +206,15 @@ public final class AddressPlanner {
                 }
             }
         }
+        long leased = spec.networks().stream().filter(n -> n.subnet().isEmpty()).count();
+        if (leased > pool.size()) {
+            // caught here, not as an exhausted pool at leasing time: no free subnet would ever be enough
+            problems.add(
+                    "configuration",
+                    SubnetPool.POOL_KEY,
+                    "is " + pool + ", too small for the " + leased + " networks this environment leases; configure a "
+                            + "larger pool or a longer " + SubnetPool.SUBNET_LENGTH_KEY);
+        }
         return problems.list();
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.Event;
 import io.testbed.core.journal.HostEvent;
@@ -116,6 +117,29 @@ class EngineTest {
                 .close();
         // a VM-only environment does not wake the Docker provider (which would start Testcontainers)
         assertThat(reaps).isEmpty();
+    }
+
+    @Test
+    void aDeadOwnerStaysRegisteredUntilEveryInstalledProviderHasReapedIt() throws Exception {
+        // a killed JVM's owner entry is how the libvirt provider recognises its networks as orphans: a VM-less
+        // environment's reaper must not drop it before the provider that holds those networks has run
+        Process child = new ProcessBuilder("true").start();
+        child.waitFor();
+        io.testbed.core.prefix.Prefix deadPrefix =
+                io.testbed.core.prefix.Prefix.create(temp.resolve("prefixes"), "killed");
+        Owner dead = new Owner(deadPrefix.id(), deadPrefix.dir().toString(), child.pid());
+        Owners owners = Owners.besideLeases(config().leaseDir());
+        owners.register(dead);
+        Engine engine = Engine.withProviders(config(), List.of(new RecordingProvider(Set.of()), incapable("docker")));
+
+        engine.provision(new EnvironmentSpec("vms", List.of(), List.of(machine("web", List.of()))), event -> {})
+                .close();
+        assertThat(owners.lookup(dead.shortId())).isPresent();
+
+        assertThat(Reaper.reap(config(), engine.providers().values()))
+                .contains("owner " + dead.shortId() + " (" + deadPrefix.dir() + ", pid " + child.pid()
+                        + ") unregistered");
+        assertThat(owners.lookup(dead.shortId())).isEmpty();
     }
 
     @Test
@@ -232,6 +256,33 @@ class EngineTest {
     }
 
     @Test
+    void aMachineThatFailsStopsItsSiblingsBootWaitsAndThoseNotYetCreated() {
+        // two at a time: 'slow' and 'broken' boot together, 'queued' waits for a free slot
+        TestbedConfig twoAtATime = config().with(TestbedConfig.PARALLELISM, "2");
+        RecordingProvider provider = new RecordingProvider(Set.of("broken"), Set.of("slow"));
+        Engine engine = Engine.withProviders(twoAtATime, List.of(provider));
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "three",
+                List.of(NetworkSpec.leased("lan")),
+                List.of(
+                        machine("slow", List.of(), "lan"),
+                        machine("broken", List.of(), "lan"),
+                        machine("queued", List.of(), "lan")));
+
+        assertThatThrownBy(() -> engine.provision(spec, event -> {}))
+                .isInstanceOf(ProvisioningException.class)
+                .hasMessageStartingWith("Provisioning failed: machine 'broken' during machine.ready")
+                .satisfies(e -> assertThat(e.getSuppressed())
+                        .anyMatch(s -> s.getMessage()
+                                .equals("machine 'slow' stopped provisioning because machine 'broken' failed"))
+                        .anyMatch(s -> s.getMessage()
+                                .equals("machine 'queued' stopped provisioning because machine 'broken' failed")));
+        assertThat(provider.calls)
+                .contains("machine.ready interrupted slow", "machine.destroy slow", "machine.destroy broken")
+                .doesNotContain("machine.create queued");
+    }
+
+    @Test
     void failureRollsBackEverythingCreatedAndKeepsTheLogs() throws Exception {
         RecordingProvider provider = new RecordingProvider(Set.of("db"));
         Engine engine = Engine.withProviders(config(), List.of(provider));
@@ -244,10 +295,10 @@ class EngineTest {
                         + " version 6.1" + System.lineSeparator() + "  Kernel panic - not syncing: db")
                 .hasMessageContaining("Everything created was rolled back; logs and journal are kept in ");
 
+        // one machine at a time: 'cache', after the failed 'db', is never created
+        assertThat(provider.calls).doesNotContain("machine.create cache");
         assertThat(provider.calls)
                 .containsSubsequence(
-                        "machine.stop cache",
-                        "machine.destroy cache",
                         "machine.stop db",
                         "machine.destroy db",
                         "machine.stop web",

@@ -35,9 +35,17 @@ final class RecordingProvider implements Provider {
 
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final Set<String> failReady;
+    final Set<String> slowReady;
+    private final java.util.concurrent.CountDownLatch slowWaiting = new java.util.concurrent.CountDownLatch(1);
 
     RecordingProvider(Set<String> failReady) {
+        this(failReady, Set.of());
+    }
+
+    /** Machines in {@code slowReady} wait a minute for readiness, unless interrupted. */
+    RecordingProvider(Set<String> failReady, Set<String> slowReady) {
         this.failReady = failReady;
+        this.slowReady = slowReady;
     }
 
     @Override
@@ -119,6 +127,22 @@ final class RecordingProvider implements Provider {
 
         @Override
         public Machine awaitReady(Duration timeout) {
+            if (slowReady.contains(plan.name())) {
+                slowWaiting.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    calls.add("machine.ready interrupted " + plan.name());
+                    throw new TestbedException("interrupted while waiting for " + plan.name(), e);
+                }
+            }
+            if (failReady.contains(plan.name()) && !slowReady.isEmpty()) {
+                try { // fail only once the slow ones wait, so that the test sees their wait interrupted
+                    slowWaiting.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (failReady.contains(plan.name())) {
                 throw new TestbedException(
                         "SSH never answered on " + plan.nics().get(0).address().getHostAddress());

@@ -254,6 +254,23 @@ class AddressPlannerTest {
     }
 
     @Test
+    void moreLeasedNetworksThanThePoolHoldsAreRejectedBeforeLeasing() {
+        EnvironmentSpec spec = new EnvironmentSpec(
+                "wide",
+                List.of(NetworkSpec.leased("a"), NetworkSpec.leased("b"), NetworkSpec.leased("c")),
+                List.of(machine("x", "a", "b", "c")));
+
+        assertThat(AddressPlanner.checkSubnets(spec, SubnetPool.of("198.18.0.0/23", 24)))
+                .containsExactly(new SpecProblem(
+                        "configuration",
+                        "testbed.lease.pool",
+                        "is 198.18.0.0/23 in /24s (2 subnets), too small for the 3 networks this environment leases; "
+                                + "configure a larger pool or a longer testbed.lease.subnetLength"));
+        assertThat(AddressPlanner.checkSubnets(spec, SubnetPool.of("198.18.0.0/22", 24)))
+                .isEmpty();
+    }
+
+    @Test
     void rejectsMissingOrMismatchedSubnetsAndBadPrefixIds() {
         assertThatThrownBy(() -> AddressPlanner.plan(cluster(), PREFIX, Map.of("lan", "198.18.4.0/24")))
                 .isInstanceOf(IllegalArgumentException.class)

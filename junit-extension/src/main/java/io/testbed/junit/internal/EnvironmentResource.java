@@ -47,6 +47,8 @@ final class EnvironmentResource {
     private final ProgressPrinter progress;
     private final TestJournal tests;
     private final AtomicBoolean failed = new AtomicBoolean();
+    /** Why the machines are not at their baseline (a revert between tests failed), or null when they are. */
+    private volatile String notAtBaseline;
 
     EnvironmentResource(
             Class<?> testClass,
@@ -114,6 +116,20 @@ final class EnvironmentResource {
     /** Before each test (and its {@code @BeforeEach} methods): its commands belong to it from now on. */
     void beforeTest(ExtensionContext context) {
         tests.testStarted(context);
+        String why = notAtBaseline;
+        if (why != null) {
+            // the revert after an earlier test failed: try once more, and never let a test run on what it left
+            try {
+                environment.revert(Environment.BASELINE);
+                notAtBaseline = null;
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(
+                        "Testbed environment '" + spec.name() + "' is not at its " + Environment.BASELINE + ": " + why
+                                + "; reverting again before this test failed too (" + e.getMessage() + "), so this"
+                                + " test would see what the earlier test left and does not run",
+                        e);
+            }
+        }
     }
 
     /** A disabled test of this environment. */
@@ -203,6 +219,8 @@ final class EnvironmentResource {
             try {
                 environment.revert(Environment.BASELINE);
             } catch (RuntimeException e) {
+                notAtBaseline = "the revert to " + Environment.BASELINE + " after the previous test failed ("
+                        + e.getMessage() + ")";
                 failure = Failures.add(failure, e);
             }
         }

@@ -226,7 +226,13 @@ final class SpecMapper {
                 misuses.value(label + " env entry " + Labels.literal(entry) + " must be NAME=value");
                 continue;
             }
-            env.put(entry.substring(0, equals).strip(), entry.substring(equals + 1));
+            String name = entry.substring(0, equals).strip();
+            if (env.containsKey(name)) {
+                // the last one would win silently, hiding the first from whoever reads the annotation
+                misuses.value(label + " env declares variable " + Labels.literal(name) + " twice");
+                continue;
+            }
+            env.put(name, entry.substring(equals + 1));
         }
         Optional<String> command = container.command().isBlank() ? Optional.empty() : Optional.of(container.command());
         try {

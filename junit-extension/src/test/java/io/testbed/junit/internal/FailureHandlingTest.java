@@ -324,4 +324,39 @@ class FailureHandlingTest {
         assertThat(LocalRecorder.events("fails-with-default-keep")).containsOnlyOnce("machine web destroy");
         assertNothingLeaked();
     }
+
+    // --- a revert between tests that fails
+
+    @VM(name = "web", properties = "local.fail=revert")
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class RevertFails {
+        @Test
+        @Order(1)
+        void changesTheMachine() {}
+
+        @Test
+        @Order(2)
+        void wouldSeeTheChanges() {
+            fail("must not run on what the first test left");
+        }
+    }
+
+    @Test
+    void whenTheRevertAfterATestFailsTheNextTestFailsInsteadOfSeeingWhatItLeft() {
+        EngineExecutionResults results = kit.run(RevertFails.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(2).failed(2));
+        List<Throwable> failures = results.testEvents().failed().stream()
+                .map(e -> e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class)
+                        .getThrowable()
+                        .orElseThrow())
+                .toList();
+        assertThat(failures.get(0)).hasMessageContaining("injected failure: machine web fails during revert");
+        assertThat(failures.get(1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("Testbed environment 'revert-fails' is not at its baseline: the revert to"
+                        + " baseline after the previous test failed (")
+                .hasMessageContaining("so this test would see what the earlier test left and does not run");
+        assertNothingLeaked();
+    }
 }

@@ -296,10 +296,10 @@ class LifecycleTest {
                                                 && m.contains("Everything created was rolled back")))));
         results.testEvents().assertStatistics(stats -> stats.started(0));
         List<String> events = LocalRecorder.events("fails-half-way");
+        // 'a' may or may not have become ready first: b's failure ends a's wait at once
         assertThat(events)
                 .contains(
                         "machine a create",
-                        "machine a ready",
                         "machine b create",
                         "machine b start",
                         "machine a destroy",

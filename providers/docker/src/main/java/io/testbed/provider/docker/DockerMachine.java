@@ -134,6 +134,10 @@ final class DockerMachine implements MachineResource {
     public Machine awaitReady(Duration timeout) {
         Deadline deadline = Deadline.after(timeout);
         while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                // the engine stops a sibling's wait when another machine failed: end it, do not spin to the timeout
+                throw new TestbedException("machine '" + plan.name() + "' stopped waiting for its boot: interrupted");
+            }
             InspectContainerResponse.ContainerState state = inspect().getState();
             if (!Boolean.TRUE.equals(state.getRunning())) {
                 throw new TestbedException("Container " + name + " of machine '" + plan.name() + "' is not running"

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.apiguardian.api.API;
 
 /**
  * Joins a running container to a host bridge that another provider created (a libvirt network, say): a veth pair
@@ -19,7 +20,8 @@ import java.util.List;
  * namespace with the planned MAC, then addressed there through {@code nsenter}. Needs root on the host (iproute2 and
  * util-linux). The pair disappears with the container's network namespace, so removing the container cleans up.
  */
-final class LocalBridgeLink {
+@API(status = API.Status.INTERNAL)
+public final class LocalBridgeLink {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
@@ -29,7 +31,7 @@ final class LocalBridgeLink {
      * The host end's name for NIC {@code nicIndex} of the container {@code containerName}: {@code tbv} plus ten hex
      * characters of a hash, within Linux's 15-character limit and stable across reverts.
      */
-    static String localInterface(String containerName, int nicIndex) {
+    public static String localInterface(String containerName, int nicIndex) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
                     .digest((containerName + "/" + nicIndex).getBytes(StandardCharsets.UTF_8));

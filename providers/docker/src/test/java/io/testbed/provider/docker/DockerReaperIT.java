@@ -46,11 +46,16 @@ class DockerReaperIT {
         Owner liveOwner = new Owner(
                 live.id(), live.dir().toString(), ProcessHandle.current().pid());
         assertThat(OwnerLiveness.isAlive(liveOwner)).isTrue();
-        // fixed subnets outside the leased range other tests use: these environments bypass the lease store
+        // below the engine nothing leases for us: take two subnets from the host-wide store, held by this JVM
+        List<String> subnets = DockerTestSupport.leaseSubnets(temp, live, 2);
         DockerProvider provider = new DockerProvider();
-        Created orphan = create(provider, dead, deadOwner, "198.19.247.0/24");
-        Created alive = create(provider, live, liveOwner, "198.19.243.0/24");
+        Created orphan = null;
+        Created alive = null;
         try {
+            orphan = create(provider, dead, deadOwner, subnets.get(0));
+            alive = create(provider, live, liveOwner, subnets.get(1));
+            String orphanContainer = orphan.plan.machines().get(0).objectName();
+            String orphanNetwork = orphan.plan.networks().get(0).objectName();
             assertThat(DockerTestSupport.leftovers(temp, dead.id()))
                     .as("what the 'crashed' JVM left")
                     .hasSize(3)
@@ -66,11 +71,9 @@ class DockerReaperIT {
             assertThat(reaped).hasSize(3);
             assertThat(reaped)
                     .anyMatch(line -> line.equals(
-                            "docker container /" + orphan.plan.machines().get(0).objectName() + " of " + dead.dir()
-                                    + " (pid " + deadPid + ")"));
+                            "docker container /" + orphanContainer + " of " + dead.dir() + " (pid " + deadPid + ")"));
             assertThat(reaped)
-                    .anyMatch(line -> line.startsWith(
-                            "docker network " + orphan.plan.networks().get(0).objectName() + " of " + dead.dir()));
+                    .anyMatch(line -> line.startsWith("docker network " + orphanNetwork + " of " + dead.dir()));
             assertThat(reaped)
                     .anyMatch(line -> line.startsWith("docker image ")
                             && line.contains(dead.dir().toString()));
@@ -79,9 +82,15 @@ class DockerReaperIT {
                     .hasSize(3);
             alive.machine.awaitReady(Duration.ofSeconds(10)).run("true");
         } finally {
-            alive.machine.destroy();
-            alive.session.close();
-            provider.reapOrphans(owner -> owner.prefixId().equals(live.id()), Map.of());
+            if (alive != null) {
+                alive.machine.destroy();
+                alive.session.close();
+            }
+            provider.reapOrphans(
+                    owner -> owner.prefixId().equals(live.id())
+                            || owner.prefixId().equals(dead.id()),
+                    Map.of());
+            DockerTestSupport.leaseStore(temp).release(live.id());
         }
         assertThat(DockerTestSupport.leftovers(temp, live.id())).isEmpty();
     }

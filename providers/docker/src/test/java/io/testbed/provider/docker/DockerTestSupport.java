@@ -3,9 +3,13 @@ package io.testbed.provider.docker;
 import com.github.dockerjava.api.DockerClient;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.engine.Engine;
+import io.testbed.core.lease.Lease;
+import io.testbed.core.lease.LeaseStore;
+import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spec.ContainerOptions;
 import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spi.Owner;
 import io.testbed.core.spi.Provider;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,18 +17,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Shared plumbing of the Docker integration tests: a private prefix root and lease store, specs, leftovers. */
+/**
+ * Shared plumbing of the Docker integration tests: a private prefix root, the host-wide lease store (so that two
+ * builds on one host never hand the same subnet to two networks), specs, leftovers.
+ */
 final class DockerTestSupport {
 
     private DockerTestSupport() {}
 
-    /** Configuration with prefixes and leases under {@code temp}. */
+    /** Configuration with prefixes under {@code temp} and the host-wide lease store every user shares. */
     static TestbedConfig config(Path temp) {
         return TestbedConfig.of(Map.of(
                 TestbedConfig.PREFIX_ROOT,
                 temp.resolve("prefixes").toString(),
-                TestbedConfig.LEASE_DIR,
-                temp.resolve("leases").toString(),
                 TestbedConfig.DEFAULT_PROVIDER,
                 DockerProvider.NAME,
                 TestbedConfig.PROGRESS,
@@ -34,6 +39,24 @@ final class DockerTestSupport {
     /** An engine with only the Docker provider. */
     static Engine engine(Path temp) {
         return Engine.withProviders(config(temp), List.<Provider>of(new DockerProvider()));
+    }
+
+    /**
+     * Leases {@code count} subnets from the host-wide store to {@code holder} (held by this JVM), for tests that
+     * drive a provider below the engine and so must lease as the engine would. Release with
+     * {@code leaseStore(temp).release(holder.id())}; a killed test JVM's leases are reclaimed as stale.
+     */
+    static List<String> leaseSubnets(Path temp, Prefix holder, int count) {
+        Owner owner = new Owner(
+                holder.id(), holder.dir().toString(), ProcessHandle.current().pid());
+        return leaseStore(temp).acquire(owner, count).stream()
+                .map(Lease::subnet)
+                .toList();
+    }
+
+    /** The host-wide lease store as {@link #config} configures it. */
+    static LeaseStore leaseStore(Path temp) {
+        return LeaseStore.fromConfiguration(config(temp).asMap());
     }
 
     /** A container of the tiny image on {@code networks}. */

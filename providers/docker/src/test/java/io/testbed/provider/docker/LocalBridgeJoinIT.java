@@ -33,15 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A container on a network another provider created: joined to that network's host bridge with a veth pair,
  * addressed and MAC'd as planned. The "other provider" is a plain Linux bridge this test creates on the planned
- * bridge name, with the gateway address, in 198.19.x (outside the lease pool's leased /24s used by other tests).
+ * bridge name, with the gateway address, on a subnet leased from the host-wide store (as the engine would).
  * Driven at the provider level, because with only the Docker provider installed the engine gives every network to
  * Docker. The foreign network has outbound NAT and the Docker one is isolated, so the joined NIC carries the
  * container's default route. Also covers pause/resume and revert re-joining.
  */
 class LocalBridgeJoinIT {
-
-    private static final String FOREIGN_SUBNET = "198.19.246.0/24";
-    private static final String DOCKER_SUBNET = "198.19.245.0/24";
 
     @TempDir
     Path temp;
@@ -53,13 +50,14 @@ class LocalBridgeJoinIT {
     @BeforeEach
     void createForeignBridge() {
         prefix = Prefix.create(temp.resolve("prefixes"), "mixed");
+        List<String> subnets = DockerTestSupport.leaseSubnets(temp, prefix, 2);
         EnvironmentSpec spec = new EnvironmentSpec(
                 "mixed",
                 List.of(
                         NetworkSpec.leased("dock"),
                         new NetworkSpec("vmnet", NetworkMode.NAT, Optional.empty(), true, 0)),
                 List.of(container("box", "dock", "vmnet")));
-        plan = AddressPlanner.plan(spec, prefix.id(), Map.of("dock", DOCKER_SUBNET, "vmnet", FOREIGN_SUBNET));
+        plan = AddressPlanner.plan(spec, prefix.id(), Map.of("dock", subnets.get(0), "vmnet", subnets.get(1)));
         foreign = plan.network("vmnet");
         String bridge = foreign.bridgeName();
         LocalCommand.of("ip", "link", "add", bridge, "type", "bridge")
@@ -81,9 +79,12 @@ class LocalBridgeJoinIT {
 
     @AfterEach
     void removeForeignBridge() {
-        LocalCommand.of("ip", "link", "delete", foreign.bridgeName())
-                .timeout(Duration.ofSeconds(10))
-                .run();
+        if (foreign != null) {
+            LocalCommand.of("ip", "link", "delete", foreign.bridgeName())
+                    .timeout(Duration.ofSeconds(10))
+                    .run();
+        }
+        DockerTestSupport.leaseStore(temp).release(prefix.id());
     }
 
     @Test

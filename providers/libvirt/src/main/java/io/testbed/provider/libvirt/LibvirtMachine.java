@@ -209,6 +209,10 @@ final class LibvirtMachine implements MachineResource {
     public Machine awaitReady(Duration timeout) {
         Deadline deadline = Deadline.after(timeout);
         while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                // the engine stops a sibling's wait when another machine failed: end it, do not spin to the timeout
+                throw new TestbedException("machine '" + plan.name() + "' stopped waiting for its boot: interrupted");
+            }
             if (!isRunning()) {
                 throw new TestbedException("machine '" + plan.name() + "' stopped while booting (QEMU exited or the"
                         + " guest powered off); see the console tail");
@@ -346,11 +350,32 @@ final class LibvirtMachine implements MachineResource {
                 return null;
             }
             if (domain.isActive() == 1) {
-                domain.destroy();
+                try {
+                    domain.destroy();
+                } catch (LibvirtException stoppedMeanwhile) {
+                    // QEMU exited, or another JVM's reaper destroyed it, since isActive(): fine unless still running
+                    if (isStillActive(domain)) {
+                        throw stoppedMeanwhile;
+                    }
+                }
             }
-            domain.undefine(UNDEFINE_EVERYTHING);
+            try {
+                domain.undefine(UNDEFINE_EVERYTHING);
+            } catch (LibvirtException e) {
+                if (List.of(c.listDefinedDomains()).contains(name)) {
+                    throw e; // still defined: a real failure, not a concurrent reaper's undefine
+                }
+            }
             return null;
         });
+    }
+
+    private static boolean isStillActive(Domain domain) {
+        try {
+            return domain.isActive() == 1;
+        } catch (LibvirtException gone) {
+            return false;
+        }
     }
 
     /** The owner label Testbed wrote into a domain's metadata, if any. */

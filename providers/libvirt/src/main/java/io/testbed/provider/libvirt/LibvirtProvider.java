@@ -2,6 +2,7 @@ package io.testbed.provider.libvirt;
 
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.internal.owner.Owners;
+import io.testbed.core.internal.support.Failures;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.SpecProblem;
@@ -143,6 +144,7 @@ public final class LibvirtProvider implements Provider {
     @Override
     public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
         List<String> reaped = new ArrayList<>();
+        RuntimeException failure = null;
         TestbedConfig config = TestbedConfig.of(configuration);
         Owners owners = Owners.besideLeases(config.leaseDir());
         try (LibvirtConnection libvirt = LibvirtConnection.open(config.libvirtUri())) {
@@ -150,24 +152,51 @@ public final class LibvirtProvider implements Provider {
                 if (!name.startsWith("tb-")) {
                     continue;
                 }
-                Optional<Owner> owner = libvirt.call(
-                        "read owner of domain " + name, c -> LibvirtMachine.owner(c.domainLookupByName(name)));
+                Optional<Owner> owner = libvirt.call("read owner of domain " + name, c -> ownerOfDomain(c, name));
                 if (owner.isPresent() && isOrphan.test(owner.get())) {
-                    LibvirtMachine.destroyDomain(libvirt, name);
-                    reaped.add("libvirt domain " + name + " of " + owner.get().prefixPath() + " (pid "
-                            + owner.get().pid() + ")");
+                    try {
+                        LibvirtMachine.destroyDomain(libvirt, name);
+                        reaped.add(
+                                "libvirt domain " + name + " of " + owner.get().prefixPath() + " (pid "
+                                        + owner.get().pid() + ")");
+                    } catch (RuntimeException e) {
+                        failure = Failures.add(failure, e); // reap the others (networks too), then report it
+                    }
                 }
             }
             for (String name : libvirt.call("list networks", LibvirtProvider::networkNames)) {
                 Optional<Owner> owner = owners.ownerOfObject(name);
                 if (owner.isPresent() && isOrphan.test(owner.get())) {
-                    LibvirtNetwork.destroy(libvirt, name);
-                    reaped.add("libvirt network " + name + " of " + owner.get().prefixPath() + " (pid "
-                            + owner.get().pid() + ")");
+                    try {
+                        LibvirtNetwork.destroy(libvirt, name);
+                        reaped.add(
+                                "libvirt network " + name + " of " + owner.get().prefixPath() + " (pid "
+                                        + owner.get().pid() + ")");
+                    } catch (RuntimeException e) {
+                        failure = Failures.add(failure, e);
+                    }
                 }
             }
         }
+        if (failure != null) {
+            throw failure; // the engine's reaper then keeps the dead owners registered for the next attempt
+        }
         return reaped;
+    }
+
+    /**
+     * The owner of domain {@code name}; empty when it vanished since it was listed (another JVM tore its environment
+     * down meanwhile), which must not stop the reaper from reaping everything else.
+     */
+    private static Optional<Owner> ownerOfDomain(org.libvirt.Connect c, String name) throws LibvirtException {
+        try {
+            return LibvirtMachine.owner(c.domainLookupByName(name));
+        } catch (LibvirtException e) {
+            if (domainNames(c).contains(name)) {
+                throw e;
+            }
+            return Optional.empty();
+        }
     }
 
     /** Every domain, running or only defined; one that stops between the two listings is skipped. */

@@ -125,25 +125,32 @@ class LibvirtFailureIT {
     }
 
     @Test
-    void kvmProbeFallsBackToTcgAndSaysSo() throws IOException {
+    void theDomainRunsOnTheAcceleratorTheKvmProbeChoseAndSaysWhy() throws IOException {
+        // host-independent: where KVM works the domain is a kvm one, elsewhere (this host: KVM guests hang) TCG;
+        // KvmProbeIT drives both of the probe's outcomes on any host
         List<Event> events = new ArrayList<>();
         EnvironmentSpec spec = oneVm("tiny", Map.of());
+        String domainType;
         try (var handle = Engine.create(config).provision(spec, events::add)) {
             Environment environment = handle.environment();
             assertThat(environment.machine("vm").run("true").exitCode()).isZero();
-            Path domainXml = environment.prefixDir().resolve("logs/vm-domain.xml");
-            assertThat(Files.readString(domainXml)).contains("<domain type=\"qemu\">");
+            domainType = Files.readString(environment.prefixDir().resolve("logs/vm-domain.xml"));
         }
-        // one reason, the probe's own verdict (a missing /dev/kvm or a guest that did not answer), not two
-        assertThat(events)
-                .filteredOn(HostEvent.AcceleratorChosen.class::isInstance)
+        // one reason, the probe's own verdict, not two
+        HostEvent.AcceleratorChosen chosen = events.stream()
+                .filter(HostEvent.AcceleratorChosen.class::isInstance)
                 .map(HostEvent.AcceleratorChosen.class::cast)
-                .singleElement()
-                .satisfies(e -> {
-                    assertThat(e.accelerator()).isEqualTo(HostEvent.Accelerator.TCG);
-                    assertThat(e.reason())
-                            .containsAnyOf("/dev/kvm is missing", "no answer under KVM", "not usable (answer from");
-                });
+                .reduce((a, b) -> {
+                    throw new AssertionError("two accelerator events: " + a + ", " + b);
+                })
+                .orElseThrow();
+        if (chosen.accelerator() == HostEvent.Accelerator.TCG) {
+            assertThat(domainType).contains("<domain type=\"qemu\">");
+            assertThat(chosen.reason())
+                    .containsAnyOf("is missing or not read-writable", "no answer under KVM", "not usable (answer from");
+        } else {
+            assertThat(domainType).contains("<domain type=\"kvm\">");
+        }
         try (Stream<Path> prefixes = Files.list(root)) {
             Path prefix = prefixes.findFirst().orElseThrow();
             assertThat(JournalReader.read(prefix.resolve("journal.jsonl")).of(HostEvent.AcceleratorChosen.class))
