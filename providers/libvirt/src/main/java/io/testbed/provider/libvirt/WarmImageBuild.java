@@ -4,6 +4,7 @@ import io.testbed.core.TestbedException;
 import io.testbed.core.internal.support.Deadline;
 import io.testbed.core.spi.NicPlan;
 import io.testbed.core.spi.Owner;
+import io.testbed.images.KvmProbe;
 import io.testbed.images.QemuImg;
 import io.testbed.images.Template;
 import java.io.IOException;
@@ -162,7 +163,7 @@ final class WarmImageBuild implements WarmImages.Builder {
             if (text.contains(WAITING)) {
                 return;
             }
-            if (text.contains("Kernel panic") || text.contains("TESTBED-INITRAMFS-ERROR")) {
+            if (text.contains("Kernel panic") || text.contains(KvmProbe.INITRAMFS_ERROR)) {
                 throw new TestbedException("the guest failed to boot");
             }
             boolean active = libvirt.call("read the state of the warm image's domain", c -> domain.isActive() == 1);
