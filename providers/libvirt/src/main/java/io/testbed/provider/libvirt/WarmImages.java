@@ -79,7 +79,7 @@ final class WarmImages {
     Resolved resolve(WarmShape shape, Builder builder, Consumer<String> onDiscard) {
         String key = shape.key();
         Path directory = root.resolve(key);
-        Optional<WarmImage> ready = usable(shape, directory, onDiscard);
+        Optional<WarmImage> ready = usable(shape, directory, null);
         if (ready.isPresent()) {
             return new Resolved(ready.get(), false, Duration.ZERO);
         }
@@ -119,7 +119,10 @@ final class WarmImages {
         }
     }
 
-    /** The image in {@code directory} when it exists and passes the checks; a failing one is deleted. */
+    /**
+     * The image in {@code directory} when it exists and passes the checks; a failing one is deleted when
+     * {@code onDiscard} is given (only under the lock, so no other JVM is replacing it meanwhile).
+     */
     private Optional<WarmImage> usable(WarmShape shape, Path directory, Consumer<String> onDiscard) {
         if (!Files.isDirectory(directory)) {
             return Optional.empty();
@@ -139,7 +142,9 @@ final class WarmImages {
         if (problem.isEmpty()) {
             return Optional.of(image);
         }
-        deleteQuietly(directory, problem.get(), onDiscard);
+        if (onDiscard != null) {
+            deleteQuietly(directory, problem.get(), onDiscard);
+        }
         return Optional.empty();
     }
 
