@@ -20,8 +20,9 @@ import java.util.function.Consumer;
 
 /**
  * What every benchmark shares: the options, Testbed's configuration (prefixes under {@code <bench>/target/testbed},
- * no progress output), one engine with the providers on the class path, the tiny template for the bare-QEMU
- * anchor, and the accelerator Testbed chose.
+ * no progress output, VMs booted cold: the targets of the cold, revert and parallel groups are defined for cold
+ * boots), an engine with the providers on the class path and one that starts VMs warm (the warm group), the tiny
+ * template for the bare-QEMU anchor, and the accelerator Testbed chose.
  */
 final class Bed {
 
@@ -32,6 +33,9 @@ final class Bed {
     final Path home;
     final TestbedConfig config;
     final Engine engine;
+    /** The same configuration with warm start on ({@code testbed.libvirt.warmStart}, the default for users). */
+    final Engine warmEngine;
+
     final PrintStream out;
     /** Waits for an idle host before each measured run. */
     final QuietGate quiet;
@@ -50,9 +54,15 @@ final class Bed {
         this.options = options;
         this.home = home;
         this.out = out;
-        this.config = TestbedConfig.of(
-                Map.of(TestbedConfig.PREFIX_ROOT, home.resolve("testbed").toString(), TestbedConfig.PROGRESS, "false"));
+        this.config = TestbedConfig.of(Map.of(
+                TestbedConfig.PREFIX_ROOT,
+                home.resolve("testbed").toString(),
+                TestbedConfig.PROGRESS,
+                "false",
+                TestbedConfig.WARM_START,
+                "false"));
         this.engine = Engine.create(config);
+        this.warmEngine = Engine.create(config.with(TestbedConfig.WARM_START, "true"));
         this.quiet = new QuietGate(options.mode().equals("full") ? 90_000 : 30_000);
     }
 
@@ -107,6 +117,11 @@ final class Bed {
      * provisioning starts. The caller closes the result.
      */
     Provisioned provision(EnvironmentSpec spec, Consumer<Recording> hooks) {
+        return provision(engine, spec, hooks);
+    }
+
+    /** {@link #provision(EnvironmentSpec, Consumer)} with {@code engine} ({@link #engine} or {@link #warmEngine}). */
+    Provisioned provision(Engine engine, EnvironmentSpec spec, Consumer<Recording> hooks) {
         Recording recording = new Recording();
         recording.onEvent(event -> {
             if (event instanceof io.testbed.core.journal.HostEvent.AcceleratorChosen chosen) {

@@ -95,6 +95,9 @@ public final class BenchMain {
                             "vm.disk_bytes.overlay_after_boot",
                             "vm.disk_bytes.snapshot_state"));
         }
+        if (options.runs("warm")) {
+            measure(bed, leaks, results, "warm", () -> WarmBench.run(bed), WarmBench.METRICS);
+        }
         if (options.runs("revert")) {
             List<String> names = new ArrayList<>(List.of("vm.revert.two_vms"));
             names.addAll(ExecBench.metricNames());

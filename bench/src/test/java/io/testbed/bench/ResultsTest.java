@@ -230,7 +230,7 @@ class ResultsTest {
         assertThat(Options.parse("--quick", "--only", "cold,revert").groups()).containsExactly("cold", "revert");
         assertThatThrownBy(() -> Options.parse("--only", "nope"))
                 .hasMessageContaining("unknown group 'nope'")
-                .hasMessageContaining("cold, revert");
+                .hasMessageContaining("cold, warm, revert");
         assertThatThrownBy(() -> Options.parse("--fast"))
                 .hasMessageContaining("unknown argument '--fast'")
                 .hasMessageContaining("usage:");

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  *   <li>the default lifecycle: one environment for the class, provisioned before its first test, reverted to its
  *       baseline snapshot after every test (the web server job is killed first), torn down after the class.</li>
  * </ul>
- * The tiny template (busybox, dropbear) boots in a few seconds with 128 MiB.
+ * The tiny template (busybox, dropbear) with 128 MiB; its machines start from the template's warm image (README,
+ * "Warm start").
  */
 @Network(name = "lan")
 @VM(name = "server", memoryMb = 128, networks = "lan")

@@ -193,6 +193,10 @@ final class TinyRootTree {
         writeScript(root.resolve("etc/init.d/rcK"), "rcK", "rwxr-xr-x");
         writeScript(root.resolve("usr/lib/testbed/run-dropbear"), "run-dropbear", "rwxr-xr-x");
         writeScript(root.resolve("usr/lib/testbed/announce-ready"), "announce-ready", "rwxr-xr-x");
+        Path reseed = root.resolve(ReseedProgram.PATH);
+        Files.write(reseed, ReseedProgram.elf());
+        Files.setPosixFilePermissions(reseed, PosixFilePermissions.fromString("rwxr-xr-x"));
+        programs.add("/" + ReseedProgram.PATH);
 
         long bytes = FileTrees.size(root);
         contents.put(
@@ -244,6 +248,7 @@ final class TinyRootTree {
         FileTrees.link(root, "etc/hostname", "/run/hostname");
         FileTrees.link(root, "etc/hosts", "/run/hosts");
         FileTrees.link(root, "etc/resolv.conf", "/run/resolv.conf");
+        FileTrees.link(root, "etc/machine-id", "/run/machine-id");
         FileTrees.link(root, "etc/mtab", "/proc/mounts");
     }
 

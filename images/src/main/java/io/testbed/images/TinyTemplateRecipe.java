@@ -85,7 +85,8 @@ final class TinyTemplateRecipe implements TemplateRecipe {
             "veth",
             "dummy",
             "bridge",
-            "8021q");
+            "8021q",
+            "virtio_console");
 
     static final String ROOT_MODULE_DIRECTORY = "kernel/net/sched";
     /** Programs: where the Debian package puts them (bookworm, or merged /usr) → where the root has them. */
@@ -109,7 +110,12 @@ final class TinyTemplateRecipe implements TemplateRecipe {
     static final String DYNAMIC_LOADER = "ld-linux-x86-64.so.2";
     /** The classes that decide what a build produces: hashed into {@link #version()}. */
     private static final List<Class<?>> BUILD_CLASSES = List.of(
-            TinyTemplateRecipe.class, TinyBuild.class, TinyRootTree.class, KernelModules.class, LibraryClosure.class);
+            TinyTemplateRecipe.class,
+            TinyBuild.class,
+            TinyRootTree.class,
+            KernelModules.class,
+            LibraryClosure.class,
+            ReseedProgram.class);
 
     private final DebianPackages packages;
 

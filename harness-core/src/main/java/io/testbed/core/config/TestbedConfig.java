@@ -36,6 +36,11 @@ public final class TestbedConfig {
     public static final String DEFAULT_LIBVIRT_URI = "qemu:///system";
     /** The template of VMs that name none. Default {@code tiny}. */
     public static final String DEFAULT_TEMPLATE = "testbed.template.default";
+    /**
+     * Whether libvirt machines of the tiny template start from its warm image (booted memory restored, identity
+     * handed over a virtio-serial channel) when their shape allows, instead of booting. Default {@code true}.
+     */
+    public static final String WARM_START = "testbed.libvirt.warmStart";
     /** The template cache directory. Default {@code /var/cache/testbed/templates} (or the user cache). */
     public static final String TEMPLATE_CACHE = "testbed.template.cache";
     /** The provider of machines that name none. Default {@code libvirt}. */
@@ -82,6 +87,7 @@ public final class TestbedConfig {
         d.put(LIBVIRT_URI, DEFAULT_LIBVIRT_URI);
         d.put(DEFAULT_TEMPLATE, "tiny");
         d.put(TEMPLATE_CACHE, "");
+        d.put(WARM_START, "true");
         d.put(DEFAULT_PROVIDER, "libvirt");
         d.put(
                 PARALLELISM,
@@ -163,7 +169,7 @@ public final class TestbedConfig {
         if (get(SSH_INVENTORY).isBlank()) {
             problems.add(SSH_INVENTORY + " must name an inventory file or class path resource, was empty");
         }
-        for (String key : new String[] {PROGRESS, REPORT_ENABLED}) {
+        for (String key : new String[] {PROGRESS, REPORT_ENABLED, WARM_START}) {
             String value = get(key);
             if (!value.equals("true") && !value.equals("false")) {
                 problems.add(key + " must be true or false, was '" + value + "'");
@@ -221,6 +227,11 @@ public final class TestbedConfig {
     /** The template cache directory ({@value #TEMPLATE_CACHE}), or empty for the template store's default. */
     public Optional<Path> templateCache() {
         return find(TEMPLATE_CACHE).map(Path::of);
+    }
+
+    /** Whether libvirt machines may start from a warm image ({@value #WARM_START}). */
+    public boolean warmStart() {
+        return Boolean.parseBoolean(get(WARM_START));
     }
 
     /** The template of VMs that name none ({@value #DEFAULT_TEMPLATE}). */

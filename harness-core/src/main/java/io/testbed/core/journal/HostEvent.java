@@ -44,4 +44,20 @@ public sealed interface HostEvent extends Event {
     /** Machines of {@code template} run under {@code accelerator}, for the one {@code reason} given. */
     record AcceleratorChosen(Instant time, String environment, String template, Accelerator accelerator, String reason)
             implements HostEvent {}
+
+    /**
+     * The warm image of template {@code template} for one machine shape (its booted memory saved, ready to be
+     * restored into new machines) is at {@code path}: {@code built} when it was built now, in {@code duration}, else
+     * reused from the template store.
+     */
+    record WarmImageResolved(
+            Instant time, String environment, String template, String path, boolean built, Duration duration)
+            implements HostEvent {}
+
+    /**
+     * The warm image at {@code path} was thrown away for {@code reason} (corrupt, stale, or a restore from it failed);
+     * the next warm start of that shape builds it again.
+     */
+    record WarmImageDiscarded(Instant time, String environment, String template, String path, String reason)
+            implements HostEvent {}
 }

@@ -36,6 +36,22 @@ public sealed interface ResourceEvent extends Event {
     record ProviderStep(Instant time, String environment, String machine, String step, Duration duration)
             implements ResourceEvent {}
 
+    /** How a machine comes to life. */
+    enum StartMethod {
+        /** Booted from its template: firmware, kernel, init. */
+        COLD,
+        /** Restored from its template's warm image (booted memory saved once), then given its identity. */
+        WARM
+    }
+
+    /**
+     * Machine {@code machine} will start by {@code method}, for the one {@code reason} given (the warm image it is
+     * restored from, or why it boots cold: warm start switched off, a shape the warm image cannot serve, a failed
+     * restore).
+     */
+    record StartChosen(Instant time, String environment, String machine, StartMethod method, String reason)
+            implements ResourceEvent {}
+
     /** Machine {@code machine} is being started: its boot begins. */
     record MachineBooting(Instant time, String environment, String machine) implements ResourceEvent {}
 

@@ -40,4 +40,13 @@ class TestbedConfigTest {
                 Map.of("java.home", "/x", "testbed.it.sshd.port", "2222", TestbedConfig.BOOT_TIMEOUT, "PT2M"));
         assertThat(config.bootTimeout()).isEqualTo(Duration.ofMinutes(2));
     }
+
+    @Test
+    void warmStartIsOnByDefaultAndTakesOnlyTrueOrFalse() {
+        assertThat(TestbedConfig.defaultConfig().warmStart()).isTrue();
+        assertThat(TestbedConfig.of(Map.of(TestbedConfig.WARM_START, "false")).warmStart())
+                .isFalse();
+        assertThatThrownBy(() -> TestbedConfig.of(Map.of(TestbedConfig.WARM_START, "no")))
+                .hasMessageContaining("testbed.libvirt.warmStart must be true or false, was 'no'");
+    }
 }

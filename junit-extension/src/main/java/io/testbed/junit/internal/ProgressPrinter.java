@@ -20,6 +20,7 @@ import java.util.function.Consumer;
  * [testbed] cluster: subnets leased in 44 ms
  * [testbed] cluster: template tiny: cached /var/cache/testbed/templates/tiny/0a1e… (built …)
  * [testbed] cluster: network 'lan' created in 212 ms
+ * [testbed] cluster: machine 'web' starts warm: restored from the warm image of template tiny
  * [testbed] cluster: machine 'web' created in 768 ms
  * [testbed] cluster: machine 'web' booting
  * [testbed] cluster: machine 'web' answers commands after 7.4 s
@@ -87,6 +88,11 @@ final class ProgressPrinter implements Consumer<Event> {
             return e.line();
         } else if (event instanceof HostEvent.AcceleratorChosen e) {
             return accelerator(e);
+        } else if (event instanceof HostEvent.WarmImageResolved e) {
+            return "warm image of template " + e.template() + ": "
+                    + (e.built() ? "built in " + duration(e.duration()) + ", " : "reused, ") + e.path();
+        } else if (event instanceof HostEvent.WarmImageDiscarded e) {
+            return "warm image of template " + e.template() + " discarded (" + e.reason() + "): " + e.path();
         }
         return null; // tests and commands are summed up per test by EnvironmentResource
     }
@@ -125,6 +131,9 @@ final class ProgressPrinter implements Consumer<Event> {
             return "network '" + e.network() + "' created in " + duration(e.duration());
         } else if (event instanceof ResourceEvent.MachineCreated e) {
             return "machine '" + e.machine() + "' created in " + duration(e.duration());
+        } else if (event instanceof ResourceEvent.StartChosen e) {
+            return "machine '" + e.machine() + "' "
+                    + (e.method() == ResourceEvent.StartMethod.WARM ? "starts warm: " : "boots cold: ") + e.reason();
         } else if (event instanceof ResourceEvent.MachineBooting e) {
             return "machine '" + e.machine() + "' booting";
         } else if (event instanceof ResourceEvent.MachineReady e) {

@@ -21,6 +21,12 @@ final class DomainXml {
      */
     static final String SLOW_CPU_READBACK_CAPABILITY = "cpu-unavailable-features";
 
+    /**
+     * The name of the virtio-serial port over which a machine restored from a warm image receives its identity (the
+     * tiny template's {@code rcS} waits on it when it finds no seed).
+     */
+    static final String IDENTITY_CHANNEL = "io.testbed.identity";
+
     private DomainXml() {}
 
     /** A disk of the domain. */
@@ -39,6 +45,8 @@ final class DomainXml {
      * @param disks      in guest order (vda, vdb, …)
      * @param nics       in NIC order
      * @param consoleLog the serial console log file (appended, so a revert that restarts QEMU keeps it)
+     * @param identityChannel whether the domain has the virtio-serial port {@value #IDENTITY_CHANNEL} on a UNIX socket
+     *                   libvirt places (warm images and the machines restored from them)
      */
     record Domain(
             String name,
@@ -49,7 +57,14 @@ final class DomainXml {
             Optional<KernelBoot> kernelBoot,
             List<DiskDevice> disks,
             List<NicPlan> nics,
-            Path consoleLog) {}
+            Path consoleLog,
+            boolean identityChannel) {
+
+        /** This domain with or without the identity channel. */
+        Domain withIdentityChannel(boolean channel) {
+            return new Domain(name, type, memoryMb, cpus, owner, kernelBoot, disks, nics, consoleLog, channel);
+        }
+    }
 
     static String render(Domain d) {
         Xml xml = new Xml("domain", "type", d.type());
@@ -133,6 +148,14 @@ final class DomainXml {
         xml.open("console", "type", "pty")
                 .empty("target", "type", "serial", "port", "0")
                 .close();
+        if (d.identityChannel()) {
+            // no source path: libvirt puts the socket in its own channel directory (short enough for a UNIX socket
+            // path, reachable by QEMU's user); the live XML names it
+            xml.open("channel", "type", "unix")
+                    .empty("source", "mode", "bind")
+                    .empty("target", "type", "virtio", "name", IDENTITY_CHANNEL)
+                    .close();
+        }
         xml.empty("controller", "type", "usb", "model", "none");
         xml.empty("memballoon", "model", "none");
         xml.open("rng", "model", "virtio")

@@ -7,13 +7,10 @@ import io.testbed.core.journal.Journal;
 import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.machine.TransportMachine;
 import io.testbed.core.prefix.Prefix;
-import io.testbed.core.spec.DiskSpec;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
-import io.testbed.core.spi.NicPlan;
 import io.testbed.core.spi.Owner;
 import io.testbed.core.spi.ProviderContext;
-import io.testbed.core.ssh.SshKeys;
 import io.testbed.core.ssh.SshTransport;
 import io.testbed.images.QemuImg;
 import io.testbed.images.SeedIso;
@@ -24,7 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,131 +57,50 @@ final class LibvirtMachine implements MachineResource {
     private final List<Path> files;
     private final Path consoleLog;
     private final SshTransport transport;
+    private final Template template;
+    private final SeedIso seed;
     private volatile TransportMachine machine;
+    /** The domain document as defined; redefined without the identity channel when a warm start falls back. */
+    private volatile DomainXml.Domain document;
+    /** The warm image to restore at {@link #start()}, null for a cold boot (or once started). */
+    private volatile WarmRestore.Source warm;
+    /** Whether the overlay still holds the warm image's snapshot, dropped before the machine's first own one. */
+    private volatile boolean inheritedSnapshot;
 
     private LibvirtMachine(
             LibvirtConnection libvirt,
             MachinePlan plan,
             Prefix prefix,
             Journal journal,
-            List<Path> files,
-            Path consoleLog,
-            SshTransport transport) {
+            Template template,
+            MachineSetup setup,
+            WarmRestore.Source warm) {
         this.libvirt = libvirt;
         this.plan = plan;
         this.prefix = prefix;
         this.journal = journal;
-        this.files = files;
-        this.consoleLog = consoleLog;
-        this.transport = transport;
+        this.files = setup.files();
+        this.consoleLog = setup.consoleLog();
+        this.transport = setup.transport();
+        this.template = template;
+        this.seed = setup.seed();
+        this.document = setup.document();
+        this.warm = warm;
     }
 
     /**
-     * Creates the disks, the seed and the domain definition (not started). Whatever was created is removed
-     * again when a step fails. The first NIC on a NAT network gets the default route.
+     * Creates the disks, the seed and the domain definition (not started); see {@link MachineSetup}. With {@code warm}
+     * (null for a cold boot) the machine starts from that warm image.
      */
     static LibvirtMachine create(
             LibvirtConnection libvirt,
             ProviderContext context,
             MachinePlan plan,
             Template template,
-            String domainType) {
-        Prefix prefix = context.prefix();
-        String name = plan.name();
-        List<Path> files = new ArrayList<>();
-        try {
-            Path disks = prefix.disksDir();
-            Path overlay = disks.resolve(name + ".qcow2");
-            context.journal()
-                    .runStep(
-                            "machine '" + name + "'",
-                            "disk.overlay",
-                            () -> QemuImg.overlay(template, overlay),
-                            (time, env, none, took) ->
-                                    new ResourceEvent.ProviderStep(time, env, name, "disk.overlay", took));
-            files.add(overlay);
-            List<DomainXml.DiskDevice> devices = new ArrayList<>();
-            devices.add(new DomainXml.DiskDevice(overlay, "qcow2", false, true));
-            for (DiskSpec disk : plan.spec().disks()) {
-                Path file = disks.resolve(name + "-" + disk.name() + ".qcow2");
-                QemuImg.empty(file, disk.sizeMb());
-                files.add(file);
-                devices.add(new DomainXml.DiskDevice(file, "qcow2", false, true));
-            }
-            SshKeys.KeyFiles hostKey =
-                    SshKeys.generate(prefix.dir().resolve("keys/" + name + "-host_ed25519"), "testbed-host-" + name);
-            List<SeedIso.Nic> nics = new ArrayList<>();
-            boolean routed = false;
-            for (NicPlan nic : plan.nics()) {
-                boolean defaultRoute = !routed && nic.nat();
-                routed |= defaultRoute;
-                nics.add(SeedIso.Nic.of(nic, defaultRoute));
-            }
-            SeedIso seed = SeedIso.builder()
-                    .hostname(name)
-                    .authorizedKey(SshKeys.read(prefix.keyFile()).publicLine())
-                    .hostKey(hostKey)
-                    .nics(nics)
-                    .dnsServers(plan.nics().stream()
-                            .map(NicPlan::gateway)
-                            .distinct()
-                            .toList())
-                    .build();
-            Path seedIso = context.journal()
-                    .step(
-                            "machine '" + name + "'",
-                            "disk.seed",
-                            () -> seed.writeIso(disks.resolve(name + "-seed.iso")),
-                            (time, env, iso, took) ->
-                                    new ResourceEvent.ProviderStep(time, env, name, "disk.seed", took));
-            files.add(seedIso);
-            devices.add(new DomainXml.DiskDevice(seedIso, "raw", true, false));
-            Path consoleLog = prefix.logsDir().resolve(name + "-console.log");
-            String xml = DomainXml.render(new DomainXml.Domain(
-                    plan.objectName(),
-                    domainType,
-                    plan.spec().memoryMb(),
-                    plan.spec().cpus(),
-                    context.owner(),
-                    template.kernel()
-                            .map(kernel -> new DomainXml.KernelBoot(
-                                    kernel, template.initrd().orElseThrow(), kernelCommandLine(template, plan))),
-                    devices,
-                    plan.nics(),
-                    consoleLog));
-            Files.writeString(prefix.logsDir().resolve(name + "-domain.xml"), xml, StandardCharsets.UTF_8);
-            context.journal()
-                    .step(
-                            "machine '" + name + "'",
-                            "domain.define",
-                            () -> libvirt.call("define domain " + plan.objectName(), c -> c.domainDefineXML(xml)),
-                            (time, env, domain, took) ->
-                                    new ResourceEvent.ProviderStep(time, env, name, "domain.define", took));
-            NicPlan first = plan.nics().get(0);
-            SshTransport transport = SshTransport.builder()
-                    .host(first.address().getHostAddress())
-                    .user("root")
-                    .privateKey(SshKeys.read(prefix.keyFile()).privateKey())
-                    .hostKey(seed.hostPublicKey())
-                    .build();
-            return new LibvirtMachine(libvirt, plan, prefix, context.journal(), files, consoleLog, transport);
-        } catch (IOException | RuntimeException e) {
-            destroyDomain(libvirt, plan.objectName());
-            deleteAll(files);
-            throw e instanceof RuntimeException re
-                    ? re
-                    : new TestbedException("Cannot create machine '" + name + "': " + e, e);
-        }
-    }
-
-    /** The template's command line plus the machine's {@value LibvirtProvider#KERNEL_ARGS} property. */
-    private static String kernelCommandLine(Template template, MachinePlan plan) {
-        String extra = plan.spec()
-                .properties()
-                .getOrDefault(LibvirtProvider.KERNEL_ARGS, "")
-                .strip();
-        String base = template.kernelCommandLine().orElseThrow();
-        return extra.isEmpty() ? base : base + " " + extra;
+            String domainType,
+            WarmRestore.Source warm) {
+        MachineSetup setup = MachineSetup.create(libvirt, context, plan, template, domainType, warm);
+        return new LibvirtMachine(libvirt, plan, context.prefix(), context.journal(), template, setup, warm);
     }
 
     @Override
@@ -200,9 +116,47 @@ final class LibvirtMachine implements MachineResource {
         T call(Domain domain) throws LibvirtException;
     }
 
+    /**
+     * Boots the domain, or restores it from its warm image; a restore that fails falls back to a cold boot on a
+     * fresh overlay (and discards the image when QEMU refused it), journaling why.
+     */
     @Override
     public void start() {
+        WarmRestore.Source source = warm;
+        warm = null;
+        if (source != null) {
+            Instant begin = journal.now();
+            try {
+                WarmRestore.restore(libvirt, plan.objectName(), IdentityChannel.identity(seed, begin));
+                inheritedSnapshot = true;
+                journal.record((time, env) -> new ResourceEvent.ProviderStep(
+                        time, env, plan.name(), "warm.restore", Duration.between(begin, time)));
+                return;
+            } catch (RuntimeException e) {
+                String reason = "restoring the warm image failed (" + e.getMessage() + ")";
+                journal.record((time, env) ->
+                        new ResourceEvent.StartChosen(time, env, plan.name(), ResourceEvent.StartMethod.COLD, reason));
+                if (e instanceof WarmRestore.ImageRefused) {
+                    source.discard().accept(reason);
+                }
+                bootColdInstead();
+            }
+        }
         onDomain("start", Domain::create);
+    }
+
+    /** Replaces the warm domain and its overlay by a cold one's. */
+    private void bootColdInstead() {
+        destroyDomain(libvirt, plan.objectName());
+        Path overlay = prefix.disksDir().resolve(plan.name() + ".qcow2");
+        try {
+            Files.deleteIfExists(overlay);
+            QemuImg.overlay(template, overlay);
+            document = document.withIdentityChannel(false);
+            MachineSetup.define(libvirt, journal, prefix, plan, document);
+        } catch (IOException e) {
+            throw new TestbedException("Cannot prepare machine '" + plan.name() + "' for a cold boot: " + e, e);
+        }
     }
 
     @Override
@@ -259,6 +213,10 @@ final class LibvirtMachine implements MachineResource {
     /** An internal live snapshot of memory and disks, taken by libvirt (QEMU's savevm). */
     @Override
     public void snapshot(String name) {
+        if (inheritedSnapshot) {
+            WarmRestore.dropInheritedSnapshot(libvirt, plan.objectName());
+            inheritedSnapshot = false;
+        }
         String xml = new Xml("domainsnapshot").text("name", name).render();
         onDomain("take snapshot '" + name + "'", d -> d.snapshotCreateXML(xml));
     }
@@ -321,7 +279,7 @@ final class LibvirtMachine implements MachineResource {
             transport.close();
         }
         destroyDomain(libvirt, plan.objectName());
-        deleteAll(files);
+        MachineSetup.deleteAll(files);
     }
 
     @Override
@@ -340,7 +298,10 @@ final class LibvirtMachine implements MachineResource {
         }
     }
 
-    /** Destroys (if running) and undefines a domain with its snapshot metadata; nothing when it is gone. */
+    /**
+     * Destroys (if running) and undefines (if persistent) a domain with its snapshot metadata; nothing when it is
+     * gone.
+     */
     static void destroyDomain(LibvirtConnection libvirt, String name) {
         libvirt.call("destroy domain " + name, c -> {
             Domain domain;
@@ -349,6 +310,8 @@ final class LibvirtMachine implements MachineResource {
             } catch (LibvirtException gone) {
                 return null;
             }
+            // a transient domain (a warm image's build) is gone once destroyed: nothing to undefine
+            boolean persistent = domain.isPersistent() == 1;
             if (domain.isActive() == 1) {
                 try {
                     domain.destroy();
@@ -359,11 +322,13 @@ final class LibvirtMachine implements MachineResource {
                     }
                 }
             }
-            try {
-                domain.undefine(UNDEFINE_EVERYTHING);
-            } catch (LibvirtException e) {
-                if (List.of(c.listDefinedDomains()).contains(name)) {
-                    throw e; // still defined: a real failure, not a concurrent reaper's undefine
+            if (persistent) {
+                try {
+                    domain.undefine(UNDEFINE_EVERYTHING);
+                } catch (LibvirtException e) {
+                    if (List.of(c.listDefinedDomains()).contains(name)) {
+                        throw e; // still defined: a real failure, not a concurrent reaper's undefine
+                    }
                 }
             }
             return null;
@@ -397,16 +362,6 @@ final class LibvirtMachine implements MachineResource {
                     Long.parseLong(owner.getAttribute("pid"))));
         } catch (Exception malformed) {
             return Optional.empty();
-        }
-    }
-
-    private static void deleteAll(List<Path> files) {
-        for (Path file : files) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // the prefix's disks directory is deleted as a whole after a clean teardown
-            }
         }
     }
 }

@@ -33,6 +33,10 @@ import org.libvirt.LibvirtException;
  *
  * <p>Machines are reached over SSH with the prefix key and a host key generated for each machine and pinned
  * before it boots. Domains run under KVM only when a real probe boot shows KVM works; otherwise under TCG.
+ *
+ * <p>Machines of the built-in tiny template start warm when their shape allows ({@value TestbedConfig#WARM_START}):
+ * restored from the template's warm image and handed their identity over a virtio-serial channel, instead of
+ * booting; the journal ({@code machine.start.chosen}) says which start each machine got and why.
  */
 @API(status = API.Status.EXPERIMENTAL)
 public final class LibvirtProvider implements Provider {

@@ -2,6 +2,7 @@ package io.testbed.provider.libvirt;
 
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.journal.HostEvent;
+import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
 import io.testbed.core.spi.NetworkPlan;
@@ -13,7 +14,9 @@ import io.testbed.images.Template;
 import io.testbed.images.TemplateStore;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /** One environment's libvirt connection, template store and accelerator choice. Thread-safe. */
 final class LibvirtSession implements ProviderSession {
@@ -32,6 +35,10 @@ final class LibvirtSession implements ProviderSession {
     private volatile String kvmVerdict;
 
     private final Map<String, String> domainTypes = new ConcurrentHashMap<>();
+    /** The warm images this session resolved, by shape key. */
+    private final Map<String, WarmImage> warmImages = new ConcurrentHashMap<>();
+
+    private volatile String hostVersions;
 
     LibvirtSession(ProviderContext context) {
         this.context = context;
@@ -60,7 +67,100 @@ final class LibvirtSession implements ProviderSession {
     @Override
     public MachineResource createMachine(MachinePlan plan) {
         Template template = template(LibvirtProvider.template(plan.spec(), context.configuration()));
-        return LibvirtMachine.create(libvirt, context, plan, template, domainType(template));
+        String type = domainType(template);
+        return LibvirtMachine.create(libvirt, context, plan, template, type, warmStart(plan, template, type));
+    }
+
+    /**
+     * The warm image a machine starts from (built now when its shape has none yet), or null when it boots cold:
+     * either way the choice and its reason are journaled. A warm image that cannot be built means a cold boot.
+     */
+    private WarmRestore.Source warmStart(MachinePlan plan, Template template, String type) {
+        Optional<String> whyCold = WarmShape.whyCold(plan, template, context.configuration());
+        if (whyCold.isPresent()) {
+            chosen(plan, ResourceEvent.StartMethod.COLD, whyCold.get());
+            return null;
+        }
+        WarmShape shape = WarmShape.of(template, plan, type, hostVersions());
+        WarmImages store = new WarmImages(templates.root(), template.name(), this::templateProgress);
+        Consumer<String> discarded = reason -> context.journal()
+                .record((time, env) -> new HostEvent.WarmImageDiscarded(
+                        time,
+                        env,
+                        template.name(),
+                        templates
+                                .root()
+                                .resolve(template.name() + "-warm")
+                                .resolve(shape.key())
+                                .toString(),
+                        reason));
+        WarmImage image;
+        try {
+            image = warmImages.computeIfAbsent(shape.key(), key -> {
+                WarmImages.Resolved resolved = store.resolve(
+                        shape,
+                        new WarmImageBuild(
+                                libvirt,
+                                shape,
+                                plan.nics(),
+                                context.owner(),
+                                TestbedConfig.of(context.configuration()).bootTimeout(),
+                                this::templateProgress),
+                        discarded);
+                context.journal()
+                        .record((time, env) -> new HostEvent.WarmImageResolved(
+                                time,
+                                env,
+                                template.name(),
+                                resolved.image().directory().toString(),
+                                resolved.built(),
+                                resolved.duration()));
+                return resolved.image();
+            });
+        } catch (RuntimeException e) {
+            chosen(plan, ResourceEvent.StartMethod.COLD, "its warm image could not be built: " + e.getMessage());
+            return null;
+        }
+        chosen(
+                plan,
+                ResourceEvent.StartMethod.WARM,
+                "restored from the warm image "
+                        + image.directory().getFileName().toString().substring(0, 12) + " of template "
+                        + template.name());
+        return new WarmRestore.Source(image, reason -> {
+            warmImages.remove(shape.key(), image);
+            store.discard(image, reason, discarded);
+        });
+    }
+
+    private void chosen(MachinePlan plan, ResourceEvent.StartMethod method, String reason) {
+        context.journal().record((time, env) -> new ResourceEvent.StartChosen(time, env, plan.name(), method, reason));
+    }
+
+    private void templateProgress(String line) {
+        context.journal().record((time, env) -> new HostEvent.TemplateProgress(time, env, line));
+    }
+
+    /** QEMU's and libvirt's versions, and under KVM the host CPU: what the warm image's key needs of the host. */
+    private String hostVersions() {
+        if (hostVersions == null) {
+            hostVersions = libvirt.call(
+                    "read the hypervisor's version",
+                    c -> "qemu " + c.getVersion() + " libvirt " + c.getLibVirVersion() + " cpu " + cpuModel());
+        }
+        return hostVersions;
+    }
+
+    private static String cpuModel() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")).stream()
+                    .filter(line -> line.startsWith("model name"))
+                    .findFirst()
+                    .map(line -> line.substring(line.indexOf(':') + 1).strip())
+                    .orElse("unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     /** Resolves (building on first use) a template once per session. */

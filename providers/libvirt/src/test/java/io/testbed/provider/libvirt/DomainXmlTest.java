@@ -41,7 +41,8 @@ class DomainXmlTest {
                         new DomainXml.DiskDevice(Path.of("/p/vm1.qcow2"), "qcow2", false, true),
                         new DomainXml.DiskDevice(Path.of("/p/seed.iso"), "raw", true, false)),
                 List.of(nic),
-                Path.of("/p/console.log"));
+                Path.of("/p/console.log"),
+                false);
     }
 
     private static Document parse(String xml) throws Exception {
@@ -82,5 +83,26 @@ class DomainXmlTest {
                 .isEqualTo("none");
         assertThat(((Element) doc.getElementsByTagName("memballoon").item(0)).getAttribute("model"))
                 .isEqualTo("none");
+    }
+
+    @Test
+    void onlyWarmDomainsHaveTheIdentityChannelWhoseSocketLibvirtPlaces() throws Exception {
+        assertThat(parse(DomainXml.render(domain("qemu")))
+                        .getElementsByTagName("channel")
+                        .getLength())
+                .isZero();
+
+        Document warm = parse(DomainXml.render(domain("qemu").withIdentityChannel(true)));
+
+        NodeList channels = warm.getElementsByTagName("channel");
+        assertThat(channels.getLength()).isEqualTo(1);
+        Element channel = (Element) channels.item(0);
+        assertThat(channel.getAttribute("type")).isEqualTo("unix");
+        Element source = (Element) channel.getElementsByTagName("source").item(0);
+        assertThat(source.getAttribute("mode")).isEqualTo("bind");
+        assertThat(source.hasAttribute("path")).isFalse();
+        Element target = (Element) channel.getElementsByTagName("target").item(0);
+        assertThat(target.getAttribute("type")).isEqualTo("virtio");
+        assertThat(target.getAttribute("name")).isEqualTo(DomainXml.IDENTITY_CHANNEL);
     }
 }
