@@ -112,7 +112,7 @@ final class LibvirtMachine implements MachineResource {
                 devices.add(new DomainXml.DiskDevice(file, "qcow2", false, true));
             }
             SshKeys.KeyFiles hostKey =
-                    SshKeys.generate(prefix.dir().resolve("keys/" + name + "-host_ed25519"), "testbed-host-" + name);
+                    SshKeys.generate(LibvirtProvider.hostKeyFile(prefix.dir(), name), "testbed-host-" + name);
             List<SeedIso.Nic> nics = new ArrayList<>();
             boolean routed = false;
             for (NicPlan nic : plan.nics()) {
@@ -139,7 +139,7 @@ final class LibvirtMachine implements MachineResource {
                                     new ResourceEvent.ProviderStep(time, env, name, "disk.seed", took));
             files.add(seedIso);
             devices.add(new DomainXml.DiskDevice(seedIso, "raw", true, false));
-            Path consoleLog = prefix.logsDir().resolve(name + "-console.log");
+            Path consoleLog = prefix.consoleLog(name);
             String xml = DomainXml.render(new DomainXml.Domain(
                     plan.objectName(),
                     domainType,
