@@ -102,8 +102,8 @@ final class NetworkChecks {
     }
 
     /**
-     * Addresses and routes of the host inside the lease pool, and whose they are: a live environment's bridge is
-     * Testbed's; Docker's bridges are the set-up's choice (the lease store skips them); a bridge of a dead
+     * Addresses and routes of the host inside the lease pool, and whose they are: one on exactly a live lease's subnet
+     * belongs to that lease's holder; Docker's bridges are the set-up's choice (the lease store skips them); a bridge of a dead
      * environment is left over; anything else is someone else's. FAIL when something not Testbed's overlaps a live
      * lease (two networks on one subnet), WARN for leftovers, foreign users of the pool, and a Docker bridge outside
      * 198.18.0.0/15.
@@ -146,7 +146,8 @@ final class NetworkChecks {
                     .filter(lease -> Subnets.parse(lease.subnet()).overlaps(block))
                     .findFirst();
             boolean ours = TESTBED_BRIDGE.matcher(device).matches();
-            if (same.isPresent() && ours) {
+            // exactly a leased subnet: the holder's own network (an environment's bridge, the bench's anchor bridge)
+            if (same.isPresent()) {
                 if (LeaseStore.staleReason(same.get()).isPresent()) {
                     leftovers.add(
                             what + " of the dead environment " + same.get().prefixPath());
@@ -194,7 +195,7 @@ final class NetworkChecks {
         if (checks.isEmpty()) {
             checks.add(Check.pass(
                     item,
-                    testbeds.size() + " bridge(s) of live environments"
+                    testbeds.size() + " network(s) on live leases"
                             + (docker.isEmpty()
                                     ? ""
                                     : "; Docker's " + String.join(", ", docker)

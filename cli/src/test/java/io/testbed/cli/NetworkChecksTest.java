@@ -58,7 +58,7 @@ class NetworkChecksTest {
         assertThat(checks)
                 .containsExactly(Check.pass(
                         "addresses in 198.18.0.0/15",
-                        "1 bridge(s) of live environments; Docker's 198.19.255.0/24 on docker0 (the set-up's choice;"
+                        "1 network(s) on live leases; Docker's 198.19.255.0/24 on docker0 (the set-up's choice;"
                                 + " the lease store skips them); nothing else"));
     }
 
