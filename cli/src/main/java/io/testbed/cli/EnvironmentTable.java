@@ -3,7 +3,6 @@ package io.testbed.cli;
 import io.testbed.core.prefix.PrefixResource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -115,7 +114,7 @@ final class EnvironmentTable {
             if (i == cells.length - 1) {
                 line.append(cell);
             } else {
-                line.append(String.format(Locale.ROOT, "%-" + widths[i] + "s  ", cell));
+                line.append(cell).append(" ".repeat(widths[i] - cell.length() + 2));
             }
         }
         return line.toString().stripTrailing();

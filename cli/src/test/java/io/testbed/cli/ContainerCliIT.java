@@ -58,7 +58,8 @@ class ContainerCliIT {
         assertThat(text.out())
                 .as(text.toString())
                 .containsPattern("cli-it +" + prefix.shortId() + " +pid " + pid + " alive +no +\\S+ +" + prefix.dir())
-                .containsPattern("  machine box +docker +RUNNING +lan 198\\.1[89]\\.\\d+\\.10 +[0-9a-f]{12,}")
+                .containsPattern(
+                        "  machine box +docker +RUNNING +lan 198\\.1[89]\\.\\d+\\.10 +tb-" + prefix.shortId() + "-box")
                 .containsPattern("  network lan +docker +RUNNING +198\\.1[89]\\.\\d+\\.0/24")
                 .contains("  leases 198.1");
         JsonNode mine = null;

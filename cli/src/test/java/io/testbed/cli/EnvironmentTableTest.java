@@ -22,6 +22,28 @@ class EnvironmentTableTest {
     }
 
     @Test
+    void aColumnThatIsEmptyInEveryRowKeepsTheOthersAligned() {
+        EnvironmentInfo web = Environments.of("web", "3f2a9c1e-1111", "/p/web-3f2a9c1e");
+        EnvironmentInfo noAddresses = new EnvironmentInfo(
+                web.name(),
+                web.id(),
+                web.prefix(),
+                web.pid(),
+                true,
+                false,
+                null,
+                true,
+                web.created(),
+                5,
+                List.of(Environments.machine("vm", "libvirt", "DEFINED", "", java.util.Map.of())),
+                List.of(),
+                List.of(),
+                null);
+
+        assertThat(EnvironmentTable.render(List.of(noAddresses))).contains("  machine vm  libvirt  DEFINED");
+    }
+
+    @Test
     void aDeadOwnerIsShownWithWhyTheJanitorMayRemoveIt() {
         EnvironmentInfo web = Environments.of("web", "3f2a9c1e-1111", "/p/web-3f2a9c1e");
         EnvironmentInfo dead = new EnvironmentInfo(

@@ -159,8 +159,16 @@ public final class LibvirtProvider implements Provider {
                 if (!name.startsWith("tb-")) {
                     continue;
                 }
-                Optional<Owner> owner = libvirt.call(
-                        "read owner of domain " + name, c -> LibvirtMachine.owner(c.domainLookupByName(name)));
+                Optional<Owner> owner = libvirt.call("read owner of domain " + name, c -> {
+                    Domain domain;
+                    try {
+                        domain = c.domainLookupByName(name);
+                    } catch (LibvirtException goneMeanwhile) {
+                        // another JVM tore it down between the listing and now (a host shared by many builds)
+                        return Optional.<Owner>empty();
+                    }
+                    return LibvirtMachine.owner(domain);
+                });
                 if (owner.isPresent() && isOrphan.test(owner.get())) {
                     LibvirtMachine.destroyDomain(libvirt, name);
                     reaped.add("libvirt domain " + name + " of " + owner.get().prefixPath() + " (pid "
