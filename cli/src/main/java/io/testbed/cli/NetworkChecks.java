@@ -110,8 +110,10 @@ final class NetworkChecks {
      */
     static List<Check> addressConflicts(TestbedConfig config) {
         SubnetPool pool = SubnetPool.fromConfiguration(config.asMap());
+        // the host first, the leases second: a network created meanwhile had its lease taken before its bridge
+        List<LocalSubnet> host = LocalSubnetProbe.system().subnetsInUse();
         List<Lease> leases = LeaseStore.fromConfiguration(config.asMap()).list();
-        return classify(LocalSubnetProbe.system().subnetsInUse(), pool, leases);
+        return classify(host, pool, leases);
     }
 
     /** {@link #addressConflicts} on given host subnets and leases. */
