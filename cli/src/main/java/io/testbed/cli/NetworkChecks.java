@@ -121,6 +121,7 @@ final class NetworkChecks {
         IPAddress poolBlock = Subnets.parse(pool.cidr());
         Set<String> conflicts = new LinkedHashSet<>();
         Set<String> leftovers = new LinkedHashSet<>();
+        Set<String> unowned = new LinkedHashSet<>();
         Set<String> foreign = new LinkedHashSet<>();
         Set<String> docker = new LinkedHashSet<>();
         Set<String> dockerOutside = new LinkedHashSet<>();
@@ -162,7 +163,7 @@ final class NetworkChecks {
                 conflicts.add(what + " overlaps " + overlapped.get().subnet() + ", leased to "
                         + overlapped.get().prefixPath());
             } else if (ours) {
-                leftovers.add(what + " (a Testbed bridge without a lease)");
+                unowned.add(what);
             } else if (DOCKER_BRIDGE.matcher(device).matches()) {
                 docker.add(what);
             } else {
@@ -179,6 +180,14 @@ final class NetworkChecks {
         }
         if (!leftovers.isEmpty()) {
             checks.add(Check.warn(item, "left over: " + String.join("; ", leftovers), "testbed janitor"));
+        }
+        if (!unowned.isEmpty()) {
+            checks.add(Check.warn(
+                    item,
+                    "Testbed bridges without a lease (a network being torn down right now, or one whose environment"
+                            + " left no owner entry, which no reaper finds): " + String.join("; ", unowned),
+                    "look again; if they stay, virsh -c qemu:///system net-list shows their networks (tb-<id>-<name>):"
+                            + " net-destroy those whose id testbed ls does not show"));
         }
         if (!foreign.isEmpty()) {
             checks.add(Check.warn(

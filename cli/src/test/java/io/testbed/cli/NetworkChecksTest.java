@@ -75,14 +75,16 @@ class NetworkChecksTest {
 
         assertThat(checks)
                 .extracting(Check::status)
-                .containsExactly(Check.Status.FAIL, Check.Status.WARN, Check.Status.WARN);
+                .containsExactly(Check.Status.FAIL, Check.Status.WARN, Check.Status.WARN, Check.Status.WARN);
         assertThat(checks.get(0).detail())
                 .startsWith("used twice: 198.18.4.0/23 on tun0 overlaps 198.18.5.0/24, leased to " + temp);
         assertThat(checks.get(1).detail())
-                .isEqualTo("left over: 198.18.9.0/24 on tb0123456789 of the dead environment /gone/dead-0000;"
-                        + " 198.18.12.0/24 on tbabcdefabcd (a Testbed bridge without a lease)");
+                .isEqualTo("left over: 198.18.9.0/24 on tb0123456789 of the dead environment /gone/dead-0000");
         assertThat(checks.get(1).fix()).isEqualTo("testbed janitor");
         assertThat(checks.get(2).detail())
+                .startsWith("Testbed bridges without a lease (")
+                .endsWith("): 198.18.12.0/24 on tbabcdefabcd");
+        assertThat(checks.get(3).detail())
                 .isEqualTo("used by others (the lease store skips them, so the pool is smaller): 198.19.100.0/24 on"
                         + " virbr7");
     }
