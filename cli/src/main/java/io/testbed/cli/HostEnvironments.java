@@ -60,21 +60,7 @@ final class HostEnvironments {
         Path dir = Path.of(owner.prefixPath());
         String orphaned = OwnerLiveness.deadReason(owner).orElse(null);
         if (!Prefix.isPrefix(dir)) {
-            return new EnvironmentInfo(
-                    "?",
-                    owner.prefixId(),
-                    owner.prefixPath(),
-                    owner.pid(),
-                    alive(owner.pid(), null),
-                    false,
-                    orphaned,
-                    registered,
-                    null,
-                    -1,
-                    List.of(),
-                    List.of(),
-                    leases,
-                    "prefix directory " + dir + " is gone");
+            return unread(owner, "?", registered, orphaned, leases, "prefix directory " + dir + " is gone");
         }
         try {
             Prefix prefix = Prefix.open(dir);
@@ -96,22 +82,28 @@ final class HostEnvironments {
                     leases,
                     null);
         } catch (RuntimeException unreadable) {
-            return new EnvironmentInfo(
-                    dir.getFileName().toString(),
-                    owner.prefixId(),
-                    owner.prefixPath(),
-                    owner.pid(),
-                    alive(owner.pid(), null),
-                    false,
-                    orphaned,
-                    registered,
-                    null,
-                    -1,
-                    List.of(),
-                    List.of(),
-                    leases,
-                    unreadable.getMessage());
+            return unread(owner, dir.getFileName().toString(), registered, orphaned, leases, unreadable.getMessage());
         }
+    }
+
+    /** An environment whose prefix could not be read: what the registry and the leases say, and why. */
+    private static EnvironmentInfo unread(
+            Owner owner, String name, boolean registered, String orphaned, List<String> leases, String problem) {
+        return new EnvironmentInfo(
+                name,
+                owner.prefixId(),
+                owner.prefixPath(),
+                owner.pid(),
+                alive(owner.pid(), null),
+                false,
+                orphaned,
+                registered,
+                null,
+                -1,
+                List.of(),
+                List.of(),
+                leases,
+                problem);
     }
 
     /**
