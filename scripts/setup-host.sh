@@ -22,14 +22,14 @@ export LC_ALL=C # virsh and apt output is parsed
 # The main job of --run-example: builds what example-tests needs and runs two of its integration
 # tests against real VMs (no unit tests: -Dtest=NONE; the other modules' ITs: none match -Dit.test).
 # Their progress lines ("[testbed] ...": what boots, how long, each test's commands and revert)
-# show in Maven's output. Every example: the same with -Dit.test='io.testbed.examples.*IT'.
+# show in Maven's output. It also packages the testbed command (cli/target/testbed-cli.jar). Every example: the same with -Dit.test='io.testbed.examples.*IT'.
 readonly MAIN_JOB_TESTS=TwoVmsTalkIT,RevertBetweenTestsIT
-MAIN_JOB=(mvn -B -ntp verify -pl example-tests -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
+MAIN_JOB=(mvn -B -ntp verify -pl example-tests,cli -am -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false
   "-Dit.test=$MAIN_JOB_TESTS" -Dfailsafe.failIfNoSpecifiedTests=false)
 
 readonly PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients dnsmasq-base
   docker.io openssh-server genisoimage e2fsprogs cpio iproute2 iptables kmod busybox-static procps
-  chromium chromium-driver)
+  chromium chromium-driver bash-completion)
 readonly JDK_PACKAGE=openjdk-17-jdk-headless   # only if java/javac are missing
 readonly MAVEN_PACKAGE=maven                   # only if mvn is missing
 readonly APT_LOG=/var/log/testbed-apt.log
@@ -63,6 +63,10 @@ readonly SSHD_USER=testbed
 readonly SSHD_HOME=/home/testbed
 readonly SSHD_PORT=2222
 readonly SSHD_LOG=/var/log/testbed-sshd.log
+
+# The testbed command (README, "The testbed command"): a launcher on the PATH, its completion.
+readonly TESTBED_LINK=/usr/local/bin/testbed
+readonly COMPLETION_FILE=/etc/bash_completion.d/testbed
 
 readonly TEMPLATE_CACHE=/var/cache/testbed
 readonly LEASES_DIR=/var/tmp/testbed/leases
@@ -98,7 +102,7 @@ die() {
 
 current_step=arguments
 current_log=""
-readonly STEPS=(preconditions packages java kvm libvirt default-network docker sshd libvirt-remote qemu-access directories)
+readonly STEPS=(preconditions packages java kvm libvirt default-network docker sshd libvirt-remote qemu-access directories cli)
 
 on_unexpected_failure() {
   local status=$1 line_no=$2 command=$3 where=${FUNCNAME[1]:-main}
@@ -816,6 +820,66 @@ step_directories() {
   ensure_dir "$LEASES_DIR" 1777 root:root
 }
 
+# The completion the set-up installs: it asks the command for picocli's completion script on the
+# first TAB after "testbed" (one JVM start), so the file never goes stale when the commands change.
+completion_loader_text() {
+  cat <<'LOADER'
+# Shell completion of the testbed command, installed by Testbed's scripts/setup-host.sh. The
+# script itself comes from the command (picocli's generate-completion) on the first TAB.
+_testbed_load_completion() {
+  local script
+  script=$(TESTBED_NO_BUILD=1 testbed generate-completion 2>/dev/null) || return 0
+  eval "$script" # defines _complete_testbed and makes it testbed's completion
+  _complete_testbed "$@"
+}
+complete -o default -F _testbed_load_completion testbed
+LOADER
+}
+
+# The testbed command on the PATH and its completion. The jar is built by the main job, or by the
+# launcher on first use (it says so).
+step_cli() {
+  local launcher=$REPO_DIR/scripts/testbed
+  if [[ -e $TESTBED_LINK && ! -L $TESTBED_LINK ]]; then
+    warn "$TESTBED_LINK" "exists and is not a link to $launcher; left alone: run $launcher directly"
+  elif [[ $(readlink "$TESTBED_LINK" 2>/dev/null) == "$launcher" ]]; then
+    ok "$TESTBED_LINK" "links to $launcher"
+  elif $check_only; then
+    missing "$TESTBED_LINK" "should link to $launcher (the testbed command)"
+  else
+    ln -sfn "$launcher" "$TESTBED_LINK"
+    did "$TESTBED_LINK" "linked to $launcher (the testbed command)"
+  fi
+  if [[ -f $COMPLETION_FILE && $(<"$COMPLETION_FILE") == "$(completion_loader_text)" ]]; then
+    ok "$COMPLETION_FILE" "completion of testbed"
+  elif $check_only; then
+    missing "$COMPLETION_FILE" "the completion of testbed is not installed"
+  else
+    mkdir -p "${COMPLETION_FILE%/*}"
+    completion_loader_text >"$COMPLETION_FILE"
+    did "$COMPLETION_FILE" "completion of testbed installed (new shells complete its commands and options)"
+  fi
+  if [[ -f $REPO_DIR/cli/target/testbed-cli.jar ]]; then
+    ok "testbed command" "built: cli/target/testbed-cli.jar"
+  else
+    ok "testbed command" "not built yet: the first 'testbed' (or the main job) builds cli/target/testbed-cli.jar"
+  fi
+}
+
+# --check with the command built: its doctor checks more (KVM by a probe boot, the daemons as
+# Testbed's clients reach them, kernel features, addresses in the pool); a FAIL there counts as
+# missing, its warnings are its own.
+step_doctor() {
+  local jar=$REPO_DIR/cli/target/testbed-cli.jar
+  [[ -f $jar ]] || return 0
+  echo "doctor:  testbed doctor (cli/target/testbed-cli.jar):"
+  if TESTBED_NO_BUILD=1 "$REPO_DIR/scripts/testbed" doctor 2>&1 | sed -u 's/^/         /'; then
+    ok doctor "no FAIL"
+  else
+    missing doctor "testbed doctor found a FAIL above"
+  fi
+}
+
 step_main_job() {
   current_step="main job" current_log=""
   echo "main job: ${MAIN_JOB[*]} (in $REPO_DIR)"
@@ -870,6 +934,8 @@ main() {
   run_step libvirt-remote "$LIBVIRTD_LOG" step_libvirt_remote
   run_step qemu-access "" step_qemu_access
   run_step directories "" step_directories
+  run_step cli "" step_cli
+  if $check_only; then run_step doctor "" step_doctor; fi
   current_step=summary current_log=""
   summary
 

@@ -77,6 +77,15 @@ class ArchitectureTest {
             .because("reports render the journal only")
             .allowEmptyShould(true);
 
+    @ArchTest
+    static final ArchRule nothingDependsOnTheCommandLine = noClasses()
+            .that()
+            .resideOutsideOfPackage("io.testbed.cli..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("io.testbed.cli..")
+            .because("the testbed command sits on top of everything: it may use every module, no module uses it");
+
     /**
      * The one sanctioned back edge: each public annotation registers the extension that reads it
      * ({@code @ExtendWith(TestbedExtension.class)}, as STYLE.md asks), so a user needs no

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.RunOptions;
+import io.testbed.core.TestbedException;
 import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.journal.ResourceEvent;
+import io.testbed.core.prefix.Prefix;
+import io.testbed.core.prefix.PrefixResource;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
@@ -214,17 +217,15 @@ final class ContainerBench {
 
     private static String providerId(Bed.Provisioned provisioned) {
         try {
-            for (JsonNode row : Json.mapper()
-                    .readTree(provisioned.prefixDir().resolve("resources.json").toFile())) {
-                if (row.path("kind").asText().equals("machine")
-                        && row.path("name").asText().equals(BOX)) {
-                    return row.path("providerId").asText();
-                }
-            }
-        } catch (IOException e) {
+            return Prefix.open(provisioned.prefixDir()).resources().stream()
+                    .filter(row -> row.isMachine() && row.name().equals(BOX))
+                    .map(PrefixResource::providerId)
+                    .findFirst()
+                    .orElseThrow(() -> new BenchException(
+                            "resources.json of " + provisioned.prefixDir() + " names no machine '" + BOX + "'"));
+        } catch (TestbedException e) {
             throw new BenchException("Cannot read resources.json of " + provisioned.prefixDir() + ": " + e, e);
         }
-        throw new BenchException("resources.json of " + provisioned.prefixDir() + " names no machine '" + BOX + "'");
     }
 
     private static JsonNode inspect(String container) {

@@ -143,6 +143,11 @@ public final class TemplateStore {
                 + String.join(", ", recipes.keySet()) + ") or the path of a qcow2 or raw disk image file");
     }
 
+    /** The newest complete build of built-in template {@code name} in this cache; resolves and builds nothing. */
+    public Optional<Template> cachedBuild(String name) {
+        return newestBuilt(root.resolve(name)).map(directory -> load(name, directory));
+    }
+
     private Template resolveBuilt(TemplateRecipe recipe) {
         Path nameDirectory = root.resolve(recipe.name());
         List<TemplateInput> inputs;

@@ -22,7 +22,14 @@ public final class ReportMain {
         System.exit(run(args));
     }
 
-    static int run(String[] args) {
+    /**
+     * What {@link #main} does, without exiting: for callers that run it in their own JVM (the {@code testbed report}
+     * command).
+     *
+     * @return the exit status: 0 everything passed, 1 something failed or a journal is incomplete, 2 usage or read
+     *         error
+     */
+    public static int run(String[] args) {
         if (args.length < 1 || args.length > 2 || args[0].startsWith("-")) {
             System.err.println("usage: ReportMain PREFIXES_DIR [OUTPUT_DIR]\n"
                     + "  PREFIXES_DIR  a directory of prefixes (such as target/testbed) or one prefix\n"

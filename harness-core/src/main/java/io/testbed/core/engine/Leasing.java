@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** The engine's use of the lease store: one subnet per network, all or nothing, released on teardown. */
 final class Leasing {
@@ -70,10 +71,19 @@ final class Leasing {
         return ordered;
     }
 
-    /** Reclaims leases whose holder is dead; a line per lease reclaimed. */
-    static List<String> reclaimStale(TestbedConfig config) {
-        return LeaseStore.fromConfiguration(config.asMap()).reclaimStale().stream()
+    /** Reclaims the leases whose holder is dead, among those of the owners {@code selection} accepts; a line each. */
+    static List<String> reclaimStale(TestbedConfig config, Predicate<Owner> selection) {
+        return LeaseStore.fromConfiguration(config.asMap())
+                .reclaimStale(lease -> selection.test(lease.owner()))
+                .stream()
                 .map(lease -> "lease " + lease.subnet() + " of " + lease.describeHolder() + " reclaimed")
+                .toList();
+    }
+
+    /** Releases every lease of the prefix {@code prefixId}, live or not (destroying one environment); a line each. */
+    static List<String> release(TestbedConfig config, String prefixId) {
+        return LeaseStore.fromConfiguration(config.asMap()).release(prefixId).stream()
+                .map(lease -> "lease " + lease.subnet() + " of " + lease.describeHolder() + " released")
                 .toList();
     }
 

@@ -87,9 +87,8 @@ final class Provisioning {
                 .map(engine.providers()::get)
                 .filter(Objects::nonNull)
                 .toList();
-        List<String> reapedLines = used.size() == engine.providers().size()
-                ? Reaper.reap(engine.config(), used)
-                : Reaper.reapSome(engine.config(), used);
+        // a dead owner's registry entry stays until every provider its environment used has reaped it
+        List<String> reapedLines = Reaper.reap(engine.config(), used);
         for (String line : reapedLines) {
             journal.record((time, env) -> new EnvironmentEvent.Reaped(time, env, line));
         }

@@ -1,25 +1,40 @@
 package io.testbed.core.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.owner.OwnerLiveness;
 import io.testbed.core.internal.owner.Owners;
+import io.testbed.core.prefix.Prefix;
+import io.testbed.core.prefix.PrefixResource;
+import io.testbed.core.spi.Owner;
 import io.testbed.core.spi.Provider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apiguardian.api.API;
 
 /**
  * Cleans up after environments whose JVM died (SIGKILL, crash, power loss): every provider destroys the
- * objects whose owner is no longer alive ({@link OwnerLiveness#isAlive}), stale leases are reclaimed, and dead
- * owners are dropped from the registry. The engine runs it before each provisioning, with the providers that
- * environment uses (so a VM-only run never starts a Docker client; a dead run's containers are reaped before the
- * next environment with containers); it is also safe to run from a CLI at any time, while other JVMs are
- * provisioning.
+ * objects whose owner is no longer alive ({@link OwnerLiveness#isAlive}), stale leases are reclaimed, dead
+ * owners are dropped from the registry and their prefixes' disks (overlays with snapshot state, seed images) are
+ * deleted — the logs and the journal stay for reports. The engine runs it before each provisioning, with the
+ * providers that environment uses (so a VM-only run never starts a Docker client; a dead run's containers are reaped
+ * before the next environment with containers); the CLI's {@code janitor} and {@code destroy} run it with every
+ * provider and a selection. It is safe to run at any time, while other JVMs are provisioning: a live owner's objects
+ * are never touched, whatever the selection says.
  */
 @API(status = API.Status.INTERNAL)
 public final class Reaper {
@@ -27,67 +42,169 @@ public final class Reaper {
     private Reaper() {}
 
     /**
-     * Reaps orphans of every given provider, then drops dead owners from the registry: pass every installed
-     * provider (as the CLI's {@code janitor} does).
+     * Reaps orphans of every given provider.
      *
      * @return a line per object removed (empty when nothing was orphaned)
      */
     public static List<String> reap(TestbedConfig config, Collection<Provider> providers) {
-        return reap(config, providers, true);
+        return reap(config, providers, owner -> true);
     }
 
     /**
-     * Reaps orphans of the given providers, which are only some of those installed (a provisioning's own): dead
-     * owners stay registered, since the providers not asked may still hold their objects, and a libvirt network is
-     * found to be an orphan through its owner's entry. Dropping the entry there leaked such networks for good.
+     * Reaps the orphans of the dead owners that {@code selection} accepts (e.g. one environment, or those older than
+     * a day): their provider objects, their stale leases, their registry entries and their prefixes' disks. Owners
+     * and leases not selected are left as they are.
      *
-     * @return a line per object removed
+     * @return a line per object removed (empty when nothing was orphaned); a provider that failed adds a line that
+     *         says so, and the registry entries then stay, so that the next run finds the objects again
      */
-    public static List<String> reapSome(TestbedConfig config, Collection<Provider> providers) {
-        return reap(config, providers, false);
+    public static List<String> reap(TestbedConfig config, Collection<Provider> providers, Predicate<Owner> selection) {
+        Predicate<Owner> orphan = owner -> selection.test(owner) && !OwnerLiveness.isAlive(owner);
+        // stale leases go even when a provider failed, as on every acquisition: their holders are dead
+        return remove(config, providers, orphan, () -> Leasing.reclaimStale(config, selection), true);
     }
 
-    private static List<String> reap(TestbedConfig config, Collection<Provider> providers, boolean dropOwners) {
+    /**
+     * Destroys one environment's objects whatever its owner's state — for {@code testbed destroy} of an environment
+     * its owner no longer uses (kept, or left behind by a dead JVM): provider objects, leases, registry entry and
+     * disks. The caller decides whether the owner may lose it; a JVM still using it would see its machines vanish.
+     *
+     * @return a line per object removed, and one per provider that failed (the registry entry then stays)
+     */
+    public static List<String> destroy(TestbedConfig config, Collection<Provider> providers, Owner owner) {
+        // the leases only once the objects are gone, as teardown does: a leftover bridge still carries the subnet
+        return remove(
+                config,
+                providers,
+                candidate -> candidate.prefixId().equals(owner.prefixId()),
+                () -> Leasing.release(config, owner.prefixId()),
+                false);
+    }
+
+    private static List<String> remove(
+            TestbedConfig config,
+            Collection<Provider> providers,
+            Predicate<Owner> orphan,
+            Supplier<List<String>> leases,
+            boolean leasesWhateverHappened) {
         List<String> reaped = new ArrayList<>();
         boolean clean = true;
         for (Provider provider : providers) {
             try {
-                reaped.addAll(provider.reapOrphans(owner -> !OwnerLiveness.isAlive(owner), config.asMap()));
+                reaped.addAll(provider.reapOrphans(orphan, config.asMap()));
             } catch (RuntimeException e) {
                 clean = false;
                 reaped.add("provider " + provider.name() + ": reaping failed: " + e.getMessage());
             }
         }
-        reaped.addAll(Leasing.reclaimStale(config));
-        if (clean && dropOwners) {
-            reaped.addAll(dropDeadOwners(Owners.besideLeases(config.leaseDir())));
+        if (clean || leasesWhateverHappened) {
+            reaped.addAll(leases.get());
+        }
+        if (clean) {
+            Set<String> consulted = providers.stream().map(Provider::name).collect(Collectors.toSet());
+            reaped.addAll(dropOwners(Owners.besideLeases(config.leaseDir()), orphan, consulted));
         }
         return reaped;
     }
 
-    private static List<String> dropDeadOwners(Owners owners) {
+    /**
+     * Drops the registry entries of orphaned owners once every provider they used has reaped them (libvirt finds a
+     * dead run's networks only through its entry, so a reap by the Docker provider alone must not drop the entry of
+     * an environment with VMs), deleting their prefixes' disks.
+     */
+    private static List<String> dropOwners(Owners owners, Predicate<Owner> orphan, Set<String> consulted) {
         List<String> dropped = new ArrayList<>();
-        Path dir = owners.directory();
-        if (!Files.isDirectory(dir)) {
-            return dropped;
+        List<Owner> registered;
+        try {
+            registered = owners.list();
+        } catch (RuntimeException e) {
+            return List.of("owner registry " + owners.directory() + " unreadable: " + e.getMessage());
         }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.toList()) {
-                String name = file.getFileName().toString();
-                if (!name.matches("[0-9a-f]{8}\\.json")) {
-                    continue;
-                }
-                owners.lookup(name.substring(0, 8))
-                        .filter(owner -> !OwnerLiveness.isAlive(owner))
-                        .ifPresent(owner -> {
-                            owners.unregister(owner);
-                            dropped.add("owner " + owner.shortId() + " (" + owner.prefixPath() + ", pid " + owner.pid()
-                                    + ") unregistered");
-                        });
+        for (Owner owner : registered) {
+            if (!orphan.test(owner) || !consulted.containsAll(providersUsed(owner))) {
+                continue;
             }
-        } catch (IOException e) {
-            dropped.add("owner registry " + dir + " unreadable: " + e);
+            deleteDisks(owner).ifPresent(dropped::add);
+            owners.unregister(owner);
+            dropped.add(
+                    "owner " + owner.shortId() + " (" + owner.prefixPath() + ", pid " + owner.pid() + ") unregistered");
         }
         return dropped;
+    }
+
+    /**
+     * The providers whose objects the owner's environment created or was about to create: those its prefix's
+     * {@code resources.json} names, and the providers of the machines its {@code spec.json} declares (a JVM killed
+     * while creating a network has not recorded it yet, and the network belongs to its machines' provider); none
+     * when the directory no longer holds that prefix (nothing tells then: its entry goes as before).
+     */
+    private static Set<String> providersUsed(Owner owner) {
+        Optional<Prefix> prefix = prefixOf(owner);
+        if (prefix.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> used = new HashSet<>();
+        try {
+            prefix.get().resources().stream()
+                    .map(PrefixResource::provider)
+                    .filter(Objects::nonNull)
+                    .forEach(used::add);
+        } catch (RuntimeException unreadable) {
+            // an unreadable resources.json names nothing
+        }
+        Path spec = prefix.get().dir().resolve("spec.json");
+        if (Files.isRegularFile(spec)) {
+            try {
+                for (JsonNode machine : Json.mapper().readTree(spec.toFile()).path("machines")) {
+                    if (machine.path("provider").isTextual()) {
+                        used.add(machine.path("provider").asText());
+                    }
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                // a spec cut by the kill names nothing
+            }
+        }
+        return used;
+    }
+
+    /** The owner's prefix, if its directory still holds it. */
+    private static Optional<Prefix> prefixOf(Owner owner) {
+        Path dir = Path.of(owner.prefixPath());
+        try {
+            if (Prefix.isPrefix(dir)) {
+                Prefix prefix = Prefix.open(dir);
+                if (prefix.id().equals(owner.prefixId())) {
+                    return Optional.of(prefix);
+                }
+            }
+        } catch (RuntimeException unreadable) {
+            // an unreadable prefix is treated as gone
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Deletes the disks of a dead owner's prefix (as teardown does), if the directory still holds that prefix; a line
+     * saying what was deleted or why it could not be.
+     */
+    private static Optional<String> deleteDisks(Owner owner) {
+        Optional<Prefix> prefix = prefixOf(owner);
+        if (prefix.isEmpty() || !Files.isDirectory(prefix.get().disksDir())) {
+            return Optional.empty();
+        }
+        Path dir = prefix.get().dir();
+        Path disks = prefix.get().disksDir();
+        long files = 0;
+        try (Stream<Path> walk = Files.walk(disks)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                if (!path.equals(disks)) {
+                    Files.deleteIfExists(path);
+                    files++;
+                }
+            }
+        } catch (IOException e) {
+            return Optional.of("disks of " + dir + " not deleted: " + e);
+        }
+        return files == 0 ? Optional.empty() : Optional.of("disks of " + dir + " deleted (" + files + " file(s))");
     }
 }

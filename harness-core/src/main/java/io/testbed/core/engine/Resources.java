@@ -4,6 +4,7 @@ import io.testbed.core.Machine;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.journal.ResourceEvent;
 import io.testbed.core.prefix.Prefix;
+import io.testbed.core.prefix.PrefixResource;
 import io.testbed.core.spi.Capability;
 import io.testbed.core.spi.MachinePlan;
 import io.testbed.core.spi.MachineResource;
@@ -11,13 +12,15 @@ import io.testbed.core.spi.NetworkPlan;
 import io.testbed.core.spi.NetworkResource;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The resources of one environment with their lifecycles, persisted to {@code resources.json} in the prefix
- * on every state change so that the CLI and the reaper know what exists even after a crash.
+ * ({@link PrefixResource}, read back with {@link Prefix#resources()}) on every state change so that the CLI and the
+ * reaper know what exists even after a crash.
  */
 final class Resources {
 
@@ -75,36 +78,32 @@ final class Resources {
     }
 
     synchronized void persist() {
-        List<Map<String, Object>> rows = new ArrayList<>();
+        List<PrefixResource> rows = new ArrayList<>();
         for (NetworkEntry n : networks) {
-            rows.add(Map.of(
-                    "kind",
-                    "network",
-                    "name",
+            rows.add(new PrefixResource(
+                    PrefixResource.NETWORK,
                     n.plan().name(),
-                    "provider",
                     n.provider(),
-                    "providerId",
                     n.resource() == null ? "" : n.resource().providerId(),
-                    "subnet",
                     n.plan().cidr(),
-                    "state",
-                    n.lifecycle().state().name()));
+                    n.lifecycle().state().name(),
+                    Map.of()));
         }
         for (MachineEntry m : machines) {
-            rows.add(Map.of(
-                    "kind",
-                    "machine",
-                    "name",
+            Map<String, String> addresses = new LinkedHashMap<>();
+            m.plan()
+                    .nics()
+                    .forEach(nic -> addresses.put(nic.network(), nic.address().getHostAddress()));
+            rows.add(new PrefixResource(
+                    PrefixResource.MACHINE,
                     m.plan().name(),
-                    "provider",
                     m.plan().spec().provider(),
-                    "providerId",
                     m.resource() == null ? "" : m.resource().providerId(),
-                    "state",
-                    m.lifecycle().state().name()));
+                    null,
+                    m.lifecycle().state().name(),
+                    addresses));
         }
-        prefix.writeJson("resources.json", rows);
+        prefix.writeResources(rows);
     }
 
     /** A network and its lifecycle. */

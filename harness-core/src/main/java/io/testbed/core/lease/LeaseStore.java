@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apiguardian.api.API;
 import org.slf4j.Logger;
@@ -248,18 +249,36 @@ public final class LeaseStore {
      * @return the leases removed
      */
     public List<Lease> reclaimStale() {
-        return index.update(this::reclaim);
+        return reclaimStale(lease -> true);
+    }
+
+    /**
+     * Removes the stale leases among those {@code among} accepts (the janitor's {@code --older-than}, the leases of
+     * one environment being destroyed); live leases are never removed, whatever {@code among} says.
+     *
+     * @return the leases removed
+     */
+    public List<Lease> reclaimStale(Predicate<Lease> among) {
+        Objects.requireNonNull(among, "among");
+        return index.update(leases -> reclaim(leases, among));
     }
 
     /** Why {@code lease} is stale, or empty when its holder is alive. */
-    static Optional<String> staleReason(Lease lease) {
+    public static Optional<String> staleReason(Lease lease) {
         return OwnerLiveness.deadReason(Path.of(lease.prefixPath()), lease.pid(), lease.pidStartTime());
     }
 
     private List<Lease> reclaim(List<Lease> leases) {
+        return reclaim(leases, lease -> true);
+    }
+
+    private List<Lease> reclaim(List<Lease> leases, Predicate<Lease> among) {
         List<Lease> reclaimed = new ArrayList<>();
         for (Iterator<Lease> it = leases.iterator(); it.hasNext(); ) {
             Lease lease = it.next();
+            if (!among.test(lease)) {
+                continue;
+            }
             Optional<String> reason = staleReason(lease);
             if (reason.isPresent()) {
                 LOG.info("Reclaiming stale lease {} of {}: {}", lease.subnet(), lease.describeHolder(), reason.get());

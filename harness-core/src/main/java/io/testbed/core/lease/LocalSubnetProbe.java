@@ -21,8 +21,15 @@ public interface LocalSubnetProbe {
      *
      * @param cidr   the subnet, e.g. {@code 198.19.255.0/24} (host bits may be set: {@code 198.19.255.1/24})
      * @param source what uses it, for messages, e.g. {@code address 198.19.255.1/24 on docker0}
+     * @param device the network interface that carries it, e.g. {@code docker0}; null when unknown
      */
-    record LocalSubnet(String cidr, String source) {}
+    record LocalSubnet(String cidr, String source, String device) {
+
+        /** A subnet whose interface is unknown. */
+        public LocalSubnet(String cidr, String source) {
+            this(cidr, source, null);
+        }
+    }
 
     /** The real local machine: addresses of every interface ({@link java.net.NetworkInterface}) and, on Linux, routes. */
     static LocalSubnetProbe system() {

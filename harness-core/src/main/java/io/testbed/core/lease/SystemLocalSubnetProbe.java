@@ -35,7 +35,7 @@ final class SystemLocalSubnetProbe implements LocalSubnetProbe {
                 for (InterfaceAddress address : nic.getInterfaceAddresses()) {
                     if (address.getAddress() instanceof Inet4Address v4) {
                         String cidr = v4.getHostAddress() + "/" + address.getNetworkPrefixLength();
-                        used.add(new LocalSubnet(cidr, "address " + cidr + " on " + nic.getName()));
+                        used.add(new LocalSubnet(cidr, "address " + cidr + " on " + nic.getName(), nic.getName()));
                     }
                 }
             }
@@ -74,7 +74,7 @@ final class SystemLocalSubnetProbe implements LocalSubnetProbe {
                 }
                 IPAddress subnet = destination.toPrefixBlock(length);
                 String cidr = Subnets.canonical(subnet);
-                routes.add(new LocalSubnet(cidr, "route " + cidr + " dev " + fields[0]));
+                routes.add(new LocalSubnet(cidr, "route " + cidr + " dev " + fields[0], fields[0]));
             } catch (IllegalArgumentException e) {
                 LOG.debug("Ignoring unparseable route line '{}': {}", line, e.toString());
             }

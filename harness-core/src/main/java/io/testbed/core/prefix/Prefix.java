@@ -1,5 +1,6 @@
 package io.testbed.core.prefix;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testbed.core.TestbedException;
 import io.testbed.core.internal.json.Json;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.apiguardian.api.API;
 
@@ -34,6 +36,10 @@ public final class Prefix {
     public static final String KEPT_MARKER = "KEPT";
 
     private static final String METADATA = "prefix.json";
+    /** The file that lists the environment's networks and machines with their states ({@link PrefixResource}). */
+    public static final String RESOURCES = "resources.json";
+
+    private static final TypeReference<List<PrefixResource>> RESOURCE_LIST = new TypeReference<>() {};
 
     private final Path dir;
     private final PrefixMetadata metadata;
@@ -128,6 +134,11 @@ public final class Prefix {
         return dir.resolve("disks");
     }
 
+    /** Where a machine's serial console is logged ({@code logs/<machine>-console.log}), by providers that have one. */
+    public Path consoleLog(String machine) {
+        return logsDir().resolve(machine + "-console.log");
+    }
+
     public Path journalFile() {
         return dir.resolve("journal.jsonl");
     }
@@ -135,6 +146,34 @@ public final class Prefix {
     /** The per-prefix SSH private key (OpenSSH format, 0600); its public key is beside it with {@code .pub}. */
     public Path keyFile() {
         return dir.resolve("keys/id_ed25519");
+    }
+
+    /**
+     * The environment's networks and machines as the engine last wrote them to {@value #RESOURCES}; empty before
+     * provisioning created any.
+     *
+     * @throws TestbedException when the file exists but cannot be read
+     */
+    public List<PrefixResource> resources() {
+        Path file = dir.resolve(RESOURCES);
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        try {
+            return List.copyOf(JSON.readValue(file.toFile(), RESOURCE_LIST));
+        } catch (IOException e) {
+            throw new TestbedException("Cannot read " + file + ": " + e, e);
+        }
+    }
+
+    /** Replaces {@value #RESOURCES}, atomically. */
+    public void writeResources(List<PrefixResource> resources) {
+        writeJson(RESOURCES, resources);
+    }
+
+    /** Whether the environment is kept on purpose: the {@value #KEPT_MARKER} marker exists. */
+    public boolean kept() {
+        return Files.exists(dir.resolve(KEPT_MARKER));
     }
 
     /** Writes an auxiliary JSON document (resources, spec) next to the metadata, atomically. */

@@ -372,7 +372,7 @@ class LeaseStoreTest {
     @Test
     void systemProbeSeesTheLoopbackAddress() {
         assertThat(LocalSubnetProbe.system().subnetsInUse())
-                .contains(new LocalSubnet("127.0.0.1/8", "address 127.0.0.1/8 on lo"));
+                .contains(new LocalSubnet("127.0.0.1/8", "address 127.0.0.1/8 on lo", "lo"));
     }
 
     @Test
@@ -392,9 +392,9 @@ class LeaseStoreTest {
 
         assertThat(SystemLocalSubnetProbe.routes(routes))
                 .containsExactly(
-                        new LocalSubnet("192.0.2.0/24", "route 192.0.2.0/24 dev eth0"),
-                        new LocalSubnet("198.19.255.0/24", "route 198.19.255.0/24 dev docker0"),
-                        new LocalSubnet("198.240.0.0/15", "route 198.240.0.0/15 dev tun0"));
+                        new LocalSubnet("192.0.2.0/24", "route 192.0.2.0/24 dev eth0", "eth0"),
+                        new LocalSubnet("198.19.255.0/24", "route 198.19.255.0/24 dev docker0", "docker0"),
+                        new LocalSubnet("198.240.0.0/15", "route 198.240.0.0/15 dev tun0", "tun0"));
         assertThat(SystemLocalSubnetProbe.routes(temp.resolve("missing"))).isEmpty();
     }
 

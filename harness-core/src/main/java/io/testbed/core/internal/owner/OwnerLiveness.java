@@ -59,6 +59,15 @@ public final class OwnerLiveness {
         if (Files.exists(prefixDir.resolve(Prefix.KEPT_MARKER))) {
             return Optional.empty();
         }
+        return processGone(pid, startTime);
+    }
+
+    /**
+     * Why process {@code pid} (started at {@code startTime}, if known) no longer runs, kept marker or not: it is
+     * dead, or its pid now belongs to a process started at another time (more than five seconds apart); empty while
+     * it runs. The CLI asks before it lets a kept environment go.
+     */
+    public static Optional<String> processGone(long pid, Instant startTime) {
         Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
         if (process.isEmpty()) {
             return Optional.of("process " + pid + " is dead");

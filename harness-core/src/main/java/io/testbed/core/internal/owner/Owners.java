@@ -6,9 +6,12 @@ import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.AtomicFiles;
 import io.testbed.core.spi.Owner;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apiguardian.api.API;
 
 /**
@@ -20,6 +23,7 @@ import org.apiguardian.api.API;
 public final class Owners {
 
     private static final ObjectMapper JSON = Json.mapper();
+    private static final String SHORT_ID = "[0-9a-f]{8}";
 
     private final Path dir;
 
@@ -74,6 +78,28 @@ public final class Owners {
     }
 
     /**
+     * Every registered owner, by short id; unreadable entries are skipped (a writer replaces them atomically, so
+     * only a foreign file can be unreadable).
+     *
+     * @throws TestbedException when the registry directory exists but cannot be listed
+     */
+    public List<Owner> list() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(file -> file.getFileName().toString())
+                    .filter(name -> name.matches(SHORT_ID + "\\.json"))
+                    .sorted()
+                    .map(name -> lookup(name.substring(0, 8)))
+                    .flatMap(Optional::stream)
+                    .toList();
+        } catch (IOException | UncheckedIOException e) {
+            throw new TestbedException("Cannot list the owner registry " + dir + ": " + e, e);
+        }
+    }
+
+    /**
      * The owner of an object named {@code tb-<shortId>-…}; empty when the name is not Testbed's or the owner is
      * not registered.
      */
@@ -85,7 +111,7 @@ public final class Owners {
     }
 
     private Path file(String shortId) {
-        if (!shortId.matches("[0-9a-f]{8}")) {
+        if (!shortId.matches(SHORT_ID)) {
             throw new IllegalArgumentException("owner short id must be 8 hex digits, was '" + shortId + "'");
         }
         return dir.resolve(shortId + ".json");

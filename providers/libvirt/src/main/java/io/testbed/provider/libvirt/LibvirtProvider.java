@@ -130,6 +130,15 @@ public final class LibvirtProvider implements Provider {
         return Optional.empty();
     }
 
+    /**
+     * The key pair ({@code .pub} beside it) a machine of the prefix in {@code prefixDir} proves itself with: generated
+     * before the machine boots, handed to it on the seed disk and pinned by every SSH client (the engine's, and
+     * {@code testbed ssh}).
+     */
+    public static Path hostKeyFile(Path prefixDir, String machine) {
+        return prefixDir.resolve("keys").resolve(machine + "-host_ed25519");
+    }
+
     /** The template a machine boots: its own, else the configured default. */
     static String template(MachineSpec machine, Map<String, String> configuration) {
         return machine.image().isBlank() ? TestbedConfig.of(configuration).defaultTemplate() : machine.image();

@@ -75,7 +75,7 @@ record MachineSetup(
                 devices.add(new DomainXml.DiskDevice(file, "qcow2", false, true));
             }
             SshKeys.KeyFiles hostKey =
-                    SshKeys.generate(prefix.dir().resolve("keys/" + name + "-host_ed25519"), "testbed-host-" + name);
+                    SshKeys.generate(LibvirtProvider.hostKeyFile(prefix.dir(), name), "testbed-host-" + name);
             List<SeedIso.Nic> nics = new ArrayList<>();
             boolean routed = false;
             for (NicPlan nic : plan.nics()) {
@@ -102,7 +102,7 @@ record MachineSetup(
                                     new ResourceEvent.ProviderStep(time, env, name, "disk.seed", took));
             files.add(seedIso);
             devices.add(new DomainXml.DiskDevice(seedIso, "raw", true, false));
-            Path consoleLog = prefix.logsDir().resolve(name + "-console.log");
+            Path consoleLog = prefix.consoleLog(name);
             DomainXml.Domain document = new DomainXml.Domain(
                     plan.objectName(),
                     domainType,

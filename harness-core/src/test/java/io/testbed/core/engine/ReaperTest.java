@@ -1,0 +1,201 @@
+package io.testbed.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.internal.owner.Owners;
+import io.testbed.core.lease.LeaseStore;
+import io.testbed.core.prefix.Prefix;
+import io.testbed.core.prefix.PrefixResource;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spec.SpecProblem;
+import io.testbed.core.spi.Capability;
+import io.testbed.core.spi.Owner;
+import io.testbed.core.spi.Provider;
+import io.testbed.core.spi.ProviderContext;
+import io.testbed.core.spi.ProviderSession;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reaper on real prefixes, a real owner registry and a real lease store in a temporary directory, with a provider
+ * double that records which owners it was asked to treat as orphans.
+ */
+class ReaperTest {
+
+    @TempDir
+    Path temp;
+
+    private TestbedConfig config;
+    private Owners owners;
+
+    @BeforeEach
+    void setUp() {
+        config = TestbedConfig.of(Map.of(
+                TestbedConfig.LEASE_DIR, temp.resolve("leases").toString(),
+                TestbedConfig.PREFIX_ROOT, temp.resolve("prefixes").toString()));
+        owners = Owners.besideLeases(config.leaseDir());
+    }
+
+    /** A provider whose objects are the given owners; it removes those the reaper calls orphans. */
+    private static final class Labelled implements Provider {
+        final List<Owner> present;
+        final List<String> removed = new ArrayList<>();
+        final boolean fails;
+
+        Labelled(boolean fails, Owner... present) {
+            this.present = new ArrayList<>(List.of(present));
+            this.fails = fails;
+        }
+
+        @Override
+        public String name() {
+            return "objects";
+        }
+
+        @Override
+        public Set<Capability> capabilities() {
+            return EnumSet.noneOf(Capability.class);
+        }
+
+        @Override
+        public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment, ProviderContext context) {
+            return List.of();
+        }
+
+        @Override
+        public ProviderSession open(ProviderContext context) {
+            throw new AssertionError("nothing is provisioned here");
+        }
+
+        @Override
+        public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
+            if (fails) {
+                throw new IllegalStateException("daemon down");
+            }
+            List<String> lines = new ArrayList<>();
+            for (Owner owner : List.copyOf(present)) {
+                if (isOrphan.test(owner)) {
+                    present.remove(owner);
+                    removed.add(owner.shortId());
+                    lines.add("object of " + owner.shortId());
+                }
+            }
+            return lines;
+        }
+    }
+
+    /** A prefix with a disk, registered for process {@code pid}. */
+    private Owner environment(String name, long pid) throws Exception {
+        Prefix prefix = Prefix.create(config.prefixRoot(), name);
+        Files.writeString(prefix.disksDir().resolve("box.qcow2"), "overlay");
+        Owner owner = new Owner(prefix.id(), prefix.dir().toString(), pid);
+        owners.register(owner);
+        return owner;
+    }
+
+    private static long deadPid() throws Exception {
+        Process process = new ProcessBuilder("true").start();
+        process.waitFor();
+        return process.pid();
+    }
+
+    @Test
+    void reapsTheObjectsEntryAndDisksOfDeadOwnersOnlyAndKeepsLogs() throws Exception {
+        Owner dead = environment("crashed", deadPid());
+        Owner alive = environment("running", ProcessHandle.current().pid());
+        Files.writeString(Path.of(dead.prefixPath(), "logs", "box-console.log"), "boot");
+        Labelled provider = new Labelled(false, dead, alive);
+
+        List<String> lines = Reaper.reap(config, List.of(provider));
+
+        assertThat(provider.removed).containsExactly(dead.shortId());
+        assertThat(owners.list()).containsExactly(alive);
+        assertThat(Path.of(dead.prefixPath(), "disks")).isEmptyDirectory();
+        assertThat(Path.of(dead.prefixPath(), "logs", "box-console.log")).exists();
+        assertThat(Path.of(alive.prefixPath(), "disks", "box.qcow2")).exists();
+        assertThat(lines)
+                .contains("object of " + dead.shortId())
+                .anyMatch(line -> line.startsWith("disks of " + dead.prefixPath() + " deleted (1 file(s))"))
+                .anyMatch(line -> line.startsWith("owner " + dead.shortId()));
+    }
+
+    @Test
+    void aSelectionNarrowsWhatIsReapedAndKeptEnvironmentsStay() throws Exception {
+        Owner old = environment("old", deadPid());
+        Owner young = environment("young", deadPid());
+        Owner kept = environment("kept", deadPid());
+        Files.writeString(Path.of(kept.prefixPath(), Prefix.KEPT_MARKER), "kept");
+        Labelled provider = new Labelled(false, old, young, kept);
+
+        Reaper.reap(config, List.of(provider), owner -> !owner.equals(young));
+
+        assertThat(provider.removed).containsExactly(old.shortId());
+        assertThat(owners.list()).containsExactlyInAnyOrder(young, kept);
+    }
+
+    @Test
+    void anEntryStaysUntilEveryProviderTheEnvironmentUsedHasReapedIt() throws Exception {
+        Owner dead = environment("vms", deadPid());
+        Prefix.open(Path.of(dead.prefixPath()))
+                .writeResources(List.of(new PrefixResource(
+                        PrefixResource.NETWORK, "lan", "libvirt", "tb-x-lan", "198.18.0.0/24", "RUNNING", Map.of())));
+
+        Reaper.reap(config, List.of(new Labelled(false, dead)));
+
+        // libvirt finds the dead run's network through this entry when it reaps next
+        assertThat(owners.list()).containsExactly(dead);
+        assertThat(Path.of(dead.prefixPath(), "disks", "box.qcow2")).exists();
+    }
+
+    @Test
+    void aFailingProviderKeepsTheEntriesSoTheNextRunFindsTheObjectsAgain() throws Exception {
+        Owner dead = environment("crashed", deadPid());
+
+        List<String> lines = Reaper.reap(config, List.of(new Labelled(true, dead)));
+
+        assertThat(lines).containsExactly("provider objects: reaping failed: daemon down");
+        assertThat(owners.list()).containsExactly(dead);
+        assertThat(Path.of(dead.prefixPath(), "disks", "box.qcow2")).exists();
+    }
+
+    @Test
+    void destroyRemovesOneEnvironmentWhateverItsOwnersStateWithItsLeases() throws Exception {
+        Owner alive = environment("kept-by-ide", ProcessHandle.current().pid());
+        Owner other = environment("other", ProcessHandle.current().pid());
+        LeaseStore store = LeaseStore.fromConfiguration(config.asMap());
+        store.acquire(alive, 1);
+        store.acquire(other, 1);
+        Labelled provider = new Labelled(false, alive, other);
+
+        Reaper.destroy(config, List.of(provider), alive);
+
+        assertThat(provider.removed).containsExactly(alive.shortId());
+        assertThat(owners.list()).containsExactly(other);
+        assertThat(store.list()).extracting(lease -> lease.prefixId()).containsExactly(other.prefixId());
+        assertThat(Path.of(alive.prefixPath(), "disks")).isEmptyDirectory();
+    }
+
+    @Test
+    void destroyKeepsTheLeasesWhileAProviderCouldNotRemoveItsObjects() throws Exception {
+        Owner owner = environment("stuck", ProcessHandle.current().pid());
+        LeaseStore store = LeaseStore.fromConfiguration(config.asMap());
+        store.acquire(owner, 1);
+
+        List<String> lines = Reaper.destroy(config, List.of(new Labelled(true, owner)), owner);
+
+        assertThat(lines).containsExactly("provider objects: reaping failed: daemon down");
+        assertThat(store.list()).hasSize(1);
+        assertThat(owners.list()).containsExactly(owner);
+    }
+}
