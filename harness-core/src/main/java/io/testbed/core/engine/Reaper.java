@@ -1,6 +1,7 @@
 package io.testbed.core.engine;
 
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.internal.netem.HostRules;
 import io.testbed.core.internal.owner.OwnerLiveness;
 import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.spi.Provider;
@@ -15,7 +16,8 @@ import org.apiguardian.api.API;
 
 /**
  * Cleans up after environments whose JVM died (SIGKILL, crash, power loss): every provider destroys the
- * objects whose owner is no longer alive ({@link OwnerLiveness#isAlive}), stale leases are reclaimed, and dead
+ * objects whose owner is no longer alive ({@link OwnerLiveness#isAlive}), the host's network-emulation tables of
+ * such owners are deleted ({@link HostRules#reapOrphans}), stale leases are reclaimed, and dead
  * owners are dropped from the registry. The engine runs it before each provisioning, with the providers that
  * environment uses (so a VM-only run never starts a Docker client; a dead run's containers are reaped before the
  * next environment with containers); it is also safe to run from a CLI at any time, while other JVMs are
@@ -42,6 +44,8 @@ public final class Reaper {
                 reaped.add("provider " + provider.name() + ": reaping failed: " + e.getMessage());
             }
         }
+        // the host's nftables tables of dead owners: only tables named testbed_<short id>, never anyone else's
+        reaped.addAll(HostRules.reapOrphans(Owners.besideLeases(config.leaseDir())));
         reaped.addAll(Leasing.reclaimStale(config));
         if (clean) {
             reaped.addAll(dropDeadOwners(Owners.besideLeases(config.leaseDir())));

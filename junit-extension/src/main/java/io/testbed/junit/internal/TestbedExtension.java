@@ -13,6 +13,7 @@ import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
 import io.testbed.junit.Revert;
 import io.testbed.junit.VM;
+import io.testbed.junit.ValidateLinks;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestInstancePostProcessor;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ModifierSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 import org.opentest4j.TestAbortedException;
@@ -240,6 +242,10 @@ public final class TestbedExtension
             }
         });
         InjectionPoints.checkAll(testClass, InjectionPoints.catalog(topology, mapping), misuses);
+        AnnotationSupport.findAnnotation(testClass, ValidateLinks.class)
+                .filter(validate -> validate.probes() < 10)
+                .ifPresent(validate ->
+                        misuses.value("@ValidateLinks probes must be at least 10, was " + validate.probes()));
         misuses.throwIfAny(testClass);
 
         EnvironmentSpec spec = mapping.spec().orElseThrow();
@@ -253,6 +259,8 @@ public final class TestbedExtension
                 + spec.networks().stream().map(NetworkSpec::name).toList());
         EnvironmentHandle handle = engine.provision(spec, progress);
         try {
+            AnnotationSupport.findAnnotation(testClass, ValidateLinks.class)
+                    .ifPresent(validate -> LinkGate.check(validate, handle.environment(), owner));
             Prefix prefix = topology.prefix().orElse(null);
             Revert revert = prefix == null ? Revert.AFTER_EACH_TEST : prefix.revert();
             Keep keep = prefix == null ? Keep.DEFAULT : prefix.keep();

@@ -2,6 +2,8 @@ package io.testbed.junit.internal;
 
 import io.testbed.junit.DockerHost;
 import io.testbed.junit.DockerHosts;
+import io.testbed.junit.Link;
+import io.testbed.junit.LinkConstraints;
 import io.testbed.junit.Network;
 import io.testbed.junit.Networks;
 import io.testbed.junit.Prefix;
@@ -19,7 +21,8 @@ import java.util.function.Function;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * The environment a class declares: its {@link Prefix @Prefix}, {@link VM @VM}s and {@link Network @Network}s,
+ * The environment a class declares: its {@link Prefix @Prefix}, {@link VM @VM}s, {@link Network @Network}s and
+ * {@link Link @Link}s,
  * found directly on the class, on its superclasses and interfaces, and on meta-annotations, in declaration order
  * (superclasses first). Annotations of enclosing classes are not included: a {@code @Nested} class shares its
  * enclosing class's environment rather than declaring one.
@@ -33,12 +36,14 @@ record Topology(
         Optional<Prefix> prefix,
         List<VM> machines,
         List<DockerHost> containers,
-        List<Network> networks) {
+        List<Network> networks,
+        List<Link> links) {
 
     Topology {
         machines = List.copyOf(machines);
         containers = List.copyOf(containers);
         networks = List.copyOf(networks);
+        links = List.copyOf(links);
     }
 
     static Topology of(Class<?> testClass) {
@@ -47,7 +52,8 @@ record Topology(
                 AnnotationSupport.findAnnotation(testClass, Prefix.class),
                 everyOccurrence(testClass, VM.class, VMs.class, VMs::value),
                 everyOccurrence(testClass, DockerHost.class, DockerHosts.class, DockerHosts::value),
-                everyOccurrence(testClass, Network.class, Networks.class, Networks::value));
+                everyOccurrence(testClass, Network.class, Networks.class, Networks::value),
+                everyOccurrence(testClass, Link.class, LinkConstraints.class, LinkConstraints::value));
     }
 
     /**
@@ -103,7 +109,11 @@ record Topology(
 
     /** Whether the class declares an environment of its own. */
     boolean declaresEnvironment() {
-        return prefix.isPresent() || !machines.isEmpty() || !containers.isEmpty() || !networks.isEmpty();
+        return prefix.isPresent()
+                || !machines.isEmpty()
+                || !containers.isEmpty()
+                || !networks.isEmpty()
+                || !links.isEmpty();
     }
 
     /** Every declared machine name (VMs, then containers) with the paths to collect from it on failure. */
