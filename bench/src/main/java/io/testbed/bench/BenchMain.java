@@ -124,6 +124,9 @@ public final class BenchMain {
         if (options.runs("container")) {
             measure(bed, leaks, results, "container", () -> ContainerBench.run(bed), ContainerBench.METRICS);
         }
+        if (options.runs("netem")) {
+            measure(bed, leaks, results, "netem", () -> NetemBench.run(bed), NetemBench.METRICS);
+        }
         Duration took = Duration.between(started, Instant.now());
         HostFacts host = HostFacts.probe(
                 bed.config.get(TestbedConfig.LIBVIRT_URI),

@@ -19,7 +19,7 @@ import java.util.Set;
 record Options(String mode, int runs, int execRuns, Set<String> groups, Path output, Path renderReadme) {
 
     /** Every benchmark group, in the order they run. */
-    static final List<String> GROUPS = List.of("cold", "revert", "parallel", "heap", "extension", "container");
+    static final List<String> GROUPS = List.of("cold", "revert", "parallel", "heap", "extension", "container", "netem");
 
     static final String USAGE = """
             usage: java -jar bench/target/testbed-bench.jar [--quick | --full] [--pairs N] [--only GROUP,...] [--out FILE]
