@@ -80,7 +80,7 @@ public final class LinkChecks {
                     problems.add(new Problem(
                             constraint,
                             "delay",
-                            "of " + LinkConstraint.formatDuration(constraint.delay()) + " from machine '"
+                            LinkConstraint.formatDuration(constraint.delay()) + " from machine '"
                                     + node.name() + "' needs " + HostKernel.NETEM + " in the kernel that carries its "
                                     + "traffic: a container shares the host's kernel, which has no "
                                     + HostKernel.NETEM + "; delay virtual machines instead, or run on a host whose "

@@ -37,7 +37,7 @@ class LinkChecksTest {
                 .build();
 
         assertThat(problems(false, delay))
-                .containsExactly("delay of 50ms from machine 'box' needs sch_netem in the kernel that carries its "
+                .containsExactly("delay 50ms from machine 'box' needs sch_netem in the kernel that carries its "
                         + "traffic: a container shares the host's kernel, which has no sch_netem; delay virtual "
                         + "machines instead, or run on a host whose kernel has sch_netem");
         assertThat(problems(true, delay)).isEmpty();

@@ -77,6 +77,9 @@ class NetworkEmulationIT {
 
     @AfterEach
     void resetLikeTheExtension() {
+        if (handle == null) {
+            return; // torn down by the test
+        }
         handle.resetMachines();
         env.revert(Environment.BASELINE);
     }
@@ -91,9 +94,13 @@ class NetworkEmulationIT {
     @Test
     @Order(1)
     void aSymmetricDelayBetweenSitesDoublesInTheRoundTripButNotInsideASiteOrOnTheExceptedPair() {
-        assertThat(medianRtt("p1", "b1", 20)).isBetween(100.0, 112.0);
-        assertThat(medianRtt("b1", "p1", 20)).isBetween(100.0, 112.0);
-        assertThat(medianRtt("p1", "p2", 20)).as("inside a site").isLessThan(20.0);
+        double raw = medianRtt("p1", "p2", 30);
+        // [100, 112] ms on a quiet host, whose raw round trip is at most 4.5 ms; what a busy 2-core TCG host adds to
+        // the raw round trip right now it adds to the delayed one too
+        double upper = 112.0 + Math.max(0, raw - 4.5);
+        assertThat(medianRtt("p1", "b1", 30)).as("raw round trip %.1f ms", raw).isBetween(100.0, upper);
+        assertThat(medianRtt("b1", "p1", 30)).as("raw round trip %.1f ms", raw).isBetween(100.0, upper);
+        assertThat(raw).as("inside a site").isLessThan(20.0);
         assertThat(medianRtt("p2", "b1", 20)).as("the excepted pair").isLessThan(20.0);
         assertThat(medianRtt("c1", "c2", 20))
                 .as("containers without constraints")
@@ -220,7 +227,12 @@ class NetworkEmulationIT {
 
         assertThat(env.links().cuts()).isEmpty();
         assertThat(env.links().constraints()).containsExactly(baselineDelay());
-        assertThat(medianRtt("p1", "b1", 20)).isBetween(100.0, 112.0);
+        assertThat(env.machine("p1").run("tc qdisc show").stdout())
+                .as("the baseline's netem leaf is back in the guest")
+                .contains("delay 50ms")
+                .doesNotContain("delay 200ms");
+        // the round trip is the baseline's (100 ms), not the run-time 400 ms; a loaded 2-core TCG host adds to it
+        assertThat(medianRtt("p1", "b1", 20)).isBetween(100.0, 200.0);
         assertThat(reaches("p2", "c2")).isTrue();
         assertThat(env.machine("c1").run("tc qdisc show dev eth0").stdout()).doesNotContain("htb");
         assertThat(hostTables()).as("no loss or cut in the baseline: no table").doesNotContain(table);
@@ -235,7 +247,7 @@ class NetworkEmulationIT {
 
         assertThatThrownBy(() -> engine.validate(spec))
                 .isInstanceOf(InvalidSpecException.class)
-                .hasMessage("Invalid environment: link 'c1 -> p1' delay of 20ms from machine 'c1' needs sch_netem in "
+                .hasMessage("Invalid environment: link 'c1 -> p1' delay: 20ms from machine 'c1' needs sch_netem in "
                         + "the kernel that carries its traffic: a container shares the host's kernel, which has no "
                         + "sch_netem; delay virtual machines instead, or run on a host whose kernel has sch_netem");
         assertThatThrownBy(() -> env.links()
