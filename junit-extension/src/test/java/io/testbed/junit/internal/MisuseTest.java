@@ -19,6 +19,7 @@ import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
 import io.testbed.junit.Role;
 import io.testbed.junit.VM;
+import io.testbed.junit.ValidateLinks;
 import io.testbed.junit.local.LocalRecorder;
 import java.nio.file.Path;
 import java.util.List;
@@ -706,5 +707,20 @@ class MisuseTest {
                 PreconditionViolationException.class,
                 "@Link(from = \"front\", to = \"backend\") to names 'backend', which is no machine and no role;"
                         + " machines: [web, db], roles: [front]");
+    }
+
+    @VM(name = "web")
+    @ValidateLinks(probes = 5)
+    static class TooFewProbes {
+        @Test
+        void test() {}
+    }
+
+    @Test
+    void validatingLinksNeedsAtLeastTenProbes() {
+        assertRejected(
+                TooFewProbes.class,
+                PreconditionViolationException.class,
+                "@ValidateLinks probes must be at least 10, was 5");
     }
 }
