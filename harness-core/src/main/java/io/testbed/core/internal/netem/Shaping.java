@@ -41,9 +41,10 @@ public final class Shaping {
         // modules of a guest kernel; built in (or absent) in a container's host kernel, where modprobe may be missing
         s.append("for m in sch_htb sch_netem cls_u32; do modprobe $m 2>/dev/null || true; done\n");
         s.append("tc qdisc del dev \"$IF\" root 2>/dev/null || true\n");
-        s.append("set -e\n");
-        s.append("tc qdisc add dev \"$IF\" root handle 1: htb default 1\n");
-        s.append("tc class add dev \"$IF\" parent 1: classid 1:1 htb " + UNLIMITED + "\n");
+        // one tc process for the whole tree: under emulation every process start in a guest costs milliseconds
+        s.append("tc -batch - <<EOF\n");
+        s.append("qdisc add dev $IF root handle 1: htb default 1\n");
+        s.append("class add dev $IF parent 1: classid 1:1 htb " + UNLIMITED + "\n");
         int minor = 10;
         for (Target target : targets) {
             LinkTable.Shape shape = target.shape();
@@ -51,17 +52,18 @@ public final class Shaping {
                     ? "rate " + shape.rateBits() + "bit ceil " + shape.rateBits() + "bit"
                     : UNLIMITED;
             String classId = "1:" + Integer.toHexString(minor);
-            s.append("tc class add dev \"$IF\" parent 1: classid " + classId + " htb " + rate + "\n");
+            s.append("class add dev $IF parent 1: classid " + classId + " htb " + rate + "\n");
             if (!shape.delay().isZero()) {
-                s.append("tc qdisc add dev \"$IF\" parent " + classId + " handle " + Integer.toHexString(minor)
+                s.append("qdisc add dev $IF parent " + classId + " handle " + Integer.toHexString(minor)
                         + ": netem limit 100000 delay " + micros(shape.delay())
                         + (shape.jitter().isZero() ? "" : " " + micros(shape.jitter()))
                         + "\n");
             }
-            s.append("tc filter add dev \"$IF\" parent 1: protocol ip prio 1 u32 match ip dst "
+            s.append("filter add dev $IF parent 1: protocol ip prio 1 u32 match ip dst "
                     + target.address().getHostAddress() + "/32 flowid " + classId + "\n");
             minor++;
         }
+        s.append("EOF\n");
         return s.toString();
     }
 

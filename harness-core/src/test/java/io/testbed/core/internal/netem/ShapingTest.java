@@ -23,14 +23,15 @@ class ShapingTest {
 
         assertThat(script).contains("awk -v a=198.18.7.2 ").contains("""
                         tc qdisc del dev "$IF" root 2>/dev/null || true
-                        set -e
-                        tc qdisc add dev "$IF" root handle 1: htb default 1
-                        tc class add dev "$IF" parent 1: classid 1:1 htb rate 1gbit ceil 1gbit burst 125k cburst 125k
-                        tc class add dev "$IF" parent 1: classid 1:a htb rate 1gbit ceil 1gbit burst 125k cburst 125k
-                        tc qdisc add dev "$IF" parent 1:a handle a: netem limit 100000 delay 50000us 2000us
-                        tc filter add dev "$IF" parent 1: protocol ip prio 1 u32 match ip dst 198.18.7.3/32 flowid 1:a
-                        tc class add dev "$IF" parent 1: classid 1:b htb rate 1000000bit ceil 1000000bit
-                        tc filter add dev "$IF" parent 1: protocol ip prio 1 u32 match ip dst 198.18.7.4/32 flowid 1:b
+                        tc -batch - <<EOF
+                        qdisc add dev $IF root handle 1: htb default 1
+                        class add dev $IF parent 1: classid 1:1 htb rate 1gbit ceil 1gbit burst 125k cburst 125k
+                        class add dev $IF parent 1: classid 1:a htb rate 1gbit ceil 1gbit burst 125k cburst 125k
+                        qdisc add dev $IF parent 1:a handle a: netem limit 100000 delay 50000us 2000us
+                        filter add dev $IF parent 1: protocol ip prio 1 u32 match ip dst 198.18.7.3/32 flowid 1:a
+                        class add dev $IF parent 1: classid 1:b htb rate 1000000bit ceil 1000000bit
+                        filter add dev $IF parent 1: protocol ip prio 1 u32 match ip dst 198.18.7.4/32 flowid 1:b
+                        EOF
                         """);
     }
 
