@@ -28,7 +28,7 @@ MAIN_JOB=(mvn -B -ntp verify -pl example-tests,cli -am -Dtest=NONE -Dsurefire.fa
   "-Dit.test=$MAIN_JOB_TESTS" -Dfailsafe.failIfNoSpecifiedTests=false)
 
 readonly PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients dnsmasq-base
-  docker.io openssh-server genisoimage e2fsprogs cpio iproute2 iptables kmod busybox-static procps
+  docker.io openssh-server genisoimage e2fsprogs cpio iproute2 iptables nftables kmod busybox-static procps
   chromium chromium-driver bash-completion)
 readonly JDK_PACKAGE=openjdk-17-jdk-headless   # only if java/javac are missing
 readonly MAVEN_PACKAGE=maven                   # only if mvn is missing

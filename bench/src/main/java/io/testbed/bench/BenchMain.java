@@ -133,6 +133,9 @@ public final class BenchMain {
         if (options.runs("report")) {
             measure(bed, leaks, results, "report", () -> ReportBench.run(bed), ReportBench.METRICS);
         }
+        if (options.runs("netem")) {
+            measure(bed, leaks, results, "netem", () -> NetemBench.run(bed), NetemBench.METRICS);
+        }
         Duration took = Duration.between(started, Instant.now());
         HostFacts host = HostFacts.probe(
                 bed.config.get(TestbedConfig.LIBVIRT_URI),

@@ -22,7 +22,7 @@ record Options(String mode, int runs, int execRuns, Set<String> groups, Path out
 
     /** Every benchmark group, in the order they run. */
     static final List<String> GROUPS =
-            List.of("cold", "warm", "revert", "parallel", "heap", "extension", "container", "ssh", "report");
+            List.of("cold", "warm", "revert", "parallel", "heap", "extension", "container", "ssh", "report", "netem");
 
     static final String USAGE = """
             usage: java -jar bench/target/testbed-bench.jar [--quick | --full] [--pairs N] [--only GROUP,...] [--out FILE]

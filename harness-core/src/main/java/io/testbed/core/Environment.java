@@ -74,4 +74,10 @@ public interface Environment {
 
     /** Resumes a paused machine. */
     void resume(String machine);
+
+    /**
+     * The links between the machines: constraints, partitions, cuts and their validation, changed at run time and
+     * restored to the declared baseline after each test.
+     */
+    Links links();
 }

@@ -76,8 +76,9 @@ public final class Engine {
 
     /**
      * Checks the rules that depend on configuration and providers: every machine's provider is installed,
-     * explicit subnets lie in the lease pool, and each provider accepts its machines (template exists, image
-     * present). Creates nothing.
+     * explicit subnets lie in the lease pool, each provider accepts its machines (template exists, image
+     * present), and the declared link constraints name existing groups and networks and can be honoured by the
+     * kernels that carry each sender's traffic. Creates nothing.
      *
      * @throws InvalidSpecException listing every problem found
      */
@@ -99,6 +100,7 @@ public final class Engine {
             checkCapabilities(spec, machine, provider, problems);
             problems.addAll(provider.validate(machine, spec, Provisioning.contextForValidation(config)));
         }
+        LinkEmulation.check(spec, providers, problems);
         problems.throwIfAny();
     }
 

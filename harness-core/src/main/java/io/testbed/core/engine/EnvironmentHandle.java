@@ -42,7 +42,8 @@ public final class EnvironmentHandle implements AutoCloseable {
 
     /**
      * Kills the background jobs and restores the settings of every machine ({@link MachineControl}), trying every
-     * machine even when one fails.
+     * machine even when one fails, then brings the links back to the declared constraints without cuts
+     * ({@link io.testbed.core.Links}).
      *
      * @throws TestbedException the first failure, with the others suppressed
      */
@@ -62,6 +63,11 @@ public final class EnvironmentHandle implements AutoCloseable {
             } catch (RuntimeException e) {
                 failure = Failures.add(failure, e);
             }
+        }
+        try {
+            environment.resetLinks();
+        } catch (RuntimeException e) {
+            failure = Failures.add(failure, e);
         }
         if (failure != null) {
             throw failure;

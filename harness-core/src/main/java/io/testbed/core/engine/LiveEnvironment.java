@@ -1,9 +1,11 @@
 package io.testbed.core.engine;
 
 import io.testbed.core.Environment;
+import io.testbed.core.Links;
 import io.testbed.core.Machine;
 import io.testbed.core.TestNetwork;
 import io.testbed.core.TestbedException;
+import io.testbed.core.internal.netem.NetworkEmulation;
 import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.Event;
@@ -39,6 +41,7 @@ final class LiveEnvironment implements Environment {
     private final Owners owners;
     private final Owner owner;
     private final ExecutorService pool;
+    private final NetworkEmulation links;
     private final List<String> snapshots = new ArrayList<>(List.of(BASELINE));
     private boolean closed;
 
@@ -51,7 +54,8 @@ final class LiveEnvironment implements Environment {
             Leasing leasing,
             Owners owners,
             Owner owner,
-            ExecutorService pool) {
+            ExecutorService pool,
+            NetworkEmulation links) {
         this.spec = spec;
         this.prefix = prefix;
         this.journal = journal;
@@ -61,6 +65,7 @@ final class LiveEnvironment implements Environment {
         this.owners = owners;
         this.owner = owner;
         this.pool = pool;
+        this.links = links;
     }
 
     @Override
@@ -122,6 +127,7 @@ final class LiveEnvironment implements Environment {
                 snapshots.add(name);
             }
         }
+        links.snapshotTaken(name);
     }
 
     @Override
@@ -145,6 +151,7 @@ final class LiveEnvironment implements Environment {
                     entry.resource().revert(name);
                 },
                 (machine, took) -> (time, env) -> new ResourceEvent.Reverted(time, env, machine, name, took));
+        links.reverted(name);
     }
 
     @Override
@@ -200,6 +207,18 @@ final class LiveEnvironment implements Environment {
                 (time, env, none, took) -> new ResourceEvent.MachineResumed(time, env, machine, took));
     }
 
+    @Override
+    public Links links() {
+        checkOpen();
+        return links;
+    }
+
+    /** Back to the declared links, without cuts; called by {@link EnvironmentHandle#resetMachines()}. */
+    void resetLinks() {
+        checkOpen();
+        links.reset();
+    }
+
     private Resources.MachineEntry entry(String name) {
         return resources.machines().stream()
                 .filter(e -> e.plan().name().equals(name))
@@ -250,8 +269,13 @@ final class LiveEnvironment implements Environment {
         }
         Instant start = journal.now();
         journal.record(EnvironmentEvent.TeardownStarted::new);
-        List<Throwable> problems =
-                Teardown.destroy(resources, sessions, leasing, journal, () -> owners.unregister(owner), pool);
+        List<Throwable> problems = new ArrayList<>();
+        try {
+            links.close(); // the host's rules first: they name the machines' addresses
+        } catch (RuntimeException e) {
+            problems.add(e);
+        }
+        problems.addAll(Teardown.destroy(resources, sessions, leasing, journal, () -> owners.unregister(owner), pool));
         pool.shutdownNow();
         journal.record((time, env) -> new EnvironmentEvent.Closed(
                 time, env, EnvironmentEvent.Outcome.TORN_DOWN, Duration.between(start, time), problems.size()));

@@ -4,6 +4,7 @@ import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.core.TestbedException;
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.core.internal.netem.NetworkEmulation;
 import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.HostEvent;
@@ -53,6 +54,7 @@ final class Provisioning {
     private final Owners owners;
     private final Map<String, ProviderSession> sessions = new LinkedHashMap<>();
     private Leasing leasing;
+    private NetworkEmulation links;
 
     Provisioning(Engine engine, EnvironmentSpec spec, Prefix prefix, Journal journal) {
         this.engine = engine;
@@ -111,9 +113,13 @@ final class Provisioning {
             prepareSessions(plan.machines());
             createNetworks(plan.networks(), pool);
             createMachines(plan.machines(), pool);
+            // declared constraints are part of the baseline: applied before it is taken, so a revert keeps them
+            links = LinkEmulation.create(spec, resources, owner, journal, pool, prefix.logsDir());
+            links.applyBaseline();
             takeBaseline(pool);
+            links.snapshotTaken(Environment.BASELINE);
             journal.record((time, env) -> new EnvironmentEvent.Ready(time, env, Duration.between(start, time)));
-            return new LiveEnvironment(spec, prefix, journal, resources, sessions, leasing, owners, owner, pool);
+            return new LiveEnvironment(spec, prefix, journal, resources, sessions, leasing, owners, owner, pool, links);
         } catch (RuntimeException | Error failure) {
             journal.record((time, env) -> new EnvironmentEvent.ProvisioningFailed(
                     time, env, Duration.between(start, time), String.valueOf(failure.getMessage())));
@@ -365,8 +371,15 @@ final class Provisioning {
 
     private void rollback(Throwable failure, ExecutorService pool) {
         Instant start = journal.now();
-        List<Throwable> problems =
-                Teardown.destroy(resources, sessions, leasing, journal, () -> owners.unregister(owner), pool);
+        List<Throwable> problems = new ArrayList<>();
+        if (links != null) {
+            try {
+                links.close();
+            } catch (RuntimeException e) {
+                problems.add(e);
+            }
+        }
+        problems.addAll(Teardown.destroy(resources, sessions, leasing, journal, () -> owners.unregister(owner), pool));
         for (Throwable problem : problems) {
             failure.addSuppressed(problem);
         }

@@ -3,6 +3,7 @@ package io.testbed.core.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.internal.json.Json;
+import io.testbed.core.internal.netem.HostRules;
 import io.testbed.core.internal.owner.OwnerLiveness;
 import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.prefix.Prefix;
@@ -28,7 +29,8 @@ import org.apiguardian.api.API;
 
 /**
  * Cleans up after environments whose JVM died (SIGKILL, crash, power loss): every provider destroys the
- * objects whose owner is no longer alive ({@link OwnerLiveness#isAlive}), stale leases are reclaimed, dead
+ * objects whose owner is no longer alive ({@link OwnerLiveness#isAlive}), the host's network-emulation tables of
+ * such owners are deleted ({@link HostRules}), stale leases are reclaimed, dead
  * owners are dropped from the registry and their prefixes' disks (overlays with snapshot state, seed images) are
  * deleted — the logs and the journal stay for reports. The engine runs it before each provisioning, with the
  * providers that environment uses (so a VM-only run never starts a Docker client; a dead run's containers are reaped
@@ -61,7 +63,13 @@ public final class Reaper {
     public static List<String> reap(TestbedConfig config, Collection<Provider> providers, Predicate<Owner> selection) {
         Predicate<Owner> orphan = owner -> selection.test(owner) && !OwnerLiveness.isAlive(owner);
         // stale leases go even when a provider failed, as on every acquisition: their holders are dead
-        return remove(config, providers, orphan, () -> Leasing.reclaimStale(config, selection), true);
+        return remove(
+                config,
+                providers,
+                orphan,
+                () -> HostRules.reapOrphans(Owners.besideLeases(config.leaseDir()), orphan),
+                () -> Leasing.reclaimStale(config, selection),
+                true);
     }
 
     /**
@@ -77,6 +85,15 @@ public final class Reaper {
                 config,
                 providers,
                 candidate -> candidate.prefixId().equals(owner.prefixId()),
+                () -> {
+                    HostRules rules = HostRules.of(owner);
+                    try {
+                        rules.remove();
+                        return List.of();
+                    } catch (RuntimeException e) {
+                        return List.of("nftables table bridge " + rules.table() + " not removed: " + e.getMessage());
+                    }
+                },
                 () -> Leasing.release(config, owner.prefixId()),
                 false);
     }
@@ -85,6 +102,7 @@ public final class Reaper {
             TestbedConfig config,
             Collection<Provider> providers,
             Predicate<Owner> orphan,
+            Supplier<List<String>> hostTables,
             Supplier<List<String>> leases,
             boolean leasesWhateverHappened) {
         List<String> reaped = new ArrayList<>();
@@ -97,6 +115,8 @@ public final class Reaper {
                 reaped.add("provider " + provider.name() + ": reaping failed: " + e.getMessage());
             }
         }
+        // the host's nftables tables: only tables named testbed_<short id>, never anyone else's
+        reaped.addAll(hostTables.get());
         if (clean || leasesWhateverHappened) {
             reaped.addAll(leases.get());
         }

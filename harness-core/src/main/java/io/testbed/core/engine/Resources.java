@@ -162,6 +162,11 @@ final class Resources {
                     || capabilities.contains(Capability.DISK_SNAPSHOTS);
         }
 
+        /** What the machine's provider can do. */
+        Set<Capability> capabilities() {
+            return capabilities;
+        }
+
         /** Whether the machine's provider can pause it ({@link Capability#PAUSE}). */
         boolean pauses() {
             return capabilities.contains(Capability.PAUSE);

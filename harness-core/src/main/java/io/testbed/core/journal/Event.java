@@ -12,8 +12,8 @@ import org.apiguardian.api.API;
  *
  * <p>The kinds are grouped by what they concern: {@link EnvironmentEvent} (the environment as a whole),
  * {@link ResourceEvent} (networks, machines, snapshots), {@link HostEvent} (providers, templates, images,
- * accelerator), {@link TestEvent} (test classes and tests) and {@link CommandEvent} (commands, jobs, copies,
- * settings). Readers of the stream (progress output, failure artifacts, reports, the CLI) tell them apart with
+ * accelerator), {@link TestEvent} (test classes and tests), {@link CommandEvent} (commands, jobs, copies,
+ * settings) and {@link LinkEvent} (network emulation). Readers of the stream (progress output, failure artifacts, reports, the CLI) tell them apart with
  * {@code instanceof} patterns.
  *
  * <p>Compatibility: a type name, once written, keeps its meaning; new kinds and new properties may appear, and
@@ -71,9 +71,14 @@ import org.apiguardian.api.API;
     @JsonSubTypes.Type(value = CommandEvent.PortWaited.class, name = "port.waited"),
     @JsonSubTypes.Type(value = CommandEvent.SettingChanged.class, name = "setting.changed"),
     @JsonSubTypes.Type(value = CommandEvent.SettingRestored.class, name = "setting.restored"),
+    @JsonSubTypes.Type(value = LinkEvent.ConstraintsApplied.class, name = "links.constrained"),
+    @JsonSubTypes.Type(value = LinkEvent.CutMade.class, name = "links.cut"),
+    @JsonSubTypes.Type(value = LinkEvent.CutHealed.class, name = "links.healed"),
+    @JsonSubTypes.Type(value = LinkEvent.Validated.class, name = "links.validated"),
+    @JsonSubTypes.Type(value = LinkEvent.HostRulesRemoved.class, name = "links.host.removed"),
 })
 @API(status = API.Status.EXPERIMENTAL)
-public sealed interface Event permits EnvironmentEvent, ResourceEvent, HostEvent, TestEvent, CommandEvent {
+public sealed interface Event permits EnvironmentEvent, ResourceEvent, HostEvent, TestEvent, CommandEvent, LinkEvent {
 
     /** When it happened (UTC; for a finished step, when it finished). */
     Instant time();

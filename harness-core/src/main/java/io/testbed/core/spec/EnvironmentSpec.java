@@ -1,5 +1,6 @@
 package io.testbed.core.spec;
 
+import io.testbed.core.LinkConstraint;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -13,16 +14,30 @@ import org.apiguardian.api.API;
  * @param name     the environment (prefix) name, a DNS label
  * @param networks the networks, in declaration order
  * @param machines the machines, in declaration order
+ * @param links    the declared link constraints (delay, loss, rate between groups), part of the baseline; their
+ *                 groups are checked against the machines by the engine, before provisioning
  * @throws InvalidSpecException listing every broken rule
  */
 @API(status = API.Status.EXPERIMENTAL)
-public record EnvironmentSpec(String name, List<NetworkSpec> networks, List<MachineSpec> machines) {
+public record EnvironmentSpec(
+        String name, List<NetworkSpec> networks, List<MachineSpec> machines, List<LinkConstraint> links) {
 
     public EnvironmentSpec {
         networks = List.copyOf(networks);
         machines = List.copyOf(machines);
+        links = List.copyOf(links);
         Problems problems = crossCheck(name, networks, machines);
         problems.throwIfAny();
+    }
+
+    /** An environment without link constraints. */
+    public EnvironmentSpec(String name, List<NetworkSpec> networks, List<MachineSpec> machines) {
+        this(name, networks, machines, List.of());
+    }
+
+    /** How problems of a link constraint name it: {@code link 'paris -> berlin'}. */
+    public static String linkElement(LinkConstraint link) {
+        return "link " + Problems.quote(link.from() + " -> " + link.to());
     }
 
     /** The rules that span elements: unique names and references that resolve. */

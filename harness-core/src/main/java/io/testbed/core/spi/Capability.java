@@ -19,5 +19,10 @@ public enum Capability {
      * Machines can join another provider's L2 network; the engine rejects a machine on a network another provider
      * creates when its provider lacks it.
      */
-    SHARED_L2
+    SHARED_L2,
+    /**
+     * Machines run their own kernel (virtual machines): delays and jitter are applied inside them with netem. Without
+     * it a machine's traffic control is the host kernel's (containers), and a delay needs {@code sch_netem} there.
+     */
+    OWN_KERNEL
 }

@@ -5,8 +5,10 @@ import io.testbed.core.engine.Engine;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spi.Provider;
+import io.testbed.junit.ValidateLinks;
 import java.util.List;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * A class's environment as declared and checked, before anything is provisioned: its annotations mapped to a spec,
@@ -42,6 +44,10 @@ record Declaration(
             }
         });
         InjectionPoints.checkAll(testClass, InjectionPoints.catalog(topology, mapping), misuses);
+        AnnotationSupport.findAnnotation(testClass, ValidateLinks.class)
+                .filter(validate -> validate.probes() < 10)
+                .ifPresent(validate ->
+                        misuses.value("@ValidateLinks probes must be at least 10, was " + validate.probes()));
         misuses.throwIfAny(testClass);
         return new Declaration(testClass, topology, config, engine, mapping);
     }

@@ -30,6 +30,10 @@ final class Labels {
         return "@Network(name = " + literal(name) + ")";
     }
 
+    static String link(String from, String to) {
+        return "@Link(from = " + literal(from) + ", to = " + literal(to) + ")";
+    }
+
     static String disk(String vm, String disk) {
         return vm(vm) + " @Disk(name = " + literal(disk) + ")";
     }

@@ -1,5 +1,6 @@
 package io.testbed.junit.internal;
 
+import io.testbed.core.LinkConstraint;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.spec.ContainerOptions;
 import io.testbed.core.spec.DiskSpec;
@@ -13,6 +14,7 @@ import io.testbed.core.spec.ProviderOptions;
 import io.testbed.core.spec.SpecProblem;
 import io.testbed.junit.Disk;
 import io.testbed.junit.DockerHost;
+import io.testbed.junit.Link;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
 import io.testbed.junit.Revert;
@@ -170,6 +172,7 @@ final class SpecMapper {
             }
         }
         checkRevertOfExistingHosts(topology, misuses);
+        List<LinkConstraint> links = links(topology.links(), labels, misuses);
 
         if (topology.machines().isEmpty()
                 && topology.containers().isEmpty()
@@ -179,7 +182,7 @@ final class SpecMapper {
         }
         EnvironmentSpec spec = null;
         try {
-            spec = new EnvironmentSpec(name, networks, machines);
+            spec = new EnvironmentSpec(name, networks, machines, links);
         } catch (InvalidSpecException e) {
             for (SpecProblem problem : e.problems()) {
                 boolean noMachines = problem.attribute().equals("machines")
@@ -215,6 +218,53 @@ final class SpecMapper {
                 + "snapshotted or reverted; write @Prefix(revert = Revert.NEVER) (after each test Testbed still kills "
                 + "the test's background jobs and restores the settings it changed on them), or put the state to "
                 + "reset on a @VM or @DockerHost");
+    }
+
+    /**
+     * The {@code @Link}s as constraints, each value parsed strictly; a problem names the annotation, the attribute and
+     * the value. Groups and networks are checked later, against the machines, by the engine.
+     */
+    private static List<LinkConstraint> links(List<Link> declared, Map<String, String> labels, Misuses misuses) {
+        List<LinkConstraint> links = new ArrayList<>();
+        for (Link link : declared) {
+            String label = Labels.link(link.from(), link.to());
+            int before = misuses.messages().size();
+            LinkConstraint.Builder builder = LinkConstraint.between(link.from(), link.to())
+                    .network(link.network().strip())
+                    .symmetric(link.symmetric());
+            parse(link.delay(), builder::delay, label, misuses);
+            parse(link.jitter(), builder::jitter, label, misuses);
+            parse(link.loss(), builder::loss, label, misuses);
+            parse(link.rate(), builder::rate, label, misuses);
+            try {
+                builder.except(link.except());
+            } catch (IllegalArgumentException e) {
+                misuses.value(label + " " + e.getMessage());
+            }
+            if (misuses.messages().size() != before) {
+                continue;
+            }
+            try {
+                LinkConstraint constraint = builder.build();
+                labels.put(EnvironmentSpec.linkElement(constraint), label);
+                links.add(constraint);
+            } catch (IllegalArgumentException e) {
+                misuses.value(label + " " + e.getMessage());
+            }
+        }
+        return links;
+    }
+
+    /** An attribute left empty is not constrained; anything else must parse. */
+    private static void parse(String value, java.util.function.Consumer<String> setter, String label, Misuses misuses) {
+        if (value.isEmpty()) {
+            return;
+        }
+        try {
+            setter.accept(value);
+        } catch (IllegalArgumentException e) {
+            misuses.value(label + " " + e.getMessage());
+        }
     }
 
     /** {@code env}, {@code command} and {@code capabilities} as typed options; misuses name those attributes. */

@@ -13,6 +13,7 @@ import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
 import io.testbed.junit.Revert;
 import io.testbed.junit.VM;
+import io.testbed.junit.ValidateLinks;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -291,6 +292,8 @@ public final class TestbedExtension
                 + spec.networks().stream().map(NetworkSpec::name).toList());
         EnvironmentHandle handle = engine.provision(spec, progress);
         try {
+            AnnotationSupport.findAnnotation(testClass, ValidateLinks.class)
+                    .ifPresent(validate -> LinkGate.check(validate, handle.environment(), owner));
             Prefix prefix = topology.prefix().orElse(null);
             Revert revert = prefix == null ? Revert.AFTER_EACH_TEST : prefix.revert();
             Keep keep = prefix == null ? Keep.DEFAULT : prefix.keep();

@@ -2,6 +2,8 @@ package io.testbed.junit.internal;
 
 import io.testbed.junit.DockerHost;
 import io.testbed.junit.DockerHosts;
+import io.testbed.junit.Link;
+import io.testbed.junit.LinkConstraints;
 import io.testbed.junit.Network;
 import io.testbed.junit.Networks;
 import io.testbed.junit.Prefix;
@@ -21,7 +23,8 @@ import java.util.function.Function;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * The environment a class declares: its {@link Prefix @Prefix}, {@link VM @VM}s and {@link Network @Network}s,
+ * The environment a class declares: its {@link Prefix @Prefix}, {@link VM @VM}s, {@link Network @Network}s and
+ * {@link Link @Link}s,
  * found directly on the class, on its superclasses and interfaces, and on meta-annotations, in declaration order
  * (superclasses first). Annotations of enclosing classes are not included: a {@code @Nested} class shares its
  * enclosing class's environment rather than declaring one.
@@ -36,13 +39,15 @@ record Topology(
         List<VM> machines,
         List<DockerHost> containers,
         List<SshHost> existingHosts,
-        List<Network> networks) {
+        List<Network> networks,
+        List<Link> links) {
 
     Topology {
         machines = List.copyOf(machines);
         containers = List.copyOf(containers);
         existingHosts = List.copyOf(existingHosts);
         networks = List.copyOf(networks);
+        links = List.copyOf(links);
     }
 
     static Topology of(Class<?> testClass) {
@@ -52,7 +57,8 @@ record Topology(
                 everyOccurrence(testClass, VM.class, VMs.class, VMs::value),
                 everyOccurrence(testClass, DockerHost.class, DockerHosts.class, DockerHosts::value),
                 everyOccurrence(testClass, SshHost.class, SshHosts.class, SshHosts::value),
-                everyOccurrence(testClass, Network.class, Networks.class, Networks::value));
+                everyOccurrence(testClass, Network.class, Networks.class, Networks::value),
+                everyOccurrence(testClass, Link.class, LinkConstraints.class, LinkConstraints::value));
     }
 
     /**
@@ -112,7 +118,8 @@ record Topology(
                 || !machines.isEmpty()
                 || !containers.isEmpty()
                 || !existingHosts.isEmpty()
-                || !networks.isEmpty();
+                || !networks.isEmpty()
+                || !links.isEmpty();
     }
 
     /** Every declared machine name (VMs, containers, then existing hosts) with the paths to collect from it on failure. */

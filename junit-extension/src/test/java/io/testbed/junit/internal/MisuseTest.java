@@ -13,11 +13,13 @@ import io.testbed.core.TestNetwork;
 import io.testbed.junit.Disk;
 import io.testbed.junit.DockerHost;
 import io.testbed.junit.Host;
+import io.testbed.junit.Link;
 import io.testbed.junit.Net;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
 import io.testbed.junit.Role;
 import io.testbed.junit.VM;
+import io.testbed.junit.ValidateLinks;
 import io.testbed.junit.local.LocalRecorder;
 import java.nio.file.Path;
 import java.util.List;
@@ -661,5 +663,64 @@ class MisuseTest {
                 "@Role(\"frontend\") on parameter 'frontend' of method tooMany(Machine) matches 2 machines [web, api]"
                         + " of environment 'role-mismatch', but a Machine needs exactly one; inject a List<Machine> or"
                         + " narrow the expression");
+    }
+
+    // --- 27. @Link: values parsed strictly, groups checked against the declared machines
+
+    @Network(name = "lan")
+    @VM(name = "web", networks = "lan")
+    @VM(name = "db", networks = "lan")
+    @Link(from = "web", to = "db", delay = "20 ms")
+    @Link(from = "db", to = "web", loss = "120%")
+    @Link(from = "web", to = "db", rate = "-5mbit", symmetric = true)
+    static class BadLinkValues {
+        @Test
+        void test() {}
+    }
+
+    @Test
+    void linkValuesAreParsedStrictlyBeforeProvisioning() {
+        assertRejected(
+                BadLinkValues.class,
+                PreconditionViolationException.class,
+                "@Link(from = \"web\", to = \"db\") delay must be a number followed by us, ms or s with no space (e.g."
+                        + " 20ms), was '20 ms'",
+                "@Link(from = \"db\", to = \"web\") loss must be a percentage between 0% and 100% (e.g. 0.5%), was"
+                        + " '120%'",
+                "@Link(from = \"web\", to = \"db\") rate must be a positive number followed by bit, kbit, mbit or gbit"
+                        + " (e.g. 100mbit), was '-5mbit'");
+    }
+
+    @Network(name = "lan")
+    @VM(name = "web", networks = "lan", roles = "front")
+    @VM(name = "db", networks = "lan")
+    @Link(from = "front", to = "backend", loss = "1%")
+    static class UnknownLinkGroup {
+        @Test
+        void test() {}
+    }
+
+    @Test
+    void aLinkGroupThatNamesNothingIsRejectedBeforeProvisioning() {
+        assertRejected(
+                UnknownLinkGroup.class,
+                PreconditionViolationException.class,
+                "@Link(from = \"front\", to = \"backend\") to names 'backend', which is no machine and no role;"
+                        + " machines: [web, db], roles: [front]");
+    }
+
+    @VM(name = "web")
+    @ValidateLinks(probes = 5)
+    static class TooFewProbes {
+        @Test
+        void test() {}
+    }
+
+    @Test
+    void validatingLinksNeedsAtLeastTenProbes() {
+        assertRejected(
+                TooFewProbes.class,
+                PreconditionViolationException.class,
+                "@ValidateLinks probes must be at least 10, was 5");
     }
 }

@@ -60,7 +60,12 @@ public final class LibvirtProvider implements Provider {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.NETWORKS, Capability.DATA_DISKS, Capability.MEMORY_SNAPSHOTS, Capability.PAUSE);
+        return EnumSet.of(
+                Capability.NETWORKS,
+                Capability.DATA_DISKS,
+                Capability.MEMORY_SNAPSHOTS,
+                Capability.PAUSE,
+                Capability.OWN_KERNEL);
     }
 
     @Override
