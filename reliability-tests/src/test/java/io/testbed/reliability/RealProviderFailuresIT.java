@@ -7,6 +7,7 @@ import io.testbed.core.ExecResult;
 import io.testbed.core.Job;
 import io.testbed.core.Machine;
 import io.testbed.core.config.TestbedConfig;
+import io.testbed.junit.DockerHost;
 import io.testbed.junit.Host;
 import io.testbed.junit.Network;
 import io.testbed.junit.VM;
@@ -18,19 +19,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Failure paths of real libvirt VMs that need more than an injected fault: the 2nd of 3 VMs failing to boot (its
- * kernel panics) while its siblings would never answer (their init sleeps), so only the engine's fail-fast keeps the
- * class from waiting for their boot timeouts; reverting a VM the test left paused; a {@link Job} started before a
- * revert and used after it (its {@code waitFor} fails at once naming the job, the machine and the broken connection,
- * documented behaviour: the revert restarts the machine's SSH connections). Each case counts what is left with the
- * {@link Census}: nothing. The siblings' init is busybox {@code sleep} (in the tiny template's initramfs), so they
- * would neither panic nor answer SSH before the boot timeout.
+ * Failure paths of real machines that need more than an injected fault: the 2nd of 3 VMs failing to boot (its
+ * kernel panics) while its siblings would never answer (their init sleeps), so only the engine's fail-fast keeps
+ * the class from waiting for their boot timeouts; reverting a VM the test left paused; a {@link Job} started before
+ * a revert and used after it, on a VM (loadvm) and a container (recreated): its {@code waitFor} fails at once
+ * naming the job, the machine and the broken connection, the behaviour {@link Job} documents. Each case counts
+ * what is left with the {@link Census}: nothing. The siblings' init is busybox {@code sleep} (in the tiny
+ * template's initramfs), so they would neither panic nor answer SSH before the boot timeout.
  */
 class RealProviderFailuresIT {
 
@@ -78,21 +80,42 @@ class RealProviderFailuresIT {
         @Test
         @Order(3)
         void usesAJobStartedBeforeARevertAfterIt(@Host("web") Machine web, Environment environment) {
-            environment.snapshot("before-job");
-            Job job = web.start("sleep 300");
-            environment.revert("before-job");
-            try {
-                ExecResult result = job.waitFor(Duration.ofSeconds(60));
-                JOB_AFTER_REVERT.set("result: exit " + result.exitCode() + ", passed " + job.passed());
-            } catch (RuntimeException e) {
-                JOB_AFTER_REVERT.set("error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-            }
-            assertThat(job.finished())
-                    .as("the job counts as finished after the revert")
-                    .isTrue();
-            assertThat(job.passed()).as("the job does not count as passed").isFalse();
-            web.runOk("true");
+            JOB_AFTER_REVERT.set(useAJobAcrossARevert(web, environment));
         }
+    }
+
+    @Network(name = "lan")
+    @DockerHost(name = "box", networks = "lan")
+    static class ContainerJob {
+        static final AtomicReference<String> JOB_AFTER_REVERT = new AtomicReference<>();
+
+        @Test
+        void usesAJobStartedBeforeARevertAfterIt(@Host("box") Machine box, Environment environment) {
+            JOB_AFTER_REVERT.set(useAJobAcrossARevert(box, environment));
+        }
+    }
+
+    /**
+     * Starts a long job, reverts {@code machine} to a snapshot taken just before, then waits for the job: what that
+     * wait said. The job must count as finished and not passed either way.
+     */
+    private static String useAJobAcrossARevert(Machine machine, Environment environment) {
+        environment.snapshot("before-job");
+        Job job = machine.start("sleep 300");
+        environment.revert("before-job");
+        String outcome;
+        try {
+            ExecResult result = job.waitFor(Duration.ofSeconds(60));
+            outcome = "result: exit " + result.exitCode();
+        } catch (RuntimeException e) {
+            outcome = "error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        assertThat(job.finished())
+                .as("the job counts as finished after the revert")
+                .isTrue();
+        assertThat(job.passed()).as("the job does not count as passed").isFalse();
+        machine.runOk("true");
+        return outcome;
     }
 
     @Test
@@ -120,18 +143,33 @@ class RealProviderFailuresIT {
 
     @Test
     void aPausedVmIsRevertedAndAJobUsedAfterARevertFailsNamingTheJobAndTheBrokenConnection() {
-        Path root = ROOTS.resolve("paused-and-jobs");
-        LauncherRun results = run(root, Map.of(), PausedAndJobs.class);
+        // the revert (loadvm) dropped the SSH connection the job ran on
+        assertAllPassedAndTheJobFailedAfterTheRevert(
+                "paused-and-jobs", PausedAndJobs.class, 3, "web", () -> PausedAndJobs.JOB_AFTER_REVERT.get());
+    }
+
+    @Test
+    void aJobUsedAfterAContainerRevertFailsNamingTheJobAndTheDroppedConnection() {
+        // the revert recreated the container the job's exec ran in
+        assertAllPassedAndTheJobFailedAfterTheRevert(
+                "container-job", ContainerJob.class, 1, "box", () -> ContainerJob.JOB_AFTER_REVERT.get());
+    }
+
+    /** Runs {@code fixture}: all its tests pass, its job's wait after the revert failed saying so, nothing left. */
+    private static void assertAllPassedAndTheJobFailedAfterTheRevert(
+            String name, Class<?> fixture, int tests, String machine, Supplier<String> jobOutcome) {
+        Path root = ROOTS.resolve(name);
+        LauncherRun results = run(root, Map.of(), fixture);
 
         assertThat(results.classFailures()).isEmpty();
         assertThat(results.testFailures()).isEmpty();
-        assertThat(results.testsStarted()).isEqualTo(3);
-        // the revert dropped the SSH connection the job ran on: waitFor says so instead of hanging or passing
-        assertThat(PausedAndJobs.JOB_AFTER_REVERT.get())
-                .startsWith("error: TestbedException: Job 1 'sleep 300' on machine 'web' did not complete:")
+        assertThat(results.testsStarted()).isEqualTo(tests);
+        // waitFor says what happened instead of hanging or passing
+        assertThat(jobOutcome.get())
+                .startsWith("error: TestbedException: Job 1 'sleep 300' on machine '" + machine + "' did not complete:")
                 .contains("its outcome is unknown")
                 .contains("reverted");
-        assertNothingLeft(root, Set.of("web"));
+        assertNothingLeft(root, Set.of(machine));
     }
 
     private static LauncherRun run(Path root, Map<String, String> configuration, Class<?> fixture) {
