@@ -8,6 +8,11 @@ import org.apiguardian.api.API;
  *
  * <p>Lifecycle: a job runs until it exits or is {@link #kill() killed}. Jobs still running when their
  * test ends are killed by the harness. Ids are unique per machine and increase from 1.
+ *
+ * <p>Reverts: {@link Environment#revert} within a test puts the machine back to before the job started and breaks
+ * the connection it ran on; the job then counts as finished without passing, and {@link #waitFor} and
+ * {@link #kill()} throw a {@link TestbedException} naming the job, the machine and the broken connection (its
+ * outcome is unknown). Start the job again after the revert.
  */
 @API(status = API.Status.EXPERIMENTAL)
 public interface Job {
