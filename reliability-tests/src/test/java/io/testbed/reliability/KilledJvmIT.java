@@ -40,6 +40,9 @@ class KilledJvmIT {
 
     private static final List<String> TABLE = new ArrayList<>();
 
+    /** Kill points after which the environment's network-emulation table was on the host, before the reaper. */
+    private static int killedWithHostTable;
+
     static List<KillPoint> points() {
         return KillPoint.configured();
     }
@@ -67,6 +70,9 @@ class KilledJvmIT {
         double killedAfter = (System.nanoTime() - started) / 1e9;
 
         Map<String, Integer> before = census.count(KillVictim.MACHINES);
+        if (before.getOrDefault("nft tables", 0) > 0) {
+            killedWithHostTable++;
+        }
         List<String> reaped =
                 Reaper.reap(config, Engine.create(config).providers().values());
         Map<String, Integer> after = census.count(KillVictim.MACHINES);
@@ -105,6 +111,10 @@ class KilledJvmIT {
         System.out.println(table);
         Files.createDirectories(RUNS);
         Files.writeString(RUNS.resolve("table.txt"), table + System.lineSeparator(), StandardCharsets.UTF_8);
+        assertThat(killedWithHostTable)
+                .as("kill points whose victim had its declared link's nftables table on the host (the reaper's to"
+                        + " remove)")
+                .isPositive();
     }
 
     /** Polls the victim's journal until the marker's occurrence is there; false when the victim ended first. */

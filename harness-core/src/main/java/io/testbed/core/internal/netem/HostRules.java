@@ -50,6 +50,12 @@ public final class HostRules {
 
     private final String table;
     private final String comment;
+    /**
+     * Where this environment's nftables script is written before {@code nft -f} reads it: its prefix's {@code logs}
+     * directory (the last script stays there, beside the other logs), so that a JVM killed while nft runs leaves no
+     * file outside its prefix; null for the reaper's deletions of other owners' tables (a temporary file then).
+     */
+    private final Path scriptDir;
 
     /**
      * The rules of the environment of {@code owner}, started at {@code started} (the owning process's start time, so
@@ -64,6 +70,8 @@ public final class HostRules {
         String withPrefix = base + " prefix=" + owner.prefixPath();
         boolean plain = owner.prefixPath().chars().noneMatch(c -> c == '"' || c == '\\' || c < ' ');
         this.comment = withPrefix.length() <= COMMENT_LIMIT && plain ? withPrefix : base;
+        Path logs = Path.of(owner.prefixPath()).resolve("logs");
+        this.scriptDir = Files.isDirectory(logs) ? logs : null;
     }
 
     /** The rules of the environment of {@code owner}, created by this process. */
@@ -75,6 +83,7 @@ public final class HostRules {
     private HostRules(String table) {
         this.table = table;
         this.comment = "";
+        this.scriptDir = null;
     }
 
     /** The table's name. */
@@ -140,10 +149,13 @@ public final class HostRules {
         return "table bridge " + table + "\ndelete table bridge " + table + "\n";
     }
 
-    private static void nft(String script) {
+    private void nft(String script) {
         Path file = null;
+        boolean temporary = scriptDir == null;
         try {
-            file = Files.createTempFile("testbed-nft-", ".nft");
+            file = temporary
+                    ? Files.createTempFile("testbed-nft-", ".nft")
+                    : scriptDir.resolve("nftables-" + table + ".nft");
             Files.writeString(file, script, StandardCharsets.UTF_8);
             LocalCommand.Result result = LocalCommand.of("nft", "-f", file.toString())
                     .timeout(NFT_TIMEOUT)
@@ -156,7 +168,7 @@ public final class HostRules {
         } catch (IOException e) {
             throw new TestbedException("Cannot write an nftables script: " + e, e);
         } finally {
-            if (file != null) {
+            if (file != null && temporary) {
                 try {
                     Files.deleteIfExists(file);
                 } catch (IOException ignored) {
