@@ -2,10 +2,13 @@ package io.testbed.core.internal.netem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.testbed.core.LinkConstraint;
 import io.testbed.core.Links;
+import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.spi.Owner;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -89,8 +92,26 @@ class HostRulesTest {
         assertThat(HostRules.deadReason("comment \"testbed pid=" + gone.pid() + " start=" + started + "\""))
                 .hasValue("process " + gone.pid() + " is dead");
         assertThat(HostRules.deadReason("comment \"something else\"")).isEmpty();
+        assertThat(HostRules.deadReason("comment \"testbed pid=" + me.pid() + " start=" + (started - 60_000) + "\""))
+                .hasValueSatisfying(why -> assertThat(why).startsWith("pid " + me.pid() + " now belongs to a process"));
         assertThat(HostRules.deadReason(
                         "comment \"testbed pid=" + me.pid() + " start=" + started + " prefix=/nonexistent/prefix\""))
                 .hasValue("prefix directory /nonexistent/prefix is gone (no prefix.json)");
+    }
+
+    @Test
+    void nftThatCannotBeStartedMeansNoTableWhileOtherFailuresAreFailures() {
+        // a host without nftables has no table to delete: testbed destroy must not report one as "not removed"
+        LocalCommand.FailedException missing = catchThrowableOfType(
+                LocalCommand.FailedException.class,
+                () -> LocalCommand.of("/nonexistent/testbed-no-nft").run());
+        LocalCommand.FailedException killed = catchThrowableOfType(
+                LocalCommand.FailedException.class,
+                () -> LocalCommand.of("sleep", "30")
+                        .timeout(Duration.ofMillis(200))
+                        .run());
+
+        assertThat(HostRules.couldNotStart(missing)).isTrue();
+        assertThat(HostRules.couldNotStart(killed)).isFalse();
     }
 }
