@@ -97,7 +97,7 @@ final class Provisioning {
         owners.register(owner);
         ExecutorService pool = Executors.newFixedThreadPool(engine.config().parallelism(), daemonThreads());
         try {
-            prefix.writeJson("spec.json", spec);
+            prefix.writeSpec(spec);
             leasing = Leasing.open(engine.config());
             Map<String, String> subnets = journal.step(
                     "environment " + spec.name(),

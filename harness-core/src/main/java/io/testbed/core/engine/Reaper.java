@@ -1,8 +1,6 @@
 package io.testbed.core.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.testbed.core.config.TestbedConfig;
-import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.netem.HostRules;
 import io.testbed.core.internal.owner.OwnerLiveness;
 import io.testbed.core.internal.owner.Owners;
@@ -154,7 +152,7 @@ public final class Reaper {
 
     /**
      * The providers whose objects the owner's environment created or was about to create: those its prefix's
-     * {@code resources.json} names, and the providers of the machines its {@code spec.json} declares (a JVM killed
+     * {@code resources.json} names, and the providers of the machines its spec declares ({@link Prefix#declaredProviders}) (a JVM killed
      * while creating a network has not recorded it yet, and the network belongs to its machines' provider); none
      * when the directory no longer holds that prefix (nothing tells then: its entry goes as before).
      */
@@ -172,17 +170,10 @@ public final class Reaper {
         } catch (RuntimeException unreadable) {
             // an unreadable resources.json names nothing
         }
-        Path spec = prefix.get().dir().resolve("spec.json");
-        if (Files.isRegularFile(spec)) {
-            try {
-                for (JsonNode machine : Json.mapper().readTree(spec.toFile()).path("machines")) {
-                    if (machine.path("provider").isTextual()) {
-                        used.add(machine.path("provider").asText());
-                    }
-                }
-            } catch (IOException | RuntimeException unreadable) {
-                // a spec cut by the kill names nothing
-            }
+        try {
+            used.addAll(prefix.get().declaredProviders());
+        } catch (RuntimeException unreadable) {
+            // a spec cut by the kill names nothing
         }
         return used;
     }

@@ -6,12 +6,16 @@ import io.testbed.core.TestbedException;
 import io.testbed.core.internal.json.Json;
 import io.testbed.core.internal.support.AtomicFiles;
 import io.testbed.core.internal.support.FileModes;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.MachineSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.apiguardian.api.API;
 
@@ -19,7 +23,9 @@ import org.apiguardian.api.API;
  * An environment's workspace on disk, after lago's prefix:
  * <pre>
  * &lt;root&gt;/&lt;name&gt;-&lt;uuid8&gt;/
- *   prefix.json        metadata (uuid, name, owner pid, creation time, spec, resources)
+ *   prefix.json        metadata (uuid, name, owner pid, creation time)
+ *   spec.json          the environment's spec ({@link #writeSpec})
+ *   resources.json     its networks and machines ({@link #resources()})
  *   keys/id_ed25519    the per-prefix key (0600) and id_ed25519.pub
  *   logs/              serial consoles, command log
  *   disks/             qcow2 overlays, seed images, data disks
@@ -39,7 +45,19 @@ public final class Prefix {
     /** The file that lists the environment's networks and machines with their states ({@link PrefixResource}). */
     public static final String RESOURCES = "resources.json";
 
+    /** The file that holds the environment's spec as provisioning began ({@link #writeSpec}). */
+    public static final String SPEC = "spec.json";
+
     private static final TypeReference<List<PrefixResource>> RESOURCE_LIST = new TypeReference<>() {};
+
+    /**
+     * What {@link #declaredProviders} reads of {@value #SPEC}: the fields {@link EnvironmentSpec} and
+     * {@link MachineSpec} write under these names (the rest is ignored, as the provider options are not read back).
+     */
+    record DeclaredSpec(List<DeclaredMachine> machines) {}
+
+    /** A machine of {@link DeclaredSpec}. */
+    record DeclaredMachine(String name, String provider) {}
 
     private final Path dir;
     private final PrefixMetadata metadata;
@@ -169,6 +187,31 @@ public final class Prefix {
     /** Replaces {@value #RESOURCES}, atomically. */
     public void writeResources(List<PrefixResource> resources) {
         writeJson(RESOURCES, resources);
+    }
+
+    /** Writes {@value #SPEC}, atomically: the spec this prefix's environment is provisioned from. */
+    public void writeSpec(EnvironmentSpec spec) {
+        writeJson(SPEC, spec);
+    }
+
+    /**
+     * The providers of the machines {@value #SPEC} declares: which providers may hold objects of this environment
+     * even before {@value #RESOURCES} names them (a JVM killed while it created them).
+     *
+     * @return empty when the spec was not written yet
+     * @throws TestbedException when the file exists but cannot be read (a write cut short)
+     */
+    public Set<String> declaredProviders() {
+        if (!Files.isRegularFile(dir.resolve(SPEC))) {
+            return Set.of();
+        }
+        Set<String> providers = new LinkedHashSet<>();
+        for (DeclaredMachine machine : readJson(SPEC, DeclaredSpec.class).machines()) {
+            if (machine.provider() != null) {
+                providers.add(machine.provider());
+            }
+        }
+        return providers;
     }
 
     /** Whether the environment is kept on purpose: the {@value #KEPT_MARKER} marker exists. */

@@ -129,13 +129,11 @@ class EngineTest {
                 io.testbed.core.prefix.Prefix.create(temp.resolve("prefixes"), "killed");
         Owner dead = new Owner(deadPrefix.id(), deadPrefix.dir().toString(), child.pid());
         // killed before it recorded a resource: its spec says which provider it was about to use
-        deadPrefix.writeJson(
-                "spec.json",
-                new EnvironmentSpec(
-                        "killed",
-                        List.of(),
-                        List.of(new MachineSpec(
-                                "box", "docker", "img", 1, 256, List.of(), List.<DiskSpec>of(), Set.of(), Map.of()))));
+        deadPrefix.writeSpec(new EnvironmentSpec(
+                "killed",
+                List.of(),
+                List.of(new MachineSpec(
+                        "box", "docker", "img", 1, 256, List.of(), List.<DiskSpec>of(), Set.of(), Map.of()))));
         Owners owners = Owners.besideLeases(config().leaseDir());
         owners.register(dead);
         Engine engine = Engine.withProviders(config(), List.of(new RecordingProvider(Set.of()), incapable("docker")));
