@@ -2,8 +2,11 @@ package io.testbed.bench;
 
 import io.testbed.core.Environment;
 import io.testbed.core.Machine;
+import io.testbed.core.prefix.Prefix;
 import io.testbed.core.ssh.SshTransport;
 import io.testbed.images.FileTrees;
+import io.testbed.provider.libvirt.LibvirtProvider;
+import io.testbed.provider.libvirt.VmOpenSsh;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -37,38 +40,15 @@ final class ExecBench {
     static List<Metric> run(Bed bed, Environment environment, String machineName) {
         Machine machine = environment.machine(machineName);
         InetAddress address = machine.address("lan");
-        Path keys = environment.prefixDir().resolve("keys");
-        Path privateKey = keys.resolve("id_ed25519");
-        String hostKey = read(keys.resolve(machineName + "-host_ed25519.pub"));
+        Path privateKey = Prefix.open(environment.prefixDir()).keyFile();
+        String hostKey = read(Path.of(LibvirtProvider.hostKeyFile(environment.prefixDir(), machineName) + ".pub"));
         Path control = createTempDirectory();
         Path knownHosts = control.resolve("known_hosts");
-        write(
-                knownHosts,
-                address.getHostAddress() + " " + hostKey.strip().split("\\s+")[0] + " "
-                        + hostKey.strip().split("\\s+")[1] + "\n");
-        List<String> base = List.of(
-                "ssh",
-                "-F",
-                "/dev/null",
-                "-i",
-                privateKey.toString(),
-                "-o",
-                "BatchMode=yes",
-                "-o",
-                "IdentitiesOnly=yes",
-                "-o",
-                "StrictHostKeyChecking=yes",
-                "-o",
-                "UserKnownHostsFile=" + knownHosts,
-                "-o",
-                "GlobalKnownHostsFile=/dev/null",
-                "-o",
-                "HostKeyAlgorithms=ssh-ed25519",
-                "-o",
-                "LogLevel=ERROR",
-                "-o",
-                "ConnectTimeout=10");
-        String target = "root@" + address.getHostAddress();
+        writeKnownHosts(environment.prefixDir(), machineName, address.getHostAddress(), knownHosts);
+        List<String> base = new ArrayList<>();
+        base.add("ssh");
+        base.addAll(VmOpenSsh.options(privateKey, knownHosts));
+        String target = VmOpenSsh.destination(address.getHostAddress());
         List<String> ssh = new ArrayList<>(base);
         ssh.addAll(List.of(
                 "-o",
@@ -269,9 +249,9 @@ final class ExecBench {
         }
     }
 
-    private static void write(Path file, String text) {
+    private static void writeKnownHosts(Path prefixDir, String machine, String address, Path file) {
         try {
-            Files.writeString(file, text, StandardCharsets.US_ASCII);
+            VmOpenSsh.writeKnownHosts(prefixDir, machine, address, file);
         } catch (IOException e) {
             throw new BenchException("Cannot write " + file + ": " + e, e);
         }

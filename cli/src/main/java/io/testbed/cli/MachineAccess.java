@@ -4,9 +4,8 @@ import io.testbed.core.prefix.Prefix;
 import io.testbed.core.prefix.PrefixResource;
 import io.testbed.provider.docker.DockerProvider;
 import io.testbed.provider.libvirt.LibvirtProvider;
+import io.testbed.provider.libvirt.VmOpenSsh;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,25 +34,10 @@ final class MachineAccess {
         List<String> line = new ArrayList<>();
         switch (machine.provider()) {
             case LibvirtProvider.NAME -> {
-                line.addAll(List.of(
-                        "ssh",
-                        "-i",
-                        Prefix.open(Path.of(environment.prefix())).keyFile().toString(),
-                        "-o",
-                        "IdentitiesOnly=yes",
-                        "-o",
-                        "UserKnownHostsFile=" + knownHosts,
-                        "-o",
-                        "GlobalKnownHostsFile=/dev/null",
-                        "-o",
-                        "StrictHostKeyChecking=yes",
-                        "-o",
-                        "BatchMode=yes",
-                        "-o",
-                        "ConnectTimeout=10",
-                        "-o",
-                        "LogLevel=ERROR",
-                        "root@" + address(environment, machine)));
+                line.add("ssh");
+                line.addAll(VmOpenSsh.options(
+                        Prefix.open(Path.of(environment.prefix())).keyFile(), knownHosts));
+                line.add(VmOpenSsh.destination(address(environment, machine)));
                 if (!command.isEmpty()) {
                     line.add("--");
                     line.add(String.join(" ", command));
@@ -91,15 +75,7 @@ final class MachineAccess {
      * @throws IllegalArgumentException when the prefix holds no host key for it
      */
     static void writeKnownHosts(EnvironmentInfo environment, PrefixResource machine, Path file) throws IOException {
-        Path publicKey = Path.of(LibvirtProvider.hostKeyFile(Path.of(environment.prefix()), machine.name()) + ".pub");
-        if (!Files.isReadable(publicKey)) {
-            throw new IllegalArgumentException("no pinned host key for machine " + machine.name() + " (" + publicKey
-                    + " is missing or unreadable): testbed ssh trusts no other key");
-        }
-        String[] key =
-                Files.readString(publicKey, StandardCharsets.US_ASCII).strip().split("\\s+");
-        Files.writeString(
-                file, address(environment, machine) + " " + key[0] + " " + key[1] + "\n", StandardCharsets.US_ASCII);
+        VmOpenSsh.writeKnownHosts(Path.of(environment.prefix()), machine.name(), address(environment, machine), file);
     }
 
     private static void checkRunning(EnvironmentInfo environment, PrefixResource machine) {

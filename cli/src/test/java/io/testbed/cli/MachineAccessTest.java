@@ -39,6 +39,8 @@ class MachineAccessTest {
         assertThat(MachineAccess.commandLine(environment, vm, List.of("uname", "-a"), knownHosts, false))
                 .containsExactly(
                         "ssh",
+                        "-F",
+                        "/dev/null",
                         "-i",
                         prefix.keyFile().toString(),
                         "-o",
@@ -49,6 +51,8 @@ class MachineAccessTest {
                         "GlobalKnownHostsFile=/dev/null",
                         "-o",
                         "StrictHostKeyChecking=yes",
+                        "-o",
+                        "HostKeyAlgorithms=ssh-ed25519",
                         "-o",
                         "BatchMode=yes",
                         "-o",
@@ -87,6 +91,6 @@ class MachineAccessTest {
         PrefixResource vm = Environments.machine("vm", "libvirt", "RUNNING", "tb-x-vm", Map.of("lan", "198.18.7.10"));
         assertThatThrownBy(() -> MachineAccess.writeKnownHosts(environment, vm, temp.resolve("kh")))
                 .hasMessageStartingWith("no pinned host key for machine vm (")
-                .hasMessageEndingWith("is missing or unreadable): testbed ssh trusts no other key");
+                .hasMessageEndingWith("is missing or unreadable): no other key is trusted");
     }
 }
