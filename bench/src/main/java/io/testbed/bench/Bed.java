@@ -47,6 +47,8 @@ final class Bed {
     /** The host's veth links when the bench started: others' are not the bench's leaks. */
     private final Set<String> vethsAtStart = HostLeaks.veths();
 
+    private final LeakCensus leakCensus = new LeakCensus(() -> leaks().find());
+
     private volatile String accelerator = "unknown";
     private volatile String acceleratorWhy = "no VM was provisioned";
 
@@ -72,6 +74,11 @@ final class Bed {
 
     Leaks leaks() {
         return new Leaks(prefixRoot(), config.leaseDir(), config.get(TestbedConfig.LIBVIRT_URI), vethsAtStart);
+    }
+
+    /** The leftovers found since the previous look (the first look: those of earlier runs); see {@link LeakCensus}. */
+    List<String> newLeaks() {
+        return leakCensus.newSinceLastLook();
     }
 
     /** The tiny template from the configured store (built on first use, which the timings never include). */

@@ -75,7 +75,7 @@ public final class BenchMain {
         bed.log(
                 "mode %s, %d pairs per metric after a warm-up pair; prefixes under %s",
                 options.mode(), options.runs(), bed.prefixRoot());
-        List<String> leaksBefore = bed.leaks().find();
+        List<String> leaksBefore = bed.newLeaks();
         if (!leaksBefore.isEmpty()) {
             bed.log("left over from an earlier run (not counted): " + leaksBefore);
         }
@@ -171,7 +171,7 @@ public final class BenchMain {
     /**
      * Runs one benchmark group and adds its metrics to {@code results}, each with how often the quiet-host gate
      * gave up during the group; on failure records each of its metrics as failed. Afterwards checks that nothing
-     * was left behind.
+     * was left behind that was not there before.
      */
     private static void measure(
             Bed bed,
@@ -191,7 +191,7 @@ public final class BenchMain {
             e.printStackTrace(bed.out);
             metrics.forEach(name -> results.add(Metric.failed(name, "", null, e)));
         }
-        List<String> left = bed.leaks().find();
+        List<String> left = bed.newLeaks(); // what an earlier run or group left is not this group's
         if (!left.isEmpty()) {
             bed.log("%s left behind: %s", group, left);
             left.forEach(item -> leaks.add(group + ": " + item));
