@@ -21,7 +21,8 @@ public enum Capability {
      */
     SHARED_L2,
     /**
-     * Machines run their own kernel (virtual machines): delays and jitter are applied inside them with netem. Without
+     * Machines run their own kernel (virtual machines, existing hosts): delays and jitter from them are applied inside
+     * them with netem. Without
      * it a machine's traffic control is the host kernel's (containers), and a delay needs {@code sch_netem} there.
      */
     OWN_KERNEL

@@ -11,7 +11,8 @@ import org.apiguardian.api.API;
 
 /**
  * The rules a constraint must follow against the machines it names, checked before anything is provisioned (on the
- * declared machines) and again before a run-time constraint is applied: its groups and networks exist, its
+ * declared machines) and again before a run-time constraint is applied: its groups and networks exist and select
+ * only machines on the environment's networks (not existing hosts, whose NICs Testbed does not own), its
  * exceptions name machines, it covers at least one pair, and the kernel that carries each sender's traffic can
  * honour it.
  */
@@ -99,7 +100,24 @@ public final class LinkChecks {
             Function<String, List<String>> groups,
             List<Problem> problems) {
         try {
-            if (!groups.apply(group).isEmpty()) {
+            List<String> selected = groups.apply(group);
+            List<String> unreachable = nodes.stream()
+                    .filter(n -> selected.contains(n.name()) && n.addresses().isEmpty())
+                    .map(Node::name)
+                    .toList();
+            if (!unreachable.isEmpty()) {
+                problems.add(new Problem(
+                        constraint,
+                        attribute,
+                        (unreachable.equals(List.of(group))
+                                        ? "names machine '" + group + "', which is"
+                                        : "names '" + group + "', which selects " + unreachable + ",")
+                                + " on no network of the environment"
+                                + " (an existing host keeps its own NICs): Testbed shapes only traffic between"
+                                + " machines on the environment's networks; constrain those machines instead"));
+                return false;
+            }
+            if (!selected.isEmpty()) {
                 return true;
             }
             problems.add(new Problem(

@@ -12,7 +12,8 @@ class LinkChecksTest {
     private final List<Node> nodes = List.of(
             Nodes.node("vm", Node.Kernel.OWN, Set.of("site-a"), "lan=198.18.7.2"),
             Nodes.node("box", Node.Kernel.HOST, Set.of("site-b"), "lan=198.18.7.3"),
-            Nodes.node("far", Node.Kernel.OWN, Set.of("site-c"), "wan=198.18.8.3"));
+            Nodes.node("far", Node.Kernel.OWN, Set.of("site-c"), "wan=198.18.8.3"),
+            Nodes.node("lab", Node.Kernel.OWN, Set.of("site-d"))); // an existing host: on no network
 
     private List<String> problems(boolean hostNetem, LinkConstraint constraint) {
         return LinkChecks.check(List.of(constraint), nodes, Nodes.groups(nodes), Set.of("lan", "wan"), hostNetem)
@@ -25,8 +26,8 @@ class LinkChecksTest {
     void anUnknownGroupNamesTheMachinesAndRoles() {
         assertThat(problems(
                         true, LinkConstraint.between("site-x", "vm").loss("1%").build()))
-                .containsExactly("from names 'site-x', which is no machine and no role; machines: [vm, box, far], "
-                        + "roles: [site-a, site-b, site-c]");
+                .containsExactly("from names 'site-x', which is no machine and no role; machines: [vm, box, far, lab], "
+                        + "roles: [site-a, site-b, site-c, site-d]");
     }
 
     @Test
@@ -66,8 +67,22 @@ class LinkChecksTest {
                                 .loss("1%")
                                 .except("vm:nope")
                                 .build()))
-                .containsExactly("except names unknown machine 'nope' in 'vm:nope'; machines: [vm, box, far]");
+                .containsExactly("except names unknown machine 'nope' in 'vm:nope'; machines: [vm, box, far, lab]");
         assertThat(problems(true, LinkConstraint.between("vm", "far").loss("1%").build()))
                 .containsExactly(" covers no pair of different machines that share a network");
+    }
+
+    @Test
+    void aGroupThatSelectsAMachineOnNoNetworkIsRefusedNamingIt() {
+        assertThat(problems(true, LinkConstraint.between("lab", "vm").loss("1%").build()))
+                .containsExactly("from names machine 'lab', which is on no network of the environment (an existing"
+                        + " host keeps its own NICs): Testbed shapes only traffic between machines on the"
+                        + " environment's networks; constrain those machines instead");
+        assertThat(problems(
+                        true,
+                        LinkConstraint.between("box", "site-d").delay("5ms").build()))
+                .containsExactly("to names 'site-d', which selects [lab], on no network of the environment (an"
+                        + " existing host keeps its own NICs): Testbed shapes only traffic between machines on the"
+                        + " environment's networks; constrain those machines instead");
     }
 }

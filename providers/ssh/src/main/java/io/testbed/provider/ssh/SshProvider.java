@@ -56,9 +56,14 @@ public final class SshProvider implements Provider {
         return NAME;
     }
 
+    /**
+     * An existing host is a real machine with its own kernel ({@link Capability#OWN_KERNEL}); it creates and joins no
+     * Testbed network (no {@link Capability#NETWORKS}, no {@link Capability#SHARED_L2}), so no link constraint can
+     * select it (the engine says so before anything is leased), and it is never snapshotted or paused.
+     */
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.noneOf(Capability.class);
+        return EnumSet.of(Capability.OWN_KERNEL);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.testbed.core.Machine;
 import io.testbed.core.ssh.SshKeys;
 import io.testbed.junit.Host;
+import io.testbed.junit.Link;
 import io.testbed.junit.Prefix;
 import io.testbed.junit.Revert;
 import io.testbed.junit.SshHost;
@@ -178,5 +179,25 @@ class SshHostMisuseTest {
                 .isEqualTo("Testbed environment of BadSegment is invalid; nothing was provisioned:" + NL
                         + "  - @SshHost(name = \"server\") segments label 'bad label!' must match "
                         + "[A-Za-z0-9][A-Za-z0-9_.-]*");
+    }
+
+    @SshHost(name = "server", roles = "lab")
+    @SshHost(name = "client", roles = "lab")
+    @Link(from = "server", to = "lab", delay = "20ms")
+    static class LinkBetweenExistingHosts {
+        @Test
+        void test() {}
+    }
+
+    @Test
+    void aLinkCannotShapeExistingHostsAndSaysSoBeforeAnythingIsLeased() {
+        String rule = " on no network of the environment (an existing host keeps its own NICs): Testbed shapes only"
+                + " traffic between machines on the environment's networks; constrain those machines instead";
+        assertThat(failureOf(LinkBetweenExistingHosts.class))
+                .isEqualTo("Testbed environment of LinkBetweenExistingHosts is invalid; nothing was provisioned:" + NL
+                        + "  - @Link(from = \"server\", to = \"lab\") from names machine 'server', which is" + rule + NL
+                        + "  - @Link(from = \"server\", to = \"lab\") to names 'lab', which selects [server, client],"
+                        + rule);
+        assertNothingProvisioned();
     }
 }
