@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param id          the prefix directory's name ({@code <name>-<uuid8>}), unique in a run
  * @param ready       how long provisioning took, or null when it did not finish
+ * @param notes       what happened besides steps and commands (starts, warm images, links, host leases), in order
  * @param failure     why provisioning failed (and every failed step), or null
  * @param outcome     how the journal ended: {@code torn down}, {@code rolled back}, {@code kept}, or null
  * @param complete    whether the journal ended (false: a killed JVM, or still in use)
@@ -28,6 +29,7 @@ public record EnvironmentModel(
         List<NetworkModel> networks,
         List<Span> spans,
         Duration ready,
+        List<Note> notes,
         List<String> failures,
         String outcome,
         boolean complete,
@@ -40,6 +42,7 @@ public record EnvironmentModel(
         machines = List.copyOf(machines);
         networks = List.copyOf(networks);
         spans = List.copyOf(spans);
+        notes = List.copyOf(notes);
         failures = List.copyOf(failures);
         tests = List.copyOf(tests);
     }
@@ -57,5 +60,28 @@ public record EnvironmentModel(
     /** How many commands ran on its machines. */
     public int commands() {
         return machines.stream().mapToInt(MachineModel::commands).sum();
+    }
+
+    /**
+     * The notes that belong on {@code test}'s page: those journaled while it ran; for a test class's own entry, those
+     * journaled outside every test of this environment (provisioning, {@code @BeforeAll}, teardown).
+     */
+    public List<Note> notesOf(TestModel test) {
+        if (!test.container()) {
+            return notes.stream().filter(n -> during(test, n.time())).toList();
+        }
+        List<TestModel> inTests = tests.stream().filter(t -> !t.container()).toList();
+        return notes.stream()
+                .filter(n -> inTests.stream().noneMatch(t -> during(t, n.time())))
+                .toList();
+    }
+
+    /** Whether {@code time} falls while {@code test} ran (until the journal's end when it never finished). */
+    private boolean during(TestModel test, Instant time) {
+        if (test.start() == null || time.isBefore(test.start())) {
+            return false;
+        }
+        Instant until = test.status() == Status.UNFINISHED ? end : test.start().plus(test.duration());
+        return until == null || !time.isAfter(until);
     }
 }

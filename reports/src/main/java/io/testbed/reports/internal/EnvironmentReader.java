@@ -44,6 +44,7 @@ public final class EnvironmentReader {
     private String resolvedImage;
 
     private final List<Span> spans = new ArrayList<>();
+    private final EnvironmentNotes notes = new EnvironmentNotes(spans);
     private final List<String> failures = new ArrayList<>();
     private final Map<String, TestBuilder> tests = new LinkedHashMap<>();
     private final Map<String, CommandEvent.JobStarted> jobs = new HashMap<>();
@@ -80,6 +81,9 @@ public final class EnvironmentReader {
             name = event.environment();
         }
         end = end == null || event.time().isAfter(end) ? event.time() : end;
+        if (notes.accept(event)) {
+            return; // a note and a bar: how a machine started, warm images, links, host leases
+        }
         if (event instanceof EnvironmentEvent e) {
             environment(e);
         } else if (event instanceof ResourceEvent e) {
@@ -243,6 +247,7 @@ public final class EnvironmentReader {
                     end,
                     false));
         }
+        List<Note> noteList = notes.finish(end);
         List<MachineModel> machineModels =
                 machines.values().stream().map(MachineBuilder::build).toList();
         List<TestModel> testModels =
@@ -257,6 +262,7 @@ public final class EnvironmentReader {
                 networks,
                 spans,
                 ready,
+                noteList,
                 failures,
                 outcome,
                 contents.complete(),
@@ -320,7 +326,8 @@ public final class EnvironmentReader {
                     readyWait,
                     reverts,
                     Files.isRegularFile(console) ? console : null,
-                    commands);
+                    commands,
+                    notes.startOf(name));
         }
     }
 

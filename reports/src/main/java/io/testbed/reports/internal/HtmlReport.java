@@ -151,6 +151,10 @@ public final class HtmlReport {
         html.element("h4", "Topology");
         TopologySvg.write(html, environment);
         machines(html, environment);
+        if (!environment.notes().isEmpty()) {
+            html.element("h4", "Starts, warm images, links and leases");
+            NoteTable.write(html, environment.notes(), environment.start());
+        }
         html.element("h4", "Timeline");
         TimelineSvg.write(html, environment);
         html.close("section");
@@ -204,6 +208,7 @@ public final class HtmlReport {
                 "provider",
                 "image",
                 "accelerator",
+                "start",
                 "addresses",
                 "roles",
                 "boot",
@@ -219,6 +224,7 @@ public final class HtmlReport {
                     .element("td", machine.provider())
                     .element("td", TopologySvg.shorten(String.valueOf(machine.image()), 40), "title", machine.image())
                     .element("td", machine.accelerator() == null ? "" : machine.accelerator())
+                    .element("td", machine.start() == null ? "" : machine.start())
                     .element(
                             "td",
                             machine.addresses().entrySet().stream()

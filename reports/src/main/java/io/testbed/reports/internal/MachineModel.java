@@ -18,6 +18,8 @@ import java.util.Set;
  * @param reverts     every revert's duration, in order
  * @param consoleLog  its serial console log in the prefix, or null
  * @param commands    how many commands ran on it
+ * @param start       how it started: {@code warm (…)} or {@code cold (…)} with the journaled reason, {@code leased
+ *                    host …} for an existing host; null when the journal does not say
  */
 public record MachineModel(
         String name,
@@ -30,7 +32,8 @@ public record MachineModel(
         Duration readyWait,
         List<Duration> reverts,
         Path consoleLog,
-        int commands) {
+        int commands,
+        String start) {
 
     public MachineModel {
         roles = Set.copyOf(roles);

@@ -26,16 +26,17 @@ public final class Pages {
         Map<String, String> byTest = new LinkedHashMap<>();
         Set<String> names = new HashSet<>();
         for (ClassModel testClass : run.classes()) {
-            add(byTest, names, testClass.self(), "-class");
+            add(byTest, names, run, testClass.self(), "-class");
             for (TestModel test : testClass.tests()) {
-                add(byTest, names, test, "");
+                add(byTest, names, run, test, "");
             }
         }
         return new Pages(byTest);
     }
 
-    private static void add(Map<String, String> byTest, Set<String> names, TestModel test, String suffix) {
-        if (!hasPage(test) || byTest.containsKey(test.uniqueId())) {
+    private static void add(
+            Map<String, String> byTest, Set<String> names, RunModel run, TestModel test, String suffix) {
+        if (!hasPage(run, test) || byTest.containsKey(test.uniqueId())) {
             return;
         }
         String base = test.anchor() + suffix;
@@ -46,11 +47,16 @@ public final class Pages {
         byTest.put(test.uniqueId(), DIR + "/" + name + ".html");
     }
 
-    /** Whether {@code test} has commands, files, or failed in an environment (whose console tails its page shows). */
-    static boolean hasPage(TestModel test) {
+    /**
+     * Whether {@code test} has commands, files, environment events ({@link EnvironmentModel#notesOf}), or failed in
+     * an environment (whose console tails its page shows).
+     */
+    static boolean hasPage(RunModel run, TestModel test) {
+        EnvironmentModel environment = test.environment() == null ? null : run.environment(test.environment());
         return !test.commands().isEmpty()
                 || !test.files().isEmpty()
-                || (test.status().isFailure() && test.environment() != null);
+                || (test.status().isFailure() && test.environment() != null)
+                || (environment != null && !environment.notesOf(test).isEmpty());
     }
 
     /** The page of {@code test}, relative to the report's folder ({@code tests/t1a2b3c.html}), or null. */

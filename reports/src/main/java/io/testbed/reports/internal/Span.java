@@ -32,7 +32,15 @@ public record Span(String lane, Kind kind, String label, Instant start, Instant 
         REVERT,
         JOB,
         TEARDOWN,
-        FAILURE
+        FAILURE,
+        /** How a machine starts: warm or cold (an instant). */
+        START,
+        /** A warm image built, reused or discarded. */
+        WARM,
+        /** Link constraints applied or validated. */
+        LINK,
+        /** A cut, from made to healed. */
+        CUT
     }
 
     public Span {

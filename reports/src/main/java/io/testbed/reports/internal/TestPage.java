@@ -10,7 +10,9 @@ import java.util.List;
  * A test's own page in the report's folder ({@link Pages}): its result and facts, its failure, its commands in the
  * order they ran (each expandable to its output), its jobs, copies, port waits and settings, and its files; for a
  * failed test the failing command is marked ({@code #failing}, its output shown) and followed by the console tail
- * of each machine of its environment. A test class's page holds what ran outside its tests.
+ * of each machine of its environment; then what happened to the environment meanwhile (machines started warm or
+ * cold, warm images, links constrained, cut and healed, hosts leased). A test class's page holds what ran and
+ * happened outside its tests.
  */
 final class TestPage {
 
@@ -72,6 +74,11 @@ final class TestPage {
             html.open("section", "id", FAILING, "class", "consoles");
             consoles(html, environment, test);
             html.close("section");
+        }
+        List<Note> notes = environment == null ? List.of() : environment.notesOf(test);
+        if (!notes.isEmpty()) {
+            html.element("h2", "Environment events");
+            NoteTable.write(html, notes, test.container() ? environment.start() : test.start());
         }
         if (!test.files().isEmpty()) {
             html.element("h2", "Files").open("ul", "class", "files");
