@@ -196,30 +196,30 @@ public final class TransportMachine implements Machine, MachineControl, AutoClos
     public void upload(Path local, String remotePath) {
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(remotePath, "remotePath");
-        long start = System.nanoTime();
-        try {
-            transport.upload(local, remotePath);
-        } catch (RuntimeException e) {
-            journal.fileCopied(
-                    CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start), e.getMessage());
-            throw e;
-        }
-        journal.fileCopied(CommandEvent.Direction.UPLOAD, local.toString(), remotePath, elapsed(start), null);
+        copy(CommandEvent.Direction.UPLOAD, local.toString(), remotePath, () -> transport.upload(local, remotePath));
     }
 
     @Override
     public void download(String remotePath, Path local) {
         Objects.requireNonNull(remotePath, "remotePath");
         Objects.requireNonNull(local, "local");
+        copy(
+                CommandEvent.Direction.DOWNLOAD,
+                remotePath,
+                local.toString(),
+                () -> transport.download(remotePath, local));
+    }
+
+    /** Runs one copy and journals it, with the error when it fails (which is then rethrown). */
+    private void copy(CommandEvent.Direction direction, String source, String target, Runnable copy) {
         long start = System.nanoTime();
         try {
-            transport.download(remotePath, local);
+            copy.run();
         } catch (RuntimeException e) {
-            journal.fileCopied(
-                    CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start), e.getMessage());
+            journal.fileCopied(direction, source, target, elapsed(start), e.getMessage());
             throw e;
         }
-        journal.fileCopied(CommandEvent.Direction.DOWNLOAD, remotePath, local.toString(), elapsed(start), null);
+        journal.fileCopied(direction, source, target, elapsed(start), null);
     }
 
     @Override
