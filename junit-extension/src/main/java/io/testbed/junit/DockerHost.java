@@ -1,5 +1,6 @@
 package io.testbed.junit;
 
+import io.testbed.core.spec.ContainerOptions;
 import io.testbed.junit.internal.TestbedExtension;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface DockerHost {
 
     /** The provider that creates these machines. */
-    String PROVIDER = "docker";
+    String PROVIDER = ContainerOptions.PROVIDER;
 
     /**
      * The machine's name, unique in the environment, a lower-case DNS label of at most 31 characters

@@ -1,5 +1,6 @@
 package io.testbed.junit;
 
+import io.testbed.core.config.TestbedConfig;
 import io.testbed.junit.internal.TestbedExtension;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -40,10 +41,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface Prefix {
 
     /** The configuration parameter for the default of {@link #keep()}: {@code never}, {@code on-failure}, {@code always}. */
-    String KEEP_PROPERTY_NAME = "testbed.keep";
+    String KEEP_PROPERTY_NAME = TestbedConfig.KEEP;
 
     /** The configuration parameter for the default of {@link #provider()}. */
-    String PROVIDER_PROPERTY_NAME = "testbed.provider.default";
+    String PROVIDER_PROPERTY_NAME = TestbedConfig.DEFAULT_PROVIDER;
 
     /**
      * The environment's name, a DNS label of at most 31 characters ({@code [a-z][a-z0-9-]{0,30}}); the prefix

@@ -1,5 +1,6 @@
 package io.testbed.junit;
 
+import io.testbed.core.spec.ExistingHostOptions;
 import io.testbed.junit.internal.TestbedExtension;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -48,7 +49,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface SshHost {
 
     /** The provider that supplies these machines. */
-    String PROVIDER = "ssh";
+    String PROVIDER = ExistingHostOptions.PROVIDER;
 
     /** The machine's name in the test, unique in the environment, a lower-case DNS label ({@code [a-z][a-z0-9-]{0,30}}). */
     String name();

@@ -1,5 +1,6 @@
 package io.testbed.junit;
 
+import io.testbed.core.config.TestbedConfig;
 import io.testbed.junit.internal.TestbedExtension;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface VM {
 
     /** The configuration parameter for the default of {@link #template()}. */
-    String TEMPLATE_PROPERTY_NAME = "testbed.template.default";
+    String TEMPLATE_PROPERTY_NAME = TestbedConfig.DEFAULT_TEMPLATE;
 
     /**
      * The machine's name, unique in the environment, a lower-case DNS label of at most 31 characters

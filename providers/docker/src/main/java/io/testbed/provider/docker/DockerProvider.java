@@ -5,6 +5,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Image;
 import com.github.dockerjava.api.model.Network;
 import io.testbed.core.TestbedException;
+import io.testbed.core.spec.ContainerOptions;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.SpecProblem;
@@ -94,7 +95,7 @@ import org.apiguardian.api.API;
 public final class DockerProvider implements Provider {
 
     /** The provider name used in specs. */
-    public static final String NAME = "docker";
+    public static final String NAME = ContainerOptions.PROVIDER;
 
     /** Creates the provider; it connects to Docker only when a session opens (or for validation and reaping). */
     public DockerProvider() {}

@@ -2,6 +2,7 @@ package io.testbed.provider.ssh;
 
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.ExistingHostOptions;
 import io.testbed.core.spec.InvalidSpecException;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.SpecProblem;
@@ -43,7 +44,7 @@ import org.apiguardian.api.API;
 public final class SshProvider implements Provider {
 
     /** The provider name used in specs. */
-    public static final String NAME = "ssh";
+    public static final String NAME = ExistingHostOptions.PROVIDER;
 
     /** Facts per host, shared by the sessions of this provider instance (one engine) for a few minutes. */
     private final Map<Duration, FactCache> facts = new java.util.concurrent.ConcurrentHashMap<>();
