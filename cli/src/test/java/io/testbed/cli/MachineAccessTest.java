@@ -7,6 +7,7 @@ import io.testbed.core.prefix.Prefix;
 import io.testbed.core.prefix.PrefixResource;
 import io.testbed.core.ssh.SshKeys;
 import io.testbed.provider.libvirt.LibvirtProvider;
+import io.testbed.provider.libvirt.VmOpenSsh;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,32 +37,11 @@ class MachineAccessTest {
 
         String[] key = hostKey.publicLine().split(" ");
         assertThat(Files.readString(knownHosts)).isEqualTo("198.18.7.10 " + key[0] + " " + key[1] + "\n");
+        List<String> expected = new java.util.ArrayList<>(List.of("ssh"));
+        expected.addAll(VmOpenSsh.options(prefix.keyFile(), knownHosts)); // their content: VmOpenSshTest
+        expected.addAll(List.of("root@198.18.7.10", "--", "uname -a"));
         assertThat(MachineAccess.commandLine(environment, vm, List.of("uname", "-a"), knownHosts, false))
-                .containsExactly(
-                        "ssh",
-                        "-F",
-                        "/dev/null",
-                        "-i",
-                        prefix.keyFile().toString(),
-                        "-o",
-                        "IdentitiesOnly=yes",
-                        "-o",
-                        "UserKnownHostsFile=" + knownHosts,
-                        "-o",
-                        "GlobalKnownHostsFile=/dev/null",
-                        "-o",
-                        "StrictHostKeyChecking=yes",
-                        "-o",
-                        "HostKeyAlgorithms=ssh-ed25519",
-                        "-o",
-                        "BatchMode=yes",
-                        "-o",
-                        "ConnectTimeout=10",
-                        "-o",
-                        "LogLevel=ERROR",
-                        "root@198.18.7.10",
-                        "--",
-                        "uname -a");
+                .containsExactlyElementsOf(expected);
     }
 
     @Test
