@@ -38,9 +38,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>Errors, reported before anything is provisioned and naming this annotation, the attribute and the value: a
  * value with a space or an unknown unit ({@code "20 ms"}), a loss outside 0–100 %, a rate that is not positive, a
- * jitter without a delay, a link that constrains nothing, a group that names no machine and no role, an unknown
- * network or excepted machine, a link that covers no pair sharing a network, a delay from a container on a host
- * kernel without {@code sch_netem}.
+ * jitter without a delay, a link that constrains nothing, a group that names no machine and no role, a group that
+ * selects a machine on no network of the environment (an {@link SshHost existing host}, whose NICs Testbed does not
+ * shape), an unknown network or excepted machine, a link that covers no pair sharing a network, a delay from a
+ * container on a host kernel without {@code sch_netem}.
  */
 @Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
