@@ -196,6 +196,8 @@ public final class LibvirtProvider implements Provider {
                 }
             }
         }
+        reaped.addAll(
+                WarmImagePruning.pruneStore(templates(configuration, line -> {}).root(), config.warmImageUnused()));
         if (failure != null) {
             throw failure; // the engine's reaper then keeps the dead owners registered for the next attempt
         }
