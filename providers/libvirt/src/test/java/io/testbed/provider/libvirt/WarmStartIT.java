@@ -206,7 +206,10 @@ class WarmStartIT {
                     .extracting(ResourceEvent.StartChosen::method)
                     .containsExactly(ResourceEvent.StartMethod.WARM, ResourceEvent.StartMethod.COLD);
             assertThat(journal.of(ResourceEvent.StartChosen.class).get(1).reason())
-                    .contains("restoring the warm image failed", "QEMU could not load the warm image's snapshot");
+                    .contains(
+                            "restoring the warm image failed",
+                            "QEMU could not load the warm image's snapshot",
+                            "pc-i440fx-0.0");
             assertThat(journal.of(HostEvent.WarmImageDiscarded.class))
                     .singleElement()
                     .satisfies(discarded -> assertThat(discarded.reason()).contains("QEMU could not load"));
