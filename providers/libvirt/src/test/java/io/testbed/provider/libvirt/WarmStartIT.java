@@ -218,13 +218,7 @@ class WarmStartIT {
                     .isEqualTo("vm1\n");
         }
         try (EnvironmentHandle handle = Engine.create(CONFIG).provision(vms("rebuilt", 1, List.of()), event -> {})) {
-            JournalReader.Contents journal = journal(handle.environment());
-            assertThat(journal.of(HostEvent.WarmImageResolved.class))
-                    .singleElement()
-                    .satisfies(resolved -> assertThat(resolved.built()).isTrue());
-            assertThat(journal.of(ResourceEvent.StartChosen.class))
-                    .singleElement()
-                    .satisfies(chosen -> assertThat(chosen.method()).isEqualTo(ResourceEvent.StartMethod.WARM));
+            assertBuiltAndStartedWarm(journal(handle.environment()));
         }
     }
 
@@ -259,14 +253,19 @@ class WarmStartIT {
             assertThat(journal.of(HostEvent.WarmImageDiscarded.class))
                     .singleElement()
                     .satisfies(discarded -> assertThat(discarded.reason()).startsWith(problem));
-            assertThat(journal.of(HostEvent.WarmImageResolved.class))
-                    .singleElement()
-                    .satisfies(resolved -> assertThat(resolved.built()).isTrue());
-            assertThat(journal.of(ResourceEvent.StartChosen.class))
-                    .singleElement()
-                    .satisfies(chosen -> assertThat(chosen.method()).isEqualTo(ResourceEvent.StartMethod.WARM));
+            assertBuiltAndStartedWarm(journal);
             assertThat(handle.environment().machine("vm1").run("hostname").stdout())
                     .isEqualTo("vm1\n");
         }
+    }
+
+    /** The environment's machine started from a warm image this provisioning built. */
+    private static void assertBuiltAndStartedWarm(JournalReader.Contents journal) {
+        assertThat(journal.of(HostEvent.WarmImageResolved.class))
+                .singleElement()
+                .satisfies(resolved -> assertThat(resolved.built()).isTrue());
+        assertThat(journal.of(ResourceEvent.StartChosen.class))
+                .singleElement()
+                .satisfies(chosen -> assertThat(chosen.method()).isEqualTo(ResourceEvent.StartMethod.WARM));
     }
 }
