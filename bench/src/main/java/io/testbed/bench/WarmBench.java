@@ -131,8 +131,9 @@ final class WarmBench {
     private Path one(boolean warm, boolean warmUp, Samples build) {
         bed.quiet.await();
         Engine engine = warm ? bed.warmEngine : bed.engine;
-        try (Bed.Provisioned provisioned =
-                bed.provision(engine, Bed.vms(warm ? "bench-warm" : "bench-cold", 1, Bed.VM_MEMORY_MB), r -> {})) {
+        CpuSpent cpu = new CpuSpent(1);
+        try (Bed.Provisioned provisioned = bed.provision(
+                engine, Bed.vms(warm ? "bench-warm" : "bench-cold", 1, Bed.VM_MEMORY_MB), r -> r.onEvent(cpu))) {
             Recording journal = provisioned.recording();
             expectMethod(journal, warm);
             double ms = journal.spanMs("machine.start", Recording.Edge.START, "machine.ready", Recording.Edge.END, VM);
@@ -145,11 +146,14 @@ final class WarmBench {
             HostEvent.WarmImageResolved image =
                     journal.first(HostEvent.WarmImageResolved.class).orElse(null);
             bed.log(
-                    "%s 1 VM: start→first command %.0f ms, overlay %.1f MB, QEMU RSS %.1f MB%s%s",
+                    "%s 1 VM: start→first command %.0f ms, overlay %.1f MB (snapshots %s), QEMU RSS %.1f MB;"
+                            + " CPU until ready %s%s%s",
                     warm ? "warm" : "cold",
                     ms,
                     disk.actualBytes() / MB,
+                    snapshots(provisioned.prefixDir().resolve("disks").resolve(VM + ".qcow2")),
                     rss,
+                    cpu.describe(),
                     image != null && image.built()
                             ? String.format(
                                     ", warm image built in %.1f s",
@@ -167,6 +171,7 @@ final class WarmBench {
                     double restore = providerStepMs(journal, "warm.restore");
                     warmParts.add("restore_and_identity", restore);
                     warmParts.add("guest_to_first_command", ms - restore);
+                    cpu.addTo(warmParts, 1);
                 }
             }
             return image == null ? null : Path.of(image.path());
@@ -176,12 +181,16 @@ final class WarmBench {
     /** Provisions {@code count} VMs by warm start; adds the time until all answered. */
     private void ready(int count, Samples into) {
         bed.quiet.await();
-        try (Bed.Provisioned provisioned =
-                bed.provision(bed.warmEngine, Bed.vms("bench-warm-" + count, count, Bed.VM_MEMORY_MB), r -> {})) {
+        CpuSpent cpu = new CpuSpent(count);
+        try (Bed.Provisioned provisioned = bed.provision(
+                bed.warmEngine, Bed.vms("bench-warm-" + count, count, Bed.VM_MEMORY_MB), r -> r.onEvent(cpu))) {
             expectMethod(provisioned.recording(), true);
-            bed.log("%d VM(s) warm: all answered after %.0f ms", count, provisioned.readyMs());
+            bed.log(
+                    "%d VM(s) warm: all answered after %.0f ms; CPU until then %s",
+                    count, provisioned.readyMs(), cpu.describe());
             into.add(provisioned.readyMs());
             if (count > 1 && into == fourMs) {
+                cpu.addTo(fourParts, count);
                 for (String machine : provisioned.recording().readyMachines()) {
                     fourParts.add(
                             "machine_start_to_ready",
@@ -195,6 +204,51 @@ final class WarmBench {
                                             machine));
                 }
             }
+        }
+    }
+
+    /**
+     * The CPU time a provisioning cost until its {@code machines} all answered: the JVM's and libvirt's since it
+     * started, and its QEMU processes' (all started after it).
+     */
+    private static final class CpuSpent implements java.util.function.Consumer<Event> {
+        private final int machines;
+        private CpuTime.Reading start;
+        private String domainPrefix;
+        private int ready;
+        private double jvmMs;
+        private double libvirtMs;
+        private double qemuMs;
+
+        CpuSpent(int machines) {
+            this.machines = machines;
+        }
+
+        @Override
+        public synchronized void accept(Event event) {
+            if (event instanceof io.testbed.core.journal.EnvironmentEvent.ProvisioningStarted started) {
+                start = CpuTime.now();
+                String shortId = Path.of(started.prefix()).getFileName().toString();
+                domainPrefix = "tb-" + shortId.substring(shortId.length() - 8) + "-";
+            } else if (event instanceof ResourceEvent.MachineReady && ++ready == machines && start != null) {
+                CpuTime.Reading end = CpuTime.now();
+                jvmMs = end.jvmMs() - start.jvmMs();
+                libvirtMs = end.libvirtMs() - start.libvirtMs();
+                qemuMs = CpuTime.qemuMs(domainPrefix);
+            }
+        }
+
+        /** Adds the CPU time per machine to {@code parts}. */
+        synchronized void addTo(Phases parts, int count) {
+            parts.add("cpu_qemu_per_vm", qemuMs / count);
+            parts.add("cpu_jvm_per_vm", jvmMs / count);
+            parts.add("cpu_libvirt_per_vm", libvirtMs / count);
+            parts.add("cpu_total_per_vm", (qemuMs + jvmMs + libvirtMs) / count);
+        }
+
+        synchronized String describe() {
+            return String.format(
+                    java.util.Locale.ROOT, "QEMU %.0f ms, JVM %.0f ms, libvirt %.0f ms", qemuMs, jvmMs, libvirtMs);
         }
     }
 
@@ -229,6 +283,31 @@ final class WarmBench {
             throw new BenchException("Cannot discard the warm image " + image + ": " + e, e);
         }
         FileTrees.deleteQuietly(doomed);
+    }
+
+    /** The overlay's snapshots and the bytes of memory state each holds, for the log. */
+    private static String snapshots(Path overlay) {
+        var info = io.testbed.core.internal.support.LocalCommand.of(
+                        "qemu-img", "info", "-U", "--output=json", overlay.toString())
+                .run();
+        if (!info.succeeded()) {
+            return "unreadable";
+        }
+        try {
+            List<String> parts = new java.util.ArrayList<>();
+            for (var snapshot : io.testbed.core.internal.json.Json.mapper()
+                    .readTree(info.stdout())
+                    .path("snapshots")) {
+                parts.add(String.format(
+                        java.util.Locale.ROOT,
+                        "%s %.3f MB",
+                        snapshot.path("name").asText(),
+                        snapshot.path("vm-state-size").asLong() / MB));
+            }
+            return String.join(", ", parts);
+        } catch (IOException e) {
+            return "unreadable";
+        }
     }
 
     private static String domainName(Bed.Provisioned provisioned) {

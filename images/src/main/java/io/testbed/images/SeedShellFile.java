@@ -11,6 +11,7 @@ import java.util.List;
  *
  * <p>Variables: {@code seed_hostname}, {@code seed_instance_id}, {@code seed_authorized_keys} (one key per
  * line), {@code seed_host_public_key}, {@code seed_host_private_key} (OpenSSH format, several lines),
+ * {@code seed_host_dropbear_key} (the same key in dropbear's format, octal escapes for {@code printf '%b'}),
  * {@code seed_nic_count} and per NIC {@code N} from 0: {@code seed_nicN_mac}, {@code seed_nicN_name},
  * {@code seed_nicN_address} (CIDR), {@code seed_nicN_mtu} and {@code seed_nicN_gateway} (empty for the default /
  * none); {@code seed_nameservers} (separated by spaces).
@@ -31,6 +32,7 @@ final class SeedShellFile {
         assign(text, "seed_authorized_keys", String.join("\n", seed.authorizedKeys()));
         assign(text, "seed_host_public_key", seed.hostPublicKey());
         assign(text, "seed_host_private_key", seed.hostPrivateKey().strip());
+        assign(text, "seed_host_dropbear_key", dropbearKey(seed.hostPrivateKey()));
         List<SeedIso.Nic> nics = seed.nics();
         assign(text, "seed_nic_count", String.valueOf(nics.size()));
         for (int i = 0; i < nics.size(); i++) {
@@ -47,6 +49,15 @@ final class SeedShellFile {
                 "seed_nameservers",
                 String.join(" ", seed.dnsServers().stream().map(SeedIso::format).toList()));
         return text.toString();
+    }
+
+    /** The key for {@code printf '%b'}, or empty (the guest then converts the OpenSSH key) when not Ed25519. */
+    private static String dropbearKey(String openSshPrivateKey) {
+        try {
+            return DropbearHostKey.printfEscaped(DropbearHostKey.fromOpenSsh(openSshPrivateKey));
+        } catch (IllegalArgumentException notEd25519) {
+            return "";
+        }
     }
 
     private static void assign(StringBuilder text, String name, String value) {

@@ -34,6 +34,11 @@ public final class TestbedConfig {
     public static final String LIBVIRT_URI = "testbed.libvirt.uri";
     /** The default of {@link #LIBVIRT_URI}: the local system daemon. */
     public static final String DEFAULT_LIBVIRT_URI = "qemu:///system";
+    /** How long a warm image may go unused before it is removed ({@value #WARM_IMAGE_UNUSED_DAYS}, in days). */
+    public Duration warmImageUnused() {
+        return Duration.ofDays(parseInt(WARM_IMAGE_UNUSED_DAYS, 1, 3650));
+    }
+
     /** The template of VMs that name none. Default {@code tiny}. */
     public static final String DEFAULT_TEMPLATE = "testbed.template.default";
     /**
@@ -41,6 +46,11 @@ public final class TestbedConfig {
      * handed over a virtio-serial channel) when their shape allows, instead of booting. Default {@code true}.
      */
     public static final String WARM_START = "testbed.libvirt.warmStart";
+    /**
+     * After how many days without a machine started from it a warm image is removed from the template cache (when
+     * another image is built, and by {@code testbed janitor}). Default {@code 7}; 1 to 3650.
+     */
+    public static final String WARM_IMAGE_UNUSED_DAYS = "testbed.libvirt.warmImageUnusedDays";
     /** The template cache directory. Default {@code /var/cache/testbed/templates} (or the user cache). */
     public static final String TEMPLATE_CACHE = "testbed.template.cache";
     /** The provider of machines that name none. Default {@code libvirt}. */
@@ -88,6 +98,7 @@ public final class TestbedConfig {
         d.put(DEFAULT_TEMPLATE, "tiny");
         d.put(TEMPLATE_CACHE, "");
         d.put(WARM_START, "true");
+        d.put(WARM_IMAGE_UNUSED_DAYS, "7");
         d.put(DEFAULT_PROVIDER, "libvirt");
         d.put(
                 PARALLELISM,
@@ -156,6 +167,11 @@ public final class TestbedConfig {
         }
         try {
             keep();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            warmImageUnused();
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
         }

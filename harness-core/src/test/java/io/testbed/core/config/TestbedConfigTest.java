@@ -49,4 +49,14 @@ class TestbedConfigTest {
         assertThatThrownBy(() -> TestbedConfig.of(Map.of(TestbedConfig.WARM_START, "no")))
                 .hasMessageContaining("testbed.libvirt.warmStart must be true or false, was 'no'");
     }
+
+    @Test
+    void warmImagesUnusedForAWeekArePrunedByDefaultAndTheDaysAreChecked() {
+        assertThat(TestbedConfig.defaultConfig().warmImageUnused()).isEqualTo(Duration.ofDays(7));
+        assertThat(TestbedConfig.of(Map.of(TestbedConfig.WARM_IMAGE_UNUSED_DAYS, "2"))
+                        .warmImageUnused())
+                .isEqualTo(Duration.ofDays(2));
+        assertThatThrownBy(() -> TestbedConfig.of(Map.of(TestbedConfig.WARM_IMAGE_UNUSED_DAYS, "0")))
+                .hasMessageContaining("testbed.libvirt.warmImageUnusedDays must be between 1 and 3650, was 0");
+    }
 }

@@ -165,6 +165,9 @@ public final class LibvirtProvider implements Provider {
         RuntimeException failure = null;
         TestbedConfig config = TestbedConfig.of(configuration);
         Owners owners = Owners.besideLeases(config.leaseDir());
+        // not an orphan's object, but what the host keeps for nobody: warm images unused for days (needs no libvirtd)
+        reaped.addAll(
+                WarmImagePruning.pruneStore(templates(configuration, line -> {}).root(), config.warmImageUnused()));
         try (LibvirtConnection libvirt = LibvirtConnection.open(config.libvirtUri())) {
             for (String name : libvirt.call("list domains", LibvirtProvider::domainNames)) {
                 if (!name.startsWith("tb-")) {

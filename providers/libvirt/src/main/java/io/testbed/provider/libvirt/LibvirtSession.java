@@ -82,41 +82,30 @@ final class LibvirtSession implements ProviderSession {
             return null;
         }
         WarmShape shape = WarmShape.of(template, plan, type, hostVersions());
-        WarmImages store = new WarmImages(templates.root(), template.name(), this::templateProgress);
+        WarmImages store = new WarmImages(
+                templates.root(),
+                template.name(),
+                TestbedConfig.of(context.configuration()).warmImageUnused(),
+                this::templateProgress);
         Consumer<String> discarded = reason -> context.journal()
                 .record((time, env) -> new HostEvent.WarmImageDiscarded(
                         time,
                         env,
                         template.name(),
-                        templates
-                                .root()
-                                .resolve(template.name() + "-warm")
+                        WarmImages.directoryOf(templates.root(), template.name())
                                 .resolve(shape.key())
                                 .toString(),
                         reason));
         WarmImage image;
         try {
-            image = warmImages.computeIfAbsent(shape.key(), key -> {
-                WarmImages.Resolved resolved = store.resolve(
-                        shape,
-                        new WarmImageBuild(
-                                libvirt,
-                                shape,
-                                plan.nics(),
-                                context.owner(),
-                                TestbedConfig.of(context.configuration()).bootTimeout(),
-                                this::templateProgress),
-                        discarded);
-                context.journal()
-                        .record((time, env) -> new HostEvent.WarmImageResolved(
-                                time,
-                                env,
-                                template.name(),
-                                resolved.image().directory().toString(),
-                                resolved.built(),
-                                resolved.duration()));
-                return resolved.image();
-            });
+            WarmImage resolved = resolveImage(shape, plan, store, discarded);
+            if (!WarmImagePruning.markUsed(resolved)) {
+                // pruned or discarded by another JVM since this session resolved it: resolve (build) it again
+                warmImages.remove(shape.key(), resolved);
+                resolved = resolveImage(shape, plan, store, discarded);
+                WarmImagePruning.markUsed(resolved);
+            }
+            image = resolved;
         } catch (RuntimeException e) {
             chosen(plan, ResourceEvent.StartMethod.COLD, "its warm image could not be built: " + e.getMessage());
             return null;
@@ -130,6 +119,31 @@ final class LibvirtSession implements ProviderSession {
         return new WarmRestore.Source(image, reason -> {
             warmImages.remove(shape.key(), image);
             store.discard(image, reason, discarded);
+        });
+    }
+
+    /** The image of {@code shape}, resolved (verified, built when missing) once per session. */
+    private WarmImage resolveImage(WarmShape shape, MachinePlan plan, WarmImages store, Consumer<String> discarded) {
+        return warmImages.computeIfAbsent(shape.key(), key -> {
+            WarmImages.Resolved resolved = store.resolve(
+                    shape,
+                    new WarmImageBuild(
+                            libvirt,
+                            shape,
+                            plan.nics(),
+                            context.owner(),
+                            TestbedConfig.of(context.configuration()).bootTimeout(),
+                            this::templateProgress),
+                    discarded);
+            context.journal()
+                    .record((time, env) -> new HostEvent.WarmImageResolved(
+                            time,
+                            env,
+                            shape.template().name(),
+                            resolved.image().directory().toString(),
+                            resolved.built(),
+                            resolved.duration()));
+            return resolved.image();
         });
     }
 

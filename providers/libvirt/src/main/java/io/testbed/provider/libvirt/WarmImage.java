@@ -19,6 +19,8 @@ record WarmImage(Path directory, Manifest manifest) {
     static final String OVERLAY = "overlay.qcow2";
     /** The manifest's file name. */
     static final String MANIFEST = "warm.json";
+    /** Written whenever a machine starts from the image; its modification time is the image's last use. */
+    static final String LAST_USED = "last-used";
     /** The build boot's serial console, kept for diagnosis. */
     static final String CONSOLE = "console.log";
 

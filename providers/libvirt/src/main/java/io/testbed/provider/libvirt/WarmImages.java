@@ -49,7 +49,10 @@ final class WarmImages {
     /** A resolved image, and whether this call built it (and how long that took). */
     record Resolved(WarmImage image, boolean built, Duration duration) {}
 
-    private static final String TEMP_PREFIX = ".tmp-";
+    static final String TEMP_PREFIX = ".tmp-";
+    /** The lock file in a template's warm image directory, held while an image is built, discarded or pruned. */
+    static final String LOCK = ".lock";
+
     private static final Duration BUILD_LOCK_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration QEMU_IMG_TIMEOUT = Duration.ofSeconds(120);
     private static final ObjectWriter MANIFEST_WRITER =
@@ -58,16 +61,24 @@ final class WarmImages {
     private static final Map<Path, String> FULLY_CHECKED = new ConcurrentHashMap<>();
 
     private final Path root;
+    private final Duration keepUnused;
     private final Consumer<String> progress;
 
     /**
      * @param templateRoot the template store's root
      * @param template     the template's name ({@code tiny})
-     * @param progress     receives progress lines (checked, building, built, discarded)
+     * @param keepUnused   how long other shapes' images may go unused before a build here removes them
+     * @param progress     receives progress lines (checked, building, built, discarded, pruned)
      */
-    WarmImages(Path templateRoot, String template, Consumer<String> progress) {
-        this.root = templateRoot.resolve(template + "-warm");
+    WarmImages(Path templateRoot, String template, Duration keepUnused, Consumer<String> progress) {
+        this.root = directoryOf(templateRoot, template);
+        this.keepUnused = keepUnused;
         this.progress = progress;
+    }
+
+    /** The directory of a template's warm images in a template store. */
+    static Path directoryOf(Path templateRoot, String template) {
+        return templateRoot.resolve(template + "-warm");
     }
 
     /**
@@ -89,7 +100,7 @@ final class WarmImages {
         } catch (IOException e) {
             throw new TestbedException("Cannot create the warm image directory " + root + ": " + e, e);
         }
-        Path lockFile = root.resolve(".lock");
+        Path lockFile = root.resolve(LOCK);
         try (ExclusiveLock lock = ExclusiveLock.acquire(
                 lockFile,
                 BUILD_LOCK_TIMEOUT,
@@ -101,6 +112,7 @@ final class WarmImages {
                 return new Resolved(ready.get(), false, Duration.ZERO);
             }
             removeLeftovers();
+            WarmImagePruning.prune(root, keepUnused, Instant.now()).forEach(progress);
             Instant start = Instant.now();
             WarmImage built = build(shape, directory, builder, start);
             return new Resolved(built, true, Duration.between(start, Instant.now()));
@@ -224,6 +236,7 @@ final class WarmImages {
                 + shape.cpus() + " vCPU, " + shape.nicMtus().size() + " NIC(s), " + shape.domainType() + ") in "
                 + root);
         Path temp = root.resolve(TEMP_PREFIX + key.substring(0, 12) + "-" + UUID.randomUUID());
+        Instant builtAt = Instant.now();
         try {
             Files.createDirectories(temp);
             Files.setPosixFilePermissions(temp, FileModes.READABLE_DIRECTORY);
@@ -248,6 +261,7 @@ final class WarmImages {
                     Files.setPosixFilePermissions(file, FileModes.READABLE_FILE);
                 }
             }
+            WarmImagePruning.createUseStamp(temp, builtAt);
             Files.move(temp, directory, StandardCopyOption.ATOMIC_MOVE);
             FULLY_CHECKED.put(
                     directory.resolve(WarmImage.OVERLAY),
@@ -274,7 +288,7 @@ final class WarmImages {
      * the next warm start of its shape builds it again.
      */
     void discard(WarmImage image, String reason, Consumer<String> onDiscard) {
-        Path lockFile = root.resolve(".lock");
+        Path lockFile = root.resolve(LOCK);
         try (ExclusiveLock lock = ExclusiveLock.acquire(lockFile, BUILD_LOCK_TIMEOUT, holder -> {})) {
             Path manifest = image.directory().resolve(WarmImage.MANIFEST);
             WarmImage.Manifest current = Files.isRegularFile(manifest)
@@ -290,8 +304,13 @@ final class WarmImages {
     }
 
     private void deleteQuietly(Path directory, String reason, Consumer<String> onDiscard) {
+        remove(directory);
+        onDiscard.accept(reason);
+    }
+
+    /** Deletes an image's directory: renamed first, so that no reader ever sees half of it. Call under the lock. */
+    static void remove(Path directory) {
         FULLY_CHECKED.remove(directory.resolve(WarmImage.OVERLAY));
-        // renamed first, so no reader ever sees half a directory
         Path doomed = directory.resolveSibling(TEMP_PREFIX + "discarded-" + UUID.randomUUID());
         try {
             Files.move(directory, doomed, StandardCopyOption.ATOMIC_MOVE);
@@ -299,7 +318,6 @@ final class WarmImages {
             doomed = directory;
         }
         FileTrees.deleteQuietly(doomed);
-        onDiscard.accept(reason);
     }
 
     /**

@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -75,7 +78,7 @@ class WarmImagesTest {
     }
 
     private WarmImages store() {
-        return new WarmImages(root, "tiny", line -> {});
+        return new WarmImages(root, "tiny", Duration.ofDays(7), line -> {});
     }
 
     @Test
@@ -161,6 +164,69 @@ class WarmImagesTest {
             assertThat(builds).hasValue(1);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private WarmShape shapeWithMemory(int memoryMb) {
+        return WarmShape.of(
+                WarmFixtures.tiny(templateDisk, "c".repeat(64)),
+                WarmFixtures.plan(memoryMb, List.of(0), List.of(), Map.of()),
+                "qemu",
+                "qemu 7002000 libvirt 9000000");
+    }
+
+    private static void lastUsedDaysAgo(WarmImage image, int days) throws IOException {
+        Files.setLastModifiedTime(
+                image.directory().resolve(WarmImage.LAST_USED),
+                FileTime.from(Instant.now().minus(Duration.ofDays(days))));
+    }
+
+    @Test
+    void buildingAnImageRemovesThoseUnusedForLongerThanTheConfiguredDaysAndKeepsRecentlyUsedOnes() throws IOException {
+        WarmImage stale = store().resolve(shape, builder(true), discarded::add).image();
+        WarmImage recent = store().resolve(shapeWithMemory(256), builder(true), discarded::add)
+                .image();
+        lastUsedDaysAgo(stale, 8);
+        lastUsedDaysAgo(recent, 8);
+        assertThat(WarmImagePruning.markUsed(recent)).isTrue();
+
+        store().resolve(shapeWithMemory(512), builder(true), discarded::add);
+
+        assertThat(stale.directory()).doesNotExist();
+        assertThat(recent.overlay()).isRegularFile();
+        assertThat(WarmImagePruning.markUsed(stale)).isFalse();
+        try (var left = Files.list(root.resolve("tiny-warm"))) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")))
+                    .hasSize(2);
+        }
+    }
+
+    @Test
+    void theReaperPrunesEveryTemplatesStaleImagesButNotWhileABuildHoldsTheLock() throws IOException {
+        WarmImage stale = store().resolve(shape, builder(true), discarded::add).image();
+        lastUsedDaysAgo(stale, 3);
+        Path lock = root.resolve("tiny-warm").resolve(WarmImages.LOCK);
+
+        try (var held = io.testbed.core.internal.support.ExclusiveLock.acquire(lock, Duration.ZERO, null)) {
+            Thread other = new Thread(() -> WarmImagePruning.pruneStore(root, Duration.ofDays(2)));
+            other.start();
+            assertThat(joined(other)).isTrue();
+            assertThat(stale.overlay()).isRegularFile();
+        }
+        assertThat(WarmImagePruning.pruneStore(root, Duration.ofDays(4))).isEmpty();
+        assertThat(WarmImagePruning.pruneStore(root, Duration.ofDays(2)))
+                .singleElement()
+                .satisfies(line -> assertThat(line).contains(stale.directory().toString(), "unused since"));
+        assertThat(stale.directory()).doesNotExist();
+    }
+
+    private static boolean joined(Thread thread) {
+        try {
+            thread.join(10_000);
+            return !thread.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -17,6 +17,7 @@ import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.NetworkSpec;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Machines of the tiny template started from its warm image: three clones started together from one image share no
  * identity, a warm-started machine reverts, a shape the image cannot serve boots cold with the reason journaled, and a
- * corrupt or stale image is discarded and built again.
+ * corrupt or stale image is discarded and built again, and an image QEMU refuses to restore means a cold boot, the image
+ * discarded and built again on its next use.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WarmStartIT {
@@ -176,6 +178,67 @@ class WarmStartIT {
         assertRebuiltAndWarm("stale");
     }
 
+    @Test
+    @Order(6)
+    void aWarmImageQemuRefusesToRestoreBootsColdIsDiscardedAndBuiltAgain() throws IOException {
+        // An image that passes every check (manifest, size, SHA-256, qemu-img check, the snapshot) but whose saved
+        // state QEMU refuses: its migration stream names another machine type, as one saved by another QEMU would.
+        Path image = warmImage();
+        Path overlay = image.resolve(WarmImage.OVERLAY);
+        byte[] bytes = Files.readAllBytes(overlay);
+        int stream = indexOf(bytes, "QEVM\0\0\0\3".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(stream).as("the saved state's stream header in " + overlay).isNotNegative();
+        int machineType = indexOf(bytes, "pc-i440fx-".getBytes(StandardCharsets.ISO_8859_1), stream);
+        assertThat(machineType - stream)
+                .as("the machine type in the stream's header")
+                .isBetween(0, 64);
+        String before = WarmImages.sha256(overlay);
+        try (RandomAccessFile file = new RandomAccessFile(overlay.toFile(), "rw")) {
+            file.seek(machineType + "pc-i440fx-".length());
+            file.write("0.0".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        Path manifest = image.resolve(WarmImage.MANIFEST);
+        Files.writeString(manifest, Files.readString(manifest).replace(before, WarmImages.sha256(overlay)));
+
+        try (EnvironmentHandle handle = Engine.create(CONFIG).provision(vms("refused", 1, List.of()), event -> {})) {
+            JournalReader.Contents journal = journal(handle.environment());
+            assertThat(journal.of(ResourceEvent.StartChosen.class))
+                    .extracting(ResourceEvent.StartChosen::method)
+                    .containsExactly(ResourceEvent.StartMethod.WARM, ResourceEvent.StartMethod.COLD);
+            assertThat(journal.of(ResourceEvent.StartChosen.class).get(1).reason())
+                    .contains(
+                            "restoring the warm image failed",
+                            "QEMU could not load the warm image's snapshot",
+                            "pc-i440fx-0.0");
+            assertThat(journal.of(HostEvent.WarmImageDiscarded.class))
+                    .singleElement()
+                    .satisfies(discarded -> assertThat(discarded.reason()).contains("QEMU could not load"));
+            assertThat(image).doesNotExist();
+            assertThat(handle.environment().machine("vm1").run("hostname").stdout())
+                    .isEqualTo("vm1\n");
+        }
+        try (EnvironmentHandle handle = Engine.create(CONFIG).provision(vms("rebuilt", 1, List.of()), event -> {})) {
+            assertBuiltAndStartedWarm(journal(handle.environment()));
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        return indexOf(haystack, needle, 0);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     /** The clones' warm image directory, from their journal. */
     private static Path warmImage() {
         return Path.of(journal(clones.environment())
@@ -190,14 +253,19 @@ class WarmStartIT {
             assertThat(journal.of(HostEvent.WarmImageDiscarded.class))
                     .singleElement()
                     .satisfies(discarded -> assertThat(discarded.reason()).startsWith(problem));
-            assertThat(journal.of(HostEvent.WarmImageResolved.class))
-                    .singleElement()
-                    .satisfies(resolved -> assertThat(resolved.built()).isTrue());
-            assertThat(journal.of(ResourceEvent.StartChosen.class))
-                    .singleElement()
-                    .satisfies(chosen -> assertThat(chosen.method()).isEqualTo(ResourceEvent.StartMethod.WARM));
+            assertBuiltAndStartedWarm(journal);
             assertThat(handle.environment().machine("vm1").run("hostname").stdout())
                     .isEqualTo("vm1\n");
         }
+    }
+
+    /** The environment's machine started from a warm image this provisioning built. */
+    private static void assertBuiltAndStartedWarm(JournalReader.Contents journal) {
+        assertThat(journal.of(HostEvent.WarmImageResolved.class))
+                .singleElement()
+                .satisfies(resolved -> assertThat(resolved.built()).isTrue());
+        assertThat(journal.of(ResourceEvent.StartChosen.class))
+                .singleElement()
+                .satisfies(chosen -> assertThat(chosen.method()).isEqualTo(ResourceEvent.StartMethod.WARM));
     }
 }
