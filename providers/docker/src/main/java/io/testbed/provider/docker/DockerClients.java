@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.testbed.core.TestbedException;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.testcontainers.DockerClientFactory;
@@ -22,6 +23,9 @@ final class DockerClients {
             + " older than API 1.44 (e.g. 20.10) needs api.version=1.41 in a docker-java.properties file on the test"
             + " class path or in ~/.docker-java.properties.";
 
+    /** The socket a Docker client uses when nothing else is configured. */
+    static final String DEFAULT_ENDPOINT = "unix:///var/run/docker.sock";
+
     private DockerClients() {}
 
     /**
@@ -34,10 +38,46 @@ final class DockerClients {
             return DockerClientFactory.instance().client();
         } catch (RuntimeException e) {
             throw new TestbedException(
-                    "Cannot reach the Docker engine through Testcontainers: " + rootMessage(e) + ". "
-                            + HOW_TO_REACH_DOCKER,
+                    "Cannot reach the Docker engine through Testcontainers (" + configuredEndpoint() + "): "
+                            + rootMessage(e) + ". " + HOW_TO_REACH_DOCKER,
                     e);
         }
+    }
+
+    /**
+     * The endpoint of the Docker daemon Testcontainers talks to, e.g. {@code unix:///var/run/docker.sock}: the one in
+     * use once a client exists, else the one configured ({@code DOCKER_HOST}, the {@code docker.host} property, or
+     * Docker's default socket).
+     */
+    static String endpoint() {
+        try {
+            return String.valueOf(
+                    DockerClientFactory.instance().getTransportConfig().getDockerHost());
+        } catch (RuntimeException noClientYet) {
+            return configuredEndpoint();
+        }
+    }
+
+    private static String configuredEndpoint() {
+        String host = System.getenv("DOCKER_HOST");
+        if (host == null || host.isBlank()) {
+            host = System.getProperty("docker.host", DEFAULT_ENDPOINT);
+        }
+        return host;
+    }
+
+    /**
+     * The message for a call that failed below Docker's API: the daemon stopped answering (its socket refuses
+     * connections or closed one mid-call) when an I/O error is among the causes; otherwise the root cause.
+     */
+    static String unanswered(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof IOException) {
+                return "the Docker daemon at " + endpoint() + " stopped answering (" + cause
+                        + "). Start dockerd again; testbed janitor then removes what is left";
+            }
+        }
+        return rootMessage(e) + " (is dockerd still running?)";
     }
 
     /** Whether Testcontainers finds a usable Docker engine; never throws. */
@@ -60,8 +100,7 @@ final class DockerClients {
         } catch (DockerException e) {
             throw new TestbedException("Docker could not " + what + ": " + dockerMessage(e), e);
         } catch (RuntimeException e) {
-            throw new TestbedException(
-                    "Docker could not " + what + ": " + rootMessage(e) + " (is dockerd still running?)", e);
+            throw new TestbedException("Docker could not " + what + ": " + unanswered(e), e);
         }
     }
 
@@ -82,8 +121,7 @@ final class DockerClients {
         } catch (DockerException e) {
             throw new TestbedException("Docker could not " + what + ": " + dockerMessage(e), e);
         } catch (RuntimeException e) {
-            throw new TestbedException(
-                    "Docker could not " + what + ": " + rootMessage(e) + " (is dockerd still running?)", e);
+            throw new TestbedException("Docker could not " + what + ": " + unanswered(e), e);
         }
     }
 
