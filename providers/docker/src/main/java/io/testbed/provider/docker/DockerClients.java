@@ -5,6 +5,8 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.testbed.core.TestbedException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.testcontainers.DockerClientFactory;
@@ -35,7 +37,16 @@ final class DockerClients {
      */
     static DockerClient client() {
         try {
-            return DockerClientFactory.instance().client();
+            DockerClient client = DockerClientFactory.instance().client();
+            String fallback = fallback();
+            if (fallback != null) {
+                throw new TestbedException("DOCKER_HOST names the Docker daemon at " + System.getenv("DOCKER_HOST")
+                        + ", which does not answer; Testcontainers fell back to " + fallback + ", which Testbed does"
+                        + " not use in its place. Start that daemon again, or unset DOCKER_HOST.");
+            }
+            return client;
+        } catch (TestbedException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new TestbedException(
                     "Cannot reach the Docker engine through Testcontainers (" + configuredEndpoint() + "): "
@@ -45,17 +56,33 @@ final class DockerClients {
     }
 
     /**
-     * The endpoint of the Docker daemon Testcontainers talks to, e.g. {@code unix:///var/run/docker.sock}: the one in
-     * use once a client exists, else the one configured ({@code DOCKER_HOST}, the {@code docker.host} property, or
-     * Docker's default socket).
+     * The endpoint of the Docker daemon Testbed talks to, e.g. {@code unix:///var/run/docker.sock}: the one {@code
+     * DOCKER_HOST} names, else the one Testcontainers uses once a client exists, else the one configured (the {@code
+     * docker.host} property, or Docker's default socket).
      */
     static String endpoint() {
+        String wanted = System.getenv("DOCKER_HOST");
+        if (wanted != null && !wanted.isBlank()) {
+            return wanted; // the only daemon Testbed uses when it is set (see client())
+        }
         try {
             return String.valueOf(
                     DockerClientFactory.instance().getTransportConfig().getDockerHost());
         } catch (RuntimeException noClientYet) {
             return configuredEndpoint();
         }
+    }
+
+    /**
+     * Whether a Docker daemon is expected on this host although none may answer: {@code DOCKER_HOST} names one, or
+     * the Unix socket it would listen on exists (a daemon that died leaves it behind).
+     */
+    static boolean installed() {
+        String endpoint = configuredEndpoint();
+        if (!endpoint.startsWith("unix://")) {
+            return true;
+        }
+        return Files.exists(Path.of(endpoint.substring("unix://".length())));
     }
 
     private static String configuredEndpoint() {
@@ -83,10 +110,21 @@ final class DockerClients {
     /** Whether Testcontainers finds a usable Docker engine; never throws. */
     static boolean available() {
         try {
-            return DockerClientFactory.instance().isDockerAvailable();
+            return DockerClientFactory.instance().isDockerAvailable() && fallback() == null;
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * The endpoint Testcontainers uses instead of the one {@code DOCKER_HOST} names (it tries its other strategies,
+     * such as the socket cached in {@code ~/.testcontainers.properties}, when that one does not answer), or null.
+     */
+    private static String fallback() {
+        String wanted = System.getenv("DOCKER_HOST");
+        String used = String.valueOf(
+                DockerClientFactory.instance().getTransportConfig().getDockerHost());
+        return wanted == null || wanted.isBlank() || wanted.equals(used) ? null : used;
     }
 
     /**
