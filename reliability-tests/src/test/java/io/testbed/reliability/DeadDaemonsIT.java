@@ -24,8 +24,17 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>dockerd: a private daemon ({@link PrivateDockerd}), never the host's, is SIGKILLed while the forked test
- *       class {@link DockerdVictim} waits at a hand-shake between two commands.
+ *       class {@link DockerdVictim} waits at a hand-shake between two commands; the janitor runs against it down,
+ *       then after it was started again on the same data root.
+ *   <li>libvirtd: the host's daemon is SIGKILLed ({@link HostLibvirtd}) while {@link LibvirtdVictim} waits at the
+ *       hand-shake, then asks for a snapshot; QEMU lives on; the janitor runs while libvirtd is down, then after the
+ *       set-up script started it again. Every other user of the host's libvirtd loses it for those seconds: the
+ *       normal build runs ITs one at a time; by hand, take the host exclusively first.
+ *   <li>the guest's sshd: {@link SshdVictim} (in this JVM) kills dropbear for good; the next command fails naming the
+ *       machine and its SSH server, and the revert to the baseline (taken while dropbear ran) brings it back.
  * </ul>
+ *
+ * <p>Each victim waits for the IT at a {@link Handshake}, so the daemon dies at a known step, not after a guess.
  */
 class DeadDaemonsIT {
 
@@ -82,7 +91,7 @@ class DeadDaemonsIT {
                     .satisfies(closed -> assertThat(closed.problems()).isPositive());
 
             // the janitor while the daemon is still down: it names it, fails, and keeps the owner entry
-            Janitored down = janitor(run, root, dockerd);
+            Janitored down = janitor(run, root, dockerd.environment());
             assertThat(down.exit()).as(down.output()).isNotZero();
             assertThat(down.output())
                     .contains("provider docker: reaping failed")
@@ -94,7 +103,7 @@ class DeadDaemonsIT {
 
             dockerd.start(); // same data root: the container and network are there again
             Map<String, Integer> before = census.count(DockerdVictim.MACHINES);
-            Janitored back = janitor(run, root, dockerd);
+            Janitored back = janitor(run, root, dockerd.environment());
             Map<String, Integer> after = census.count(DockerdVictim.MACHINES);
             System.out.printf(
                     "dockerd killed mid-test: before the janitor %s%n  after: %s%n  janitor said:%n%s%n",
@@ -105,6 +114,64 @@ class DeadDaemonsIT {
                     .as("leftovers after the janitor: %s", after)
                     .isZero();
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aLibvirtdKilledMidTestIsNamedAndTheJanitorFinishesTeardownOnceItIsBack() throws Exception {
+        Path run = Files.createDirectories(RUNS.resolve("libvirtd"));
+        Path root = ForkedTestClass.root(run);
+        TestbedConfig config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, root.toString()));
+        Census census = new Census(root, config, List.of(ForkedTestClass.tmp(run)));
+        ForkedTestClass victim = ForkedTestClass.start(run, LibvirtdVictim.class);
+        Handshake handshake = new Handshake(run);
+        String output;
+        Janitored down;
+        try {
+            assertThat(handshake.awaitReached(victim.process(), STEP_TIMEOUT))
+                    .as(
+                            "the victim ran its first command on the VM (exit %s); its output:%n%s",
+                            victim.exit(), victim.logTail())
+                    .isTrue();
+            assertThat(census.count(LibvirtdVictim.MACHINES))
+                    .containsEntry("domains", 1)
+                    .containsEntry("libvirt networks", 1)
+                    .containsEntry("qemu processes", 1);
+            HostLibvirtd.kill();
+            handshake.go();
+            assertThat(victim.process().waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                    .isTrue();
+            output = Files.readString(run.resolve("victim.log"));
+            down = janitor(run, root, Map.of());
+        } finally {
+            victim.process().destroyForcibly();
+            HostLibvirtd.startIfDown();
+        }
+        assertThat(victim.process().exitValue()).as(output).isEqualTo(1);
+        String uri = config.libvirtUri();
+        assertThat(output)
+                .contains("libvirtd at " + uri + " stopped answering while trying to take snapshot")
+                .contains("Teardown of environment 'libvirtd-victim' could not do everything")
+                .contains("machine 'vm' was not removed (machine.destroy): libvirtd at " + uri + " stopped answering")
+                .contains("network 'lan' was not removed (network.destroy)");
+        assertThat(down.exit()).as(down.output()).isNotZero();
+        assertThat(down.output())
+                .contains("provider libvirt: reaping failed: Cannot connect to libvirt at " + uri)
+                .contains("still in the owner registry");
+
+        Map<String, Integer> before = census.count(LibvirtdVictim.MACHINES);
+        Janitored back = janitor(run, root, Map.of());
+        Map<String, Integer> after = census.count(LibvirtdVictim.MACHINES);
+        System.out.printf(
+                "libvirtd killed mid-test: before the janitor %s%n  after: %s%n  janitor said:%n%s%n",
+                Census.describe(before), Census.describe(after), back.output());
+        assertThat(back.exit()).as(back.output()).isZero();
+        assertThat(before)
+                .as("QEMU outlived libvirtd, which found its domain again")
+                .containsEntry("domains", 1)
+                .containsEntry("qemu processes", 1);
+        assertThat(after.values().stream().mapToInt(Integer::intValue).sum())
+                .as("leftovers after the janitor: %s", after)
+                .isZero();
     }
 
     @org.junit.jupiter.api.Test
@@ -133,8 +200,8 @@ class DeadDaemonsIT {
     /** What {@code testbed janitor} said and its exit status. */
     private record Janitored(int exit, String output) {}
 
-    /** Runs {@code testbed janitor --under root} as a process that reaches the private daemon, as a user would. */
-    private static Janitored janitor(Path run, Path root, PrivateDockerd dockerd)
+    /** Runs {@code testbed janitor --under root} as a process with {@code environment} added, as a user would. */
+    private static Janitored janitor(Path run, Path root, Map<String, String> environment)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -147,7 +214,7 @@ class DeadDaemonsIT {
         Path log = Files.createTempFile(run, "janitor-", ".log");
         ProcessBuilder builder =
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(dockerd.environment());
+        builder.environment().putAll(environment);
         Process janitor = builder.start();
         if (!janitor.waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             janitor.destroyForcibly();
