@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Daemons that die in the middle of a test: the test fails with an error that names what died, teardown does what it
@@ -51,25 +52,12 @@ class DeadDaemonsIT {
         try (PrivateDockerd dockerd = PrivateDockerd.start(run, config)) {
             Census census = new Census(root, config, List.of(ForkedTestClass.tmp(run))).onDocker(dockerd.host());
             ForkedTestClass victim = ForkedTestClass.start(run, DockerdVictim.class, dockerd.environment());
-            Handshake handshake = new Handshake(run);
-            try {
-                assertThat(handshake.awaitReached(victim.process(), STEP_TIMEOUT))
-                        .as(
-                                "the victim ran its first command in the container (exit %s); its output:%n%s",
-                                victim.exit(), victim.logTail())
-                        .isTrue();
-                assertThat(census.count(DockerdVictim.MACHINES))
-                        .containsEntry("containers", 1)
-                        .containsEntry("docker networks", 1);
-                dockerd.kill();
-                handshake.go();
-                assertThat(victim.process().waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
-                        .isTrue();
-            } finally {
-                victim.process().destroyForcibly();
-            }
-            String output = Files.readString(run.resolve("victim.log"));
-            assertThat(victim.process().exitValue()).as(output).isEqualTo(1);
+            String output = killMidTest(
+                    run,
+                    victim,
+                    () -> census.count(DockerdVictim.MACHINES),
+                    Map.of("containers", 1, "docker networks", 1),
+                    dockerd::kill);
             // the test's failure names the machine, the command and the daemon that stopped answering
             assertThat(output)
                     .contains("Cannot run 'cat /root/marker' on machine 'box'")
@@ -123,30 +111,19 @@ class DeadDaemonsIT {
         TestbedConfig config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, root.toString()));
         Census census = new Census(root, config, List.of(ForkedTestClass.tmp(run)));
         ForkedTestClass victim = ForkedTestClass.start(run, LibvirtdVictim.class);
-        Handshake handshake = new Handshake(run);
         String output;
         Janitored down;
         try {
-            assertThat(handshake.awaitReached(victim.process(), STEP_TIMEOUT))
-                    .as(
-                            "the victim ran its first command on the VM (exit %s); its output:%n%s",
-                            victim.exit(), victim.logTail())
-                    .isTrue();
-            assertThat(census.count(LibvirtdVictim.MACHINES))
-                    .containsEntry("domains", 1)
-                    .containsEntry("libvirt networks", 1)
-                    .containsEntry("qemu processes", 1);
-            HostLibvirtd.kill();
-            handshake.go();
-            assertThat(victim.process().waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
-                    .isTrue();
-            output = Files.readString(run.resolve("victim.log"));
-            down = janitor(run, root, Map.of());
+            output = killMidTest(
+                    run,
+                    victim,
+                    () -> census.count(LibvirtdVictim.MACHINES),
+                    Map.of("domains", 1, "libvirt networks", 1, "qemu processes", 1),
+                    HostLibvirtd::kill);
+            down = janitor(run, root, Map.of()); // while libvirtd is still down
         } finally {
-            victim.process().destroyForcibly();
             HostLibvirtd.startIfDown();
         }
-        assertThat(victim.process().exitValue()).as(output).isEqualTo(1);
         String uri = config.libvirtUri();
         assertThat(output)
                 .contains("libvirtd at " + uri + " stopped answering while trying to take snapshot")
@@ -195,6 +172,40 @@ class DeadDaemonsIT {
         assertThat(after.values().stream().mapToInt(Integer::intValue).sum())
                 .as("leftovers after the class: %s", after)
                 .isZero();
+    }
+
+    /** Kills a daemon. */
+    private interface Kill {
+        void run() throws Exception;
+    }
+
+    /**
+     * Waits until the victim reached its hand-shake, checks that the host holds what it provisioned, kills the
+     * daemon, lets the victim go on and returns its output once it ended, failed (exit 1).
+     */
+    private static String killMidTest(
+            Path run,
+            ForkedTestClass victim,
+            Supplier<Map<String, Integer>> census,
+            Map<String, Integer> held,
+            Kill kill)
+            throws Exception {
+        Handshake handshake = new Handshake(run);
+        try {
+            assertThat(handshake.awaitReached(victim.process(), STEP_TIMEOUT))
+                    .as("the victim reached its hand-shake (exit %s); its output:%n%s", victim.exit(), victim.logTail())
+                    .isTrue();
+            assertThat(census.get()).containsAllEntriesOf(held);
+            kill.run();
+            handshake.go();
+            assertThat(victim.process().waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                    .isTrue();
+        } finally {
+            victim.process().destroyForcibly();
+        }
+        String output = Files.readString(run.resolve("victim.log"));
+        assertThat(victim.process().exitValue()).as(output).isEqualTo(1);
+        return output;
     }
 
     /** What {@code testbed janitor} said and its exit status. */
