@@ -90,17 +90,9 @@ class DeadDaemonsIT {
                     .isPresent();
 
             dockerd.start(); // same data root: the container and network are there again
-            Map<String, Integer> before = census.count(DockerdVictim.MACHINES);
-            Janitored back = janitor(run, root, dockerd.environment());
-            Map<String, Integer> after = census.count(DockerdVictim.MACHINES);
-            System.out.printf(
-                    "dockerd killed mid-test: before the janitor %s%n  after: %s%n  janitor said:%n%s%n",
-                    Census.describe(before), Census.describe(after), back.output());
-            assertThat(back.exit()).as(back.output()).isZero();
+            Map<String, Integer> before = janitorLeavesNothing(
+                    "dockerd", run, root, dockerd.environment(), () -> census.count(DockerdVictim.MACHINES));
             assertThat(before).containsEntry("containers", 1).containsEntry("docker networks", 1);
-            assertThat(after.values().stream().mapToInt(Integer::intValue).sum())
-                    .as("leftovers after the janitor: %s", after)
-                    .isZero();
         }
     }
 
@@ -135,20 +127,12 @@ class DeadDaemonsIT {
                 .contains("provider libvirt: reaping failed: Cannot connect to libvirt at " + uri)
                 .contains("still in the owner registry");
 
-        Map<String, Integer> before = census.count(LibvirtdVictim.MACHINES);
-        Janitored back = janitor(run, root, Map.of());
-        Map<String, Integer> after = census.count(LibvirtdVictim.MACHINES);
-        System.out.printf(
-                "libvirtd killed mid-test: before the janitor %s%n  after: %s%n  janitor said:%n%s%n",
-                Census.describe(before), Census.describe(after), back.output());
-        assertThat(back.exit()).as(back.output()).isZero();
+        Map<String, Integer> before =
+                janitorLeavesNothing("libvirtd", run, root, Map.of(), () -> census.count(LibvirtdVictim.MACHINES));
         assertThat(before)
                 .as("QEMU outlived libvirtd, which found its domain again")
                 .containsEntry("domains", 1)
                 .containsEntry("qemu processes", 1);
-        assertThat(after.values().stream().mapToInt(Integer::intValue).sum())
-                .as("leftovers after the janitor: %s", after)
-                .isZero();
     }
 
     @org.junit.jupiter.api.Test
@@ -206,6 +190,27 @@ class DeadDaemonsIT {
         String output = Files.readString(run.resolve("victim.log"));
         assertThat(victim.process().exitValue()).as(output).isEqualTo(1);
         return output;
+    }
+
+    /**
+     * Runs the janitor once the daemon is back: it must succeed and leave 0 of every kind.
+     *
+     * @return the counts before it ran
+     */
+    private static Map<String, Integer> janitorLeavesNothing(
+            String daemon, Path run, Path root, Map<String, String> environment, Supplier<Map<String, Integer>> census)
+            throws IOException, InterruptedException {
+        Map<String, Integer> before = census.get();
+        Janitored back = janitor(run, root, environment);
+        Map<String, Integer> after = census.get();
+        System.out.printf(
+                "%s killed mid-test: before the janitor %s%n  after: %s%n  janitor said:%n%s%n",
+                daemon, Census.describe(before), Census.describe(after), back.output());
+        assertThat(back.exit()).as(back.output()).isZero();
+        assertThat(after.values().stream().mapToInt(Integer::intValue).sum())
+                .as("leftovers after the janitor: %s", after)
+                .isZero();
+        return before;
     }
 
     /** What {@code testbed janitor} said and its exit status. */
