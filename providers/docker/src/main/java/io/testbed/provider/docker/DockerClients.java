@@ -122,9 +122,12 @@ final class DockerClients {
      */
     private static String fallback() {
         String wanted = System.getenv("DOCKER_HOST");
+        if (wanted == null || wanted.isBlank()) {
+            return null;
+        }
         String used = String.valueOf(
                 DockerClientFactory.instance().getTransportConfig().getDockerHost());
-        return wanted == null || wanted.isBlank() || wanted.equals(used) ? null : used;
+        return wanted.equals(used) ? null : used;
     }
 
     /**
