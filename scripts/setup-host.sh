@@ -10,6 +10,8 @@
 #   bash scripts/setup-host.sh                 set the host up
 #   bash scripts/setup-host.sh --check         report each item's state, change nothing;
 #                                              exit 1 if something is missing or wrong
+#   bash scripts/setup-host.sh --only=STEP     only that step (after the preconditions), e.g.
+#                                              --only=libvirt starts libvirtd again after it died
 #   bash scripts/setup-host.sh --run-example   set up, then run the main job (MAIN_JOB): two
 #                                              example classes boot real VMs, talk over a
 #                                              leased network and revert between tests
@@ -78,6 +80,7 @@ readonly REPO_DIR
 
 check_only=false
 run_example=false
+only_step=""
 n_done=0
 n_ok=0
 n_missing=0
@@ -125,6 +128,9 @@ run_step() {
   current_step=$1
   current_log=$2
   shift 2
+  if [[ -n $only_step && $current_step != preconditions && $current_step != "$only_step" ]]; then
+    return 0
+  fi
   if [[ ${TESTBED_SETUP_FAIL_AT:-} == "$current_step" ]]; then
     false # injected by TESTBED_SETUP_FAIL_AT, to prove failures are reported
   fi
@@ -906,6 +912,10 @@ main() {
     case $arg in
       --check) check_only=true ;;
       --run-example) run_example=true ;;
+      --only=*)
+        only_step=${arg#--only=}
+        [[ " ${STEPS[*]} " == *" $only_step "* ]] || die arguments "--only=$only_step names no step; steps: ${STEPS[*]}"
+        ;;
       -h | --help)
         usage
         exit 0

@@ -131,8 +131,11 @@ public final class Janitor {
                 leftovers.add(e.name() + " (id " + e.shortId() + "): " + leftover(e));
             }
         }
-        removed.stream().filter(line -> line.contains("reaping failed")).forEach(leftovers::add);
-        return new Outcome(chosen, removed, skipped, leftovers, false);
+        // a provider whose daemon is down (say) reaped nothing: its line is a leftover, not a removal; the registry
+        // entries stay, so the next janitor run finds the objects again
+        Predicate<String> failed = line -> line.contains("reaping failed");
+        removed.stream().filter(failed).forEach(leftovers::add);
+        return new Outcome(chosen, removed.stream().filter(failed.negate()).toList(), skipped, leftovers, false);
     }
 
     /** Removes the {@code KEPT} marker, so that the reaper may destroy the environment. */

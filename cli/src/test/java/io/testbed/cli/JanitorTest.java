@@ -5,12 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.prefix.Prefix;
+import io.testbed.core.spec.EnvironmentSpec;
+import io.testbed.core.spec.MachineSpec;
+import io.testbed.core.spec.SpecProblem;
+import io.testbed.core.spi.Capability;
 import io.testbed.core.spi.Owner;
+import io.testbed.core.spi.Provider;
+import io.testbed.core.spi.ProviderContext;
+import io.testbed.core.spi.ProviderSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,5 +131,51 @@ class JanitorTest {
                 .first()
                 .asString()
                 .startsWith("would clean crashed (id " + dead.shortId());
+    }
+
+    /** A provider whose daemon does not answer: every reap fails, naming it. */
+    private static final class DaemonDown implements Provider {
+        @Override
+        public String name() {
+            return "docker";
+        }
+
+        @Override
+        public Set<Capability> capabilities() {
+            return EnumSet.noneOf(Capability.class);
+        }
+
+        @Override
+        public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment, ProviderContext context) {
+            return List.of();
+        }
+
+        @Override
+        public ProviderSession open(ProviderContext context) {
+            throw new AssertionError("nothing is provisioned here");
+        }
+
+        @Override
+        public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
+            throw new IllegalStateException("the Docker daemon at unix:///run/x.sock does not answer");
+        }
+    }
+
+    @Test
+    void aProviderWhoseDaemonIsDownLeavesTheEnvironmentRegisteredAndTheOutcomeNotClean() throws Exception {
+        Owner dead = environment("a", "crashed", deadPid());
+
+        Janitor.Outcome outcome =
+                Janitor.run(config, new Janitor.Options(false, null, null, false), List.of(new DaemonDown()));
+
+        assertThat(outcome.clean()).isFalse();
+        assertThat(outcome.removed()).noneMatch(line -> line.contains("reaping failed"));
+        assertThat(outcome.leftovers())
+                .contains("provider docker: reaping failed: the Docker daemon at unix:///run/x.sock does not answer")
+                .anyMatch(line -> line.startsWith("crashed (id " + dead.shortId()) && line.contains("owner registry"));
+        assertThat(owners.list()).containsExactly(dead);
+        assertThat(JanitorCommand.lines(outcome))
+                .contains("LEFT OVER provider docker: reaping failed: the Docker daemon at unix:///run/x.sock does not"
+                        + " answer");
     }
 }

@@ -56,15 +56,26 @@ final class Census {
     private final Path root;
     private final TestbedConfig config;
     private final List<Path> strayDirs;
+    private final List<String> docker;
 
     /**
      * A census of the prefixes under {@code root}, with leases and owners from {@code config}'s store; every file
      * under {@code strayDirs} (a killed JVM's {@code java.io.tmpdir}, say) counts as a stray file.
      */
     Census(Path root, TestbedConfig config, List<Path> strayDirs) {
+        this(root, config, strayDirs, List.of("docker"));
+    }
+
+    private Census(Path root, TestbedConfig config, List<Path> strayDirs, List<String> docker) {
         this.root = root.toAbsolutePath().normalize();
         this.config = config;
         this.strayDirs = List.copyOf(strayDirs);
+        this.docker = List.copyOf(docker);
+    }
+
+    /** The same census, asking the Docker daemon at {@code host} (e.g. {@code unix:///…/docker.sock}) for its kinds. */
+    Census onDocker(String host) {
+        return new Census(root, config, strayDirs, List.of("docker", "-H", host));
     }
 
     /** The environments' prefixes under the root. */
@@ -136,10 +147,10 @@ final class Census {
                 .count();
     }
 
-    private static int labelled(List<String> prefixPaths, String... listing) {
+    private int labelled(List<String> prefixPaths, String... listing) {
         int n = 0;
         for (String path : prefixPaths) {
-            List<String> command = new ArrayList<>(List.of("docker"));
+            List<String> command = new ArrayList<>(docker);
             command.addAll(List.of(listing));
             command.addAll(List.of("--filter", "label=io.testbed.prefix.path=" + path));
             n += lines(command).size();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -18,6 +19,14 @@ record ForkedTestClass(Path run, Process process) {
 
     /** Starts {@code testClass} in a new JVM with the prefix root {@link #root(Path) root(run)}. */
     static ForkedTestClass start(Path run, Class<?> testClass) throws IOException {
+        return start(run, testClass, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, Class)}, with {@code environment} added to the JVM's environment (e.g. {@code
+     * DOCKER_HOST}); the test class finds {@code run} in the system property {@link #RUN_PROPERTY}.
+     */
+    static ForkedTestClass start(Path run, Class<?> testClass, Map<String, String> environment) throws IOException {
         Files.createDirectories(tmp(run));
         List<String> command = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -26,16 +35,20 @@ record ForkedTestClass(Path run, Process process) {
                 "-Djna.tmpdir=" + run.resolve("jna"),
                 "-Dtestbed.prefix.root=" + root(run),
                 "-Dtestbed.report.enabled=false",
+                "-D" + RUN_PROPERTY + "=" + run,
                 "-cp",
                 System.getProperty("java.class.path"),
                 VictimMain.class.getName(),
                 testClass.getName());
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(run.resolve("victim.log").toFile())
-                .start();
-        return new ForkedTestClass(run, process);
+                .redirectOutput(run.resolve("victim.log").toFile());
+        builder.environment().putAll(environment);
+        return new ForkedTestClass(run, builder.start());
     }
+
+    /** The system property naming the run's directory in the forked JVM (files for hand-shakes with the IT). */
+    static final String RUN_PROPERTY = "testbed.it.run";
 
     /** The prefix root of the run's environments. */
     static Path root(Path run) {

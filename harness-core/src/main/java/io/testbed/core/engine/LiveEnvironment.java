@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** A provisioned environment as tests see it; its owner holds the {@link EnvironmentHandle}. Thread-safe. */
@@ -285,10 +286,11 @@ final class LiveEnvironment implements Environment {
         }
         if (!problems.isEmpty()) {
             TestbedException failure = new TestbedException(
-                    "Teardown of environment '" + spec.name() + "' left "
-                            + problems.size() + " problem(s); the first: "
-                            + problems.get(0).getMessage()
-                            + ". Run the reaper or destroy the prefix " + prefix.dir() + " by hand.",
+                    "Teardown of environment '" + spec.name() + "' could not do everything; "
+                            + problems.size() + " problem(s): "
+                            + problems.stream().map(Throwable::getMessage).collect(Collectors.joining("; "))
+                            + ". What is left stays registered to this run (leases kept): once the failing daemon"
+                            + " answers again, testbed janitor removes it (or testbed destroy " + prefix.dir() + ").",
                     problems.get(0));
             problems.stream().skip(1).forEach(failure::addSuppressed);
             throw failure;

@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apiguardian.api.API;
 
@@ -55,8 +54,9 @@ public final class Reaper {
      * a day): their provider objects, their stale leases, their registry entries and their prefixes' disks. Owners
      * and leases not selected are left as they are.
      *
-     * @return a line per object removed (empty when nothing was orphaned); a provider that failed adds a line that
-     *         says so, and the registry entries then stay, so that the next run finds the objects again
+     * @return a line per object removed (empty when nothing was orphaned); a provider that failed (its daemon down,
+     *         say) adds a line that says so, and the registry entries of the environments that used it then stay,
+     *         so that the next run finds their objects again
      */
     public static List<String> reap(TestbedConfig config, Collection<Provider> providers, Predicate<Owner> selection) {
         Predicate<Owner> orphan = owner -> selection.test(owner) && !OwnerLiveness.isAlive(owner);
@@ -105,9 +105,11 @@ public final class Reaper {
             boolean leasesWhateverHappened) {
         List<String> reaped = new ArrayList<>();
         boolean clean = true;
+        Set<String> reapedBy = new HashSet<>();
         for (Provider provider : providers) {
             try {
                 reaped.addAll(provider.reapOrphans(orphan, config.asMap()));
+                reapedBy.add(provider.name());
             } catch (RuntimeException e) {
                 clean = false;
                 reaped.add("provider " + provider.name() + ": reaping failed: " + e.getMessage());
@@ -118,19 +120,19 @@ public final class Reaper {
         if (clean || leasesWhateverHappened) {
             reaped.addAll(leases.get());
         }
-        if (clean) {
-            Set<String> consulted = providers.stream().map(Provider::name).collect(Collectors.toSet());
-            reaped.addAll(dropOwners(Owners.besideLeases(config.leaseDir()), orphan, consulted));
-        }
+        reaped.addAll(dropOwners(Owners.besideLeases(config.leaseDir()), orphan, reapedBy, clean));
         return reaped;
     }
 
     /**
      * Drops the registry entries of orphaned owners once every provider they used has reaped them (libvirt finds a
      * dead run's networks only through its entry, so a reap by the Docker provider alone must not drop the entry of
-     * an environment with VMs), deleting their prefixes' disks.
+     * an environment with VMs; while dockerd is down, the entries of environments with containers stay, those of
+     * VM-only ones go), deleting their prefixes' disks. An owner whose providers are unknown goes only when every
+     * provider reaped.
      */
-    private static List<String> dropOwners(Owners owners, Predicate<Owner> orphan, Set<String> consulted) {
+    private static List<String> dropOwners(
+            Owners owners, Predicate<Owner> orphan, Set<String> reapedBy, boolean everyProviderReaped) {
         List<String> dropped = new ArrayList<>();
         List<Owner> registered;
         try {
@@ -139,7 +141,8 @@ public final class Reaper {
             return List.of("owner registry " + owners.directory() + " unreadable: " + e.getMessage());
         }
         for (Owner owner : registered) {
-            if (!orphan.test(owner) || !consulted.containsAll(providersUsed(owner))) {
+            Set<String> used = providersUsed(owner);
+            if (!orphan.test(owner) || !reapedBy.containsAll(used) || (used.isEmpty() && !everyProviderReaped)) {
                 continue;
             }
             deleteDisks(owner).ifPresent(dropped::add);

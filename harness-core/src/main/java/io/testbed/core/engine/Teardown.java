@@ -1,5 +1,6 @@
 package io.testbed.core.engine;
 
+import io.testbed.core.TestbedException;
 import io.testbed.core.journal.EnvironmentEvent;
 import io.testbed.core.journal.Journal;
 import io.testbed.core.journal.ResourceEvent;
@@ -141,7 +142,9 @@ final class Teardown {
                     },
                     done);
         } catch (RuntimeException e) {
-            problems.add(e);
+            // the resource and step lead, so a teardown that met several failures can list them all
+            problems.add(new TestbedException(
+                    lifecycle.resource() + " was not removed (" + phase + "): " + e.getMessage(), e));
             moveToError(lifecycle);
         }
     }

@@ -43,6 +43,8 @@ final class SshConnection {
     private SFTPClient sftp; // guarded by this; belongs to client
     private boolean closed; // guarded by this
     private volatile boolean sftpMissing;
+    /** Whether a connection ever succeeded: then a server that refuses new ones has stopped answering. */
+    private volatile boolean answeredBefore;
 
     SshConnection(SshSettings settings) {
         this.settings = settings;
@@ -223,6 +225,7 @@ final class SshConnection {
             attempts++;
             try {
                 SSHClient c = connectOnce();
+                answeredBefore = true;
                 if (attempts > 1) {
                     LOG.debug(
                             "Connected to {} after {} attempts, {} ms",
@@ -237,6 +240,14 @@ final class SshConnection {
                 last = e;
             }
             if (deadline.expired()) {
+                if (answeredBefore) {
+                    throw new TestbedException(
+                            "The SSH server at " + target + " stopped answering: it had accepted connections, but no"
+                                    + " new one within " + timeout.toMillis() + " ms (" + attempts + " attempts): "
+                                    + last.getMessage() + ". Check that sshd still runs on the machine (its console"
+                                    + " log); a revert to a snapshot taken while it ran brings it back.",
+                            last);
+                }
                 throw new TestbedException(
                         "Cannot connect to " + target + " within " + timeout.toMillis() + " ms (" + attempts
                                 + " attempts): " + last.getMessage(),

@@ -52,15 +52,21 @@ class ReaperTest {
         final List<Owner> present;
         final List<String> removed = new ArrayList<>();
         final boolean fails;
+        final String name;
 
         Labelled(boolean fails, Owner... present) {
+            this("objects", fails, present);
+        }
+
+        Labelled(String name, boolean fails, Owner... present) {
             this.present = new ArrayList<>(List.of(present));
             this.fails = fails;
+            this.name = name;
         }
 
         @Override
         public String name() {
-            return "objects";
+            return name;
         }
 
         @Override
@@ -167,6 +173,29 @@ class ReaperTest {
         assertThat(lines).containsExactly("provider objects: reaping failed: daemon down");
         assertThat(owners.list()).containsExactly(dead);
         assertThat(Path.of(dead.prefixPath(), "disks", "box.qcow2")).exists();
+    }
+
+    @Test
+    void whileOneProvidersDaemonIsDownOnlyTheEnvironmentsThatUsedItStayRegistered() throws Exception {
+        Owner vms = environment("vms", deadPid());
+        Owner containers = environment("containers", deadPid());
+        Owner unknown = environment("unknown", deadPid());
+        usesA(vms, "libvirt");
+        usesA(containers, "docker");
+
+        List<String> lines = Reaper.reap(
+                config, List.of(new Labelled("libvirt", false, vms), new Labelled("docker", true, containers)));
+
+        assertThat(lines).contains("provider docker: reaping failed: daemon down");
+        assertThat(owners.list()).containsExactlyInAnyOrder(containers, unknown);
+        assertThat(Path.of(containers.prefixPath(), "disks", "box.qcow2")).exists();
+        assertThat(Path.of(vms.prefixPath(), "disks")).isEmptyDirectory();
+    }
+
+    private static void usesA(Owner owner, String provider) {
+        Prefix.open(Path.of(owner.prefixPath()))
+                .writeResources(List.of(
+                        new PrefixResource(PrefixResource.MACHINE, "m", provider, "tb-x-m", "", "RUNNING", Map.of())));
     }
 
     @Test

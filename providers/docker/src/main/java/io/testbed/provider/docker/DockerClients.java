@@ -4,6 +4,9 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.testbed.core.TestbedException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.testcontainers.DockerClientFactory;
@@ -22,6 +25,9 @@ final class DockerClients {
             + " older than API 1.44 (e.g. 20.10) needs api.version=1.41 in a docker-java.properties file on the test"
             + " class path or in ~/.docker-java.properties.";
 
+    /** The socket a Docker client uses when nothing else is configured. */
+    static final String DEFAULT_ENDPOINT = "unix:///var/run/docker.sock";
+
     private DockerClients() {}
 
     /**
@@ -31,22 +37,97 @@ final class DockerClients {
      */
     static DockerClient client() {
         try {
-            return DockerClientFactory.instance().client();
+            DockerClient client = DockerClientFactory.instance().client();
+            String fallback = fallback();
+            if (fallback != null) {
+                throw new TestbedException("DOCKER_HOST names the Docker daemon at " + System.getenv("DOCKER_HOST")
+                        + ", which does not answer; Testcontainers fell back to " + fallback + ", which Testbed does"
+                        + " not use in its place. Start that daemon again, or unset DOCKER_HOST.");
+            }
+            return client;
+        } catch (TestbedException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new TestbedException(
-                    "Cannot reach the Docker engine through Testcontainers: " + rootMessage(e) + ". "
-                            + HOW_TO_REACH_DOCKER,
+                    "Cannot reach the Docker engine through Testcontainers (" + configuredEndpoint() + "): "
+                            + rootMessage(e) + ". " + HOW_TO_REACH_DOCKER,
                     e);
         }
+    }
+
+    /**
+     * The endpoint of the Docker daemon Testbed talks to, e.g. {@code unix:///var/run/docker.sock}: the one {@code
+     * DOCKER_HOST} names, else the one Testcontainers uses once a client exists, else the one configured (the {@code
+     * docker.host} property, or Docker's default socket).
+     */
+    static String endpoint() {
+        String wanted = System.getenv("DOCKER_HOST");
+        if (wanted != null && !wanted.isBlank()) {
+            return wanted; // the only daemon Testbed uses when it is set (see client())
+        }
+        try {
+            return String.valueOf(
+                    DockerClientFactory.instance().getTransportConfig().getDockerHost());
+        } catch (RuntimeException noClientYet) {
+            return configuredEndpoint();
+        }
+    }
+
+    /**
+     * Whether a Docker daemon is expected on this host although none may answer: {@code DOCKER_HOST} names one, or
+     * the Unix socket it would listen on exists (a daemon that died leaves it behind).
+     */
+    static boolean installed() {
+        String endpoint = configuredEndpoint();
+        if (!endpoint.startsWith("unix://")) {
+            return true;
+        }
+        return Files.exists(Path.of(endpoint.substring("unix://".length())));
+    }
+
+    private static String configuredEndpoint() {
+        String host = System.getenv("DOCKER_HOST");
+        if (host == null || host.isBlank()) {
+            host = System.getProperty("docker.host", DEFAULT_ENDPOINT);
+        }
+        return host;
+    }
+
+    /**
+     * The message for a call that failed below Docker's API: the daemon stopped answering (its socket refuses
+     * connections or closed one mid-call) when an I/O error is among the causes; otherwise the root cause.
+     */
+    static String unanswered(RuntimeException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof IOException) {
+                return "the Docker daemon at " + endpoint() + " stopped answering (" + cause
+                        + "). Start dockerd again; testbed janitor then removes what is left";
+            }
+        }
+        return rootMessage(e) + " (is dockerd still running?)";
     }
 
     /** Whether Testcontainers finds a usable Docker engine; never throws. */
     static boolean available() {
         try {
-            return DockerClientFactory.instance().isDockerAvailable();
+            return DockerClientFactory.instance().isDockerAvailable() && fallback() == null;
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * The endpoint Testcontainers uses instead of the one {@code DOCKER_HOST} names (it tries its other strategies,
+     * such as the socket cached in {@code ~/.testcontainers.properties}, when that one does not answer), or null.
+     */
+    private static String fallback() {
+        String wanted = System.getenv("DOCKER_HOST");
+        if (wanted == null || wanted.isBlank()) {
+            return null;
+        }
+        String used = String.valueOf(
+                DockerClientFactory.instance().getTransportConfig().getDockerHost());
+        return wanted.equals(used) ? null : used;
     }
 
     /**
@@ -60,8 +141,7 @@ final class DockerClients {
         } catch (DockerException e) {
             throw new TestbedException("Docker could not " + what + ": " + dockerMessage(e), e);
         } catch (RuntimeException e) {
-            throw new TestbedException(
-                    "Docker could not " + what + ": " + rootMessage(e) + " (is dockerd still running?)", e);
+            throw new TestbedException("Docker could not " + what + ": " + unanswered(e), e);
         }
     }
 
@@ -82,8 +162,7 @@ final class DockerClients {
         } catch (DockerException e) {
             throw new TestbedException("Docker could not " + what + ": " + dockerMessage(e), e);
         } catch (RuntimeException e) {
-            throw new TestbedException(
-                    "Docker could not " + what + ": " + rootMessage(e) + " (is dockerd still running?)", e);
+            throw new TestbedException("Docker could not " + what + ": " + unanswered(e), e);
         }
     }
 

@@ -172,7 +172,13 @@ public final class DockerProvider implements Provider {
     @Override
     public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
         if (!DockerClients.available()) {
-            return List.of();
+            if (DockerClients.installed()) {
+                // a daemon that died leaves its socket: its dead runs' objects are still there, to be reaped later
+                throw new TestbedException("Cannot reap orphaned containers and networks: the Docker daemon at "
+                        + DockerClients.endpoint() + " does not answer. Start dockerd again and rerun the reaper"
+                        + " (testbed janitor); until then the dead runs stay registered.");
+            }
+            return List.of(); // no Docker on this host: nothing of it to reap
         }
         DockerClient docker = DockerClients.client();
         List<String> reaped = new ArrayList<>();

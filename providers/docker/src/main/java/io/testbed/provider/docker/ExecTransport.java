@@ -129,9 +129,8 @@ final class ExecTransport implements Transport {
             } catch (RuntimeException e) {
                 if (attempt >= 2) {
                     throw new TestbedException(
-                            "Cannot reach the Docker engine to run a command in " + target
-                                    + " even on a second attempt: " + DockerClients.rootMessage(e)
-                                    + ". Is dockerd running?",
+                            "Cannot run a command in " + target + " even on a second attempt: "
+                                    + DockerClients.unanswered(e),
                             e);
                 }
             }

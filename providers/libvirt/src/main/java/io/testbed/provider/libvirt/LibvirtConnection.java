@@ -4,6 +4,7 @@ import io.testbed.core.TestbedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.libvirt.Connect;
+import org.libvirt.Error;
 import org.libvirt.LibvirtException;
 
 /**
@@ -133,8 +134,34 @@ final class LibvirtConnection implements AutoCloseable {
         try {
             return call.call(connect);
         } catch (LibvirtException e) {
+            if (!alive()) {
+                throw new TestbedException(
+                        "libvirtd at " + uri + " stopped answering while trying to " + what + " (" + e.getMessage()
+                                + "). The QEMU processes outlive it: start libvirtd again ("
+                                + setupScriptCommand(setupScript(Path.of("").toAbsolutePath()))
+                                + " does), then testbed janitor removes what is left",
+                        e);
+            }
             throw new TestbedException("libvirt (" + uri + ") failed to " + what + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether the daemon still answers on this connection (a killed libvirtd closes it for good). */
+    boolean alive() {
+        try {
+            return connect.isAlive();
+        } catch (LibvirtException closed) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether a lookup failed because the domain or network does not exist, rather than because libvirtd did not
+     * answer: only then may a removal treat the object as gone.
+     */
+    static boolean notFound(LibvirtException e) {
+        Error.ErrorNumber code = e.getError() == null ? null : e.getError().getCode();
+        return code == Error.ErrorNumber.VIR_ERR_NO_DOMAIN || code == Error.ErrorNumber.VIR_ERR_NO_NETWORK;
     }
 
     @Override

@@ -307,8 +307,11 @@ final class LibvirtMachine implements MachineResource {
             Domain domain;
             try {
                 domain = c.domainLookupByName(name);
-            } catch (LibvirtException gone) {
-                return null;
+            } catch (LibvirtException e) {
+                if (LibvirtConnection.notFound(e)) {
+                    return null; // gone already
+                }
+                throw e; // e.g. libvirtd stopped answering: the object may well still be there
             }
             // a transient domain (a warm image's build) is gone once destroyed: nothing to undefine
             boolean persistent = domain.isPersistent() == 1;

@@ -44,8 +44,11 @@ final class LibvirtNetwork implements NetworkResource {
             Network network;
             try {
                 network = c.networkLookupByName(name);
-            } catch (LibvirtException gone) {
-                return null;
+            } catch (LibvirtException e) {
+                if (LibvirtConnection.notFound(e)) {
+                    return null; // gone already
+                }
+                throw e; // e.g. libvirtd stopped answering: the object may well still be there
             }
             if (network.isActive() == 1) {
                 network.destroy();

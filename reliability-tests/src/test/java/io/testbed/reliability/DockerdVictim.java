@@ -1,0 +1,45 @@
+package io.testbed.reliability;
+
+import io.testbed.core.Environment;
+import io.testbed.core.Machine;
+import io.testbed.junit.DockerHost;
+import io.testbed.junit.Host;
+import io.testbed.junit.Network;
+import io.testbed.junit.Prefix;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real test class {@link DeadDaemonsIT} runs in a JVM whose {@code DOCKER_HOST} is a private Docker daemon: a
+ * container on a network; its test runs a command, lets the IT kill the daemon, then runs another. Not an {@code
+ * *IT}: Failsafe must not run it on its own.
+ */
+@Prefix(name = "dockerd-victim")
+@Network(name = "lan")
+@DockerHost(name = "box", networks = "lan")
+class DockerdVictim {
+
+    /** The machine names, for the census of what they leave. */
+    static final java.util.Set<String> MACHINES = java.util.Set.of("box");
+
+    @Test
+    void runsACommandAfterItsDockerDaemonDied(@Host("box") Machine box, Environment environment)
+            throws InterruptedException, IOException {
+        shieldFromOtherReapers(environment.prefixDir());
+        box.runOk("echo before > /root/marker");
+        Handshake.ofThisRun().reachedThenWait(); // the IT kills the daemon now
+        box.runOk("cat /root/marker");
+    }
+
+    /**
+     * Writes the {@code KEPT} marker (teardown still runs: only the annotation decides whether an environment is
+     * kept). On a shared host, every other JVM's reaper talks to the host's Docker daemon, finds none of this run's
+     * containers there and would take the environment for reaped and drop its owner entry; a kept one it leaves
+     * alone. The IT's janitor runs with {@code --kept}.
+     */
+    static void shieldFromOtherReapers(Path prefixDir) throws IOException {
+        Files.writeString(prefixDir.resolve(io.testbed.core.prefix.Prefix.KEPT_MARKER), "kept by DeadDaemonsIT");
+    }
+}
