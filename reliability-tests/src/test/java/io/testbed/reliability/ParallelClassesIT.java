@@ -16,9 +16,16 @@ import io.testbed.junit.DockerHost;
 import io.testbed.junit.Host;
 import io.testbed.junit.Network;
 import io.testbed.junit.VM;
+import io.testbed.reports.TestbedReport;
+import io.testbed.reports.internal.EnvironmentModel;
+import io.testbed.reports.internal.EnvironmentReader;
+import io.testbed.reports.internal.Status;
+import io.testbed.reports.internal.TestModel;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,11 +48,17 @@ import org.junit.jupiter.api.TestMethodOrder;
  * same time (run one after another, the rendezvous never completes and the tests fail). Then: every test passes
  * (each class's second test finds its machine reverted), the three leases are distinct and do not overlap, each
  * prefix's journal holds only its own class, tests, machines and environment name, the progress output is whole
- * lines each naming its environment, and nothing is left on the host ({@link Census}).
+ * lines each naming its environment, the run's report shows each class in its own environment, and nothing is left
+ * on the host ({@link Census}).
  */
 class ParallelClassesIT {
 
-    private static final Path ROOT = Path.of("target/parallel-classes").toAbsolutePath();
+    /** This JVM's prefix root: the report and the census must see this run's prefixes only. */
+    private static final Path ROOT = Path.of(
+                    "target/parallel-classes/run-" + ProcessHandle.current().pid())
+            .toAbsolutePath();
+
+    private static final Path REPORT = Path.of("target/parallel-classes-report").toAbsolutePath();
     private static final List<Class<?>> CLASSES =
             List.of(VmClass.class, FirstContainerClass.class, SecondContainerClass.class);
     /** The machine each class declares: a class's journal must name no other. */
@@ -144,10 +157,11 @@ class ParallelClassesIT {
     }
 
     @Test
-    void aVmClassAndTwoContainerClassesRunAtOnceEachWithItsOwnLeaseJournalAndOutputAndLeaveNothing() {
+    void aVmClassAndTwoContainerClassesRunAtOnceEachWithItsOwnLeaseJournalReportAndOutputAndLeaveNothing()
+            throws IOException {
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put(TestbedConfig.PREFIX_ROOT, ROOT.toString());
-        parameters.put(TestbedConfig.REPORT_ENABLED, "false");
+        parameters.put(TestbedConfig.REPORT_DIR, REPORT.toString());
         parameters.put("junit.jupiter.execution.parallel.enabled", "true");
         parameters.put("junit.jupiter.execution.parallel.mode.default", "same_thread");
         parameters.put("junit.jupiter.execution.parallel.mode.classes.default", "concurrent");
@@ -176,6 +190,7 @@ class ParallelClassesIT {
             assertTheJournalIsItsOwn(testClass);
         }
         assertEveryProgressLineIsWholeAndNamesItsEnvironment(captured.toString(StandardCharsets.UTF_8));
+        assertTheReportShowsEachClassInItsOwnEnvironment();
 
         TestbedConfig config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, ROOT.toString()));
         Map<String, Integer> counts = new Census(ROOT, config, List.of()).count(Set.copyOf(MACHINES.values()));
@@ -233,11 +248,41 @@ class ParallelClassesIT {
         }
     }
 
+    /**
+     * The run's report (written by the launcher listener while the classes ran at once) shows the three
+     * environments, each with its own class's tests only, all passed.
+     */
+    private static void assertTheReportShowsEachClassInItsOwnEnvironment() throws IOException {
+        String index = Files.readString(REPORT.resolve(TestbedReport.INDEX), StandardCharsets.UTF_8);
+        for (Class<?> testClass : CLASSES) {
+            Seen seen = SEEN.get(testClass);
+            assertThat(index).as("the report's index").contains(seen.environment());
+            EnvironmentModel environment = EnvironmentReader.read(seen.prefix());
+            assertThat(environment.tests().stream()
+                            .filter(test -> !test.container())
+                            .map(TestModel::className)
+                            .distinct())
+                    .as("classes of the tests in %s's environment", testClass.getSimpleName())
+                    .containsExactly(testClass.getName());
+            assertThat(environment.tests().stream().filter(test -> !test.container()))
+                    .as("tests in %s's environment", testClass.getSimpleName())
+                    .hasSize(2)
+                    .allMatch(test -> test.status() == Status.PASSED, "passed");
+        }
+        TestbedReport report = TestbedReport.fromPrefixes(ROOT);
+        assertThat(report.environments()).isEqualTo(CLASSES.size());
+        assertThat(report.failed()).as("the report shows a failure").isFalse();
+    }
+
     /** Every progress line starts with the tag and one of the three environments' names, and each ends torn down. */
     private static void assertEveryProgressLineIsWholeAndNamesItsEnvironment(String output) {
         List<String> names = SEEN.values().stream().map(Seen::environment).toList();
         List<String> progress = new ArrayList<>();
-        output.lines().filter(line -> line.contains("[testbed]")).forEach(progress::add);
+        // up to the report's run summary, printed once when the plan ends
+        output.lines()
+                .takeWhile(line -> !line.startsWith("[testbed] report: "))
+                .filter(line -> line.contains("[testbed]"))
+                .forEach(progress::add);
         assertThat(progress).as("progress lines").isNotEmpty();
         for (String line : progress) {
             assertThat(line)
