@@ -13,7 +13,6 @@ import io.testbed.core.journal.TestEvent;
 import io.testbed.core.lease.Lease;
 import io.testbed.core.lease.LeaseStore;
 import io.testbed.junit.DockerHost;
-import io.testbed.junit.Host;
 import io.testbed.junit.Network;
 import io.testbed.junit.VM;
 import io.testbed.reports.TestbedReport;
@@ -41,15 +40,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Three real test classes run at once by JUnit's parallel class execution, as a user's build with
+ * Four real test classes run at once by JUnit's parallel class execution, as a user's build with
  * {@code junit.jupiter.execution.parallel.mode.classes.default=concurrent} runs them: one with a libvirt VM, two with
- * a Docker container (the Docker provider shared by two environments), each on its own leased network. The first
- * test of each class waits at a rendezvous for the other two, so all three environments are proven live at the
- * same time (run one after another, the rendezvous never completes and the tests fail). Then: every test passes
- * (each class's second test finds its machine reverted), the three leases are distinct and do not overlap, each
- * prefix's journal holds only its own class, tests, machines and environment name, the progress output is whole
- * lines each naming its environment, the run's report shows each class in its own environment, and nothing is left
- * on the host ({@link Census}).
+ * a Docker container, one with a VM and a container on one network (so libvirt serves two environments at once and
+ * Docker three), each environment on its own leased network. The first test of each class waits at a rendezvous for
+ * the others, so all four environments are proven live at the same time (run one after another, the rendezvous
+ * never completes and the tests fail). Then: every test passes (each class's second test finds its machines
+ * reverted), the four leases are distinct and do not overlap, each prefix's journal holds only its own class, tests,
+ * machines and environment name, the progress output is whole lines each naming its environment, the run's report
+ * shows each class in its own environment, and nothing is left on the host ({@link Census}).
  */
 class ParallelClassesIT {
 
@@ -60,10 +59,13 @@ class ParallelClassesIT {
 
     private static final Path REPORT = Path.of("target/parallel-classes-report").toAbsolutePath();
     private static final List<Class<?>> CLASSES =
-            List.of(VmClass.class, FirstContainerClass.class, SecondContainerClass.class);
-    /** The machine each class declares: a class's journal must name no other. */
-    private static final Map<Class<?>, String> MACHINES =
-            Map.of(VmClass.class, "vmweb", FirstContainerClass.class, "boxone", SecondContainerClass.class, "boxtwo");
+            List.of(VmClass.class, FirstContainerClass.class, SecondContainerClass.class, VmAndContainerClass.class);
+    /** The machines each class declares: a class's journal must name no other class's. */
+    private static final Map<Class<?>, List<String>> MACHINES = Map.of(
+            VmClass.class, List.of("vmweb"),
+            FirstContainerClass.class, List.of("boxone"),
+            SecondContainerClass.class, List.of("boxtwo"),
+            VmAndContainerClass.class, List.of("vmtwo", "boxthree"));
     /** A deadlock bound for the rendezvous, not a measurement: a cold VM under TCG on a busy host is slow. */
     private static final long RENDEZVOUS_MINUTES = 15;
 
@@ -71,7 +73,7 @@ class ParallelClassesIT {
     /** What each class saw at the rendezvous, by class. */
     private static final Map<Class<?>, Seen> SEEN = new ConcurrentHashMap<>();
 
-    /** What a class saw of itself and of the lease store while all three environments were live. */
+    /** What a class saw of itself and of the lease store while all the environments were live. */
     record Seen(String environment, Path prefix, String cidr, String thread, List<Lease> leasesUnderRoot) {}
 
     @Network(name = "lan")
@@ -80,15 +82,14 @@ class ParallelClassesIT {
     static class VmClass {
         @Test
         @Order(1)
-        void meetsTheOtherClasses(@Host("vmweb") Machine machine, Environment environment, TestNetwork lan)
-                throws InterruptedException {
-            rendezvous(VmClass.class, machine, environment, lan);
+        void meetsTheOtherClasses(Environment environment, TestNetwork lan) throws InterruptedException {
+            rendezvous(VmClass.class, environment, lan);
         }
 
         @Test
         @Order(2)
-        void findsItsMachineReverted(@Host("vmweb") Machine machine) {
-            assertReverted(VmClass.class, machine);
+        void findsItsMachinesReverted(Environment environment) {
+            assertReverted(VmClass.class, environment);
         }
     }
 
@@ -98,15 +99,14 @@ class ParallelClassesIT {
     static class FirstContainerClass {
         @Test
         @Order(1)
-        void meetsTheOtherClasses(@Host("boxone") Machine machine, Environment environment, TestNetwork lan)
-                throws InterruptedException {
-            rendezvous(FirstContainerClass.class, machine, environment, lan);
+        void meetsTheOtherClasses(Environment environment, TestNetwork lan) throws InterruptedException {
+            rendezvous(FirstContainerClass.class, environment, lan);
         }
 
         @Test
         @Order(2)
-        void findsItsMachineReverted(@Host("boxone") Machine machine) {
-            assertReverted(FirstContainerClass.class, machine);
+        void findsItsMachinesReverted(Environment environment) {
+            assertReverted(FirstContainerClass.class, environment);
         }
     }
 
@@ -116,22 +116,46 @@ class ParallelClassesIT {
     static class SecondContainerClass {
         @Test
         @Order(1)
-        void meetsTheOtherClasses(@Host("boxtwo") Machine machine, Environment environment, TestNetwork lan)
-                throws InterruptedException {
-            rendezvous(SecondContainerClass.class, machine, environment, lan);
+        void meetsTheOtherClasses(Environment environment, TestNetwork lan) throws InterruptedException {
+            rendezvous(SecondContainerClass.class, environment, lan);
         }
 
         @Test
         @Order(2)
-        void findsItsMachineReverted(@Host("boxtwo") Machine machine) {
-            assertReverted(SecondContainerClass.class, machine);
+        void findsItsMachinesReverted(Environment environment) {
+            assertReverted(SecondContainerClass.class, environment);
         }
     }
 
-    /** Marks the machine, then waits until every class has reached this point with its environment live. */
-    private static void rendezvous(Class<?> testClass, Machine machine, Environment environment, TestNetwork lan)
+    @Network(name = "lan")
+    @VM(name = "vmtwo", memoryMb = 128, networks = "lan")
+    @DockerHost(name = "boxthree", networks = "lan")
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class VmAndContainerClass {
+        @Test
+        @Order(1)
+        void meetsTheOtherClasses(Environment environment, TestNetwork lan) throws InterruptedException {
+            rendezvous(VmAndContainerClass.class, environment, lan);
+        }
+
+        @Test
+        @Order(2)
+        void findsItsMachinesReverted(Environment environment) {
+            assertReverted(VmAndContainerClass.class, environment);
+        }
+    }
+
+    /**
+     * Checks the class got its own machines (by their host names) and marks them, then waits until every class has
+     * reached this point with its environment live.
+     */
+    private static void rendezvous(Class<?> testClass, Environment environment, TestNetwork lan)
             throws InterruptedException {
-        machine.runOk("hostname | grep -qx " + MACHINES.get(testClass) + " && echo changed > /root/marker");
+        assertThat(environment.machines().stream().map(Machine::name))
+                .containsExactlyInAnyOrderElementsOf(MACHINES.get(testClass));
+        for (Machine machine : environment.machines()) {
+            machine.runOk("hostname | grep -qx " + machine.name() + " && echo changed > /root/marker");
+        }
         ALL_LIVE.countDown();
         assertThat(ALL_LIVE.await(RENDEZVOUS_MINUTES, TimeUnit.MINUTES))
                 .as("all %s classes had their environment live at the same time", CLASSES.size())
@@ -149,15 +173,17 @@ class ParallelClassesIT {
                         leases));
     }
 
-    private static void assertReverted(Class<?> testClass, Machine machine) {
+    private static void assertReverted(Class<?> testClass, Environment environment) {
         assertThat(SEEN)
                 .as("the rendezvous test of %s ran first", testClass.getSimpleName())
                 .containsKey(testClass);
-        machine.runOk("test ! -e /root/marker");
+        for (Machine machine : environment.machines()) {
+            machine.runOk("test ! -e /root/marker");
+        }
     }
 
     @Test
-    void aVmClassAndTwoContainerClassesRunAtOnceEachWithItsOwnLeaseJournalReportAndOutputAndLeaveNothing()
+    void fourClassesWithVmsAndContainersRunAtOnceEachWithItsOwnLeaseJournalReportAndOutputAndLeaveNothing()
             throws IOException {
         Map<String, String> parameters = new LinkedHashMap<>();
         parameters.put(TestbedConfig.PREFIX_ROOT, ROOT.toString());
@@ -193,13 +219,15 @@ class ParallelClassesIT {
         assertTheReportShowsEachClassInItsOwnEnvironment();
 
         TestbedConfig config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, ROOT.toString()));
-        Map<String, Integer> counts = new Census(ROOT, config, List.of()).count(Set.copyOf(MACHINES.values()));
+        Set<String> machines = new java.util.HashSet<>();
+        MACHINES.values().forEach(machines::addAll);
+        Map<String, Integer> counts = new Census(ROOT, config, List.of()).count(machines);
         assertThat(counts.values().stream().mapToInt(Integer::intValue).sum())
                 .as("left on the host: %s", counts)
                 .isZero();
     }
 
-    /** Each class saw the three live leases of this run, and the three networks are on disjoint subnets. */
+    /** Each class saw the live leases of all the classes, and their networks are on disjoint subnets. */
     private static void assertTheLeasesWereDistinctAndDidNotOverlap() {
         List<String> cidrs = SEEN.values().stream().map(Seen::cidr).toList();
         assertThat(cidrs).as("the classes' networks").doesNotHaveDuplicates();
@@ -241,15 +269,19 @@ class ParallelClassesIT {
                 assertThat(text)
                         .as("%s's journal mentions %s", testClass.getSimpleName(), other.getSimpleName())
                         .doesNotContain(other.getSimpleName())
-                        .doesNotContain("'" + MACHINES.get(other) + "'")
-                        .doesNotContain("machine=" + MACHINES.get(other) + ",")
+                        .doesNotContain(MACHINES.get(other).stream()
+                                .map(name -> "'" + name + "'")
+                                .toList())
+                        .doesNotContain(MACHINES.get(other).stream()
+                                .map(name -> "machine=" + name + ",")
+                                .toList())
                         .doesNotContain(SEEN.get(other).environment());
             }
         }
     }
 
     /**
-     * The run's report (written by the launcher listener while the classes ran at once) shows the three
+     * The run's report (written by the launcher listener while the classes ran at once) shows the
      * environments, each with its own class's tests only, all passed.
      */
     private static void assertTheReportShowsEachClassInItsOwnEnvironment() throws IOException {
@@ -274,7 +306,7 @@ class ParallelClassesIT {
         assertThat(report.failed()).as("the report shows a failure").isFalse();
     }
 
-    /** Every progress line starts with the tag and one of the three environments' names, and each ends torn down. */
+    /** Every progress line starts with the tag and one of the environments' names, and each ends torn down. */
     private static void assertEveryProgressLineIsWholeAndNamesItsEnvironment(String output) {
         List<String> names = SEEN.values().stream().map(Seen::environment).toList();
         List<String> progress = new ArrayList<>();
