@@ -76,74 +76,38 @@ class ParallelClassesIT {
     /** What a class saw of itself and of the lease store while all the environments were live. */
     record Seen(String environment, Path prefix, String cidr, String thread, List<Lease> leasesUnderRoot) {}
 
-    @Network(name = "lan")
-    @VM(name = "vmweb", memoryMb = 128, networks = "lan")
+    /** The two tests every class runs: meet the others with a changed machine, then find it reverted. */
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-    static class VmClass {
+    abstract static class MeetsTheOthers {
         @Test
         @Order(1)
         void meetsTheOtherClasses(Environment environment, TestNetwork lan) throws InterruptedException {
-            rendezvous(VmClass.class, environment, lan);
+            rendezvous(getClass(), environment, lan);
         }
 
         @Test
         @Order(2)
         void findsItsMachinesReverted(Environment environment) {
-            assertReverted(VmClass.class, environment);
+            assertReverted(getClass(), environment);
         }
     }
+
+    @Network(name = "lan")
+    @VM(name = "vmweb", memoryMb = 128, networks = "lan")
+    static class VmClass extends MeetsTheOthers {}
 
     @Network(name = "lan")
     @DockerHost(name = "boxone", networks = "lan")
-    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-    static class FirstContainerClass {
-        @Test
-        @Order(1)
-        void meetsTheOtherClasses(Environment environment, TestNetwork lan) throws InterruptedException {
-            rendezvous(FirstContainerClass.class, environment, lan);
-        }
-
-        @Test
-        @Order(2)
-        void findsItsMachinesReverted(Environment environment) {
-            assertReverted(FirstContainerClass.class, environment);
-        }
-    }
+    static class FirstContainerClass extends MeetsTheOthers {}
 
     @Network(name = "lan")
     @DockerHost(name = "boxtwo", networks = "lan")
-    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-    static class SecondContainerClass {
-        @Test
-        @Order(1)
-        void meetsTheOtherClasses(Environment environment, TestNetwork lan) throws InterruptedException {
-            rendezvous(SecondContainerClass.class, environment, lan);
-        }
-
-        @Test
-        @Order(2)
-        void findsItsMachinesReverted(Environment environment) {
-            assertReverted(SecondContainerClass.class, environment);
-        }
-    }
+    static class SecondContainerClass extends MeetsTheOthers {}
 
     @Network(name = "lan")
     @VM(name = "vmtwo", memoryMb = 128, networks = "lan")
     @DockerHost(name = "boxthree", networks = "lan")
-    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-    static class VmAndContainerClass {
-        @Test
-        @Order(1)
-        void meetsTheOtherClasses(Environment environment, TestNetwork lan) throws InterruptedException {
-            rendezvous(VmAndContainerClass.class, environment, lan);
-        }
-
-        @Test
-        @Order(2)
-        void findsItsMachinesReverted(Environment environment) {
-            assertReverted(VmAndContainerClass.class, environment);
-        }
-    }
+    static class VmAndContainerClass extends MeetsTheOthers {}
 
     /**
      * Checks the class got its own machines (by their host names) and marks them, then waits until every class has
