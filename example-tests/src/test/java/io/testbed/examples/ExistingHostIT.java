@@ -40,6 +40,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
         roles = "lab")
 class ExistingHostIT {
 
+    /** Set by {@code aTestLeavesAJobRunningAndChangesTheVm}: the last test would pass vacuously without it. */
+    static boolean jobLeftRunning;
+
     @Test
     @Order(1)
     void theExistingHostIsAMachineLikeTheVm(@Host("lab") Machine lab, @Host("vm") Machine vm) {
@@ -56,11 +59,15 @@ class ExistingHostIT {
         Job job = lab.start("sleep 6123");
         assertThat(job.finished()).isFalse();
         vm.runOk("echo changed > /root/marker");
+        jobLeftRunning = true;
     }
 
     @Test
     @Order(3)
     void theNextTestFindsTheJobKilledAndTheVmReverted(@Host("lab") Machine lab, @Host("vm") Machine vm) {
+        assertThat(jobLeftRunning)
+                .as("aTestLeavesAJobRunningAndChangesTheVm ran before this test (run the whole class)")
+                .isTrue();
         // [3]: the pattern must not match pgrep's own shell, whose command line holds the pattern
         assertThat(lab.run("pgrep -u \"$(id -u)\" -f 'sleep 612[3]'")).failedWithExitCode(1);
         assertThat(vm.run("test -e /root/marker")).failedWithExitCode(1);

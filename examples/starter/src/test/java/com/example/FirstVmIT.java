@@ -16,16 +16,21 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FirstVmIT {
 
+    /** Set by the first test: without it the second would pass vacuously when run alone. */
+    static boolean noteWritten;
+
     @Test
     @Order(1)
     void runsCommands(Machine box) {
         box.runOk("echo hello > /root/note");
         assertThat(box.run("cat /root/note")).succeeded().hasStdout("hello");
+        noteWritten = true;
     }
 
     @Test
     @Order(2)
     void startsFromTheBaselineAgain(Machine box) {
+        assertThat(noteWritten).as("runsCommands ran before this test (run the whole class)").isTrue();
         assertThat(box.run("test -e /root/note")).failed();
     }
 }

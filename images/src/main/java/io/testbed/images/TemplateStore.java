@@ -143,6 +143,16 @@ public final class TemplateStore {
                 + String.join(", ", recipes.keySet()) + ") or the path of a qcow2 or raw disk image file");
     }
 
+    /**
+     * Checks a local image file as {@link #resolve(String)} would take it as a template, with no store: cheap
+     * ({@code qemu-img info}), so a file that is not a usable image is rejected before anything is provisioned.
+     *
+     * @throws TemplateException when the file is missing, unreadable, in another format or not a disk image
+     */
+    public static Template inspectImage(Path file) {
+        return ImageTemplates.inspect(file);
+    }
+
     /** The newest complete build of built-in template {@code name} in this cache; resolves and builds nothing. */
     public Optional<Template> cachedBuild(String name) {
         return newestBuilt(root.resolve(name)).map(directory -> load(name, directory));

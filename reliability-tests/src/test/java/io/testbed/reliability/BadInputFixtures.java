@@ -235,6 +235,13 @@ final class BadInputFixtures {
     }
 
     @Network(name = "lan")
+    @VM(name = "web", networks = "lan", template = "/etc/passwd")
+    static class TemplateNotADiskImage {
+        @Test
+        void test() {}
+    }
+
+    @Network(name = "lan")
     @VM(name = "web", networks = "lan", template = "centos")
     static class UnknownTemplateName {
         @Test

@@ -25,11 +25,18 @@ final class LauncherRun {
 
     /** Runs {@code testClass} with {@code parameters} as configuration parameters. */
     static LauncherRun of(Class<?> testClass, Map<String, String> parameters) {
+        return of(List.of(testClass), parameters);
+    }
+
+    /** Runs {@code testClasses} in one launcher request (in parallel when {@code parameters} say so). */
+    static LauncherRun of(List<Class<?>> testClasses, Map<String, String> parameters) {
         LauncherRun run = new LauncherRun();
         LauncherFactory.create()
                 .execute(
                         LauncherDiscoveryRequestBuilder.request()
-                                .selectors(DiscoverySelectors.selectClass(testClass))
+                                .selectors(testClasses.stream()
+                                        .map(DiscoverySelectors::selectClass)
+                                        .toList())
                                 .configurationParameters(parameters)
                                 .build(),
                         run.listener());

@@ -296,17 +296,18 @@ class LifecycleTest {
                                                 && m.contains("Everything created was rolled back")))));
         results.testEvents().assertStatistics(stats -> stats.started(0));
         List<String> events = LocalRecorder.events("fails-half-way");
-        // 'a' may or may not have become ready first: b's failure ends a's wait at once
+        // 'a' may or may not have become ready first: b's failure ends a's wait at once; and when b fails before
+        // the pool got to 'a', 'a' is never created at all
         assertThat(events)
-                .contains(
-                        "machine a create",
-                        "machine b create",
-                        "machine b start",
-                        "machine a destroy",
-                        "machine b destroy",
-                        "session close")
+                .contains("machine b create", "machine b start", "machine b destroy", "session close")
                 .doesNotContain("machine b ready");
-        assertThat(events.stream().filter(e -> e.endsWith("destroy"))).hasSize(2);
+        long created = events.stream().filter(e -> e.endsWith(" create")).count();
+        assertThat(events.stream().filter(e -> e.endsWith(" destroy")))
+                .as("every machine created is destroyed: %s", events)
+                .hasSize((int) created);
+        if (events.contains("machine a create")) {
+            assertThat(events).contains("machine a destroy");
+        }
         assertNothingLeaked();
         // the prefix stays, with its journal, for diagnosis
         Path prefix = kit.prefix(LocalRecorder.prefixes("fails-half-way").get(0));

@@ -49,6 +49,8 @@ final class LibvirtMachine implements MachineResource {
     private static final Duration REVERT_READY_TIMEOUT = Duration.ofSeconds(60);
     /** How long one SSH readiness attempt may take before the console is checked again. */
     private static final Duration READY_SLICE = Duration.ofSeconds(5);
+    /** What SeaBIOS prints on the serial console when no disk has a boot loader. */
+    static final String NO_BOOTABLE_DEVICE = "No bootable device";
 
     private final LibvirtConnection libvirt;
     private final MachinePlan plan;
@@ -176,6 +178,13 @@ final class LibvirtMachine implements MachineResource {
                 // a panicking guest reboots into the same panic forever: fail now instead of at the boot timeout
                 throw new TestbedException("machine '" + plan.name() + "' kernel panicked while booting (check the"
                         + " template and the " + LibvirtProvider.KERNEL_ARGS + " property); see the console tail");
+            }
+            if (console.contains(NO_BOOTABLE_DEVICE)) {
+                // SeaBIOS retries every minute forever: an image without a boot loader never boots, so fail now
+                throw new TestbedException("machine '" + plan.name() + "' did not boot: the firmware found no"
+                        + " bootable disk ('" + NO_BOOTABLE_DEVICE + "'), so its template '" + template.name()
+                        + "' is not a bootable disk image (no boot loader: a file system or a container image, say,"
+                        + " or not an image at all); see the console tail");
             }
             if (deadline.expired()) {
                 throw new TestbedException("machine '" + plan.name() + "' did not answer SSH on "

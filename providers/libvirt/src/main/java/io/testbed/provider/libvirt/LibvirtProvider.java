@@ -11,6 +11,7 @@ import io.testbed.core.spi.Owner;
 import io.testbed.core.spi.Provider;
 import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;
+import io.testbed.images.TemplateException;
 import io.testbed.images.TemplateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,9 @@ public final class LibvirtProvider implements Provider {
             } else if (!Files.isReadable(image)) {
                 problems.add(new SpecProblem(
                         machine.element(), "template", "image file '" + template + "' is not readable"));
+            } else {
+                notADiskImage(image)
+                        .ifPresent(why -> problems.add(new SpecProblem(machine.element(), "template", why)));
             }
         } else if (machine.memoryMb() < MIN_TINY_MEMORY_MB) {
             problems.add(new SpecProblem(
@@ -107,6 +111,16 @@ public final class LibvirtProvider implements Provider {
                             + " machines are reached over SSH on their first network"));
         }
         return problems;
+    }
+
+    /** Why {@code image} is not a qcow2 or raw disk image (by {@code qemu-img info}), or empty when it is one. */
+    private static Optional<String> notADiskImage(Path image) {
+        try {
+            TemplateStore.inspectImage(image);
+            return Optional.empty();
+        } catch (TemplateException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import io.testbed.core.spi.ProviderContext;
 import io.testbed.core.spi.ProviderSession;
 import io.testbed.images.KvmProbe;
 import io.testbed.images.Template;
+import io.testbed.images.TemplateException;
 import io.testbed.images.TemplateStore;
 import java.time.Duration;
 import java.util.Map;
@@ -39,6 +40,8 @@ final class LibvirtSession implements ProviderSession {
     private final Map<String, WarmImage> warmImages = new ConcurrentHashMap<>();
 
     private volatile String hostVersions;
+    /** Room for the environment's data disks, promised before a machine's files are created. */
+    private final DiskSpace diskSpace = new DiskSpace();
 
     LibvirtSession(ProviderContext context) {
         this.context = context;
@@ -66,9 +69,26 @@ final class LibvirtSession implements ProviderSession {
 
     @Override
     public MachineResource createMachine(MachinePlan plan) {
-        Template template = template(LibvirtProvider.template(plan.spec(), context.configuration()));
-        String type = domainType(template);
-        return LibvirtMachine.create(libvirt, context, plan, template, type, warmStart(plan, template, type));
+        diskSpace.reserve(plan, context.prefix().disksDir());
+        try {
+            Template template = template(plan);
+            String type = domainType(template);
+            return LibvirtMachine.create(libvirt, context, plan, template, type, warmStart(plan, template, type));
+        } catch (RuntimeException e) {
+            diskSpace.release(plan);
+            throw e;
+        }
+    }
+
+    /** The machine's template; one that cannot be used fails naming the machine and its template. */
+    private Template template(MachinePlan plan) {
+        String name = LibvirtProvider.template(plan.spec(), context.configuration());
+        try {
+            return template(name);
+        } catch (TemplateException e) {
+            throw new TemplateException(
+                    "machine '" + plan.name() + "' cannot use its template '" + name + "': " + e.getMessage(), e);
+        }
     }
 
     /**
