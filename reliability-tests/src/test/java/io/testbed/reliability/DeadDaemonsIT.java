@@ -88,7 +88,6 @@ class DeadDaemonsIT {
             assertThat(Owners.besideLeases(config.leaseDir()).lookup(prefix.shortId()))
                     .as("the environment's owner entry while its objects cannot be reaped")
                     .isPresent();
-            DockerdVictim.shieldFromOtherReapers(prefix.dir()); // the janitor let go of it
 
             dockerd.start(); // same data root: the container and network are there again
             Map<String, Integer> before = janitorLeavesNothing(
@@ -226,7 +225,6 @@ class DeadDaemonsIT {
                 System.getProperty("java.class.path"),
                 TestbedCli.class.getName(),
                 "janitor",
-                "--kept", // the victims shield their environments from other JVMs' reapers (see DockerdVictim)
                 "--under",
                 root.toString()));
         Path log = Files.createTempFile(run, "janitor-", ".log");
