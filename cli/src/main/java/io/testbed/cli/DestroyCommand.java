@@ -55,11 +55,11 @@ final class DestroyCommand implements Callable<Integer> {
         DockerAccess.pinApiVersion();
         List<String> removed = Reaper.destroy(
                 config, Engine.create(config).providers().values(), new Owner(info.id(), info.prefix(), info.pid()));
-        removed.forEach(line -> out.println("removed " + line));
+        removed.forEach(line -> out.println((Reaper.isLeftover(line) ? "" : "removed ") + line));
         List<EnvironmentInfo> left = HostEnvironments.list(config).stream()
                 .filter(e -> e.id().equals(info.id()))
                 .toList();
-        boolean failed = removed.stream().anyMatch(line -> line.contains("reaping failed"));
+        boolean failed = removed.stream().anyMatch(Reaper::isLeftover);
         if (left.isEmpty() && !failed) {
             out.println("destroyed " + info.name() + " (id " + info.shortId() + "); its logs and journal stay in "
                     + info.prefix());

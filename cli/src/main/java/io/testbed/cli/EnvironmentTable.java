@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The text of {@code testbed ls}: a line per environment (name, id, owner, kept, age, prefix), then a line per
@@ -17,6 +18,9 @@ import java.util.stream.Collectors;
  *   network lan  libvirt  RUNNING  198.18.0.0/24    tb-e912780a-lan
  *   leases 198.18.0.0/24
  * </pre>
+ *
+ * An orphaned environment also names the daemons its objects are in ({@code waits for a reaper at: docker
+ * unix:///tmp/x.sock}): only a janitor that talks to them removes it.
  */
 final class EnvironmentTable {
 
@@ -81,6 +85,11 @@ final class EnvironmentTable {
         }
         if (e.orphaned() != null) {
             lines.add("  orphaned: " + e.orphaned() + " (testbed janitor removes it)");
+            String endpoints = endpoints(e);
+            if (!endpoints.isEmpty()) {
+                // the registry is the host's, the objects are a daemon's: a janitor talking to another one keeps it
+                lines.add("  waits for a reaper at: " + endpoints);
+            }
         }
         if (e.problem() != null) {
             lines.add("  problem: " + e.problem());
@@ -89,6 +98,15 @@ final class EnvironmentTable {
             lines.add("  not in the owner registry: found through its leases only");
         }
         return lines;
+    }
+
+    /** The distinct provider endpoints its objects were recorded at, e.g. {@code docker unix:///tmp/x.sock}. */
+    private static String endpoints(EnvironmentInfo e) {
+        return Stream.concat(e.machines().stream(), e.networks().stream())
+                .filter(resource -> !resource.endpoint().isEmpty())
+                .map(resource -> resource.provider() + " " + resource.endpoint())
+                .distinct()
+                .collect(Collectors.joining(", "));
     }
 
     private static String addresses(Map<String, String> addresses) {

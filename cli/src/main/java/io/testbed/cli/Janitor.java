@@ -131,9 +131,10 @@ public final class Janitor {
                 leftovers.add(e.name() + " (id " + e.shortId() + "): " + leftover(e));
             }
         }
-        // a provider whose daemon is down (say) reaped nothing: its line is a leftover, not a removal; the registry
-        // entries stay, so the next janitor run finds the objects again
-        Predicate<String> failed = line -> line.contains("reaping failed");
+        // a provider whose daemon is down (say) reaped nothing, an owner whose objects are in another daemon was not
+        // this reaper's to drop: their lines are leftovers, not removals; the registry entries stay, so that the
+        // next janitor run (at that daemon) finds the objects again
+        Predicate<String> failed = Reaper::isLeftover;
         removed.stream().filter(failed).forEach(leftovers::add);
         return new Outcome(chosen, removed.stream().filter(failed.negate()).toList(), skipped, leftovers, false);
     }

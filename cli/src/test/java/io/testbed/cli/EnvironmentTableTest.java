@@ -2,7 +2,9 @@ package io.testbed.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.testbed.core.prefix.PrefixResource;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EnvironmentTableTest {
@@ -87,5 +89,38 @@ class EnvironmentTableTest {
                                 + " removes it)",
                         "  problem: prefix directory /gone/x-9b0c0d0e is gone");
         assertThat(EnvironmentTable.render(List.of())).containsExactly("no Testbed environment on this host");
+    }
+
+    @Test
+    void anOrphanNamesTheDaemonsItsObjectsAreIn() {
+        PrefixResource box = new PrefixResource(
+                PrefixResource.MACHINE, "box", "docker", "3f2a", null, "RUNNING", Map.of(), "unix:///tmp/x.sock");
+        PrefixResource lan = new PrefixResource(
+                PrefixResource.NETWORK,
+                "lan",
+                "docker",
+                "tb-lan",
+                "198.18.7.0/24",
+                "RUNNING",
+                Map.of(),
+                "unix:///tmp/x.sock");
+        EnvironmentInfo orphan = new EnvironmentInfo(
+                "private",
+                "3f2a9c1e-1111",
+                "/p/private-3f2a9c1e",
+                12,
+                false,
+                false,
+                "owner pid 12 is dead",
+                true,
+                null,
+                -1,
+                List.of(box),
+                List.of(lan),
+                List.of(),
+                null);
+
+        assertThat(EnvironmentTable.render(List.of(orphan)))
+                .contains("  waits for a reaper at: docker unix:///tmp/x.sock");
     }
 }

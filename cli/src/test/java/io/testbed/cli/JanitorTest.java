@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.internal.owner.Owners;
 import io.testbed.core.prefix.Prefix;
+import io.testbed.core.prefix.PrefixResource;
 import io.testbed.core.spec.EnvironmentSpec;
 import io.testbed.core.spec.MachineSpec;
 import io.testbed.core.spec.SpecProblem;
@@ -133,8 +134,21 @@ class JanitorTest {
                 .startsWith("would clean crashed (id " + dead.shortId());
     }
 
-    /** A provider whose daemon does not answer: every reap fails, naming it. */
-    private static final class DaemonDown implements Provider {
+    /** A Docker provider double at an endpoint; when its daemon does not answer, every reap fails, naming it. */
+    private static final class Docker implements Provider {
+        private final boolean answers;
+        private final String endpoint;
+
+        Docker(boolean answers, String endpoint) {
+            this.answers = answers;
+            this.endpoint = endpoint;
+        }
+
+        @Override
+        public String endpoint(Map<String, String> configuration) {
+            return endpoint;
+        }
+
         @Override
         public String name() {
             return "docker";
@@ -157,7 +171,10 @@ class JanitorTest {
 
         @Override
         public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
-            throw new IllegalStateException("the Docker daemon at unix:///run/x.sock does not answer");
+            if (answers) {
+                return List.of();
+            }
+            throw new IllegalStateException("the Docker daemon at " + endpoint + " does not answer");
         }
     }
 
@@ -165,8 +182,10 @@ class JanitorTest {
     void aProviderWhoseDaemonIsDownLeavesTheEnvironmentRegisteredAndTheOutcomeNotClean() throws Exception {
         Owner dead = environment("a", "crashed", deadPid());
 
-        Janitor.Outcome outcome =
-                Janitor.run(config, new Janitor.Options(false, null, null, false), List.of(new DaemonDown()));
+        Janitor.Outcome outcome = Janitor.run(
+                config,
+                new Janitor.Options(false, null, null, false),
+                List.of(new Docker(false, "unix:///run/x.sock")));
 
         assertThat(outcome.clean()).isFalse();
         assertThat(outcome.removed()).noneMatch(line -> line.contains("reaping failed"));
@@ -177,5 +196,35 @@ class JanitorTest {
         assertThat(JanitorCommand.lines(outcome))
                 .contains("LEFT OVER provider docker: reaping failed: the Docker daemon at unix:///run/x.sock does not"
                         + " answer");
+    }
+
+    @Test
+    void anEnvironmentInAnotherDockerDaemonIsLeftOverUntilAJanitorTalksToThatDaemon() throws Exception {
+        Owner dead = environment("a", "private", deadPid());
+        Prefix.open(Path.of(dead.prefixPath()))
+                .writeResources(List.of(new PrefixResource(
+                        PrefixResource.MACHINE,
+                        "box",
+                        "docker",
+                        "3f2a",
+                        null,
+                        "RUNNING",
+                        Map.of(),
+                        "unix:///tmp/x.sock")));
+        Janitor.Options options = new Janitor.Options(false, null, null, false);
+
+        Janitor.Outcome hostDaemon = Janitor.run(config, options, List.of(new Docker(true, "unix:///run/docker.sock")));
+
+        assertThat(hostDaemon.clean()).isFalse();
+        assertThat(hostDaemon.leftovers())
+                .anyMatch(line -> line.startsWith("owner " + dead.shortId())
+                        && line.endsWith("kept: docker at unix:///tmp/x.sock: not this reaper's daemon"
+                                + " (unix:///run/docker.sock)"));
+        assertThat(owners.list()).containsExactly(dead);
+
+        Janitor.Outcome privateDaemon = Janitor.run(config, options, List.of(new Docker(true, "unix:///tmp/x.sock")));
+
+        assertThat(privateDaemon.clean()).isTrue();
+        assertThat(owners.list()).isEmpty();
     }
 }

@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>dockerd: a private daemon ({@link PrivateDockerd}), never the host's, is SIGKILLed while the forked test
  *       class {@link DockerdVictim} waits at a hand-shake between two commands; the janitor runs against it down,
- *       then after it was started again on the same data root.
+ *       then, once it was started again on the same data root, against the host's dockerd (which must keep the
+ *       environment registered: its objects are recorded at the private daemon), then against it.
  *   <li>libvirtd: the host's daemon is SIGKILLed ({@link HostLibvirtd}) while {@link LibvirtdVictim} waits at the
  *       hand-shake, then asks for a snapshot; QEMU lives on; the janitor runs while libvirtd is down, then after the
  *       set-up script started it again. Every other user of the host's libvirtd loses it for those seconds: the
@@ -88,9 +89,24 @@ class DeadDaemonsIT {
             assertThat(Owners.besideLeases(config.leaseDir()).lookup(prefix.shortId()))
                     .as("the environment's owner entry while its objects cannot be reaped")
                     .isPresent();
-            DockerdVictim.shieldFromOtherReapers(prefix.dir()); // the janitor let go of it
+
+            // its objects were recorded with the daemon they are in
+            assertThat(prefix.resources())
+                    .isNotEmpty()
+                    .allSatisfy(resource -> assertThat(resource.endpoint()).isEqualTo(dockerd.host()));
 
             dockerd.start(); // same data root: the container and network are there again
+            // another JVM's reaper talks to the host's dockerd and finds none of them there: the entry stays, and
+            // the janitor says which daemon it waits for
+            Janitored hostDaemon = janitor(run, root, Map.of());
+            assertThat(hostDaemon.exit()).as(hostDaemon.output()).isNotZero();
+            assertThat(hostDaemon.output())
+                    .contains("kept: docker at " + dockerd.host() + ": not this reaper's daemon (")
+                    .contains("still in the owner registry");
+            assertThat(Owners.besideLeases(config.leaseDir()).lookup(prefix.shortId()))
+                    .as("the environment's owner entry after a reaper at another Docker daemon")
+                    .isPresent();
+
             Map<String, Integer> before = janitorLeavesNothing(
                     "dockerd", run, root, dockerd.environment(), () -> census.count(DockerdVictim.MACHINES));
             assertThat(before).containsEntry("containers", 1).containsEntry("docker networks", 1);
@@ -226,7 +242,6 @@ class DeadDaemonsIT {
                 System.getProperty("java.class.path"),
                 TestbedCli.class.getName(),
                 "janitor",
-                "--kept", // the victims shield their environments from other JVMs' reapers (see DockerdVictim)
                 "--under",
                 root.toString()));
         Path log = Files.createTempFile(run, "janitor-", ".log");

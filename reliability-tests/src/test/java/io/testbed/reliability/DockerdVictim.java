@@ -1,14 +1,10 @@
 package io.testbed.reliability;
 
-import io.testbed.core.Environment;
 import io.testbed.core.Machine;
 import io.testbed.junit.DockerHost;
 import io.testbed.junit.Host;
 import io.testbed.junit.Network;
 import io.testbed.junit.Prefix;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,21 +21,9 @@ class DockerdVictim {
     static final java.util.Set<String> MACHINES = java.util.Set.of("box");
 
     @Test
-    void runsACommandAfterItsDockerDaemonDied(@Host("box") Machine box, Environment environment)
-            throws InterruptedException, IOException {
-        shieldFromOtherReapers(environment.prefixDir());
+    void runsACommandAfterItsDockerDaemonDied(@Host("box") Machine box) throws InterruptedException {
         box.runOk("echo before > /root/marker");
         Handshake.ofThisRun().reachedThenWait(); // the IT kills the daemon now
         box.runOk("cat /root/marker");
-    }
-
-    /**
-     * Writes the {@code KEPT} marker (teardown still runs: only the annotation decides whether an environment is
-     * kept). On a shared host, every other JVM's reaper talks to the host's Docker daemon, finds none of this run's
-     * containers there and would take the environment for reaped and drop its owner entry; a kept one it leaves
-     * alone. The IT's janitor runs with {@code --kept}.
-     */
-    static void shieldFromOtherReapers(Path prefixDir) throws IOException {
-        Files.writeString(prefixDir.resolve(io.testbed.core.prefix.Prefix.KEPT_MARKER), "kept by DeadDaemonsIT");
     }
 }

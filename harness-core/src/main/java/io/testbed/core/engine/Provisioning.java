@@ -65,7 +65,7 @@ final class Provisioning {
                 prefix.id(), prefix.dir().toString(), ProcessHandle.current().pid());
         this.context =
                 new ProviderContext(prefix, journal, owner, engine.config().asMap());
-        this.resources = new Resources(prefix, journal);
+        this.resources = new Resources(prefix, journal, this::endpoint);
         this.owners = Owners.besideLeases(engine.config().leaseDir());
     }
 
@@ -155,6 +155,16 @@ final class Provisioning {
                 throw new ProvisioningException(
                         "provider " + entry.getKey(), "provider.prepare", prefix.dir(), null, e);
             }
+        }
+    }
+
+    /** Where a provider used by this environment keeps its objects; empty for one the engine does not know. */
+    private String endpoint(String providerName) {
+        Provider provider = provider(providerName);
+        try {
+            return provider == null ? "" : provider.endpoint(engine.config().asMap());
+        } catch (RuntimeException unknown) {
+            return ""; // recorded as unknown: any reaper of the provider counts then, as before endpoints were
         }
     }
 

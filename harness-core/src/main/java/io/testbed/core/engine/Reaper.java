@@ -14,11 +14,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -38,6 +40,9 @@ import org.apiguardian.api.API;
 @API(status = API.Status.INTERNAL)
 public final class Reaper {
 
+    private static final String REAPING_FAILED = "reaping failed";
+    private static final String OTHER_ENDPOINT = "not this reaper's daemon";
+
     private Reaper() {}
 
     /**
@@ -56,7 +61,8 @@ public final class Reaper {
      *
      * @return a line per object removed (empty when nothing was orphaned); a provider that failed (its daemon down,
      *         say) adds a line that says so, and the registry entries of the environments that used it then stay,
-     *         so that the next run finds their objects again
+     *         so that the next run finds their objects again; an owner whose objects live at another endpoint of
+     *         a provider (another Docker daemon, another libvirt) stays with a line naming it ({@link #isLeftover})
      */
     public static List<String> reap(TestbedConfig config, Collection<Provider> providers, Predicate<Owner> selection) {
         Predicate<Owner> orphan = owner -> selection.test(owner) && !OwnerLiveness.isAlive(owner);
@@ -105,23 +111,42 @@ public final class Reaper {
             boolean leasesWhateverHappened) {
         List<String> reaped = new ArrayList<>();
         boolean clean = true;
-        Set<String> reapedBy = new HashSet<>();
+        Map<String, String> reapedAt = new HashMap<>();
         for (Provider provider : providers) {
             try {
                 reaped.addAll(provider.reapOrphans(orphan, config.asMap()));
-                reapedBy.add(provider.name());
+                reapedAt.put(provider.name(), endpoint(provider, config));
             } catch (RuntimeException e) {
                 clean = false;
-                reaped.add("provider " + provider.name() + ": reaping failed: " + e.getMessage());
+                reaped.add("provider " + provider.name() + ": " + REAPING_FAILED + ": " + e.getMessage());
             }
         }
         // the host's nftables tables: only tables named testbed_<short id>, never anyone else's
         reaped.addAll(hostTables.get());
-        if (clean || leasesWhateverHappened) {
+        List<String> owners = dropOwners(Owners.besideLeases(config.leaseDir()), orphan, reapedAt, clean);
+        // objects in another daemon still use their subnets, as objects a failing provider left do
+        boolean keptElsewhere = owners.stream().anyMatch(line -> line.contains(OTHER_ENDPOINT));
+        if ((clean && !keptElsewhere) || leasesWhateverHappened) {
             reaped.addAll(leases.get());
         }
-        reaped.addAll(dropOwners(Owners.besideLeases(config.leaseDir()), orphan, reapedBy, clean));
+        reaped.addAll(owners);
         return reaped;
+    }
+
+    /**
+     * Whether a line of {@link #reap} or {@link #destroy} tells of something left over rather than removed: a
+     * provider that failed, or an owner kept because its objects live at another provider endpoint.
+     */
+    public static boolean isLeftover(String line) {
+        return line.contains(REAPING_FAILED) || line.contains(OTHER_ENDPOINT);
+    }
+
+    private static String endpoint(Provider provider, TestbedConfig config) {
+        try {
+            return provider.endpoint(config.asMap());
+        } catch (RuntimeException unknown) {
+            return ""; // as a provider without endpoints: it counts as having reaped every endpoint, as before
+        }
     }
 
     /**
@@ -129,10 +154,13 @@ public final class Reaper {
      * dead run's networks only through its entry, so a reap by the Docker provider alone must not drop the entry of
      * an environment with VMs; while dockerd is down, the entries of environments with containers stay, those of
      * VM-only ones go), deleting their prefixes' disks. An owner whose providers are unknown goes only when every
-     * provider reaped.
+     * provider reaped. A provider reaped an owner's objects only at the endpoint its {@code resources.json} records
+     * ({@link PrefixResource#endpoint}): the registry is the host's, but a run against a private {@code DOCKER_HOST}
+     * or a remote libvirt keeps its objects in that daemon, which this reaper did not see; such an owner stays, with
+     * a line naming the endpoint it waits for.
      */
     private static List<String> dropOwners(
-            Owners owners, Predicate<Owner> orphan, Set<String> reapedBy, boolean everyProviderReaped) {
+            Owners owners, Predicate<Owner> orphan, Map<String, String> reapedAt, boolean everyProviderReaped) {
         List<String> dropped = new ArrayList<>();
         List<Owner> registered;
         try {
@@ -141,40 +169,70 @@ public final class Reaper {
             return List.of("owner registry " + owners.directory() + " unreadable: " + e.getMessage());
         }
         for (Owner owner : registered) {
-            Set<String> used = providersUsed(owner);
-            if (!orphan.test(owner) || !reapedBy.containsAll(used) || (used.isEmpty() && !everyProviderReaped)) {
+            Map<String, Set<String>> used = providersUsed(owner);
+            if (!orphan.test(owner)
+                    || !reapedAt.keySet().containsAll(used.keySet())
+                    || (used.isEmpty() && !everyProviderReaped)) {
+                continue;
+            }
+            String label = "owner " + owner.shortId() + " (" + owner.prefixPath() + ", pid " + owner.pid() + ")";
+            List<String> elsewhere = elsewhere(used, reapedAt);
+            if (!elsewhere.isEmpty()) {
+                dropped.add(label + " kept: " + String.join("; ", elsewhere));
                 continue;
             }
             deleteDisks(owner).ifPresent(dropped::add);
             owners.unregister(owner);
-            dropped.add(
-                    "owner " + owner.shortId() + " (" + owner.prefixPath() + ", pid " + owner.pid() + ") unregistered");
+            dropped.add(label + " unregistered");
         }
         return dropped;
     }
 
     /**
-     * The providers whose objects the owner's environment created or was about to create: those its prefix's
-     * {@code resources.json} names, and the providers of the machines its spec declares ({@link Prefix#declaredProviders}) (a JVM killed
-     * while creating a network has not recorded it yet, and the network belongs to its machines' provider); none
-     * when the directory no longer holds that prefix (nothing tells then: its entry goes as before).
+     * The recorded endpoints this reaper did not reap at, e.g. {@code docker at unix:///tmp/x.sock: not this
+     * reaper's daemon (unix:///var/run/docker.sock)}; none when every one matches. A provider that reports no
+     * endpoint reaps everywhere; an object recorded without one (older prefixes) is reaped by any reaper.
      */
-    private static Set<String> providersUsed(Owner owner) {
+    static List<String> elsewhere(Map<String, Set<String>> used, Map<String, String> reapedAt) {
+        List<String> elsewhere = new ArrayList<>();
+        used.forEach((provider, endpoints) -> {
+            String here = reapedAt.getOrDefault(provider, "");
+            for (String recorded : endpoints) {
+                if (!here.isEmpty() && !recorded.equals(here)) {
+                    elsewhere.add(provider + " at " + recorded + ": " + OTHER_ENDPOINT + " (" + here + ")");
+                }
+            }
+        });
+        return elsewhere;
+    }
+
+    /**
+     * The providers whose objects the owner's environment created or was about to create, each with the endpoints
+     * its objects were recorded at (empty when none was recorded): those its prefix's {@code resources.json} names,
+     * and the providers of the machines its spec declares ({@link Prefix#declaredProviders}) (a JVM killed while
+     * creating a network has not recorded it yet, and the network belongs to its machines' provider); none when the
+     * directory no longer holds that prefix (nothing tells then: its entry goes as before).
+     */
+    private static Map<String, Set<String>> providersUsed(Owner owner) {
         Optional<Prefix> prefix = prefixOf(owner);
         if (prefix.isEmpty()) {
-            return Set.of();
+            return Map.of();
         }
-        Set<String> used = new HashSet<>();
+        Map<String, Set<String>> used = new TreeMap<>();
         try {
-            prefix.get().resources().stream()
-                    .map(PrefixResource::provider)
-                    .filter(Objects::nonNull)
-                    .forEach(used::add);
+            for (PrefixResource resource : prefix.get().resources()) {
+                if (resource.provider() != null) {
+                    Set<String> endpoints = used.computeIfAbsent(resource.provider(), p -> new TreeSet<>());
+                    if (!resource.endpoint().isEmpty()) {
+                        endpoints.add(resource.endpoint());
+                    }
+                }
+            }
         } catch (RuntimeException unreadable) {
             // an unreadable resources.json names nothing
         }
         try {
-            used.addAll(prefix.get().declaredProviders());
+            prefix.get().declaredProviders().forEach(p -> used.computeIfAbsent(p, q -> new TreeSet<>()));
         } catch (RuntimeException unreadable) {
             // a spec cut by the kill names nothing
         }

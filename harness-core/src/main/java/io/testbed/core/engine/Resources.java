@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The resources of one environment with their lifecycles, persisted to {@code resources.json} in the prefix
@@ -26,14 +27,19 @@ final class Resources {
 
     private final Prefix prefix;
     private final Journal journal;
+    /** Provider name → the endpoint it talks to ({@link io.testbed.core.spi.Provider#endpoint}), asked once. */
+    private final Function<String, String> endpoints;
+
     private final List<NetworkEntry> networks = new ArrayList<>();
     private final List<MachineEntry> machines = new ArrayList<>();
     /** The state each lifecycle was last journaled in, so a transition is journaled with where it came from. */
     private final Map<Lifecycle, ResourceState> journaledStates = new IdentityHashMap<>();
 
-    Resources(Prefix prefix, Journal journal) {
+    Resources(Prefix prefix, Journal journal, Function<String, String> endpoints) {
         this.prefix = prefix;
         this.journal = journal;
+        Map<String, String> asked = new java.util.concurrent.ConcurrentHashMap<>();
+        this.endpoints = provider -> asked.computeIfAbsent(provider, endpoints);
     }
 
     synchronized NetworkEntry addNetwork(NetworkPlan plan, String provider) {
@@ -87,7 +93,8 @@ final class Resources {
                     n.resource() == null ? "" : n.resource().providerId(),
                     n.plan().cidr(),
                     n.lifecycle().state().name(),
-                    Map.of()));
+                    Map.of(),
+                    endpoints.apply(n.provider())));
         }
         for (MachineEntry m : machines) {
             Map<String, String> addresses = new LinkedHashMap<>();
@@ -101,7 +108,8 @@ final class Resources {
                     m.resource() == null ? "" : m.resource().providerId(),
                     null,
                     m.lifecycle().state().name(),
-                    addresses));
+                    addresses,
+                    endpoints.apply(m.plan().spec().provider())));
         }
         prefix.writeResources(rows);
     }

@@ -20,6 +20,11 @@ import org.apiguardian.api.API;
  * @param subnet     a network's leased subnet in CIDR notation; null for machines
  * @param state      the lifecycle state ({@code DEFINED}, {@code CREATED}, {@code RUNNING}, … {@code DESTROYED})
  * @param addresses  a machine's planned address on each of its networks, network → address; empty for networks
+ * @param endpoint   where the provider keeps the object: the daemon it talked to ({@link
+ *                   io.testbed.core.spi.Provider#endpoint}, e.g. {@code unix:///var/run/docker.sock} or {@code
+ *                   qemu:///system}); the reaper counts the object as reaped only by a reaper at that endpoint. Empty
+ *                   when the provider has no single endpoint, and in prefixes written before it was recorded (then
+ *                   any reaper of the provider counts, as before)
  */
 @API(status = API.Status.EXPERIMENTAL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -30,7 +35,8 @@ public record PrefixResource(
         String providerId,
         String subnet,
         String state,
-        Map<String, String> addresses) {
+        Map<String, String> addresses,
+        String endpoint) {
 
     /** The kind of a network row. */
     public static final String NETWORK = "network";
@@ -41,8 +47,21 @@ public record PrefixResource(
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(name, "name");
         providerId = providerId == null ? "" : providerId;
+        endpoint = endpoint == null ? "" : endpoint;
         // declaration order of the networks, as the plan has it
         addresses = addresses == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(addresses));
+    }
+
+    /** A row without a recorded endpoint (a provider that has none). */
+    public PrefixResource(
+            String kind,
+            String name,
+            String provider,
+            String providerId,
+            String subnet,
+            String state,
+            Map<String, String> addresses) {
+        this(kind, name, provider, providerId, subnet, state, addresses, "");
     }
 
     /** Whether this row is a machine. */

@@ -53,6 +53,19 @@ public interface Provider {
         }
     }
 
+    /**
+     * Where this provider keeps its objects with this configuration: the daemon it talks to (a Docker endpoint, a
+     * libvirt connection URI), spelled the same way for the same daemon so that endpoints compare as strings. The
+     * engine records it with each resource ({@code resources.json}); a reaper counts a dead environment's objects
+     * as reaped by this provider only when it reaped them at the recorded endpoint, so a run against another daemon
+     * (a private {@code DOCKER_HOST}, a remote libvirt) stays registered until a reaper reaches that daemon. Empty
+     * (the default) when the provider's objects are reaped wherever it runs. Called after {@link #open} or
+     * {@link #reapOrphans}; must not create anything and should not wait for a daemon.
+     */
+    default String endpoint(java.util.Map<String, String> configuration) {
+        return "";
+    }
+
     /** Opens a session for one environment; the session is closed after teardown. */
     ProviderSession open(ProviderContext context);
 

@@ -53,6 +53,8 @@ class ReaperTest {
         final List<String> removed = new ArrayList<>();
         final boolean fails;
         final String name;
+        /** The daemon this provider talks to ({@link Provider#endpoint}). */
+        String endpoint = "";
 
         Labelled(boolean fails, Owner... present) {
             this("objects", fails, present);
@@ -77,6 +79,11 @@ class ReaperTest {
         @Override
         public List<SpecProblem> validate(MachineSpec machine, EnvironmentSpec environment, ProviderContext context) {
             return List.of();
+        }
+
+        @Override
+        public String endpoint(Map<String, String> configuration) {
+            return endpoint;
         }
 
         @Override
@@ -193,9 +200,77 @@ class ReaperTest {
     }
 
     private static void usesA(Owner owner, String provider) {
+        usesAt(owner, provider, null);
+    }
+
+    /** The owner's environment has a machine of {@code provider} recorded at {@code endpoint} (null: none). */
+    private static void usesAt(Owner owner, String provider, String endpoint) {
         Prefix.open(Path.of(owner.prefixPath()))
-                .writeResources(List.of(
-                        new PrefixResource(PrefixResource.MACHINE, "m", provider, "tb-x-m", "", "RUNNING", Map.of())));
+                .writeResources(List.of(new PrefixResource(
+                        PrefixResource.MACHINE, "m", provider, "tb-x-m", "", "RUNNING", Map.of(), endpoint)));
+    }
+
+    private static Labelled dockerAt(String endpoint, Owner... present) {
+        Labelled docker = new Labelled("docker", false, present);
+        docker.endpoint = endpoint;
+        return docker;
+    }
+
+    @Test
+    void anOwnerReapedAtTheEndpointItsObjectsWereRecordedAtIsDropped() throws Exception {
+        Owner dead = environment("private-dockerd", deadPid());
+        usesAt(dead, "docker", "unix:///tmp/x.sock");
+
+        List<String> lines = Reaper.reap(config, List.of(dockerAt("unix:///tmp/x.sock", dead)));
+
+        assertThat(owners.list()).isEmpty();
+        assertThat(Path.of(dead.prefixPath(), "disks")).isEmptyDirectory();
+        assertThat(lines).noneMatch(Reaper::isLeftover);
+    }
+
+    @Test
+    void anOwnerWhoseObjectsAreInAnotherDaemonStaysAndTheLineSaysWhichEndpointItWaitsFor() throws Exception {
+        Owner dead = environment("private-dockerd", deadPid());
+        usesAt(dead, "docker", "unix:///tmp/x.sock");
+
+        List<String> lines = Reaper.reap(config, List.of(dockerAt("unix:///var/run/docker.sock", dead)));
+
+        String kept = "owner " + dead.shortId() + " (" + dead.prefixPath() + ", pid " + dead.pid() + ") kept: docker at"
+                + " unix:///tmp/x.sock: not this reaper's daemon (unix:///var/run/docker.sock)";
+        assertThat(lines).contains(kept);
+        assertThat(Reaper.isLeftover(kept)).isTrue();
+        assertThat(owners.list()).containsExactly(dead);
+        assertThat(Path.of(dead.prefixPath(), "disks", "box.qcow2")).exists();
+    }
+
+    @Test
+    void destroyAtAnotherEndpointKeepsTheEntryAndTheLeases() throws Exception {
+        Owner owner = environment("kept-by-ide", ProcessHandle.current().pid());
+        usesAt(owner, "docker", "unix:///tmp/x.sock");
+        LeaseStore store = LeaseStore.fromConfiguration(config.asMap());
+        store.acquire(owner, 1);
+
+        List<String> lines = Reaper.destroy(config, List.of(dockerAt("unix:///var/run/docker.sock")), owner);
+
+        assertThat(lines)
+                .singleElement()
+                .satisfies(line -> assertThat(Reaper.isLeftover(line)).isTrue());
+        assertThat(owners.list()).containsExactly(owner);
+        // the other daemon's network still uses its subnet
+        assertThat(store.list()).hasSize(1);
+    }
+
+    @Test
+    void anOwnerRecordedWithoutEndpointIsDroppedByAnyReaperOfItsProviderAsBefore() throws Exception {
+        Owner dead = environment("old-prefix", deadPid());
+        usesA(dead, "docker");
+
+        List<String> lines = Reaper.reap(config, List.of(dockerAt("unix:///var/run/docker.sock", dead)));
+
+        assertThat(owners.list()).isEmpty();
+        assertThat(lines)
+                .anyMatch(line -> line.equals("owner " + dead.shortId() + " (" + dead.prefixPath() + ", pid "
+                        + dead.pid() + ") unregistered"));
     }
 
     @Test

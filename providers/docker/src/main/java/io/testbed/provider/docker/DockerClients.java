@@ -7,6 +7,7 @@ import io.testbed.core.TestbedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.testcontainers.DockerClientFactory;
@@ -71,6 +72,35 @@ final class DockerClients {
         } catch (RuntimeException noClientYet) {
             return configuredEndpoint();
         }
+    }
+
+    /**
+     * A Docker endpoint spelled one way per daemon, as the reaper compares endpoints ({@link
+     * io.testbed.core.spi.Provider#endpoint}): scheme in lower case, no trailing slash, and a Unix socket's directory
+     * resolved when it exists ({@code unix:///var/run/docker.sock} is {@code unix:///run/docker.sock} where
+     * {@code /var/run} links to {@code /run}; a socket in a directory that is gone keeps its path as written).
+     */
+    static String normalised(String endpoint) {
+        String trimmed = endpoint.strip();
+        int separator = trimmed.indexOf("://");
+        if (separator < 0) {
+            return trimmed;
+        }
+        String scheme = trimmed.substring(0, separator).toLowerCase(Locale.ROOT);
+        String rest = trimmed.substring(separator + 3).replaceAll("/+$", "");
+        if (!scheme.equals("unix") || rest.isEmpty()) {
+            return scheme + "://" + rest;
+        }
+        Path socket = Path.of(rest).normalize();
+        Path dir = socket.getParent();
+        try {
+            if (dir != null && Files.isDirectory(dir)) {
+                socket = dir.toRealPath().resolve(socket.getFileName());
+            }
+        } catch (IOException unresolvable) {
+            // the path as written
+        }
+        return "unix://" + socket;
     }
 
     /**

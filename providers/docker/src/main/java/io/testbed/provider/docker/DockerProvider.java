@@ -169,6 +169,15 @@ public final class DockerProvider implements Provider {
      * Removes the containers, networks and snapshot images labelled with an owner for which {@code isOrphan} holds,
      * in that order. Does nothing when Testcontainers finds no Docker engine (then there is nothing to leak).
      */
+    /**
+     * The Docker daemon this provider talks to ({@code DOCKER_HOST}, else Testcontainers' transport), normalised:
+     * a run against a private daemon is reaped only by a reaper that talks to that daemon.
+     */
+    @Override
+    public String endpoint(Map<String, String> configuration) {
+        return DockerClients.normalised(DockerClients.endpoint());
+    }
+
     @Override
     public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
         if (!DockerClients.available()) {

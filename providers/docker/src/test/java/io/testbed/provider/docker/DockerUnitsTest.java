@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.testbed.core.spi.Capability;
 import io.testbed.core.spi.Owner;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The small pure parts: labels, snapshot tags, host interface names, host config, provider registration. */
 class DockerUnitsTest {
@@ -80,5 +83,18 @@ class DockerUnitsTest {
                 .containsExactlyInAnyOrder(
                         Capability.NETWORKS, Capability.DISK_SNAPSHOTS, Capability.PAUSE, Capability.SHARED_L2);
         assertThat(List.copyOf(found.get().capabilities())).doesNotContain(Capability.MEMORY_SNAPSHOTS);
+    }
+
+    @Test
+    void oneDaemonHasOneEndpointWhateverTheSpelling(@TempDir Path temp) throws Exception {
+        Path real = Files.createDirectory(temp.resolve("real"));
+        Path link = Files.createSymbolicLink(temp.resolve("link"), real);
+        assertThat(DockerClients.normalised("unix://" + link.resolve("docker.sock")))
+                .isEqualTo(DockerClients.normalised("UNIX://" + real.resolve("docker.sock")))
+                .isEqualTo("unix://" + real.toRealPath().resolve("docker.sock"));
+        assertThat(DockerClients.normalised("unix:///tmp/gone-dir/./docker.sock"))
+                .isEqualTo("unix:///tmp/gone-dir/docker.sock");
+        assertThat(DockerClients.normalised("tcp://127.0.0.1:2375/")).isEqualTo("tcp://127.0.0.1:2375");
+        assertThat(DockerClients.normalised("unix:///tmp/a.sock")).isNotEqualTo("unix:///tmp/b.sock");
     }
 }

@@ -1,8 +1,11 @@
 package io.testbed.provider.libvirt;
 
 import io.testbed.core.TestbedException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.libvirt.Connect;
 import org.libvirt.Error;
 import org.libvirt.LibvirtException;
@@ -39,6 +42,32 @@ final class LibvirtConnection implements AutoCloseable {
                             + setupScriptCommand(setupScript(Path.of("").toAbsolutePath())) + " does that)",
                     e);
         }
+    }
+
+    /**
+     * The connection URI spelled one way per daemon, as the reaper compares endpoints ({@link
+     * io.testbed.core.spi.Provider#endpoint}): scheme in lower case, the default local transport ({@code +unix}
+     * without a host) left out, no trailing slash ({@code QEMU+unix:///system/} is {@code qemu:///system}); the host,
+     * user and parameters kept (another host or socket is another daemon). An unparsable URI is kept as written.
+     */
+    static String normalisedUri(String uri) {
+        URI parsed;
+        try {
+            parsed = new URI(uri.strip());
+        } catch (URISyntaxException unparsable) {
+            return uri.strip();
+        }
+        if (parsed.getScheme() == null || parsed.isOpaque()) {
+            return uri.strip();
+        }
+        String scheme = parsed.getScheme().toLowerCase(Locale.ROOT);
+        String authority = parsed.getRawAuthority() == null ? "" : parsed.getRawAuthority();
+        if (authority.isEmpty() && scheme.endsWith("+unix")) {
+            scheme = scheme.substring(0, scheme.length() - "+unix".length());
+        }
+        String path = parsed.getRawPath() == null ? "" : parsed.getRawPath().replaceAll("/+$", "");
+        String query = parsed.getRawQuery() == null ? "" : "?" + parsed.getRawQuery();
+        return scheme + "://" + authority + path + query;
     }
 
     /**

@@ -173,6 +173,12 @@ public final class LibvirtProvider implements Provider {
         return TemplateStore.configured(TestbedConfig.of(configuration), progress);
     }
 
+    /** The libvirt this provider talks to: {@value TestbedConfig#LIBVIRT_URI}, normalised. */
+    @Override
+    public String endpoint(Map<String, String> configuration) {
+        return LibvirtConnection.normalisedUri(TestbedConfig.of(configuration).libvirtUri());
+    }
+
     @Override
     public List<String> reapOrphans(Predicate<Owner> isOrphan, Map<String, String> configuration) {
         List<String> reaped = new ArrayList<>();

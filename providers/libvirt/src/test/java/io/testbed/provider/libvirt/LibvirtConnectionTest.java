@@ -58,4 +58,15 @@ class LibvirtConnectionTest {
                 .doesNotContain("accept connections on this transport")
                 .doesNotContain("setup-host.sh");
     }
+
+    @Test
+    void oneDaemonHasOneEndpointWhateverTheUriSpelling() {
+        assertThat(LibvirtConnection.normalisedUri("QEMU+unix:///system/")).isEqualTo("qemu:///system");
+        assertThat(LibvirtConnection.normalisedUri(" qemu:///system ")).isEqualTo("qemu:///system");
+        assertThat(LibvirtConnection.normalisedUri("qemu+ssh://root@lab-1/system/"))
+                .isEqualTo("qemu+ssh://root@lab-1/system");
+        assertThat(LibvirtConnection.normalisedUri("qemu:///session")).isNotEqualTo("qemu:///system");
+        assertThat(LibvirtConnection.normalisedUri("qemu:///system?socket=/tmp/other.sock"))
+                .isEqualTo("qemu:///system?socket=/tmp/other.sock");
+    }
 }

@@ -54,6 +54,11 @@ class ReaperIT {
         assertThat(LeaseStore.fromConfiguration(config.asMap()).list())
                 .anyMatch(lease -> lease.prefixId().equals(prefix.id()));
 
+        // the objects are recorded with the libvirt they are in: only a reaper connected to it drops the entry
+        assertThat(prefix.resources())
+                .isNotEmpty()
+                .allSatisfy(resource -> assertThat(resource.endpoint()).isEqualTo("qemu:///system"));
+
         List<String> reaped = Reaper.reap(config, List.of(new LibvirtProvider()));
 
         assertThat(reaped)
