@@ -559,8 +559,32 @@ daemon_json_sets_addresses() {
   [[ -f $DOCKER_DAEMON_JSON ]] && grep -qE '"(bip|default-address-pools)"' "$DOCKER_DAEMON_JSON"
 }
 
+# Starts dockerd itself (no systemd), with Testbed's addresses unless daemon.json sets them.
+start_dockerd_directly() {
+  local started bridge_before args=()
+  if daemon_json_sets_addresses; then
+    note "dockerd: $DOCKER_DAEMON_JSON sets bip/default-address-pools; using those, not $DOCKER_BIP"
+  else
+    args=(--bip "$DOCKER_BIP" --default-address-pool "$DOCKER_POOL")
+  fi
+  bridge_before=$(docker_bridge_address)
+  started=$EPOCHREALTIME
+  printf '==== %s setup-host.sh: dockerd %s\n' "$(date -Is)" "${args[*]}" >>"$DOCKERD_LOG"
+  # Debian's dockerd starts here with its default iptables (nf_tables backend): no
+  # --iptables=false, no iptables-legacy needed. setsid detaches it from this script.
+  setsid -f dockerd "${args[@]}" </dev/null >>"$DOCKERD_LOG" 2>&1
+  if ! wait_until "$WAIT_SECONDS" docker_answers; then
+    tail -n 15 "$DOCKERD_LOG" >&2
+    die dockerd "started but 'docker info' did not answer within ${WAIT_SECONDS} s; see $DOCKERD_LOG"
+  fi
+  did dockerd "started (pid $(daemon_pid dockerd /run/docker.pid || echo unknown), log $DOCKERD_LOG), docker info answers after $(elapsed_since "$started")"
+  if [[ -n $bridge_before && $bridge_before != "$DOCKER_BIP" && ${#args[@]} -gt 0 ]]; then
+    note "docker0 existed with $bridge_before before; dockerd --bip readdresses it"
+  fi
+}
+
 step_docker() {
-  local pid started bridge_before args=()
+  local pid started args=()
   if docker_answers; then
     ok dockerd "already running (pid $(daemon_pid dockerd /run/docker.pid || echo unknown)), docker info answers"
   elif pid=$(daemon_pid dockerd /run/docker.pid); then
@@ -582,30 +606,24 @@ step_docker() {
       die dockerd "started (systemd) but 'docker info' did not answer within ${WAIT_SECONDS} s; see journalctl -u docker"
     did dockerd "started (systemd unit docker), docker info answers after $(elapsed_since "$started")"
   else
-    if daemon_json_sets_addresses; then
-      note "dockerd: $DOCKER_DAEMON_JSON sets bip/default-address-pools; using those, not $DOCKER_BIP"
-    else
-      args=(--bip "$DOCKER_BIP" --default-address-pool "$DOCKER_POOL")
-    fi
-    bridge_before=$(docker_bridge_address)
-    started=$EPOCHREALTIME
-    printf '==== %s setup-host.sh: dockerd %s\n' "$(date -Is)" "${args[*]}" >>"$DOCKERD_LOG"
-    # Debian's dockerd starts here with its default iptables (nf_tables backend): no
-    # --iptables=false, no iptables-legacy needed. setsid detaches it from this script.
-    setsid -f dockerd "${args[@]}" </dev/null >>"$DOCKERD_LOG" 2>&1
-    if ! wait_until "$WAIT_SECONDS" docker_answers; then
-      tail -n 15 "$DOCKERD_LOG" >&2
-      die dockerd "started but 'docker info' did not answer within ${WAIT_SECONDS} s; see $DOCKERD_LOG"
-    fi
-    did dockerd "started (pid $(daemon_pid dockerd /run/docker.pid || echo unknown), log $DOCKERD_LOG), docker info answers after $(elapsed_since "$started")"
-    if [[ -n $bridge_before && $bridge_before != "$DOCKER_BIP" && ${#args[@]} -gt 0 ]]; then
-      note "docker0 existed with $bridge_before before; dockerd --bip readdresses it"
-    fi
+    start_dockerd_directly
   fi
   docker_answers || return 0
 
   local bridge
   bridge=$(docker_bridge_address)
+  if [[ -z $bridge ]] && ! ip link show docker0 >/dev/null 2>&1 && ! $check_only && ! systemd_runs &&
+    ! { [[ -f $DOCKER_DAEMON_JSON ]] && grep -q '"bridge"' "$DOCKER_DAEMON_JSON"; } &&
+    pid=$(daemon_pid dockerd /run/docker.pid); then
+    # something deleted docker0 under a running dockerd (e.g. another dockerd started with --bridge none):
+    # containers on the default network cannot start until dockerd creates it again at its start
+    kill "$pid"
+    wait_until "$WAIT_SECONDS" eval '! kill -0 '"$pid"' 2>/dev/null' ||
+      die dockerd "docker0 is missing and dockerd (pid $pid) did not stop within ${WAIT_SECONDS} s after SIGTERM"
+    start_dockerd_directly
+    did docker0 "was missing under the running dockerd (pid $pid); dockerd restarted to create it again"
+    bridge=$(docker_bridge_address)
+  fi
   if [[ $bridge == "$DOCKER_BIP" ]]; then
     ok docker0 "$bridge"
   elif [[ -z $bridge ]]; then

@@ -50,6 +50,9 @@ class DeadDaemonsIT {
         Path run = Files.createDirectories(RUNS.resolve("dockerd"));
         Path root = ForkedTestClass.root(run);
         TestbedConfig config = TestbedConfig.of(Map.of(TestbedConfig.PREFIX_ROOT, root.toString()));
+        // a private dockerd must leave the host daemon's bridge alone (dockerd deletes 'docker0' by name in some modes)
+        Path hostBridge = Path.of("/sys/class/net/docker0");
+        boolean hostBridgeBefore = Files.exists(hostBridge);
         try (PrivateDockerd dockerd = PrivateDockerd.start(run, config)) {
             Census census = new Census(root, config, List.of(ForkedTestClass.tmp(run))).onDocker(dockerd.host());
             ForkedTestClass victim = ForkedTestClass.start(run, DockerdVictim.class, dockerd.environment());
@@ -110,6 +113,11 @@ class DeadDaemonsIT {
             Map<String, Integer> before = janitorLeavesNothing(
                     "dockerd", run, root, dockerd.environment(), () -> census.count(DockerdVictim.MACHINES));
             assertThat(before).containsEntry("containers", 1).containsEntry("docker networks", 1);
+        }
+        if (hostBridgeBefore) {
+            assertThat(hostBridge)
+                    .as("the host daemon's bridge docker0 after the private dockerd's start, kill, restart and stop")
+                    .exists();
         }
     }
 

@@ -22,9 +22,11 @@ import java.util.stream.Stream;
 /**
  * A Docker daemon of the test's own, so that it can be killed without touching the host's: its own socket, data root,
  * exec root (and so its own containerd, started by it under the exec root), pid file and empty configuration file;
- * no default bridge, no iptables rules (the host daemon owns those chains), and a default address pool that is a
- * subnet leased from the host-wide store for as long as the daemon lives (Testbed's own networks bring their leased
- * subnets; nothing of 172.16/12 is ever used). The directories live under a short path in {@code /tmp}: the
+ * a default bridge of its own ({@code tbd…}, created here on a subnet leased from the host-wide store for as long as
+ * the daemon lives), no iptables rules (the host daemon owns those chains) and no default address pools (Testbed's
+ * networks bring their leased subnets; nothing of 172.16/12 is ever used). Neither {@code --bridge none} nor
+ * {@code --default-address-pool} may be given: dockerd deletes the interface named {@code docker0} — the host's — when
+ * it starts with the first, and when it restarts on a data root holding a default network with the second. The directories live under a short path in {@code /tmp}: the
  * containerd socket path inside the exec root must stay under the 108 bytes of a Unix socket address.
  *
  * <p>{@link #close()} removes what a failed test may have left in it, stops it and its containerd and shims, unmounts
@@ -37,30 +39,33 @@ final class PrivateDockerd implements AutoCloseable {
 
     private final Path dir;
     private final LeaseStore leases;
-    private final Lease pool;
+    private final Lease bridgeSubnet;
+    private final String bridge;
     private Process daemon;
 
-    private PrivateDockerd(Path dir, LeaseStore leases, Lease pool) {
+    private PrivateDockerd(Path dir, LeaseStore leases, Lease bridgeSubnet) {
         this.dir = dir;
         this.leases = leases;
-        this.pool = pool;
+        this.bridgeSubnet = bridgeSubnet;
+        this.bridge = "tbd" + Integer.toHexString(dir.getFileName().toString().hashCode());
     }
 
-    /** Starts a daemon whose address-pool lease is held by a prefix under {@code run} (not a census root). */
+    /** Starts a daemon whose bridge subnet lease is held by a prefix under {@code run} (not a census root). */
     static PrivateDockerd start(Path run, TestbedConfig config) throws IOException {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "tbd-");
         Prefix holder = Prefix.create(Files.createDirectories(run.resolve("dockerd-lease")), "dockerd");
         LeaseStore leases = LeaseStore.fromConfiguration(config.asMap());
-        Lease pool = leases.acquire(
+        Lease bridgeSubnet = leases.acquire(
                         new Owner(
                                 holder.id(),
                                 holder.dir().toString(),
                                 ProcessHandle.current().pid()),
                         1)
                 .get(0);
-        PrivateDockerd dockerd = new PrivateDockerd(dir, leases, pool);
+        PrivateDockerd dockerd = new PrivateDockerd(dir, leases, bridgeSubnet);
         try {
             Files.writeString(dir.resolve("daemon.json"), "{}\n"); // not the host's /etc/docker/daemon.json
+            dockerd.createBridge();
             dockerd.start();
             return dockerd;
         } catch (IOException | RuntimeException e) {
@@ -99,12 +104,10 @@ final class PrivateDockerd implements AutoCloseable {
                 "--config-file",
                 dir.resolve("daemon.json").toString(),
                 "--bridge",
-                "none",
+                bridge,
                 "--iptables=false",
                 "--ip-masq=false",
                 "--userland-proxy=false",
-                "--default-address-pool",
-                "base=" + pool.subnet() + ",size=24",
                 "--log-level",
                 "warn");
         daemon = new ProcessBuilder(command)
@@ -120,6 +123,29 @@ final class PrivateDockerd implements AutoCloseable {
                         + LocalCommand.tail(log()));
             }
             sleep(200);
+        }
+    }
+
+    /** The daemon's default bridge, addressed with the first host of its leased subnet. */
+    private void createBridge() {
+        String cidr = bridgeSubnet.subnet();
+        String[] parts = cidr.split("/");
+        String network = parts[0];
+        String gateway = network.substring(0, network.lastIndexOf('.') + 1)
+                + (Integer.parseInt(network.substring(network.lastIndexOf('.') + 1)) + 1);
+        ip("link", "add", "name", bridge, "type", "bridge");
+        ip("addr", "add", gateway + "/" + parts[1], "dev", bridge);
+        ip("link", "set", bridge, "up");
+    }
+
+    private static void ip(String... arguments) {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(arguments));
+        LocalCommand.Result result =
+                LocalCommand.of(command).timeout(Duration.ofSeconds(30)).run();
+        if (!result.succeeded()) {
+            throw new IllegalStateException(
+                    String.join(" ", command) + " failed: " + result.stdout() + result.stderr());
         }
     }
 
@@ -175,7 +201,10 @@ final class PrivateDockerd implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            leases.release(pool);
+            LocalCommand.of("ip", "link", "del", bridge)
+                    .timeout(Duration.ofSeconds(30))
+                    .run();
+            leases.release(bridgeSubnet);
         }
     }
 
