@@ -29,8 +29,12 @@ class DestroyWithoutNftIT {
         dead.waitFor();
         Owners.besideLeases(leases).register(new Owner(prefix.id(), prefix.dir().toString(), dead.pid()));
 
-        Cli.Run destroy =
-                Cli.run(Map.of("PATH", noNft.toString()), "destroy", "gone", "-D", "testbed.lease.dir=" + leases);
+        Cli.Run destroy = Cli.run(
+                Map.of("PATH", noNft + ":/usr/local/bin:/usr/bin:/bin"),
+                "destroy",
+                "gone",
+                "-D",
+                "testbed.lease.dir=" + leases);
 
         assertThat(destroy.status()).as(destroy.toString()).isZero();
         assertThat(destroy.out() + destroy.err())
