@@ -30,11 +30,16 @@ final class TestList {
         }
         html.close("h3");
         html.open("ul", "class", "tests");
-        if (self.failure() != null || pages.of(self) != null) {
-            line(html, self, pages, "outside tests (@BeforeAll, @AfterAll, provisioning)");
+        // what happened outside the tests leads only when it failed: failures come first, events alone after the tests
+        String outside = "outside tests (@BeforeAll, @AfterAll, provisioning)";
+        if (self.failure() != null) {
+            line(html, self, pages, outside);
         }
         for (TestModel test : testClass.tests()) {
             line(html, test, pages, null);
+        }
+        if (self.failure() == null && pages.of(self) != null) {
+            line(html, self, pages, outside);
         }
         html.close("ul").close("div");
     }
