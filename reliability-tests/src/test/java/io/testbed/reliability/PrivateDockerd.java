@@ -1,10 +1,12 @@
 package io.testbed.reliability;
 
+import inet.ipaddr.IPAddress;
 import io.testbed.core.config.TestbedConfig;
 import io.testbed.core.internal.support.Deadline;
 import io.testbed.core.internal.support.LocalCommand;
 import io.testbed.core.lease.Lease;
 import io.testbed.core.lease.LeaseStore;
+import io.testbed.core.lease.Subnets;
 import io.testbed.core.prefix.Prefix;
 import io.testbed.core.spi.Owner;
 import java.io.IOException;
@@ -128,13 +130,12 @@ final class PrivateDockerd implements AutoCloseable {
 
     /** The daemon's default bridge, addressed with the first host of its leased subnet. */
     private void createBridge() {
-        String cidr = bridgeSubnet.subnet();
-        String[] parts = cidr.split("/");
-        String network = parts[0];
-        String gateway = network.substring(0, network.lastIndexOf('.') + 1)
-                + (Integer.parseInt(network.substring(network.lastIndexOf('.') + 1)) + 1);
+        IPAddress subnet = Subnets.parse(bridgeSubnet.subnet());
+        String gateway = Subnets.host(subnet, 1)
+                .orElseThrow(() -> new IllegalStateException("no first host in " + subnet))
+                .getHostAddress();
         ip("link", "add", "name", bridge, "type", "bridge");
-        ip("addr", "add", gateway + "/" + parts[1], "dev", bridge);
+        ip("addr", "add", gateway + "/" + subnet.getNetworkPrefixLength(), "dev", bridge);
         ip("link", "set", bridge, "up");
     }
 
